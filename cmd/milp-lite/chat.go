@@ -1,0 +1,192 @@
+package main
+
+import (
+	"bufio"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"strings"
+	"sync/atomic"
+	"time"
+
+	"github.com/urfave/cli/v2"
+
+	"github.com/milp-lite/milp-lite/nn"
+	"github.com/milp-lite/milp-lite/nn/sample"
+)
+
+func chatCommand() *cli.Command {
+	return &cli.Command{
+		Name:  "chat",
+		Usage: "talk to a model, or continue a prompt with -p",
+		Description: "With -p, generates one reply (or, for a model without a chat template such as the embedded\n" +
+			"stories260K, prints the prompt and its continuation) and exits. Without -p, starts an interactive\n" +
+			"chat: type a message and press Enter; /reset starts over, /exit or Ctrl-D quits, Ctrl-C stops a reply.\n\n" +
+			"Examples:\n" +
+			"   milp-lite chat -p \"Once upon a time\" --temp 0 -n 200\n" +
+			"   milp-lite chat --model qwen2.5-0.5b-instruct-q8_0.gguf --system \"You are terse.\"",
+		Flags: []cli.Flag{
+			modelFlag,
+			&cli.StringFlag{Name: "prompt", Aliases: []string{"p"}, Usage: "one-shot `PROMPT`: generate, print and exit"},
+			&cli.StringFlag{Name: "system", Usage: "system `PROMPT` for models with a chat template"},
+			&cli.IntFlag{Name: "n", Value: 256, Usage: "at most `N` tokens per reply"},
+			&cli.IntFlag{Name: "ctx", Usage: "context length in tokens (0: the model's, at most 4096 by default)"},
+			&cli.Float64Flag{Name: "temp", Value: 0.8, Usage: "sampling temperature; 0 is greedy"},
+			&cli.IntFlag{Name: "top-k", Value: 40, Usage: "sample among the `K` most likely tokens (0: all)"},
+			&cli.Float64Flag{Name: "top-p", Value: 0.95, Usage: "nucleus sampling: smallest set with this total probability (1: off)"},
+			&cli.Float64Flag{Name: "min-p", Value: 0.05, Usage: "drop tokens less likely than this fraction of the most likely (0: off)"},
+			&cli.Float64Flag{Name: "repeat-penalty", Value: 1.0, Usage: "penalise recently seen tokens (1: off)"},
+			&cli.Int64Flag{Name: "seed", Value: -1, Usage: "random seed for reproducible sampling (-1: from the clock)"},
+		},
+		Action: runChat,
+	}
+}
+
+func samplingParams(c *cli.Context) (sample.Params, error) {
+	p := sample.Params{
+		Temperature:   float32(c.Float64("temp")),
+		TopK:          c.Int("top-k"),
+		TopP:          float32(c.Float64("top-p")),
+		MinP:          float32(c.Float64("min-p")),
+		RepeatPenalty: float32(c.Float64("repeat-penalty")),
+		RepeatLastN:   64,
+	}
+	switch {
+	case p.Temperature < 0:
+		return p, fmt.Errorf("--temp must be ≥ 0, got %g", p.Temperature)
+	case p.TopK < 0:
+		return p, fmt.Errorf("--top-k must be ≥ 0, got %d", p.TopK)
+	case p.TopP <= 0 || p.TopP > 1:
+		return p, fmt.Errorf("--top-p must be in (0, 1], got %g", p.TopP)
+	case p.MinP < 0 || p.MinP >= 1:
+		return p, fmt.Errorf("--min-p must be in [0, 1), got %g", p.MinP)
+	case p.RepeatPenalty <= 0:
+		return p, fmt.Errorf("--repeat-penalty must be > 0, got %g", p.RepeatPenalty)
+	}
+	seed := c.Int64("seed")
+	if seed < 0 {
+		seed = time.Now().UnixNano() & (1<<62 - 1)
+	}
+	p.Seed = uint64(seed)
+	return p, nil
+}
+
+// contextLength resolves --ctx: 0 means the model's context, capped so a
+// model trained for 128K tokens does not reserve gigabytes of KV cache.
+func contextLength(c *cli.Context, m *nn.Model) (int, error) {
+	ctx := c.Int("ctx")
+	if ctx < 0 {
+		return 0, fmt.Errorf("--ctx must be ≥ 0, got %d", ctx)
+	}
+	if ctx == 0 {
+		ctx = min(m.Config.ContextLen, 4096)
+	}
+	if ctx > m.Config.ContextLen {
+		return 0, fmt.Errorf("--ctx %d is longer than the model's context of %d tokens", ctx, m.Config.ContextLen)
+	}
+	return ctx, nil
+}
+
+func runChat(c *cli.Context) error {
+	if c.NArg() > 0 {
+		return fmt.Errorf("chat takes no arguments (got %q); use -p for a prompt", c.Args().First())
+	}
+	if c.Int("n") < 1 {
+		return fmt.Errorf("-n must be ≥ 1, got %d", c.Int("n"))
+	}
+	params, err := samplingParams(c)
+	if err != nil {
+		return err
+	}
+	m, err := loadModel(c)
+	if err != nil {
+		return err
+	}
+	defer m.Close()
+	ctx, err := contextLength(c, m)
+	if err != nil {
+		return err
+	}
+	sess, err := nn.NewSession(m, ctx, params, c.String("system"), c.Int("n"))
+	if err != nil {
+		return err
+	}
+	out := bufio.NewWriter(os.Stdout)
+	defer out.Flush()
+	emit := func(text string) bool {
+		out.WriteString(text)
+		out.Flush()
+		return true
+	}
+	if c.IsSet("prompt") {
+		prompt := c.String("prompt")
+		if sess.Template == nil {
+			emit(prompt) // a continuation reads on from its prompt, as llama.cpp prints it
+		}
+		_, _, err := sess.Send(prompt, emit)
+		out.WriteString("\n")
+		return err
+	}
+	return repl(sess, os.Stdin, out)
+}
+
+// repl reads messages line by line until /exit or end of input.
+func repl(sess *nn.Session, in io.Reader, out *bufio.Writer) error {
+	var interrupted atomic.Bool
+	sig := make(chan os.Signal, 1)
+	signal.Notify(sig, os.Interrupt)
+	defer signal.Stop(sig)
+	generating := atomic.Bool{}
+	go func() {
+		for range sig {
+			if !generating.Load() {
+				fmt.Fprintln(os.Stderr)
+				os.Exit(0)
+			}
+			interrupted.Store(true)
+		}
+	}()
+	mode := "chat template"
+	if sess.Template == nil {
+		mode = "no chat template: your text is continued"
+	}
+	fmt.Fprintf(out, "milp-lite chat (%s). /reset starts over, /exit or Ctrl-D quits, Ctrl-C stops a reply.\n", mode)
+	lines := bufio.NewScanner(in)
+	lines.Buffer(make([]byte, 64*1024), 1<<20)
+	for {
+		out.WriteString("> ")
+		out.Flush()
+		if !lines.Scan() {
+			out.WriteString("\n")
+			return lines.Err()
+		}
+		line := strings.TrimSpace(lines.Text())
+		switch line {
+		case "":
+			continue
+		case "/exit", "/quit":
+			return nil
+		case "/reset":
+			sess.Reset()
+			out.WriteString("(conversation reset)\n")
+			continue
+		}
+		interrupted.Store(false)
+		generating.Store(true)
+		_, reason, err := sess.Send(line, func(text string) bool {
+			out.WriteString(text)
+			out.Flush()
+			return !interrupted.Load()
+		})
+		generating.Store(false)
+		out.WriteString("\n")
+		if err != nil {
+			fmt.Fprintf(out, "(error: %v)\n", err)
+			continue
+		}
+		if reason == nn.StopContextFull {
+			out.WriteString("(context full: /reset to start over)\n")
+		}
+	}
+}

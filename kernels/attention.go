@@ -1,0 +1,61 @@
+package kernels
+
+import "math"
+
+// AttentionArgs describes causal grouped-query attention of a batch of queries
+// against a KV cache. Query b sits at position Pos0+b and sees cache positions
+// 0..Pos0+b. Rows of K and V are KVHeads×HeadSize values, one row per position;
+// query head h reads KV head h / (Heads/KVHeads).
+type AttentionArgs struct {
+	Out, Q   []float32 // Batch rows of Heads×HeadSize
+	K, V     []float32 // cache rows for positions 0..Pos0+Batch-1
+	Batch    int
+	Pos0     int
+	Heads    int
+	KVHeads  int
+	HeadSize int
+}
+
+// Attention computes softmax(q·Kᵀ/√d)·V for every (query, head) pair, split
+// across the pool.
+func Attention(a *AttentionArgs) { Default().Attention(a) }
+
+// Attention is the package function on a given pool.
+func (p *Pool) Attention(a *AttentionArgs) {
+	p.attnMu.Lock()
+	t := &p.attn
+	t.a = a
+	t.scratch = p.growScratch(t.scratch, a.Pos0+a.Batch)
+	p.For(a.Batch*a.Heads, 1, t)
+	t.a = nil
+	p.attnMu.Unlock()
+}
+
+type attentionTask struct {
+	a       *AttentionArgs
+	scratch [][]float32
+}
+
+func (t *attentionTask) Do(lo, hi, worker int) {
+	a := t.a
+	hs := a.HeadSize
+	qDim, kvDim := a.Heads*hs, a.KVHeads*hs
+	group := a.Heads / a.KVHeads
+	scale := float32(1 / math.Sqrt(float64(hs)))
+	for i := lo; i < hi; i++ {
+		b, h := i/a.Heads, i%a.Heads
+		n := a.Pos0 + b + 1
+		q := a.Q[b*qDim+h*hs : b*qDim+(h+1)*hs]
+		kvOff := (h / group) * hs
+		scores := t.scratch[worker][:n]
+		for p := 0; p < n; p++ {
+			scores[p] = Dot(q, a.K[p*kvDim+kvOff:p*kvDim+kvOff+hs]) * scale
+		}
+		Softmax(scores)
+		out := a.Out[b*qDim+h*hs : b*qDim+(h+1)*hs]
+		clear(out)
+		for p := 0; p < n; p++ {
+			Axpy(scores[p], a.V[p*kvDim+kvOff:p*kvDim+kvOff+hs], out)
+		}
+	}
+}

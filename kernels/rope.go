@@ -1,0 +1,49 @@
+package kernels
+
+import "math"
+
+// RoPE holds the rotation frequencies of rotary position embeddings for one
+// head size, computed once per model rather than once per token.
+type RoPE struct {
+	Dims int       // how many leading dimensions of each head rotate (even)
+	NeoX bool      // pairs (i, i+Dims/2) instead of (2i, 2i+1)
+	freq []float64 // theta_i for i < Dims/2
+}
+
+// NewRoPE prepares rotations for dims dimensions with base frequency base.
+// factors, when not nil, divides each frequency (Llama 3's rope_freqs tensor);
+// linearScale > 1 stretches positions by that factor (linear RoPE scaling).
+func NewRoPE(dims int, base float64, neox bool, factors []float32, linearScale float64) *RoPE {
+	r := &RoPE{Dims: dims, NeoX: neox, freq: make([]float64, dims/2)}
+	for i := range r.freq {
+		f := math.Pow(base, -2*float64(i)/float64(dims))
+		if factors != nil {
+			f /= float64(factors[i])
+		}
+		if linearScale > 0 {
+			f /= linearScale
+		}
+		r.freq[i] = f
+	}
+	return r
+}
+
+// Apply rotates nHeads consecutive heads of headSize values in x for position pos.
+func (r *RoPE) Apply(x []float32, nHeads, headSize, pos int) {
+	half := r.Dims / 2
+	for i := 0; i < half; i++ {
+		// Angles in float64: at long positions pos·theta loses digits in float32.
+		sin, cos := math.Sincos(float64(pos) * r.freq[i])
+		s, c := float32(sin), float32(cos)
+		a, b := 2*i, 2*i+1
+		if r.NeoX {
+			a, b = i, i+half
+		}
+		for h := 0; h < nHeads; h++ {
+			head := x[h*headSize : h*headSize+headSize]
+			x0, x1 := head[a], head[b]
+			head[a] = x0*c - x1*s
+			head[b] = x0*s + x1*c
+		}
+	}
+}

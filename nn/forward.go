@@ -1,0 +1,128 @@
+package nn
+
+import (
+	"fmt"
+
+	"github.com/milp-lite/milp-lite/kernels"
+)
+
+// Forward runs tokens through the model at the sequence's next positions and
+// appends them to the KV cache. It returns the logits of the last token, or,
+// with all, of every token (len(tokens) rows of VocabSize). The returned slice
+// belongs to the State and is overwritten by the next call.
+func (s *State) Forward(tokens []int32, all bool) ([]float32, error) {
+	c := &s.m.Config
+	if s.Pos+len(tokens) > s.Ctx {
+		return nil, fmt.Errorf("context full: %d tokens already, %d more do not fit in %d", s.Pos, len(tokens), s.Ctx)
+	}
+	for i, t := range tokens {
+		if t < 0 || int(t) >= c.VocabSize {
+			return nil, fmt.Errorf("token %d at index %d is outside the vocabulary of %d", t, i, c.VocabSize)
+		}
+	}
+	if all && cap(s.allLogits) < len(tokens)*c.VocabSize {
+		s.allLogits = make([]float32, len(tokens)*c.VocabSize)
+	}
+	for start := 0; start < len(tokens); start += s.maxBatch {
+		batch := tokens[start:min(start+s.maxBatch, len(tokens))]
+		s.forwardBatch(batch)
+		if all {
+			s.outputs(len(batch), s.allLogits[start*c.VocabSize:(start+len(batch))*c.VocabSize])
+		}
+		s.Pos += len(batch)
+		s.tokens = append(s.tokens, batch...)
+	}
+	if all {
+		return s.allLogits[:len(tokens)*c.VocabSize], nil
+	}
+	if len(tokens) > 0 {
+		last := (len(tokens) - 1) % s.maxBatch
+		s.output(s.x[last*c.Dim:(last+1)*c.Dim], s.logits)
+	}
+	return s.logits, nil
+}
+
+// forwardBatch leaves the final hidden states of the batch in s.x.
+func (s *State) forwardBatch(tokens []int32) {
+	c := &s.m.Config
+	w := s.m.Weights
+	for b, t := range tokens {
+		row := w.TokenEmbd.Row(int(t), s.xb[b*c.Dim:(b+1)*c.Dim])
+		copy(s.x[b*c.Dim:(b+1)*c.Dim], row)
+	}
+	for l := range w.Layers {
+		s.attentionBlock(l, len(tokens))
+		s.feedForwardBlock(l, len(tokens))
+	}
+}
+
+// attentionBlock: x += Wo · attention(rope(Wq·n), rope(Wk·n), Wv·n), n = rmsnorm(x).
+func (s *State) attentionBlock(l, batch int) {
+	c := &s.m.Config
+	lw := &s.m.Weights.Layers[l]
+	dim, qDim, kvDim := c.Dim, c.QDim(), c.KVDim()
+	xb := s.xb[:batch*dim]
+	for b := 0; b < batch; b++ {
+		kernels.RMSNorm(xb[b*dim:(b+1)*dim], s.x[b*dim:(b+1)*dim], lw.AttnNorm, c.NormEps)
+	}
+	q, k, v := s.q[:batch*qDim], s.k[:batch*kvDim], s.v[:batch*kvDim]
+	kernels.MatMul(q, lw.Wq, xb, batch)
+	kernels.MatMul(k, lw.Wk, xb, batch)
+	kernels.MatMul(v, lw.Wv, xb, batch)
+	for b := 0; b < batch; b++ {
+		if lw.Bq != nil {
+			kernels.Add(q[b*qDim:(b+1)*qDim], q[b*qDim:(b+1)*qDim], lw.Bq)
+			kernels.Add(k[b*kvDim:(b+1)*kvDim], k[b*kvDim:(b+1)*kvDim], lw.Bk)
+			kernels.Add(v[b*kvDim:(b+1)*kvDim], v[b*kvDim:(b+1)*kvDim], lw.Bv)
+		}
+		pos := s.Pos + b
+		s.m.rope.Apply(q[b*qDim:(b+1)*qDim], c.Heads, c.HeadDim, pos)
+		s.m.rope.Apply(k[b*kvDim:(b+1)*kvDim], c.KVHeads, c.HeadDim, pos)
+	}
+	copy(s.keys[l][s.Pos*kvDim:], k)
+	copy(s.values[l][s.Pos*kvDim:], v)
+
+	att := s.att[:batch*qDim]
+	s.attn = kernels.AttentionArgs{
+		Out: att, Q: q, K: s.keys[l], V: s.values[l],
+		Batch: batch, Pos0: s.Pos, Heads: c.Heads, KVHeads: c.KVHeads, HeadSize: c.HeadDim,
+	}
+	kernels.Attention(&s.attn)
+	kernels.MatMul(xb, lw.Wo, att, batch)
+	kernels.Add(s.x[:batch*dim], s.x[:batch*dim], xb)
+}
+
+// feedForwardBlock: x += Wdown · (silu(Wgate·n) ⊙ Wup·n), n = rmsnorm(x).
+func (s *State) feedForwardBlock(l, batch int) {
+	c := &s.m.Config
+	lw := &s.m.Weights.Layers[l]
+	dim, ffn := c.Dim, c.FFNDim
+	xb := s.xb[:batch*dim]
+	for b := 0; b < batch; b++ {
+		kernels.RMSNorm(xb[b*dim:(b+1)*dim], s.x[b*dim:(b+1)*dim], lw.FFNNorm, c.NormEps)
+	}
+	gate, up := s.gate[:batch*ffn], s.up[:batch*ffn]
+	kernels.MatMul(gate, lw.Gate, xb, batch)
+	kernels.MatMul(up, lw.Up, xb, batch)
+	kernels.SiLUMul(gate, up)
+	kernels.MatMul(xb, lw.Down, gate, batch)
+	kernels.Add(s.x[:batch*dim], s.x[:batch*dim], xb)
+}
+
+// output computes one token's logits from its final hidden state.
+func (s *State) output(x, logits []float32) {
+	c := &s.m.Config
+	n := s.xb[:c.Dim]
+	kernels.RMSNorm(n, x, s.m.Weights.OutputNorm, c.NormEps)
+	kernels.MatMul(logits, s.m.Weights.Output, n, 1)
+}
+
+// outputs computes the logits of every token of the batch.
+func (s *State) outputs(batch int, logits []float32) {
+	c := &s.m.Config
+	xb := s.xb[:batch*c.Dim]
+	for b := 0; b < batch; b++ {
+		kernels.RMSNorm(xb[b*c.Dim:(b+1)*c.Dim], s.x[b*c.Dim:(b+1)*c.Dim], s.m.Weights.OutputNorm, c.NormEps)
+	}
+	kernels.MatMul(logits, s.m.Weights.Output, xb, batch)
+}

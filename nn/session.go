@@ -1,0 +1,103 @@
+package nn
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/milp-lite/milp-lite/nn/chat"
+	"github.com/milp-lite/milp-lite/nn/sample"
+)
+
+// Session is a conversation with a model. With a chat template, each turn
+// renders the whole conversation and reuses the cached tokens it shares with
+// the previous turn; without one, the session is a document that the user's
+// text and the model's continuation both extend.
+type Session struct {
+	State     *State
+	Sampler   *sample.Sampler
+	Template  *chat.Template // nil: plain text continuation
+	System    string         // system prompt, used with a template
+	MaxTokens int            // per reply
+	Messages  []chat.Message
+	document  strings.Builder // plain mode: everything so far
+}
+
+// NewSession starts a conversation on m with a context of ctx tokens (0: the
+// model's). The model's chat template is used when it has one.
+func NewSession(m *Model, ctx int, params sample.Params, system string, maxTokens int) (*Session, error) {
+	st, err := m.NewState(ctx)
+	if err != nil {
+		return nil, err
+	}
+	s := &Session{State: st, Sampler: sample.New(params, m.Config.VocabSize), System: system, MaxTokens: maxTokens}
+	if m.ChatTemplate != "" {
+		if s.Template, err = chat.Parse(m.ChatTemplate); err != nil {
+			return nil, fmt.Errorf("chat template: %w", err)
+		}
+	}
+	s.Reset()
+	return s, nil
+}
+
+// Reset forgets the conversation.
+func (s *Session) Reset() {
+	s.State.Reset()
+	s.Sampler.Reset()
+	s.Messages = s.Messages[:0]
+	if s.Template != nil && s.System != "" {
+		s.Messages = append(s.Messages, chat.Message{Role: "system", Content: s.System})
+	}
+	s.document.Reset()
+}
+
+// Send adds the user's text to the conversation and generates the model's
+// reply, streaming it to emit. It returns the reply and why it ended.
+func (s *Session) Send(user string, emit func(string) bool) (string, StopReason, error) {
+	tok := s.State.m.Tokenizer
+	var prompt string
+	if s.Template != nil {
+		s.Messages = append(s.Messages, chat.Message{Role: "user", Content: user})
+		rendered, err := s.Template.Render(s.Messages, true, tok.TokenText(tok.BOS()), tok.TokenText(tok.EOS()))
+		if err != nil {
+			s.Messages = s.Messages[:len(s.Messages)-1]
+			return "", 0, fmt.Errorf("chat template: %w", err)
+		}
+		prompt = rendered
+	} else {
+		s.document.WriteString(user)
+		prompt = s.document.String()
+	}
+	// A template that writes the BOS token itself must not get a second one.
+	addBOS := s.Template == nil || !strings.HasPrefix(prompt, tok.TokenText(tok.BOS()))
+	ids := tok.Encode(prompt, addBOS, true)
+	if len(ids) >= s.State.Ctx {
+		return "", 0, fmt.Errorf("the conversation (%d tokens) does not fit the context of %d tokens: /reset or a larger --ctx", len(ids), s.State.Ctx)
+	}
+	keep := commonPrefix(s.State.Tokens(), ids)
+	if keep == len(ids) {
+		keep-- // Generate needs at least one token to produce logits from
+	}
+	s.State.Rewind(keep)
+	var reply strings.Builder
+	_, reason, err := s.State.Generate(ids[keep:], s.Sampler, s.MaxTokens, func(text string) bool {
+		reply.WriteString(text)
+		return emit == nil || emit(text)
+	})
+	if err != nil {
+		return reply.String(), reason, err
+	}
+	if s.Template != nil {
+		s.Messages = append(s.Messages, chat.Message{Role: "assistant", Content: reply.String()})
+	} else {
+		s.document.WriteString(reply.String())
+	}
+	return reply.String(), reason, nil
+}
+
+func commonPrefix(a, b []int32) int {
+	n := 0
+	for n < len(a) && n < len(b) && a[n] == b[n] {
+		n++
+	}
+	return n
+}

@@ -1,0 +1,81 @@
+package nn
+
+import (
+	"fmt"
+
+	"github.com/milp-lite/milp-lite/kernels"
+)
+
+// DefaultBatch is how many prompt tokens one forward step processes together:
+// a batch reads each weight once for all its tokens.
+const DefaultBatch = 64
+
+// State is one sequence being processed: its KV cache, its position and the
+// scratch buffers of the forward pass, all allocated once so that generating a
+// token allocates nothing.
+type State struct {
+	m        *Model
+	Ctx      int // positions the cache holds
+	Pos      int // tokens processed so far
+	maxBatch int
+	tokens   []int32 // the Pos tokens in the cache, for prefix reuse and penalties
+
+	keys, values [][]float32 // per layer: Ctx rows of KVDim
+
+	// Activations for up to maxBatch tokens, one row per token.
+	x, xb, q, k, v, att, gate, up []float32
+	logits                        []float32 // the last token's logits
+	allLogits                     []float32 // every token's, grown on demand
+	attn                          kernels.AttentionArgs
+	one                           [1]int32 // the token being generated, without an allocation
+}
+
+// NewState prepares a sequence of at most ctx tokens (0: the model's own
+// context). A context longer than the model was trained for is refused rather
+// than silently degraded.
+func (m *Model) NewState(ctx int) (*State, error) {
+	c := &m.Config
+	if ctx <= 0 {
+		ctx = c.ContextLen
+	}
+	if ctx > c.ContextLen {
+		return nil, fmt.Errorf("context %d is longer than the model's %d", ctx, c.ContextLen)
+	}
+	b := DefaultBatch
+	s := &State{m: m, Ctx: ctx, maxBatch: b, tokens: make([]int32, 0, ctx)}
+	s.keys = make([][]float32, c.Layers)
+	s.values = make([][]float32, c.Layers)
+	for l := range s.keys {
+		s.keys[l] = make([]float32, ctx*c.KVDim())
+		s.values[l] = make([]float32, ctx*c.KVDim())
+	}
+	s.x = make([]float32, b*c.Dim)
+	s.xb = make([]float32, b*max(c.Dim, c.QDim()))
+	s.q = make([]float32, b*c.QDim())
+	s.k = make([]float32, b*c.KVDim())
+	s.v = make([]float32, b*c.KVDim())
+	s.att = make([]float32, b*c.QDim())
+	s.gate = make([]float32, b*c.FFNDim)
+	s.up = make([]float32, b*c.FFNDim)
+	s.logits = make([]float32, c.VocabSize)
+	return s, nil
+}
+
+// Reset empties the sequence; the buffers are kept.
+func (s *State) Reset() { s.Rewind(0) }
+
+// Rewind forgets the tokens after position pos, so a conversation can reuse
+// the cached prefix it shares with a new prompt instead of recomputing it.
+func (s *State) Rewind(pos int) {
+	if pos >= 0 && pos < s.Pos {
+		s.Pos = pos
+		s.tokens = s.tokens[:pos]
+	}
+}
+
+// Tokens are the tokens in the cache, oldest first. The slice belongs to the
+// State.
+func (s *State) Tokens() []int32 { return s.tokens }
+
+// Model is the model this sequence runs on.
+func (s *State) Model() *Model { return s.m }

@@ -1,0 +1,219 @@
+package tokenizer
+
+import (
+	"path/filepath"
+	"slices"
+	"strings"
+	"sync"
+	"testing"
+	"unicode/utf8"
+)
+
+var (
+	vocabOnce  sync.Map // name -> *Tokenizer
+	storiesPath = "../../models/stories260K.gguf"
+)
+
+func vocab(t testing.TB, name string) *Tokenizer {
+	if v, ok := vocabOnce.Load(name); ok {
+		return v.(*Tokenizer)
+	}
+	tok := loadVocab(t, filepath.Join(vocabDir, "ggml-vocab-"+name+".gguf"))
+	vocabOnce.Store(name, tok)
+	return tok
+}
+
+// The golden ids come from llama.cpp (testdata/golden/stories260K_tokenize.txt).
+func TestStories260KGolden(t *testing.T) {
+	tok := loadVocab(t, storiesPath)
+	got := tok.Encode("Once upon a time, there was a little girl named Lily.", true, false)
+	want := []int32{1, 403, 407, 261, 378, 432, 383, 286, 261, 376, 298, 315, 421, 395, 317, 426}
+	if !slices.Equal(got, want) {
+		t.Fatalf("got %v\nwant %v", got, want)
+	}
+	if s := tok.Decode(got); s != " Once upon a time, there was a little girl named Lily." {
+		// llama.cpp keeps the prefix space after BOS (only a leading
+		// non-BOS token loses it)
+		t.Fatalf("decode: %q", s)
+	}
+	if s := tok.Decode(got[1:]); s != "Once upon a time, there was a little girl named Lily." {
+		t.Fatalf("decode without BOS: %q", s)
+	}
+}
+
+// Decode(Encode(x)) gives x back for every vector (modulo llama.cpp's
+// clean-up of spaces before punctuation, for the vocabularies using it).
+func TestRoundTrip(t *testing.T) {
+	for _, name := range vocabNames {
+		tok := vocab(t, name)
+		for _, c := range readVectors(t, "ggml-vocab-"+name+".gguf") {
+			want := c.text
+			if tok.cleanSpaces {
+				want = string(cleanSpaces([]byte(want)))
+			}
+			if got := tok.Decode(tok.Encode(c.text, false, false)); got != want {
+				t.Errorf("%s: %q decoded to %q", name, c.text, got)
+			}
+		}
+	}
+}
+
+func TestSpecialDefaults(t *testing.T) {
+	cases := []struct {
+		name           string
+		bos, eos       int32
+		addBOS         bool
+		eog, notEOG    []int32
+		kind           string
+		size           int
+	}{
+		{"llama-spm", 1, 2, true, []int32{2}, []int32{1, 0}, "llama (SentencePiece)", 32000},
+		{"llama-bpe", 128000, 128001, true, []int32{128001, 128009}, []int32{128000, 128006}, "gpt2 (byte-level BPE), pre=llama-bpe", 128256},
+		{"qwen2", 151643, 151643, false, []int32{151643, 151645}, []int32{151644}, "gpt2 (byte-level BPE), pre=qwen2", 151936},
+		{"gpt-2", 50256, 50256, false, []int32{50256}, []int32{0}, "gpt2 (byte-level BPE), pre=gpt-2", 50257},
+		{"phi-3", 1, 32000, true, []int32{32000, 32007, 2}, []int32{32001}, "llama (SentencePiece)", 32064},
+	}
+	for _, c := range cases {
+		tok := vocab(t, c.name)
+		if tok.BOS() != c.bos || tok.EOS() != c.eos || tok.AddBOS() != c.addBOS || tok.Kind() != c.kind || tok.VocabSize() != c.size {
+			t.Errorf("%s: bos %d eos %d addBOS %v kind %q size %d", c.name, tok.BOS(), tok.EOS(), tok.AddBOS(), tok.Kind(), tok.VocabSize())
+		}
+		for _, id := range c.eog {
+			if !tok.IsEOG(id) {
+				t.Errorf("%s: %d (%q) should end generation", c.name, id, tok.TokenText(id))
+			}
+		}
+		for _, id := range c.notEOG {
+			if tok.IsEOG(id) {
+				t.Errorf("%s: %d (%q) should not end generation", c.name, id, tok.TokenText(id))
+			}
+		}
+		ids := tok.Encode("Hello", true, false)
+		if (ids[0] == c.bos) != c.addBOS {
+			t.Errorf("%s: Encode with addSpecial gave %v", c.name, ids)
+		}
+	}
+	if eot := vocab(t, "llama-bpe").EOT(); eot != 128009 {
+		t.Errorf("llama-bpe EOT = %d, want 128009 (<|eot_id|>)", eot)
+	}
+	if eot := vocab(t, "gpt-2").EOT(); eot != 50256 {
+		t.Errorf("gpt-2 EOT = %d, want 50256 (<|endoftext|>)", eot)
+	}
+}
+
+func TestParseSpecial(t *testing.T) {
+	tok := vocab(t, "qwen2")
+	text := "<|im_start|>user\nhi there<|im_end|>\n"
+	want := append(append([]int32{151644}, tok.Encode("user\nhi there", false, false)...), 151645)
+	want = append(want, tok.Encode("\n", false, false)...)
+	if got := tok.Encode(text, false, true); !slices.Equal(got, want) {
+		t.Errorf("parseSpecial: got %v want %v", got, want)
+	}
+	if got := tok.Encode(text, false, false); slices.Contains(got, 151644) || slices.Contains(got, 151645) {
+		t.Errorf("control tokens parsed without parseSpecial: %v", got)
+	}
+	// user-defined tokens are always recognised, as in llama.cpp
+	if got := tok.Encode("a[PAD151646]b", false, false); !slices.Contains(got, 151646) {
+		t.Errorf("user-defined token not recognised: %v", got)
+	}
+	// control tokens vanish in Decode, render in DecodeSpecial
+	ids := tok.Encode(text, false, true)
+	if s := tok.Decode(ids); s != "user\nhi there\n" {
+		t.Errorf("Decode = %q", s)
+	}
+	if s := tok.DecodeSpecial(ids, true); s != text {
+		t.Errorf("DecodeSpecial = %q", s)
+	}
+}
+
+// Phi-3 special tokens carry rstrip (llama.cpp sets it from the model
+// name), so whitespace after them is dropped, and the following raw text
+// gets the SPM space prefix.
+func TestPhi3RStrip(t *testing.T) {
+	tok := vocab(t, "phi-3")
+	got := tok.Encode("<|user|>  \n Hello<|end|>", false, true)
+	want := append(append([]int32{tok.ids["<|user|>"]}, tok.Encode("Hello", false, false)...), 32007)
+	if !slices.Equal(got, want) {
+		t.Errorf("got %v want %v", got, want)
+	}
+}
+
+func TestPiece(t *testing.T) {
+	spm := vocab(t, "llama-spm")
+	if p := string(spm.Piece(spm.ids["<0x0A>"])); p != "\n" {
+		t.Errorf("<0x0A> piece %q", p)
+	}
+	if p := string(spm.Piece(spm.ids["▁the"])); p != " the" {
+		t.Errorf("▁the piece %q", p)
+	}
+	if p := string(spm.Piece(1)); p != "<s>" {
+		t.Errorf("BOS piece %q", p)
+	}
+	bpe := vocab(t, "gpt-2")
+	if p := string(bpe.Piece(bpe.ids["Ġthe"])); p != " the" {
+		t.Errorf("Ġthe piece %q", p)
+	}
+	if p := string(bpe.Piece(bpe.ids["Ċ"])); p != "\n" {
+		t.Errorf("Ċ piece %q", p)
+	}
+	if p := bpe.Piece(-1); p != nil {
+		t.Errorf("out of range piece %q", p)
+	}
+}
+
+// Multi-byte characters that tokenise into byte tokens must come out of
+// the stream decoder whole, never as partial UTF-8.
+func TestStreamDecoder(t *testing.T) {
+	text := "llama 🦙 says 你好, Ünïcödé ꦄ 𝄞!"
+	for _, name := range vocabNames {
+		tok := vocab(t, name)
+		ids := tok.Encode(text, false, false)
+		d := tok.NewStreamDecoder()
+		var sb strings.Builder
+		split := false
+		for _, id := range ids {
+			if !utf8.Valid(tok.Piece(id)) {
+				split = true
+			}
+			s := d.Add(id)
+			if !utf8.ValidString(s) {
+				t.Errorf("%s: stream produced invalid UTF-8 %q", name, s)
+			}
+			sb.WriteString(s)
+		}
+		sb.WriteString(d.Flush())
+		if sb.String() != text {
+			t.Errorf("%s: stream gave %q", name, sb.String())
+		}
+		if !split {
+			t.Errorf("%s: test text never split a character across tokens", name)
+		}
+	}
+}
+
+func TestStreamFlushIncomplete(t *testing.T) {
+	tok := vocab(t, "llama-spm")
+	d := tok.NewStreamDecoder()
+	// first two bytes of "🦙" (F0 9F A6 99)
+	if s := d.Add(tok.ids["<0xF0>"]) + d.Add(tok.ids["<0x9F>"]); s != "" {
+		t.Errorf("incomplete character emitted: %q", s)
+	}
+	if s := d.Flush(); s != "\xf0\x9f" {
+		t.Errorf("flush gave %q", s)
+	}
+}
+
+func TestCleanSpaces(t *testing.T) {
+	cases := map[string]string{
+		"Hello , world !":  "Hello, world!",
+		"it 's a ' quote '": "it's a'quote '",
+		"we 're here":       "we're here",
+		"don 't":            "don 't",
+		" ' ' x":            "'' x",
+	}
+	for in, want := range cases {
+		if got := string(cleanSpaces([]byte(in))); got != want {
+			t.Errorf("cleanSpaces(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
