@@ -17,6 +17,7 @@ type File struct {
 	DataOffset uint64       // absolute byte offset of the tensor data section
 
 	data        []byte       // the whole file
+	headerEnd   int          // where the tensor infos end (DataOffset before alignment)
 	unmap       func() error // releases data when it is a mapping; nil otherwise
 	kvIndex     map[string]int
 	tensorIndex map[string]int

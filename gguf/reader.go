@@ -60,6 +60,7 @@ func parse(data []byte) (*File, error) {
 	if err := f.readTensorInfos(d, tensorCount); err != nil {
 		return nil, err
 	}
+	f.headerEnd = d.pos
 	dataOffset, _ := alignUp(uint64(d.pos), f.Alignment) // pos and Alignment are < 2^32·small: no overflow
 	f.DataOffset = dataOffset
 	if err := f.checkTensorData(); err != nil {

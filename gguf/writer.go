@@ -26,8 +26,8 @@ type Builder struct {
 	tensorIndex map[string]int
 
 	// Layout details kept from a parsed file so it is reproduced exactly.
-	dataSize       uint64 // data section length to write, when at least what the tensors need
-	unpaddedHeader bool   // no tensors and the file ended before DataOffset
+	dataSize  uint64 // data section length to write, when at least what the tensors need
+	shortTail int64  // for a file without tensors that ended before its DataOffset: the bytes after its infos; else -1
 }
 
 type builderTensor struct {
@@ -38,7 +38,7 @@ type builderTensor struct {
 
 // NewBuilder returns an empty GGUF v3 builder.
 func NewBuilder() *Builder {
-	return &Builder{Version: 3, kvIndex: map[string]int{}, tensorIndex: map[string]int{}}
+	return &Builder{Version: 3, kvIndex: map[string]int{}, tensorIndex: map[string]int{}, shortTail: -1}
 }
 
 // Builder returns a Builder holding f's metadata, tensors and layout (version,
@@ -60,7 +60,9 @@ func (f *File) Builder() *Builder {
 	if uint64(len(f.data)) >= f.DataOffset {
 		b.dataSize = uint64(len(f.data)) - f.DataOffset
 	} else {
-		b.unpaddedHeader = true
+		// Only possible without tensors: e.g. gguf-py's vocabulary-only files,
+		// which stop right after the infos.
+		b.shortTail = int64(len(f.data) - f.headerEnd)
 	}
 	return b
 }
@@ -195,8 +197,10 @@ func (b *Builder) plan() (*layout, error) {
 	}
 	l.header = e.buf
 
-	if len(l.tensors) == 0 && b.unpaddedHeader {
-		return l, nil // reproduce a metadata-only file that stops after its infos
+	if len(l.tensors) == 0 && b.shortTail >= 0 {
+		// Reproduce a metadata-only file that stops before its DataOffset.
+		l.headerPad = uint64(b.shortTail)
+		return l, nil
 	}
 	dataOffset, _ := alignUp(uint64(len(l.header)), align)
 	l.headerPad = dataOffset - uint64(len(l.header))

@@ -5,6 +5,16 @@ import (
 	"fmt"
 )
 
+// Design: each format has an exported per-block routine,
+// DequantBlock<Type>(dst *[n]float32, b *[BlockBytes<Type>]byte), which the
+// kernels can call directly on one block (array pointers make the sizes part of
+// the type, so a block routine cannot be handed a short slice). Dequantize
+// checks lengths once and then walks the blocks with those routines.
+// Products and sums are evaluated in float32 in ggml's order, and a product
+// that is then added is rounded first (explicit float32 conversion) so that no
+// platform fuses it into an FMA: results are bit-identical to ggml's reference
+// C built without FMA contraction.
+
 // rowDequantizer converts whole blocks: len(dst) is a multiple of the block
 // size and src holds exactly the bytes for them (checked by Dequantize).
 type rowDequantizer func(src []byte, dst []float32)

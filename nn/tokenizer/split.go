@@ -5,6 +5,12 @@ package tokenizer
 // there too, and differ from a regex engine in small ways, e.g. how a
 // trailing run of spaces is cut). Each takes one fragment of code points and
 // appends the lengths of the words it finds.
+//
+// Hand-written rather than regexp2: llama.cpp's output is defined by these
+// rules (not by the regex), they avoid a backtracking engine's cost per
+// code point, and they work on code points directly so no rune/byte offset
+// mapping is needed. regexp2 serves as the independent reference in
+// split_test.go for the one family llama.cpp runs through std::regex (qwen2).
 
 // fragment gives bounds-checked access to a fragment: positions outside it
 // read as outOfRange with no flags, which is what the rules test against.

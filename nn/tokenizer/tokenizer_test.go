@@ -10,7 +10,7 @@ import (
 )
 
 var (
-	vocabOnce  sync.Map // name -> *Tokenizer
+	vocabOnce   sync.Map // name -> *Tokenizer
 	storiesPath = "../../models/stories260K.gguf"
 )
 
@@ -60,12 +60,12 @@ func TestRoundTrip(t *testing.T) {
 
 func TestSpecialDefaults(t *testing.T) {
 	cases := []struct {
-		name           string
-		bos, eos       int32
-		addBOS         bool
-		eog, notEOG    []int32
-		kind           string
-		size           int
+		name        string
+		bos, eos    int32
+		addBOS      bool
+		eog, notEOG []int32
+		kind        string
+		size        int
 	}{
 		{"llama-spm", 1, 2, true, []int32{2}, []int32{1, 0}, "llama (SentencePiece)", 32000},
 		{"llama-bpe", 128000, 128001, true, []int32{128001, 128009}, []int32{128000, 128006}, "gpt2 (byte-level BPE), pre=llama-bpe", 128256},
@@ -205,7 +205,7 @@ func TestStreamFlushIncomplete(t *testing.T) {
 
 func TestCleanSpaces(t *testing.T) {
 	cases := map[string]string{
-		"Hello , world !":  "Hello, world!",
+		"Hello , world !":   "Hello, world!",
 		"it 's a ' quote '": "it's a'quote '",
 		"we 're here":       "we're here",
 		"don 't":            "don 't",

@@ -1,0 +1,205 @@
+package kernels
+
+import (
+	"math"
+	"math/rand/v2"
+	"sync/atomic"
+	"testing"
+
+	"github.com/milp-lite/milp-lite/quant"
+)
+
+func randVec(r *rand.Rand, n int) []float32 {
+	v := make([]float32, n)
+	for i := range v {
+		v[i] = float32(r.NormFloat64())
+	}
+	return v
+}
+
+// TestPoolCoversEveryIndexOnce runs loops of many sizes and grains and counts
+// how often each index is visited.
+func TestPoolCoversEveryIndexOnce(t *testing.T) {
+	for _, size := range []int{1, 2, 3, 8} {
+		p := NewPool(size)
+		for _, n := range []int{0, 1, 7, 64, 1000} {
+			for _, grain := range []int{1, 3, 64, 5000} {
+				counts := make([]atomic.Int32, n)
+				var maxWorker atomic.Int32
+				p.For(n, grain, TaskFunc(func(lo, hi, w int) {
+					if int32(w) > maxWorker.Load() {
+						maxWorker.Store(int32(w))
+					}
+					for i := lo; i < hi; i++ {
+						counts[i].Add(1)
+					}
+				}))
+				for i := range counts {
+					if c := counts[i].Load(); c != 1 {
+						t.Fatalf("pool %d, n %d, grain %d: index %d visited %d times", size, n, grain, i, c)
+					}
+				}
+				if int(maxWorker.Load()) >= size {
+					t.Fatalf("worker index %d from a pool of %d", maxWorker.Load(), size)
+				}
+			}
+		}
+	}
+}
+
+func TestMatMulAgainstNaive(t *testing.T) {
+	r := rand.New(rand.NewPCG(1, 2))
+	for _, typ := range []quant.Type{quant.F32, quant.F16, quant.Q8_0, quant.Q4_0, quant.Q4_K, quant.Q6_K} {
+		rows, cols, batch := 37, 512, 5
+		vals := randVec(r, rows*cols)
+		data, err := quant.Quantize(typ, vals)
+		if err != nil {
+			t.Fatal(err)
+		}
+		w, err := NewMatrix(typ, rows, cols, data)
+		if err != nil {
+			t.Fatal(err)
+		}
+		deq := make([]float32, rows*cols)
+		if err := quant.Dequantize(typ, data, deq); err != nil {
+			t.Fatal(err)
+		}
+		x := randVec(r, batch*cols)
+		got := make([]float32, batch*rows)
+		NewPool(3).MatMul(got, w, x, batch)
+		for b := 0; b < batch; b++ {
+			for i := 0; i < rows; i++ {
+				var want float64
+				for j := 0; j < cols; j++ {
+					want += float64(deq[i*cols+j]) * float64(x[b*cols+j])
+				}
+				if d := math.Abs(float64(got[b*rows+i]) - want); d > 1e-3 {
+					t.Fatalf("%s: out[%d][%d] = %g, want %g", typ, b, i, got[b*rows+i], want)
+				}
+			}
+		}
+	}
+}
+
+func TestNewMatrixRejects(t *testing.T) {
+	if _, err := NewMatrix(quant.IQ2_XXS, 1, 256, make([]byte, 66)); err == nil {
+		t.Fatal("IQ2_XXS accepted")
+	}
+	if _, err := NewMatrix(quant.Q8_0, 2, 32, make([]byte, 35)); err == nil {
+		t.Fatal("wrong byte count accepted")
+	}
+	if _, err := NewMatrix(quant.Q8_0, 2, 33, make([]byte, 68)); err == nil {
+		t.Fatal("row not a whole number of blocks accepted")
+	}
+}
+
+func TestAttentionAgainstNaive(t *testing.T) {
+	r := rand.New(rand.NewPCG(3, 4))
+	heads, kvHeads, hs, pos0, batch := 6, 2, 16, 5, 3
+	n := pos0 + batch
+	q := randVec(r, batch*heads*hs)
+	k := randVec(r, n*kvHeads*hs)
+	v := randVec(r, n*kvHeads*hs)
+	out := make([]float32, batch*heads*hs)
+	NewPool(2).Attention(&AttentionArgs{Out: out, Q: q, K: k, V: v, Batch: batch, Pos0: pos0, Heads: heads, KVHeads: kvHeads, HeadSize: hs})
+	for b := 0; b < batch; b++ {
+		for h := 0; h < heads; h++ {
+			kh := h / (heads / kvHeads)
+			var w []float64
+			var sum float64
+			for p := 0; p <= pos0+b; p++ {
+				var s float64
+				for i := 0; i < hs; i++ {
+					s += float64(q[(b*heads+h)*hs+i]) * float64(k[(p*kvHeads+kh)*hs+i])
+				}
+				e := math.Exp(s / math.Sqrt(float64(hs)))
+				w = append(w, e)
+				sum += e
+			}
+			for i := 0; i < hs; i++ {
+				var want float64
+				for p := range w {
+					want += w[p] / sum * float64(v[(p*kvHeads+kh)*hs+i])
+				}
+				if d := math.Abs(float64(out[(b*heads+h)*hs+i]) - want); d > 1e-5 {
+					t.Fatalf("batch %d head %d dim %d: %g, want %g", b, h, i, out[(b*heads+h)*hs+i], want)
+				}
+			}
+		}
+	}
+}
+
+func TestRMSNormSoftmaxSiLU(t *testing.T) {
+	x := []float32{1, -2, 3, 4}
+	w := []float32{1, 1, 2, 0.5}
+	dst := make([]float32, 4)
+	RMSNorm(dst, x, w, 0)
+	s := float32(1 / math.Sqrt(30.0/4)) // mean of squares: (1+4+9+16)/4
+	for i, want := range []float32{1 * s, -2 * s, 6 * s, 2 * s} {
+		if math.Abs(float64(dst[i]-want)) > 1e-6 {
+			t.Fatalf("RMSNorm[%d] = %g, want %g", i, dst[i], want)
+		}
+	}
+	p := []float32{0, math.Float32frombits(0x7f7fffff), 0} // a huge logit must not overflow
+	Softmax(p)
+	if p[1] != 1 || p[0] != 0 {
+		t.Fatalf("softmax of a dominant logit: %v", p)
+	}
+	p = []float32{1, 2, 3}
+	Softmax(p)
+	e := []float64{math.Exp(1), math.Exp(2), math.Exp(3)}
+	for i := range p {
+		if math.Abs(float64(p[i])-e[i]/(e[0]+e[1]+e[2])) > 1e-6 {
+			t.Fatalf("softmax[%d] = %g", i, p[i])
+		}
+	}
+	g, u := []float32{0, 2, -3}, []float32{5, 1, 2}
+	SiLUMul(g, u)
+	for i, want := range []float64{0, 2 / (1 + math.Exp(-2)), -3 / (1 + math.Exp(3)) * 2} {
+		if math.Abs(float64(g[i])-want) > 1e-6 {
+			t.Fatalf("silu·mul[%d] = %g, want %g", i, g[i], want)
+		}
+	}
+}
+
+func TestRoPERotatesPairs(t *testing.T) {
+	// One head of 4 with base 100: frequencies 1 and 0.1. At position 2 the
+	// first pair turns by 2 rad, the second by 0.2 rad.
+	for _, neox := range []bool{false, true} {
+		r := NewRoPE(4, 100, neox, nil, 1)
+		x := []float32{1, 0, 0, 1} // pairs (0,1),(2,3); NeoX: (0,2),(1,3)
+		r.Apply(x, 1, 4, 2)
+		var want []float64
+		if !neox {
+			want = []float64{math.Cos(2), math.Sin(2), -math.Sin(0.2), math.Cos(0.2)}
+		} else {
+			want = []float64{math.Cos(2), -math.Sin(0.2), math.Sin(2), math.Cos(0.2)}
+		}
+		for i := range x {
+			if math.Abs(float64(x[i])-want[i]) > 1e-6 {
+				t.Fatalf("neox=%v: x[%d] = %g, want %g", neox, i, x[i], want[i])
+			}
+		}
+	}
+}
+
+func TestDotAxpy(t *testing.T) {
+	r := rand.New(rand.NewPCG(5, 6))
+	for _, n := range []int{0, 1, 7, 8, 9, 100} {
+		a, b := randVec(r, n), randVec(r, n)
+		var want float64
+		for i := range a {
+			want += float64(a[i]) * float64(b[i])
+		}
+		if d := math.Abs(float64(Dot(a, b)) - want); d > 1e-4 {
+			t.Fatalf("Dot n=%d off by %g", n, d)
+		}
+		y := append([]float32(nil), b...)
+		Axpy(0.5, a, y)
+		for i := range y {
+			if y[i] != b[i]+0.5*a[i] {
+				t.Fatalf("Axpy n=%d index %d", n, i)
+			}
+		}
+	}
+}
