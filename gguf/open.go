@@ -9,7 +9,8 @@ import (
 
 // Open maps the file at path read-only (or, where mapping is unavailable or
 // fails, reads it into memory), then parses and validates it like Parse. Close
-// the File to release the mapping.
+// the File to release the mapping. As with any mapping, the file must not be
+// truncated while the File is open.
 func Open(path string) (*File, error) {
 	data, unmap, err := load(path)
 	if err != nil {

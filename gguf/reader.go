@@ -13,7 +13,6 @@ import (
 const (
 	minKVSize         = 8 + 4 + 1     // key length, value type, 1-byte value
 	minTensorInfoSize = 8 + 4 + 4 + 8 // name length, n_dims, type, offset
-	headerSize        = 4 + 4 + 8 + 8 // magic, version, tensor count, kv count
 	magic             = "GGUF"
 	swappedMagic      = "FUGG" // "GGUF" written as a big-endian u32
 )
@@ -61,7 +60,7 @@ func parse(data []byte) (*File, error) {
 		return nil, err
 	}
 	f.headerEnd = d.pos
-	dataOffset, _ := alignUp(uint64(d.pos), f.Alignment) // pos and Alignment are < 2^32·small: no overflow
+	dataOffset, _ := alignUp(uint64(d.pos), f.Alignment) // pos <= len(data), Alignment <= 2^31: cannot overflow
 	f.DataOffset = dataOffset
 	if err := f.checkTensorData(); err != nil {
 		return nil, err

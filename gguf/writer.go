@@ -2,6 +2,7 @@ package gguf
 
 import (
 	"bufio"
+	"cmp"
 	"fmt"
 	"io"
 	"slices"
@@ -223,7 +224,7 @@ func (b *Builder) WriteTo(w io.Writer) (int64, error) {
 	bw.Write(l.header)
 	writeZeros(bw, l.headerPad)
 	slices.SortStableFunc(l.tensors, func(x, y builderTensor) int {
-		return compareUint64(x.info.Offset, y.info.Offset)
+		return cmp.Compare(x.info.Offset, y.info.Offset)
 	})
 	pos := uint64(0) // within the data section
 	for _, t := range l.tensors {
@@ -236,16 +237,6 @@ func (b *Builder) WriteTo(w io.Writer) (int64, error) {
 		return cw.n, fmt.Errorf("gguf: writing: %w", err)
 	}
 	return cw.n, nil
-}
-
-func compareUint64(a, b uint64) int {
-	switch {
-	case a < b:
-		return -1
-	case a > b:
-		return 1
-	}
-	return 0
 }
 
 var zeros [4096]byte

@@ -12,19 +12,7 @@ import (
 )
 
 func main() {
-	app := &cli.App{
-		Name:  "milp-lite",
-		Usage: "personalise a local LLM to each of its users, on the CPU, in pure Go",
-		Description: "milp-lite runs GGUF models (llama, qwen2) with no GPU and no cgo. With no --model it uses\n" +
-			"the embedded stories260K model, so every command works out of the box.",
-		Commands:             []*cli.Command{chatCommand(), tokenizeCommand(), infoCommand()},
-		EnableBashCompletion: true,
-		// Usage errors are reported like any other: one line, exit status 1.
-		OnUsageError: func(c *cli.Context, err error, isSubcommand bool) error { return err },
-		// The default handler would print and os.Exit itself; main does both below.
-		ExitErrHandler: func(*cli.Context, error) {},
-	}
-	if err := app.Run(os.Args); err != nil {
+	if err := newApp().Run(os.Args); err != nil {
 		var exit cli.ExitCoder
 		if errors.As(err, &exit) && exit.ExitCode() == 0 {
 			return
@@ -32,4 +20,31 @@ func main() {
 		fmt.Fprintf(os.Stderr, "milp-lite: %v\n", err)
 		os.Exit(1)
 	}
+}
+
+func newApp() *cli.App {
+	// Usage errors are reported like any other error: one line, exit status 1
+	// (urfave/cli would otherwise print the whole help after the message).
+	usageError := func(c *cli.Context, err error, isSubcommand bool) error { return err }
+	app := &cli.App{
+		Name:  "milp-lite",
+		Usage: "personalise a local LLM to each of its users, on the CPU, in pure Go",
+		Description: "milp-lite runs GGUF models (llama, qwen2) with no GPU and no cgo. With no --model it uses\n" +
+			"the embedded stories260K model, so every command works out of the box.",
+		Commands:             []*cli.Command{chatCommand(), tokenizeCommand(), infoCommand()},
+		EnableBashCompletion: true,
+		OnUsageError:         usageError,
+		// The default handler would print and os.Exit itself; main does both.
+		ExitErrHandler: func(*cli.Context, error) {},
+		Action: func(c *cli.Context) error {
+			if c.NArg() > 0 {
+				return fmt.Errorf("unknown command %q (see milp-lite --help)", c.Args().First())
+			}
+			return cli.ShowAppHelp(c)
+		},
+	}
+	for _, cmd := range app.Commands {
+		cmd.OnUsageError = usageError
+	}
+	return app
 }

@@ -8,14 +8,15 @@ import "unicode/utf8"
 // never splits a character. Bytes that can never become valid UTF-8 are
 // passed through unchanged.
 //
-// Pieces are rendered as in Decode (control tokens vanish, the SPM leading
-// space of the first token is dropped), so the concatenated output equals
-// Decode(ids) except for llama.cpp's clean-up of spaces before punctuation,
-// which needs look-ahead and is not applied here.
+// Pieces are rendered as llama.cpp's token_to_piece renders generated tokens:
+// control tokens vanish and a SentencePiece token keeps its leading space,
+// because a generated token continues a prompt (" time" after "Once upon a")
+// rather than starting a text. Decode, which starts a text, drops that space
+// from its first token; llama.cpp's clean-up of spaces before punctuation
+// needs look-ahead and is not applied here.
 type StreamDecoder struct {
 	t       *Tokenizer
 	pending []byte
-	started bool
 }
 
 // NewStreamDecoder returns a decoder with nothing pending.
@@ -25,12 +26,7 @@ func (t *Tokenizer) NewStreamDecoder() *StreamDecoder {
 
 // Add takes the next token and returns the text that is now complete.
 func (d *StreamDecoder) Add(id int32) string {
-	n := len(d.pending)
 	d.pending = d.t.appendPiece(d.pending, id, false)
-	if !d.started && d.t.addSpacePrefix && len(d.pending) > n && d.pending[n] == ' ' {
-		d.pending = append(d.pending[:n], d.pending[n+1:]...)
-	}
-	d.started = true
 	cut := completeUTF8Prefix(d.pending)
 	out := string(d.pending[:cut])
 	d.pending = append(d.pending[:0], d.pending[cut:]...)
@@ -42,7 +38,6 @@ func (d *StreamDecoder) Add(id int32) string {
 func (d *StreamDecoder) Flush() string {
 	out := string(d.pending)
 	d.pending = d.pending[:0]
-	d.started = false
 	return out
 }
 

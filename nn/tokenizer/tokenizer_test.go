@@ -182,12 +182,28 @@ func TestStreamDecoder(t *testing.T) {
 			sb.WriteString(s)
 		}
 		sb.WriteString(d.Flush())
-		if sb.String() != text {
-			t.Errorf("%s: stream gave %q", name, sb.String())
+		// Generated tokens continue a text, so SentencePiece's prefix space,
+		// which Encode added, is kept.
+		want := text
+		if tok.addSpacePrefix {
+			want = " " + text
+		}
+		if sb.String() != want {
+			t.Errorf("%s: stream gave %q, want %q", name, sb.String(), want)
 		}
 		if !split {
 			t.Errorf("%s: test text never split a character across tokens", name)
 		}
+	}
+}
+
+// A generated word after a prompt keeps its space: "Once upon a" + "▁time"
+// streams " time", not "time".
+func TestStreamKeepsLeadingSpaceOfContinuation(t *testing.T) {
+	tok := vocab(t, "llama-spm")
+	d := tok.NewStreamDecoder()
+	if got := d.Add(tok.ids["▁time"]); got != " time" {
+		t.Fatalf("first streamed token: %q, want %q", got, " time")
 	}
 }
 
