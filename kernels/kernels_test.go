@@ -203,3 +203,34 @@ func TestDotAxpy(t *testing.T) {
 		}
 	}
 }
+
+func TestMatMulTAgainstNaive(t *testing.T) {
+	r := rand.New(rand.NewPCG(7, 8))
+	for _, typ := range []quant.Type{quant.F32, quant.F16, quant.Q8_0, quant.Q4_K, quant.Q6_K} {
+		rows, cols, batch := 19, 768, 3
+		data, err := quant.Quantize(typ, randVec(r, rows*cols))
+		if err != nil {
+			t.Fatal(err)
+		}
+		w, err := NewMatrix(typ, rows, cols, data)
+		if err != nil {
+			t.Fatal(err)
+		}
+		deq := make([]float32, rows*cols)
+		quant.Dequantize(typ, data, deq)
+		dy := randVec(r, batch*rows)
+		got := randVec(r, batch*cols) // garbage that must be overwritten
+		NewPool(3).MatMulT(got, w, dy, batch)
+		for b := 0; b < batch; b++ {
+			for j := 0; j < cols; j++ {
+				var want float64
+				for i := 0; i < rows; i++ {
+					want += float64(deq[i*cols+j]) * float64(dy[b*rows+i])
+				}
+				if d := math.Abs(float64(got[b*cols+j]) - want); d > 1e-3 {
+					t.Fatalf("%s: dx[%d][%d] = %g, want %g", typ, b, j, got[b*cols+j], want)
+				}
+			}
+		}
+	}
+}

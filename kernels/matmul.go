@@ -63,6 +63,8 @@ func (p *Pool) growScratch(s [][]float32, n int) [][]float32 {
 type poolOps struct {
 	mmMu   sync.Mutex
 	mm     matMulTask
+	mmtMu  sync.Mutex
+	mmt    matMulTTask
 	attnMu sync.Mutex
 	attn   attentionTask
 }
