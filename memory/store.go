@@ -1,0 +1,144 @@
+package memory
+
+import (
+	"bufio"
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"regexp"
+	"sync"
+	"time"
+)
+
+// FileName is the name of a user's short-term store inside <root>/<user>/.
+const FileName = "short_term.jsonl"
+
+// validUserID matches the IDs of package userdata: safe as a directory name.
+var validUserID = regexp.MustCompile(`^[A-Za-z0-9_-][A-Za-z0-9._-]*$`)
+
+// Store is one user's short-term memory file. Its methods are safe for
+// concurrent use within one process.
+type Store struct {
+	path string
+	mu   sync.Mutex
+}
+
+// Open returns the store of user under root. Nothing is created until the
+// first Append.
+func Open(root, user string) (*Store, error) {
+	if !validUserID.MatchString(user) {
+		return nil, fmt.Errorf("memory: invalid user id %q (want letters, digits, '.', '_', '-', not starting with '.')", user)
+	}
+	return &Store{path: filepath.Join(root, user, FileName)}, nil
+}
+
+// Path is the file the store reads and writes.
+func (s *Store) Path() string { return s.path }
+
+// Append adds turns at the end of the store, all of them or none (see the
+// package doc). A zero Time is set to the current UTC time. Invalid roles or
+// an unreadable existing file are errors and leave the file unchanged.
+func (s *Store) Append(turns ...Turn) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	old, err := s.load()
+	if err != nil {
+		return err
+	}
+	var buf bytes.Buffer
+	for _, t := range old {
+		if err := encodeLine(&buf, t); err != nil {
+			return err
+		}
+	}
+	now := time.Now().UTC()
+	for i, t := range turns {
+		if err := t.validate(); err != nil {
+			return fmt.Errorf("memory: append turn %d: %w", i, err)
+		}
+		if t.Time.IsZero() {
+			t.Time = now
+		}
+		if err := encodeLine(&buf, t); err != nil {
+			return err
+		}
+	}
+	if err := os.MkdirAll(filepath.Dir(s.path), 0o755); err != nil {
+		return fmt.Errorf("memory: %w", err)
+	}
+	return writeFileAtomic(s.path, buf.Bytes())
+}
+
+func encodeLine(buf *bytes.Buffer, t Turn) error {
+	line, err := json.Marshal(t)
+	if err != nil {
+		return fmt.Errorf("memory: encode turn: %w", err)
+	}
+	buf.Write(line)
+	buf.WriteByte('\n')
+	return nil
+}
+
+// Load returns every stored turn in order; a store never written is empty.
+func (s *Store) Load() ([]Turn, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.load()
+}
+
+func (s *Store) load() ([]Turn, error) {
+	f, err := os.Open(s.path)
+	if errors.Is(err, os.ErrNotExist) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("memory: %w", err)
+	}
+	defer f.Close()
+	return parseTurns(f, s.path)
+}
+
+// parseTurns reads JSONL turns; blank lines are skipped, anything else that is
+// not a valid turn is an error naming name and the 1-based line number.
+func parseTurns(r io.Reader, name string) ([]Turn, error) {
+	var turns []Turn
+	br := bufio.NewReader(r)
+	for lineNo := 1; ; lineNo++ {
+		line, err := br.ReadBytes('\n')
+		if len(bytes.TrimSpace(line)) > 0 {
+			var t Turn
+			dec := json.NewDecoder(bytes.NewReader(line))
+			dec.DisallowUnknownFields()
+			if derr := dec.Decode(&t); derr != nil {
+				return nil, fmt.Errorf("memory: %s:%d: %v", name, lineNo, derr)
+			}
+			if verr := t.validate(); verr != nil {
+				return nil, fmt.Errorf("memory: %s:%d: %v", name, lineNo, verr)
+			}
+			turns = append(turns, t)
+		}
+		if err == io.EOF {
+			return turns, nil
+		}
+		if err != nil {
+			return nil, fmt.Errorf("memory: read %s: %w", name, err)
+		}
+	}
+}
+
+// Clear empties the store, as done once its turns have been consolidated into
+// the long-term adapter. Removing the file is atomic; clearing an empty store
+// is not an error.
+func (s *Store) Clear() error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if err := os.Remove(s.path); err != nil && !errors.Is(err, os.ErrNotExist) {
+		return fmt.Errorf("memory: clear: %w", err)
+	}
+	syncDir(filepath.Dir(s.path))
+	return nil
+}

@@ -1,0 +1,127 @@
+package memory
+
+import (
+	"errors"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+)
+
+func at(sec int) time.Time { return time.Date(2024, 5, 1, 10, 0, sec, 0, time.UTC) }
+
+func TestStoreAppendLoadClear(t *testing.T) {
+	root := t.TempDir()
+	s, err := Open(root, "spc-0a1b2c3d")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, err := s.Load(); err != nil || len(got) != 0 {
+		t.Fatalf("fresh store: %v, %v", got, err)
+	}
+	first := []Turn{{at(0), "user", "My knee hurts.\nSince Monday."}, {at(3), "assistant", "Rest it."}}
+	if err := s.Append(first...); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Append(Turn{Role: "user", Content: "Thanks"}); err != nil {
+		t.Fatal(err)
+	}
+	got, err := s.Load()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(got) != 3 || got[0] != first[0] || got[1] != first[1] || got[2].Content != "Thanks" {
+		t.Fatalf("round trip: got %+v", got)
+	}
+	if got[2].Time.IsZero() {
+		t.Error("zero time was not filled in")
+	}
+	if want := filepath.Join(root, "spc-0a1b2c3d", "short_term.jsonl"); s.Path() != want {
+		t.Errorf("path %s, want %s", s.Path(), want)
+	}
+	raw, _ := os.ReadFile(s.Path())
+	if lines := strings.Count(string(raw), "\n"); lines != 3 {
+		t.Errorf("file has %d lines, want one per turn (3):\n%s", lines, raw)
+	}
+	if !strings.Contains(string(raw), `"time":"2024-05-01T10:00:00Z"`) {
+		t.Errorf("time not stored as RFC 3339:\n%s", raw)
+	}
+	if err := s.Clear(); err != nil {
+		t.Fatal(err)
+	}
+	if got, err := s.Load(); err != nil || len(got) != 0 {
+		t.Fatalf("after Clear: %v, %v", got, err)
+	}
+	if err := s.Clear(); err != nil {
+		t.Errorf("clearing an empty store: %v", err)
+	}
+}
+
+func TestStoreRejectsBadInput(t *testing.T) {
+	root := t.TempDir()
+	for _, id := range []string{"", ".", "..", "../x", "a/b", ".hidden"} {
+		if _, err := Open(root, id); err == nil {
+			t.Errorf("Open(%q) accepted an unsafe id", id)
+		}
+	}
+	s, _ := Open(root, "u1")
+	if err := s.Append(Turn{Role: "user", Content: "ok"}); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Append(Turn{Role: "user", Content: "fine"}, Turn{Role: "doctor", Content: "bad"}); err == nil {
+		t.Error("role doctor accepted")
+	}
+	if got, _ := s.Load(); len(got) != 1 {
+		t.Errorf("a rejected batch changed the store: %+v", got)
+	}
+}
+
+func TestStoreMalformedLineNamesLine(t *testing.T) {
+	root := t.TempDir()
+	s, _ := Open(root, "u1")
+	os.MkdirAll(filepath.Dir(s.Path()), 0o755)
+	content := `{"time":"2024-05-01T10:00:00Z","role":"user","content":"hi"}` + "\n\n" + `{"role":"user","content":` + "\n"
+	os.WriteFile(s.Path(), []byte(content), 0o644)
+	_, err := s.Load()
+	if err == nil || !strings.Contains(err.Error(), "short_term.jsonl:3:") {
+		t.Fatalf("error %v does not name line 3", err)
+	}
+	// Append must refuse to rewrite (and so silently drop) a corrupt store.
+	if err := s.Append(Turn{Role: "user", Content: "x"}); err == nil {
+		t.Error("Append over a corrupt store succeeded")
+	}
+	os.WriteFile(s.Path(), []byte(`{"time":"2024-05-01T10:00:00Z","role":"bot","content":"hi"}`+"\n"), 0o644)
+	if _, err := s.Load(); err == nil || !strings.Contains(err.Error(), ":1:") {
+		t.Errorf("bad role: error %v does not name line 1", err)
+	}
+}
+
+func TestStoreFailedWriteKeepsOldFile(t *testing.T) {
+	root := t.TempDir()
+	s, _ := Open(root, "u1")
+	if err := s.Append(Turn{at(0), "user", "original"}); err != nil {
+		t.Fatal(err)
+	}
+	before, _ := os.ReadFile(s.Path())
+
+	saved := syncFile
+	syncFile = func(*os.File) error { return errors.New("disk full") }
+	err := s.Append(Turn{at(1), "assistant", "never stored"})
+	syncFile = saved
+	if err == nil || !strings.Contains(err.Error(), "disk full") {
+		t.Fatalf("Append with failing sync returned %v", err)
+	}
+	after, _ := os.ReadFile(s.Path())
+	if string(after) != string(before) {
+		t.Fatalf("failed write changed the file:\nbefore %q\nafter  %q", before, after)
+	}
+	entries, _ := os.ReadDir(filepath.Dir(s.Path()))
+	if len(entries) != 1 {
+		names := []string{}
+		for _, e := range entries {
+			names = append(names, e.Name())
+		}
+		t.Errorf("temp files left behind: %v", names)
+	}
+}

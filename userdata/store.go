@@ -1,0 +1,226 @@
+package userdata
+
+import (
+	"bufio"
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"regexp"
+	"sort"
+	"strings"
+)
+
+// FileExt is the extension of a user file: <dir>/<id>.jsonl.
+const FileExt = ".jsonl"
+
+// validID: letters, digits, '.', '_', '-', not starting with '.', so an ID is
+// always a plain file name (no separators, no "..", no hidden temp names).
+var validID = regexp.MustCompile(`^[A-Za-z0-9_-][A-Za-z0-9._-]*$`)
+
+// ValidID reports whether id can name a user file.
+func ValidID(id string) bool { return validID.MatchString(id) }
+
+// profileRecord is the first line of a user file.
+type profileRecord struct {
+	User    string   `json:"user"`
+	Persona []string `json:"persona"`
+	Source  string   `json:"source"`
+	Licence string   `json:"licence"`
+}
+
+// Save writes one <id>.jsonl per user into dir (created if needed). Each file
+// is written to a temporary file in dir, fsynced and renamed over the target,
+// so a reader never sees a half-written user. Files of users not in users are
+// left alone. Invalid or duplicate IDs and invalid messages are errors.
+func Save(dir string, users []User) error {
+	seen := map[string]bool{}
+	for _, u := range users {
+		if !ValidID(u.ID) {
+			return fmt.Errorf("userdata: save: invalid user id %q", u.ID)
+		}
+		if seen[u.ID] {
+			return fmt.Errorf("userdata: save: duplicate user id %q", u.ID)
+		}
+		seen[u.ID] = true
+	}
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return fmt.Errorf("userdata: save: %w", err)
+	}
+	for _, u := range users {
+		data, err := encodeUser(u)
+		if err != nil {
+			return err
+		}
+		if err := writeFileAtomic(filepath.Join(dir, u.ID+FileExt), data); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func encodeUser(u User) ([]byte, error) {
+	var buf bytes.Buffer
+	persona := u.Persona
+	if persona == nil {
+		persona = []string{} // "persona": [] rather than null
+	}
+	line, err := json.Marshal(profileRecord{User: u.ID, Persona: persona, Source: u.Source, Licence: u.Licence})
+	if err != nil {
+		return nil, fmt.Errorf("userdata: save %s: %w", u.ID, err)
+	}
+	buf.Write(line)
+	buf.WriteByte('\n')
+	for i, c := range u.Conversations {
+		if err := c.validate(); err != nil {
+			return nil, fmt.Errorf("userdata: save %s: conversation %d: %w", u.ID, i, err)
+		}
+		line, err := json.Marshal(c)
+		if err != nil {
+			return nil, fmt.Errorf("userdata: save %s: %w", u.ID, err)
+		}
+		buf.Write(line)
+		buf.WriteByte('\n')
+	}
+	return buf.Bytes(), nil
+}
+
+// writeFileAtomic replaces path with data via a temp file and rename in the
+// same directory; on failure the temp file is removed and path is untouched.
+func writeFileAtomic(path string, data []byte) (err error) {
+	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".tmp-*")
+	if err != nil {
+		return fmt.Errorf("userdata: save: %w", err)
+	}
+	defer func() {
+		if err != nil {
+			tmp.Close()
+			os.Remove(tmp.Name())
+		}
+	}()
+	if _, err = tmp.Write(data); err != nil {
+		return fmt.Errorf("userdata: save %s: %w", path, err)
+	}
+	if err = tmp.Sync(); err != nil {
+		return fmt.Errorf("userdata: save %s: %w", path, err)
+	}
+	if err = tmp.Close(); err != nil {
+		return fmt.Errorf("userdata: save %s: %w", path, err)
+	}
+	if err = os.Rename(tmp.Name(), path); err != nil {
+		return fmt.Errorf("userdata: save %s: %w", path, err)
+	}
+	return nil
+}
+
+// Load reads every <id>.jsonl in dir (hidden files, such as temp files of an
+// interrupted Save, are ignored), users sorted by ID.
+func Load(dir string) ([]User, error) {
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		return nil, fmt.Errorf("userdata: load: %w", err)
+	}
+	var users []User
+	for _, e := range entries {
+		name := e.Name()
+		if e.IsDir() || strings.HasPrefix(name, ".") || !strings.HasSuffix(name, FileExt) {
+			continue
+		}
+		u, err := LoadUser(dir, strings.TrimSuffix(name, FileExt))
+		if err != nil {
+			return nil, err
+		}
+		users = append(users, u)
+	}
+	sort.Slice(users, func(i, j int) bool { return users[i].ID < users[j].ID })
+	return users, nil
+}
+
+// LoadUser reads <dir>/<id>.jsonl. A malformed line is an error naming the
+// file and the 1-based line number.
+func LoadUser(dir, id string) (User, error) {
+	if !ValidID(id) {
+		return User{}, fmt.Errorf("userdata: load: invalid user id %q", id)
+	}
+	path := filepath.Join(dir, id+FileExt)
+	f, err := os.Open(path)
+	if err != nil {
+		return User{}, fmt.Errorf("userdata: load: %w", err)
+	}
+	defer f.Close()
+	return parseUserFile(f, path, id)
+}
+
+func parseUserFile(r io.Reader, path, id string) (User, error) {
+	var u User
+	haveProfile := false
+	br := bufio.NewReader(r)
+	for lineNo := 1; ; lineNo++ {
+		line, rerr := br.ReadBytes('\n')
+		if len(bytes.TrimSpace(line)) > 0 {
+			var err error
+			if !haveProfile {
+				err = parseProfile(line, id, &u)
+				haveProfile = true
+			} else {
+				err = parseConversation(line, &u)
+			}
+			if err != nil {
+				return User{}, fmt.Errorf("userdata: %s:%d: %w", path, lineNo, err)
+			}
+		}
+		if rerr == io.EOF {
+			break
+		}
+		if rerr != nil {
+			return User{}, fmt.Errorf("userdata: read %s: %w", path, rerr)
+		}
+	}
+	if !haveProfile {
+		return User{}, fmt.Errorf("userdata: %s: empty file, want a profile line", path)
+	}
+	return u, nil
+}
+
+func parseProfile(line []byte, id string, u *User) error {
+	var p profileRecord
+	if err := strictDecode(line, &p); err != nil {
+		return fmt.Errorf("profile: %v", err)
+	}
+	if p.User != id {
+		return fmt.Errorf("profile: user %q does not match file name %q", p.User, id)
+	}
+	u.ID, u.Persona, u.Source, u.Licence = p.User, p.Persona, p.Source, p.Licence
+	if len(u.Persona) == 0 {
+		u.Persona = nil // Save writes nil as []; load it back as nil
+	}
+	return nil
+}
+
+func parseConversation(line []byte, u *User) error {
+	var c Conversation
+	if err := strictDecode(line, &c); err != nil {
+		return fmt.Errorf("conversation: %v", err)
+	}
+	if err := c.validate(); err != nil {
+		return err
+	}
+	u.Conversations = append(u.Conversations, c)
+	return nil
+}
+
+// strictDecode decodes exactly one JSON value with no unknown fields, so a
+// profile line in the wrong place or a typo in a key is caught.
+func strictDecode(line []byte, v any) error {
+	dec := json.NewDecoder(bytes.NewReader(line))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(v); err != nil {
+		return err
+	}
+	if dec.More() {
+		return fmt.Errorf("more than one JSON value on the line")
+	}
+	return nil
+}

@@ -1,0 +1,120 @@
+package userdata
+
+import (
+	"os"
+	"path/filepath"
+	"reflect"
+	"strings"
+	"testing"
+)
+
+func sampleUsers() []User {
+	return []User{
+		{ID: "spc-0000aaaa", Persona: []string{"I like cats."}, Source: "s", Licence: "l",
+			Conversations: []Conversation{
+				{Messages: []Message{{RoleUser, "Hi \"there\"\nfriend"}, {RoleAssistant, "Hello ü"}}},
+				{Messages: []Message{{RoleSystem, "be kind"}, {RoleUser, "x"}, {RoleAssistant, "y"}}},
+			}},
+		{ID: "malp-d-000", Conversations: []Conversation{{Messages: []Message{{RoleAssistant, "Hello"}}}}},
+	}
+}
+
+func TestSaveLoadRoundTrip(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "spc")
+	users := sampleUsers()
+	if err := Save(dir, users); err != nil {
+		t.Fatal(err)
+	}
+	got, err := Load(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Load sorts by ID.
+	want := []User{users[1], users[0]}
+	if !reflect.DeepEqual(got, want) {
+		t.Fatalf("round trip:\n got %+v\nwant %+v", got, want)
+	}
+	one, err := LoadUser(dir, "spc-0000aaaa")
+	if err != nil || !reflect.DeepEqual(one, users[0]) {
+		t.Fatalf("LoadUser = %+v, %v", one, err)
+	}
+	// The documented layout: profile line first, then one conversation a line.
+	raw, _ := os.ReadFile(filepath.Join(dir, "spc-0000aaaa.jsonl"))
+	lines := strings.Split(strings.TrimSuffix(string(raw), "\n"), "\n")
+	if len(lines) != 3 ||
+		lines[0] != `{"user":"spc-0000aaaa","persona":["I like cats."],"source":"s","licence":"l"}` ||
+		!strings.HasPrefix(lines[2], `{"messages":[{"role":"system","content":"be kind"}`) {
+		t.Errorf("file layout:\n%s", raw)
+	}
+	// Saving again replaces the file and leaves no temp files.
+	users[0].Conversations = users[0].Conversations[:1]
+	if err := Save(dir, users); err != nil {
+		t.Fatal(err)
+	}
+	entries, _ := os.ReadDir(dir)
+	if len(entries) != 2 {
+		t.Errorf("dir has %d entries, want 2", len(entries))
+	}
+	if u, _ := LoadUser(dir, "spc-0000aaaa"); len(u.Conversations) != 1 {
+		t.Errorf("re-save not visible: %d conversations", len(u.Conversations))
+	}
+}
+
+func TestSaveRejects(t *testing.T) {
+	dir := t.TempDir()
+	bad := [][]User{
+		{{ID: "../evil"}},
+		{{ID: ""}},
+		{{ID: ".hidden"}},
+		{{ID: "a"}, {ID: "a"}},
+		{{ID: "a", Conversations: []Conversation{{}}}},
+		{{ID: "a", Conversations: []Conversation{{Messages: []Message{{"bot", "x"}}}}}},
+	}
+	for _, us := range bad {
+		if err := Save(dir, us); err == nil {
+			t.Errorf("Save(%+v) accepted", us)
+		}
+	}
+}
+
+func TestLoadMalformedNamesFileAndLine(t *testing.T) {
+	profile := `{"user":"u1","persona":[],"source":"","licence":""}`
+	conv := `{"messages":[{"role":"user","content":"hi"}]}`
+	cases := []struct{ name, content, want string }{
+		{"bad json", profile + "\n" + conv + "\n{\"messages\": [\n", "u1.jsonl:3:"},
+		{"bad role", profile + "\n\n" + `{"messages":[{"role":"bot","content":"x"}]}` + "\n", "u1.jsonl:3:"},
+		{"unknown key", profile + "\n" + `{"msgs":[]}` + "\n", "u1.jsonl:2:"},
+		{"no messages", profile + "\n" + `{"messages":[]}` + "\n", "u1.jsonl:2:"},
+		{"profile id", `{"user":"u2"}` + "\n", "u1.jsonl:1:"},
+		{"profile not first", conv + "\n", "u1.jsonl:1:"},
+		{"two values", profile + "\n" + conv + conv + "\n", "u1.jsonl:2:"},
+		{"empty", "\n\n", "empty file"},
+	}
+	for _, c := range cases {
+		dir := t.TempDir()
+		os.WriteFile(filepath.Join(dir, "u1.jsonl"), []byte(c.content), 0o644)
+		_, err := Load(dir)
+		if err == nil || !strings.Contains(err.Error(), c.want) {
+			t.Errorf("%s: error %v, want it to contain %q", c.name, err, c.want)
+		}
+	}
+	if _, err := LoadUser(t.TempDir(), "../x"); err == nil {
+		t.Error("LoadUser accepted an unsafe id")
+	}
+	if _, err := LoadUser(t.TempDir(), "missing"); err == nil {
+		t.Error("LoadUser of a missing user succeeded")
+	}
+}
+
+func TestLoadIgnoresTempAndOtherFiles(t *testing.T) {
+	dir := t.TempDir()
+	if err := Save(dir, sampleUsers()[:1]); err != nil {
+		t.Fatal(err)
+	}
+	os.WriteFile(filepath.Join(dir, ".spc-0000aaaa.jsonl.tmp-123"), []byte("garbage"), 0o644)
+	os.WriteFile(filepath.Join(dir, "README.md"), []byte("notes"), 0o644)
+	users, err := Load(dir)
+	if err != nil || len(users) != 1 {
+		t.Fatalf("Load = %d users, %v", len(users), err)
+	}
+}
