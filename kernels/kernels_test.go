@@ -73,8 +73,11 @@ func TestMatMulAgainstNaive(t *testing.T) {
 				for j := 0; j < cols; j++ {
 					want += float64(deq[i*cols+j]) * float64(x[b*cols+j])
 				}
-				if d := math.Abs(float64(got[b*rows+i]) - want); d > 1e-3 {
-					t.Fatalf("%s: out[%d][%d] = %g, want %g", typ, b, i, got[b*rows+i], want)
+				// Integer-dot types see activations rounded to 8 bits:
+				// allow their bound (see actQuantBound).
+				tol := 1e-3 + actQuantBound(typ, deq[i*cols:(i+1)*cols], x[b*cols:(b+1)*cols])
+				if d := math.Abs(float64(got[b*rows+i]) - want); d > tol {
+					t.Fatalf("%s: out[%d][%d] = %g, want %g (tolerance %g)", typ, b, i, got[b*rows+i], want, tol)
 				}
 			}
 		}

@@ -45,7 +45,7 @@ func cpuLevels() []Level {
 		return levels
 	}
 	switch {
-	case cpuid.CPU.Supports(cpuid.AVX2, cpuid.FMA3) && hasLevel(AVX2):
+	case cpuid.CPU.Supports(cpuid.AVX2, cpuid.FMA3, cpuid.F16C) && hasLevel(AVX2):
 		levels = append(levels, AVX2)
 		if cpuid.CPU.Supports(cpuid.AVX512F, cpuid.AVX512BW, cpuid.AVX512VL) && hasLevel(AVX512) {
 			levels = append(levels, AVX512)

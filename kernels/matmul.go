@@ -1,24 +1,83 @@
 package kernels
 
-import "sync"
+import (
+	"sync"
+
+	"github.com/milp-lite/milp-lite/quant"
+)
 
 // MatMul computes dst[b] = W · x[b] for batch vectors: x holds batch rows of
-// w.Cols values, dst batch rows of w.Rows values. Rows of W are split across
-// the pool; each quantised row is expanded once and used for the whole batch,
-// so a batch reads the weights once.
+// w.Cols values, dst batch rows of w.Rows values.
+//
+//   - F32 weights with a batch of gemmMinBatch or more go through the packed,
+//     cache-blocked GEMM (prompt processing is compute-bound).
+//   - Otherwise rows of W are split across the pool and each stored row is
+//     read once for the whole batch, straight from its bytes: F32/F16/BF16 by
+//     a SIMD dot with x, Q8_0/Q4_0/Q4_K/Q5_K/Q6_K by integer dots against
+//     activations quantised once per call (8-bit, one scale per block, see
+//     quantizeActQ8), other types by expanding the row to float32 first.
 func MatMul(dst []float32, w *Matrix, x []float32, batch int) {
 	Default().MatMul(dst, w, x, batch)
 }
 
+// gemmMinBatch is the batch from which F32 weights use the GEMM. It is 2,
+// not larger, although a tile of 12 rows is mostly padding for a batch of 2
+// (such a product is bound by reading W anyway): every batched product then
+// sums in the GEMM's order, so a token's results do not depend on how many
+// tokens shared its batch (a rewound chat recomputes its suffix exactly).
+// Only a single token takes the matrix-vector path.
+const gemmMinBatch = 2
+
 // MatMul is the package function on a given pool.
 func (p *Pool) MatMul(dst []float32, w *Matrix, x []float32, batch int) {
+	rows, cols := w.Rows, w.Cols
+	if w.f32 != nil && batch >= gemmMinBatch {
+		p.GEMM(false, true, batch, rows, cols, x[:batch*cols], cols, w.f32, cols, dst[:batch*rows], rows, false)
+		return
+	}
 	p.mmMu.Lock()
 	t := &p.mm
-	t.dst, t.w, t.x, t.batch = dst[:batch*w.Rows], w, x[:batch*w.Cols], batch
-	t.scratch = p.growScratch(t.scratch, w.Cols)
-	p.For(w.Rows, rowGrain(w.Rows, p.size), t)
+	t.dst, t.w, t.x, t.batch = dst[:batch*rows], w, x[:batch*cols], batch
+	t.kind = rowKind(w)
+	switch t.kind {
+	case kindQ32:
+		nb := batch * cols / quant.QK
+		t.xq, t.xd = growI8(t.xq, batch*cols), growF32(t.xd, nb)
+		quantizeActQ8(t.x, t.xq, t.xd)
+	case kindQ256:
+		nb := batch * cols / quant.QKK
+		t.xq, t.xd, t.xs = growI8(t.xq, batch*cols), growF32(t.xd, nb), growI16(t.xs, 16*nb)
+		quantizeActQ8K(t.x, t.xq, t.xd, t.xs)
+	case kindDequant:
+		t.scratch = p.growScratch(t.scratch, cols)
+	}
+	t.ks = impl
+	p.For(rows, rowGrain(rows, p.size), t)
 	t.dst, t.w, t.x = nil, nil, nil
 	p.mmMu.Unlock()
+}
+
+// How a matrix's rows meet the activations.
+const (
+	kindF32     = iota // SIMD dot on the stored floats
+	kindHalf           // F16/BF16: widened in registers
+	kindQ32            // Q8_0/Q4_0: integer dots with 32-blocks of activations
+	kindQ256           // Q4_K/Q5_K/Q6_K: integer dots with 256-blocks
+	kindDequant        // any other type: expand the row, then dot
+)
+
+func rowKind(w *Matrix) int {
+	switch w.Type {
+	case quant.F32:
+		return kindF32
+	case quant.F16, quant.BF16:
+		return kindHalf
+	case quant.Q8_0, quant.Q4_0:
+		return kindQ32
+	case quant.Q4_K, quant.Q5_K, quant.Q6_K:
+		return kindQ256
+	}
+	return kindDequant
 }
 
 // rowGrain picks how many rows one chunk holds: about eight chunks per worker
@@ -31,17 +90,87 @@ type matMulTask struct {
 	dst, x  []float32
 	w       *Matrix
 	batch   int
-	scratch [][]float32 // one row buffer per worker
+	kind    int
+	ks      kernelSet   // the kernels of this call
+	xq      []int8      // quantised activations
+	xd      []float32   // their block scales
+	xs      []int16     // their sums per 16 (K formats)
+	scratch [][]float32 // one row buffer per worker (kindDequant)
 }
 
 func (t *matMulTask) Do(lo, hi, worker int) {
-	rows, cols := t.w.Rows, t.w.Cols
-	for r := lo; r < hi; r++ {
-		row := t.w.Row(r, t.scratch[worker])
-		for b := 0; b < t.batch; b++ {
-			t.dst[b*rows+r] = Dot(row, t.x[b*cols:(b+1)*cols])
+	w := t.w
+	rows, cols, rb := w.Rows, w.Cols, w.rowBytes
+	switch t.kind {
+	case kindF32:
+		for r := lo; r < hi; r++ {
+			row := w.f32[r*cols : (r+1)*cols]
+			for b := 0; b < t.batch; b++ {
+				t.dst[b*rows+r] = t.ks.dot(row, t.x[b*cols:(b+1)*cols])
+			}
+		}
+	case kindHalf:
+		dot := t.ks.dotF16
+		if w.Type == quant.BF16 {
+			dot = t.ks.dotBF16
+		}
+		for r := lo; r < hi; r++ {
+			row := w.Data[r*rb : (r+1)*rb]
+			for b := 0; b < t.batch; b++ {
+				t.dst[b*rows+r] = dot(row, t.x[b*cols:(b+1)*cols])
+			}
+		}
+	case kindQ32:
+		dot := t.ks.dotQ8_0
+		if w.Type == quant.Q4_0 {
+			dot = t.ks.dotQ4_0
+		}
+		nb := cols / quant.QK
+		for r := lo; r < hi; r++ {
+			row := w.Data[r*rb : (r+1)*rb]
+			for b := 0; b < t.batch; b++ {
+				t.dst[b*rows+r] = dot(row, t.xq[b*cols:(b+1)*cols], t.xd[b*nb:(b+1)*nb])
+			}
+		}
+	case kindQ256:
+		var dot func(w []byte, xq []int8, xd []float32, xs []int16) float32
+		switch w.Type {
+		case quant.Q4_K:
+			dot = t.ks.dotQ4_K
+		case quant.Q5_K:
+			dot = t.ks.dotQ5_K
+		default:
+			dot = t.ks.dotQ6_K
+		}
+		nb := cols / quant.QKK
+		for r := lo; r < hi; r++ {
+			row := w.Data[r*rb : (r+1)*rb]
+			for b := 0; b < t.batch; b++ {
+				t.dst[b*rows+r] = dot(row, t.xq[b*cols:(b+1)*cols], t.xd[b*nb:(b+1)*nb], t.xs[16*b*nb:16*(b+1)*nb])
+			}
+		}
+	default:
+		for r := lo; r < hi; r++ {
+			row := w.Row(r, t.scratch[worker])
+			for b := 0; b < t.batch; b++ {
+				t.dst[b*rows+r] = t.ks.dot(row, t.x[b*cols:(b+1)*cols])
+			}
 		}
 	}
+}
+
+func growI8(s []int8, n int) []int8 {
+	if cap(s) < n {
+		return make([]int8, n)
+	}
+	return s[:n]
+}
+
+func growI16(s []int16, n int) []int16 {
+	if cap(s) < n {
+		return make([]int16, n)
+	}
+	return s[:n]
 }
 
 // growScratch returns one buffer of at least n floats per worker, reusing s.
@@ -67,4 +196,5 @@ type poolOps struct {
 	mmt    matMulTTask
 	attnMu sync.Mutex
 	attn   attentionTask
+	gemmState
 }

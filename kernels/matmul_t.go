@@ -6,7 +6,8 @@ import "github.com/milp-lite/milp-lite/quant"
 // dst batch rows of w.Cols values. It is the backward pass of MatMul with
 // respect to its input, for weights of any type.
 //
-// Workers own disjoint column ranges, whole blocks of the stored type, and
+// F32 weights with a batch of gemmMinBatch or more use the GEMM. Otherwise
+// workers own disjoint column ranges, whole blocks of the stored type, and
 // walk every row: each expands only its own part of each row, and no two
 // workers write the same output.
 func MatMulT(dst []float32, w *Matrix, dy []float32, batch int) {
@@ -15,6 +16,11 @@ func MatMulT(dst []float32, w *Matrix, dy []float32, batch int) {
 
 // MatMulT is the package function on a given pool.
 func (p *Pool) MatMulT(dst []float32, w *Matrix, dy []float32, batch int) {
+	if w.f32 != nil && batch >= gemmMinBatch {
+		// dst (batch×cols) = dy (batch×rows) · W (rows×cols).
+		p.GEMM(false, false, batch, w.Cols, w.Rows, dy[:batch*w.Rows], w.Rows, w.f32, w.Cols, dst[:batch*w.Cols], w.Cols, false)
+		return
+	}
 	p.mmtMu.Lock()
 	t := &p.mmt
 	t.dst, t.w, t.dy, t.batch = dst[:batch*w.Cols], w, dy[:batch*w.Rows], batch

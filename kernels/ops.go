@@ -25,22 +25,11 @@ func Softmax(x []float32) {
 	for _, v := range x[1:] {
 		m = max(m, v)
 	}
-	var sum float64
-	for i, v := range x {
-		e := float32(math.Exp(float64(v - m)))
-		x[i] = e
-		sum += float64(e)
-	}
-	inv := float32(1 / sum)
-	for i := range x {
-		x[i] *= inv
-	}
+	sum := impl.expShift(x, m)
+	impl.scale(1/sum, x)
 }
 
 // SiLUMul computes gate = silu(gate) * up in place: the SwiGLU activation.
 func SiLUMul(gate, up []float32) {
-	up = up[:len(gate)]
-	for i, g := range gate {
-		gate[i] = g / (1 + float32(math.Exp(float64(-g)))) * up[i]
-	}
+	impl.siluMul(gate, up[:len(gate)])
 }

@@ -1,44 +1,19 @@
 package kernels
 
 // Dot returns the inner product of a and b[:len(a)].
-//
-// Eight independent accumulators let the CPU overlap the additions (a single
-// running sum is one long dependency chain) and round less like a plain
-// left-to-right sum and more like the vector code of other engines.
 func Dot(a, b []float32) float32 {
 	b = b[:len(a)]
-	var s0, s1, s2, s3, s4, s5, s6, s7 float32
-	i := 0
-	for ; i+8 <= len(a); i += 8 {
-		s0 += a[i] * b[i]
-		s1 += a[i+1] * b[i+1]
-		s2 += a[i+2] * b[i+2]
-		s3 += a[i+3] * b[i+3]
-		s4 += a[i+4] * b[i+4]
-		s5 += a[i+5] * b[i+5]
-		s6 += a[i+6] * b[i+6]
-		s7 += a[i+7] * b[i+7]
-	}
-	for ; i < len(a); i++ {
-		s0 += a[i] * b[i]
-	}
-	return ((s0 + s4) + (s1 + s5)) + ((s2 + s6) + (s3 + s7))
+	return impl.dot(a, b)
 }
 
 // Axpy computes y += alpha*x over len(x) elements.
 func Axpy(alpha float32, x, y []float32) {
 	y = y[:len(x)]
-	for i, v := range x {
-		y[i] += alpha * v
-	}
+	impl.axpy(alpha, x, y)
 }
 
 // Scale multiplies x by alpha in place.
-func Scale(alpha float32, x []float32) {
-	for i := range x {
-		x[i] *= alpha
-	}
-}
+func Scale(alpha float32, x []float32) { impl.scale(alpha, x) }
 
 // Add computes dst = a + b element-wise over len(dst).
 func Add(dst, a, b []float32) {
@@ -47,3 +22,13 @@ func Add(dst, a, b []float32) {
 		dst[i] = a[i] + b[i]
 	}
 }
+
+// SumF32 returns the sum of x. It streams x once, so timing it on a buffer
+// larger than the caches measures the memory read bandwidth the matrix-vector
+// products can at best reach.
+func SumF32(x []float32) float32 { return impl.sum(x) }
+
+// PeakFMALoop runs iters rounds of independent fused multiply-add chains
+// filling the vector units of one core at the current level, and returns the
+// floating-point operations done: flops/second is the core's FMA peak.
+func PeakFMALoop(iters int) (flops int64) { return impl.peakFMA(iters) }

@@ -270,13 +270,36 @@ func TestQuantisedMatchesDequantised(t *testing.T) {
 			}
 			defer fm.Close()
 			got, want := allLogits(t, qm, tokens), allLogits(t, fm, tokens)
-			worst := 0.0
+			worst, ms, es := 0.0, 0.0, 0.0
 			for i := range want {
-				worst = math.Max(worst, math.Abs(float64(got[i]-want[i])))
+				d := float64(got[i] - want[i])
+				worst = math.Max(worst, math.Abs(d))
+				ms += float64(want[i]) * float64(want[i])
+				es += d * d
 			}
-			// Same numbers, same arithmetic: only summation order may differ.
-			if worst > 1e-4 {
-				t.Fatalf("%s logits differ from the dequantised F32 twin by %.3g", typ, worst)
+			rms, errRMS := math.Sqrt(ms/float64(len(want))), math.Sqrt(es/float64(len(want)))
+			t.Logf("%s: worst %.3g, error rms %.3g, logit rms %.3g", typ, worst, errRMS, rms)
+			switch typ {
+			case quant.Q8_0, quant.Q4_0, quant.Q4_K, quant.Q5_K, quant.Q6_K:
+				// These weights meet activations rounded to 8 bits (one scale
+				// per 32 or 256 values, as ggml does), not the exact ones the
+				// F32 twin sees. A rounded input is off by at most half a step,
+				// max|block|/254: an RMS relative error of step/√12 ≈ 0.3-0.4%
+				// of the block's spread for Gaussian-like data (max ≈ 3-4σ).
+				// Each of the 15 products of this 2-layer model adds that much
+				// relative noise to its outputs and the random weights of the
+				// synthetic model amplify it, so the logits come out ~1-2% (RMS)
+				// off. We allow 3% RMS and 12% at worst (of the logits' RMS):
+				// a wrong scale, nibble or sub-block moves logits by tens of
+				// percent, far beyond.
+				if errRMS > 0.03*rms || worst > 0.12*rms {
+					t.Fatalf("%s logits differ from the dequantised F32 twin by %.3g RMS, %.3g at worst (logit RMS %.3g)", typ, errRMS, worst, rms)
+				}
+			default:
+				// Same numbers, same arithmetic: only summation order may differ.
+				if worst > 1e-4 {
+					t.Fatalf("%s logits differ from the dequantised F32 twin by %.3g", typ, worst)
+				}
 			}
 		})
 	}

@@ -1,0 +1,35 @@
+//go:build !noasm
+
+package kernels
+
+import "github.com/klauspost/cpuid/v2"
+
+// amd64 has AVX2+FMA and AVX-512 kernels in Go assembly (*_amd64.s).
+const asmAvailable = true
+
+func hasLevel(l Level) bool { return l == AVX2 || l == AVX512 }
+
+// installArch fills the table for AVX2 or AVX512. AVX-512 uses its own f32
+// and GEMM kernels; its quantised dots use VPDPBUSD when the CPU has VNNI
+// and the AVX2 integer path otherwise.
+func installArch(l Level, s *kernelSet) {
+	if l != AVX2 && l != AVX512 {
+		return
+	}
+	s.dot, s.axpy, s.scale, s.sum, s.peakFMA = dotAVX2, axpyAVX2, scaleAVX2, sumAVX2, peakFMAAVX2
+	s.gemmMR, s.gemmNR, s.gemmMicro = 6, 16, gemmMicro6x16AVX2
+	s.dotQ8_0, s.dotQ4_0 = dotQ8_0AVX2, dotQ4_0AVX2
+	s.dotQ4_K, s.dotQ5_K, s.dotQ6_K = dotQ4_KAVX2, dotQ5_KAVX2, dotQ6_KAVX2
+	// The AVX2 level requires F16C (level.go): the quantised dots widen
+	// their f16 scales with VCVTPH2PS too.
+	s.dotF16, s.dotBF16 = dotF16AVX2, dotBF16AVX2
+	// Elementwise kernels stay generic for now.
+	if l == AVX2 {
+		return
+	}
+	s.dot, s.axpy, s.scale, s.sum, s.peakFMA = dotAVX512, axpyAVX512, scaleAVX512, sumAVX512, peakFMAAVX512
+	s.gemmMR, s.gemmNR, s.gemmMicro = 12, 32, gemmMicro12x32AVX512
+	if cpuid.CPU.Supports(cpuid.AVX512VNNI) {
+		s.dotQ8_0, s.dotQ4_0 = dotQ8_0VNNI, dotQ4_0VNNI
+	}
+}

@@ -1,0 +1,44 @@
+//go:build !noasm
+
+package kernels
+
+import "github.com/klauspost/cpuid/v2"
+
+// The arm64 build has NEON kernels (Advanced SIMD is part of every ARMv8-A
+// core that Go supports; level.go still asks cpuid before using them).
+//
+// Files: vec_arm64.s (dot, axpy, scale, sum, FMA probe), gemm_arm64.s (8×12
+// GEMM tile), quant_arm64.s (Q8_0, Q4_0, Q4_K, Q5_K, Q6_K dots), half_arm64.s
+// (F16, BF16 dots), ops_arm64.s (exp, SiLU·mul). The Go assembler knows only
+// part of Advanced SIMD, so vector FADD/FMUL/FDIV, the by-element forms, SDOT,
+// SMULL, SADALP, FCVTL, SCVTF and the like are WORD directives; the comment
+// on each WORD is the instruction in ARM syntax, and GNU as
+// (aarch64-linux-gnu-as, with .arch armv8.2-a+dotprod) reproduces every
+// encoding from it.
+const asmAvailable = true
+
+func hasLevel(l Level) bool { return l == NEON }
+
+// useSDOT selects the integer dot-product kernels that use SDOT (ARMv8.2
+// dot-product extension, cpuid.ASIMDDP). Without it the quantised dots widen
+// with SMULL and accumulate pairs with SADALP. It is read by installArch, so
+// tests can flip it and call SetLevel(NEON) to exercise both paths.
+var useSDOT = cpuid.CPU.Supports(cpuid.ASIMDDP)
+
+// installArch overwrites the kernels this build has NEON assembly for.
+func installArch(l Level, s *kernelSet) {
+	if l != NEON {
+		return
+	}
+	s.dot, s.axpy, s.scale, s.sum, s.peakFMA = dotNEON, axpyNEON, scaleNEON, sumNEON, peakFMANEON
+	s.gemmMR, s.gemmNR, s.gemmMicro = 8, 12, gemmMicro8x12NEON
+	s.dotF16, s.dotBF16 = dotF16NEON, dotBF16NEON
+	s.expShift, s.siluMul = expShiftNEON, siluMulNEON
+	if useSDOT {
+		s.dotQ8_0, s.dotQ4_0 = dotQ8_0SDOT, dotQ4_0SDOT
+		s.dotQ4_K, s.dotQ5_K, s.dotQ6_K = dotQ4_KSDOT, dotQ5_KSDOT, dotQ6_KSDOT
+	} else {
+		s.dotQ8_0, s.dotQ4_0 = dotQ8_0Widen, dotQ4_0Widen
+		s.dotQ4_K, s.dotQ5_K, s.dotQ6_K = dotQ4_KWiden, dotQ5_KWiden, dotQ6_KWiden
+	}
+}

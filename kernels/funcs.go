@@ -1,0 +1,49 @@
+package kernels
+
+// kernelSet is the table of low-level kernels one instruction-set level
+// provides. Everything above it (pool tasks, packing, activation
+// quantisation) is shared Go; install fills the table for the chosen level.
+// See /work/notes/kernels-api.md for the contract of every field.
+type kernelSet struct {
+	// f32 vectors.
+	dot     func(a, b []float32) float32        // Σ a[i]*b[i] over len(a)
+	axpy    func(alpha float32, x, y []float32) // y += alpha*x over len(x)
+	scale   func(alpha float32, x []float32)    // x *= alpha
+	sum     func(x []float32) float32           // Σ x, a streaming read
+	peakFMA func(iters int) int64               // FMA throughput probe: flops done
+
+	// f32 GEMM register tile: c[MR×NR] (+)= packed a (k×MR) · packed b (k×NR).
+	gemmMR, gemmNR int
+	gemmMicro      func(k int, a, b, c []float32, ldc int, accumulate bool)
+
+	// One quantised weight row against activations quantised once per call.
+	dotQ8_0 func(w []byte, xq []int8, xd []float32) float32
+	dotQ4_0 func(w []byte, xq []int8, xd []float32) float32
+	dotQ4_K func(w []byte, xq []int8, xd []float32, xs []int16) float32
+	dotQ5_K func(w []byte, xq []int8, xd []float32, xs []int16) float32
+	dotQ6_K func(w []byte, xq []int8, xd []float32, xs []int16) float32
+
+	// Half-precision weight rows against f32 activations.
+	dotF16  func(w []byte, x []float32) float32
+	dotBF16 func(w []byte, x []float32) float32
+
+	// Elementwise.
+	expShift func(x []float32, shift float32) float32 // x = exp(x-shift), returns Σ
+	siluMul  func(gate, up []float32)                 // gate = silu(gate)*up
+}
+
+// impl is the table in use; install replaces it.
+var impl = genericKernels()
+
+// genericKernels is the table of portable Go kernels, the reference every
+// SIMD level is tested against.
+func genericKernels() kernelSet {
+	return kernelSet{
+		dot: dotGeneric, axpy: axpyGeneric, scale: scaleGeneric, sum: sumGeneric, peakFMA: peakFMAGeneric,
+		gemmMR: 4, gemmNR: 4, gemmMicro: gemmMicroGeneric,
+		dotQ8_0: dotQ8_0Generic, dotQ4_0: dotQ4_0Generic,
+		dotQ4_K: dotQ4_KGeneric, dotQ5_K: dotQ5_KGeneric, dotQ6_K: dotQ6_KGeneric,
+		dotF16: dotF16Generic, dotBF16: dotBF16Generic,
+		expShift: expShiftGeneric, siluMul: siluMulGeneric,
+	}
+}

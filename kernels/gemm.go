@@ -1,0 +1,205 @@
+package kernels
+
+import "sync"
+
+// GEMM computes C = op(A)·op(B), or C += op(A)·op(B) when accumulate, for
+// row-major float32 matrices, on the default pool.
+//
+// op(A) is m×k: A itself, element (i, p) at a[i*lda+p], or with transA the
+// transpose of a stored k×m matrix, element (i, p) at a[p*lda+i]. op(B) is
+// k×n: b[p*ldb+j], or with transB the transpose of a stored n×k matrix,
+// b[j*ldb+p]. C is m×n with element (i, j) at c[i*ldc+j].
+//
+// So C = A·B is GEMM(false, false, …), C = Aᵀ·B (weight gradients) is
+// GEMM(true, false, …) and C = A·Bᵀ (X·Wᵀ, a batch through a weight matrix)
+// is GEMM(false, true, …).
+func GEMM(transA, transB bool, m, n, k int, a []float32, lda int, b []float32, ldb int, c []float32, ldc int, accumulate bool) {
+	Default().GEMM(transA, transB, m, n, k, a, lda, b, ldb, c, ldc, accumulate)
+}
+
+// Blocking of the GEMM: a task computes an mcBlock×ncBlock block of C in
+// slices of kcBlock along k. kcBlock keeps one packed B panel (kc×NR, 32 KB
+// for AVX-512's NR=32) in L1 while the A panels of the block (mc×kc) stream
+// from L2.
+const (
+	kcBlock  = 256
+	mcPanels = 8 // A panels per block: 96 rows for MR=12, 48 for MR=6
+	ncPanels = 8 // B panels per block: 256 columns for NR=32
+)
+
+// GEMM is the package function on a given pool. Both operands are packed
+// once per call, in parallel, into register-tile panels (zero-padded at the
+// edges); then blocks of C are handed out to the workers.
+func (p *Pool) GEMM(transA, transB bool, m, n, k int, a []float32, lda int, b []float32, ldb int, c []float32, ldc int, accumulate bool) {
+	if m <= 0 || n <= 0 {
+		return
+	}
+	if k <= 0 {
+		if !accumulate {
+			for i := 0; i < m; i++ {
+				clear(c[i*ldc : i*ldc+n])
+			}
+		}
+		return
+	}
+	p.gemmMu.Lock()
+	defer p.gemmMu.Unlock()
+	g := &p.gemm
+	ks := impl
+	mr, nr := ks.gemmMR, ks.gemmNR
+	g.k, g.mr, g.nr, g.micro = k, mr, nr, ks.gemmMicro
+	g.m, g.n, g.c, g.ldc, g.accumulate = m, n, c, ldc, accumulate
+	g.aPanels, g.bPanels = (m+mr-1)/mr, (n+nr-1)/nr
+	g.packA = growF32(g.packA, g.aPanels*mr*k)
+	g.packB = growF32(g.packB, g.bPanels*nr*k)
+	g.a, g.lda, g.transA = a, lda, transA
+	g.b, g.ldb, g.transB = b, ldb, transB
+	if len(g.tiles) != p.size {
+		g.tiles = make([][]float32, p.size)
+	}
+	for i := range g.tiles {
+		g.tiles[i] = growF32(g.tiles[i], mr*nr)
+	}
+
+	g.phase = gemmPack
+	panels := g.aPanels + g.bPanels
+	p.For(panels, max(1, panels/(4*p.size)), g)
+
+	g.phase = gemmCompute
+	g.mBlocks = (g.aPanels + mcPanels - 1) / mcPanels
+	nBlocks := (g.bPanels + ncPanels - 1) / ncPanels
+	p.For(g.mBlocks*nBlocks, 1, g)
+	g.a, g.b, g.c = nil, nil, nil
+}
+
+func growF32(s []float32, n int) []float32 {
+	if cap(s) < n {
+		return make([]float32, n)
+	}
+	return s[:n]
+}
+
+const (
+	gemmPack = iota
+	gemmCompute
+)
+
+type gemmTask struct {
+	phase            int
+	m, n, k, mr, nr  int
+	a, b, c          []float32
+	lda, ldb, ldc    int
+	transA, transB   bool
+	accumulate       bool
+	micro            func(k int, a, b, c []float32, ldc int, accumulate bool)
+	packA, packB     []float32
+	aPanels, bPanels int
+	mBlocks          int
+	tiles            [][]float32 // one MR×NR edge tile per worker
+}
+
+func (g *gemmTask) Do(lo, hi, worker int) {
+	for t := lo; t < hi; t++ {
+		if g.phase == gemmPack {
+			if t < g.aPanels {
+				g.packAPanel(t)
+			} else {
+				g.packBPanel(t - g.aPanels)
+			}
+		} else {
+			g.block(t%g.mBlocks, t/g.mBlocks, g.tiles[worker])
+		}
+	}
+}
+
+// packAPanel stores rows [MR·t, MR·t+MR) of op(A) as k columns of MR values.
+func (g *gemmTask) packAPanel(t int) {
+	mr, k := g.mr, g.k
+	dst := g.packA[t*mr*k : (t+1)*mr*k]
+	i0 := t * mr
+	rows := min(mr, g.m-i0)
+	if rows < mr {
+		clear(dst)
+	}
+	if g.transA {
+		for p := 0; p < k; p++ {
+			copy(dst[p*mr:p*mr+rows], g.a[p*g.lda+i0:p*g.lda+i0+rows])
+		}
+		return
+	}
+	for i := 0; i < rows; i++ {
+		row := g.a[(i0+i)*g.lda : (i0+i)*g.lda+k]
+		for p, v := range row {
+			dst[p*mr+i] = v
+		}
+	}
+}
+
+// packBPanel stores columns [NR·t, NR·t+NR) of op(B) as k rows of NR values.
+func (g *gemmTask) packBPanel(t int) {
+	nr, k := g.nr, g.k
+	dst := g.packB[t*nr*k : (t+1)*nr*k]
+	j0 := t * nr
+	cols := min(nr, g.n-j0)
+	if cols < nr {
+		clear(dst)
+	}
+	if !g.transB {
+		for p := 0; p < k; p++ {
+			copy(dst[p*nr:p*nr+cols], g.b[p*g.ldb+j0:p*g.ldb+j0+cols])
+		}
+		return
+	}
+	for j := 0; j < cols; j++ {
+		row := g.b[(j0+j)*g.ldb : (j0+j)*g.ldb+k]
+		for p, v := range row {
+			dst[p*nr+j] = v
+		}
+	}
+}
+
+// block computes the C block of A panel range ib and B panel range jb.
+func (g *gemmTask) block(ib, jb int, tile []float32) {
+	mr, nr, k := g.mr, g.nr, g.k
+	ir0, ir1 := ib*mcPanels, min((ib+1)*mcPanels, g.aPanels)
+	jr0, jr1 := jb*ncPanels, min((jb+1)*ncPanels, g.bPanels)
+	for pc := 0; pc < k; pc += kcBlock {
+		kc := min(kcBlock, k-pc)
+		acc := g.accumulate || pc > 0
+		for jr := jr0; jr < jr1; jr++ {
+			bp := g.packB[jr*nr*k+pc*nr : jr*nr*k+(pc+kc)*nr]
+			j0 := jr * nr
+			cols := min(nr, g.n-j0)
+			for ir := ir0; ir < ir1; ir++ {
+				ap := g.packA[ir*mr*k+pc*mr : ir*mr*k+(pc+kc)*mr]
+				i0 := ir * mr
+				rows := min(mr, g.m-i0)
+				if rows == mr && cols == nr {
+					g.micro(kc, ap, bp, g.c[i0*g.ldc+j0:(i0+mr-1)*g.ldc+j0+nr], g.ldc, acc)
+					continue
+				}
+				// Edge tile: work on a full copy aside and keep the valid
+				// part. Loading C into the tile (rather than adding the
+				// tile to C afterwards) keeps the order of additions of
+				// every element the same wherever it sits, so a row of C
+				// does not depend on m, n or the tiling: a token's logits
+				// are the same whatever batch it was computed in.
+				if acc {
+					for i := 0; i < rows; i++ {
+						copy(tile[i*nr:i*nr+cols], g.c[(i0+i)*g.ldc+j0:(i0+i)*g.ldc+j0+cols])
+					}
+				}
+				g.micro(kc, ap, bp, tile, nr, acc)
+				for i := 0; i < rows; i++ {
+					copy(g.c[(i0+i)*g.ldc+j0:(i0+i)*g.ldc+j0+cols], tile[i*nr:i*nr+cols])
+				}
+			}
+		}
+	}
+}
+
+// gemmState is the pool's GEMM scratch, reused across calls.
+type gemmState struct {
+	gemmMu sync.Mutex
+	gemm   gemmTask
+}

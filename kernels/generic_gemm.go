@@ -1,0 +1,25 @@
+package kernels
+
+// gemmMicroGeneric is the portable 4×4 register tile.
+func gemmMicroGeneric(k int, a, b, c []float32, ldc int, accumulate bool) {
+	var t [4][4]float32
+	if accumulate {
+		for i := range t {
+			copy(t[i][:], c[i*ldc:i*ldc+4])
+		}
+	}
+	a, b = a[:4*k], b[:4*k]
+	for p := 0; p < k; p++ {
+		ap, bp := a[4*p:4*p+4], b[4*p:4*p+4]
+		for i := 0; i < 4; i++ {
+			ai := ap[i]
+			t[i][0] += ai * bp[0]
+			t[i][1] += ai * bp[1]
+			t[i][2] += ai * bp[2]
+			t[i][3] += ai * bp[3]
+		}
+	}
+	for i := range t {
+		copy(c[i*ldc:i*ldc+4], t[i][:])
+	}
+}

@@ -1,0 +1,112 @@
+//go:build !noasm
+
+#include "textflag.h"
+
+// NEON dots of half-precision weight rows with f32 activations. F16 halves
+// widen exactly with FCVTL/FCVTL2 (base ARMv8 Advanced SIMD, no FP16
+// arithmetic needed); a bfloat16 is the top half of a float32, so SHLL #16
+// widens it. Both are WORD-encoded.
+
+// func dotF16NEON(w []byte, x []float32) float32
+TEXT ·dotF16NEON(SB), NOSPLIT, $0-52
+	MOVD	w_base+0(FP), R0
+	MOVD	x_base+24(FP), R1
+	MOVD	x_len+32(FP), R2
+	VEOR	V16.B16, V16.B16, V16.B16
+	VEOR	V17.B16, V17.B16, V17.B16
+	VEOR	V18.B16, V18.B16, V18.B16
+	VEOR	V19.B16, V19.B16, V19.B16
+f16loop16:
+	CMP	$16, R2
+	BLT	f16loop4
+	VLD1.P	32(R0), [V0.H8, V1.H8]
+	VLD1.P	64(R1), [V4.S4, V5.S4, V6.S4, V7.S4]
+	WORD	$0x0e217802	// FCVTL V2.4S, V0.4H
+	WORD	$0x4e217803	// FCVTL2 V3.4S, V0.8H
+	WORD	$0x0e217828	// FCVTL V8.4S, V1.4H
+	WORD	$0x4e217829	// FCVTL2 V9.4S, V1.8H
+	VFMLA	V2.S4, V4.S4, V16.S4
+	VFMLA	V3.S4, V5.S4, V17.S4
+	VFMLA	V8.S4, V6.S4, V18.S4
+	VFMLA	V9.S4, V7.S4, V19.S4
+	SUB	$16, R2
+	B	f16loop16
+f16loop4:
+	CMP	$4, R2
+	BLT	f16reduce
+	VLD1.P	8(R0), [V0.H4]
+	VLD1.P	16(R1), [V4.S4]
+	WORD	$0x0e217802	// FCVTL V2.4S, V0.4H
+	VFMLA	V2.S4, V4.S4, V16.S4
+	SUB	$4, R2
+	B	f16loop4
+f16reduce:
+	WORD	$0x4e31d610	// FADD V16.4S, V16.4S, V17.4S
+	WORD	$0x4e33d652	// FADD V18.4S, V18.4S, V19.4S
+	WORD	$0x4e32d610	// FADD V16.4S, V16.4S, V18.4S
+	WORD	$0x6e30d610	// FADDP V16.4S, V16.4S, V16.4S
+	WORD	$0x7e30da00	// FADDP S0, V16.2S
+f16tail:
+	CBZ	R2, f16done
+	MOVHU.P	2(R0), R3
+	FMOVS	R3, F1
+	FCVTHS	F1, F1
+	FMOVS.P	4(R1), F2
+	FMADDS	F1, F0, F2, F0
+	SUB	$1, R2
+	B	f16tail
+f16done:
+	FMOVS	F0, ret+48(FP)
+	RET
+
+// func dotBF16NEON(w []byte, x []float32) float32
+TEXT ·dotBF16NEON(SB), NOSPLIT, $0-52
+	MOVD	w_base+0(FP), R0
+	MOVD	x_base+24(FP), R1
+	MOVD	x_len+32(FP), R2
+	VEOR	V16.B16, V16.B16, V16.B16
+	VEOR	V17.B16, V17.B16, V17.B16
+	VEOR	V18.B16, V18.B16, V18.B16
+	VEOR	V19.B16, V19.B16, V19.B16
+bf16loop16:
+	CMP	$16, R2
+	BLT	bf16loop4
+	VLD1.P	32(R0), [V0.H8, V1.H8]
+	VLD1.P	64(R1), [V4.S4, V5.S4, V6.S4, V7.S4]
+	WORD	$0x2e613802	// SHLL V2.4S, V0.4H, #16
+	WORD	$0x6e613803	// SHLL2 V3.4S, V0.8H, #16
+	WORD	$0x2e613828	// SHLL V8.4S, V1.4H, #16
+	WORD	$0x6e613829	// SHLL2 V9.4S, V1.8H, #16
+	VFMLA	V2.S4, V4.S4, V16.S4
+	VFMLA	V3.S4, V5.S4, V17.S4
+	VFMLA	V8.S4, V6.S4, V18.S4
+	VFMLA	V9.S4, V7.S4, V19.S4
+	SUB	$16, R2
+	B	bf16loop16
+bf16loop4:
+	CMP	$4, R2
+	BLT	bf16reduce
+	VLD1.P	8(R0), [V0.H4]
+	VLD1.P	16(R1), [V4.S4]
+	WORD	$0x2e613802	// SHLL V2.4S, V0.4H, #16
+	VFMLA	V2.S4, V4.S4, V16.S4
+	SUB	$4, R2
+	B	bf16loop4
+bf16reduce:
+	WORD	$0x4e31d610	// FADD V16.4S, V16.4S, V17.4S
+	WORD	$0x4e33d652	// FADD V18.4S, V18.4S, V19.4S
+	WORD	$0x4e32d610	// FADD V16.4S, V16.4S, V18.4S
+	WORD	$0x6e30d610	// FADDP V16.4S, V16.4S, V16.4S
+	WORD	$0x7e30da00	// FADDP S0, V16.2S
+bf16tail:
+	CBZ	R2, bf16done
+	MOVHU.P	2(R0), R3
+	LSLW	$16, R3, R3
+	FMOVS	R3, F1
+	FMOVS.P	4(R1), F2
+	FMADDS	F1, F0, F2, F0
+	SUB	$1, R2
+	B	bf16tail
+bf16done:
+	FMOVS	F0, ret+48(FP)
+	RET

@@ -1,0 +1,33 @@
+//go:build !noasm
+
+package kernels
+
+// Assembly quantised-row dots (quant_avx2_amd64.s, quant_kq_amd64.s) and
+// half-precision dots (half_amd64.s); see kernelSet for their contracts.
+
+//go:noescape
+func dotQ8_0AVX2(w []byte, xq []int8, xd []float32) float32
+
+//go:noescape
+func dotQ4_0AVX2(w []byte, xq []int8, xd []float32) float32
+
+//go:noescape
+func dotQ8_0VNNI(w []byte, xq []int8, xd []float32) float32
+
+//go:noescape
+func dotQ4_0VNNI(w []byte, xq []int8, xd []float32) float32
+
+//go:noescape
+func dotQ4_KAVX2(w []byte, xq []int8, xd []float32, xs []int16) float32
+
+//go:noescape
+func dotQ5_KAVX2(w []byte, xq []int8, xd []float32, xs []int16) float32
+
+//go:noescape
+func dotQ6_KAVX2(w []byte, xq []int8, xd []float32, xs []int16) float32
+
+//go:noescape
+func dotF16AVX2(w []byte, x []float32) float32
+
+//go:noescape
+func dotBF16AVX2(w []byte, x []float32) float32
