@@ -69,6 +69,11 @@ func (s *State) attentionBlock(l, batch int) {
 	kernels.MatMul(q, lw.Wq, xb, batch)
 	kernels.MatMul(k, lw.Wk, xb, batch)
 	kernels.MatMul(v, lw.Wv, xb, batch)
+	if len(s.adapters) > 0 {
+		s.adapt(l, SiteQ, q, xb, batch)
+		s.adapt(l, SiteK, k, xb, batch)
+		s.adapt(l, SiteV, v, xb, batch)
+	}
 	for b := 0; b < batch; b++ {
 		if lw.Bq != nil {
 			kernels.Add(q[b*qDim:(b+1)*qDim], q[b*qDim:(b+1)*qDim], lw.Bq)
@@ -89,6 +94,7 @@ func (s *State) attentionBlock(l, batch int) {
 	}
 	kernels.Attention(&s.attn)
 	kernels.MatMul(xb, lw.Wo, att, batch)
+	s.adapt(l, SiteO, xb, att, batch)
 	kernels.Add(s.x[:batch*dim], s.x[:batch*dim], xb)
 }
 
@@ -104,8 +110,13 @@ func (s *State) feedForwardBlock(l, batch int) {
 	gate, up := s.gate[:batch*ffn], s.up[:batch*ffn]
 	kernels.MatMul(gate, lw.Gate, xb, batch)
 	kernels.MatMul(up, lw.Up, xb, batch)
+	if len(s.adapters) > 0 {
+		s.adapt(l, SiteGate, gate, xb, batch)
+		s.adapt(l, SiteUp, up, xb, batch)
+	}
 	kernels.SiLUMul(gate, up)
 	kernels.MatMul(xb, lw.Down, gate, batch)
+	s.adapt(l, SiteDown, xb, gate, batch)
 	kernels.Add(s.x[:batch*dim], s.x[:batch*dim], xb)
 }
 

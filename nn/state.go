@@ -28,6 +28,7 @@ type State struct {
 	allLogits                     []float32 // every token's, grown on demand
 	attn                          kernels.AttentionArgs
 	one                           [1]int32 // the token being generated, without an allocation
+	adapters                      []Adapter
 }
 
 // NewState prepares a sequence of at most ctx tokens (0: the model's own

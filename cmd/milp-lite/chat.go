@@ -6,12 +6,14 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"strconv"
 	"strings"
 	"sync/atomic"
 	"time"
 
 	"github.com/urfave/cli/v2"
 
+	"github.com/milp-lite/milp-lite/lora"
 	"github.com/milp-lite/milp-lite/nn"
 	"github.com/milp-lite/milp-lite/nn/sample"
 )
@@ -38,6 +40,7 @@ func chatCommand() *cli.Command {
 			&cli.Float64Flag{Name: "min-p", Value: 0.05, Usage: "drop tokens less likely than this fraction of the most likely (0: off)"},
 			&cli.Float64Flag{Name: "repeat-penalty", Value: 1.0, Usage: "penalise recently seen tokens (1: off)"},
 			&cli.Int64Flag{Name: "seed", Value: -1, Usage: "random seed for reproducible sampling (-1: from the clock)"},
+			&cli.StringSliceFlag{Name: "adapter", Usage: "LoRA adapter GGUF `FILE[:SCALE]` to apply (repeatable; scale 1 by default)"},
 		},
 		Action: runChat,
 	}
@@ -112,6 +115,11 @@ func runChat(c *cli.Context) error {
 	if err != nil {
 		return err
 	}
+	adapters, err := loadAdapters(c.StringSlice("adapter"), m)
+	if err != nil {
+		return err
+	}
+	sess.State.SetAdapters(adapters...)
 	out := bufio.NewWriter(os.Stdout)
 	defer out.Flush()
 	emit := func(text string) bool {
@@ -129,6 +137,26 @@ func runChat(c *cli.Context) error {
 		return err
 	}
 	return repl(sess, os.Stdin, out)
+}
+
+// loadAdapters reads --adapter FILE[:SCALE] values.
+func loadAdapters(specs []string, m *nn.Model) ([]nn.Adapter, error) {
+	var out []nn.Adapter
+	for _, spec := range specs {
+		path, scale := spec, 1.0
+		if i := strings.LastIndexByte(spec, ':'); i > 0 {
+			if v, err := strconv.ParseFloat(spec[i+1:], 32); err == nil {
+				path, scale = spec[:i], v
+			}
+		}
+		a, err := lora.Load(path, m)
+		if err != nil {
+			return nil, fmt.Errorf("--adapter: %w", err)
+		}
+		a.Scale = float32(scale)
+		out = append(out, a)
+	}
+	return out, nil
 }
 
 // repl reads messages line by line until /exit or end of input.

@@ -1,0 +1,102 @@
+package lora
+
+import (
+	"sync"
+
+	"github.com/milp-lite/milp-lite/gguf"
+	"github.com/milp-lite/milp-lite/kernels"
+	"github.com/milp-lite/milp-lite/nn"
+)
+
+// Factors are one site's LoRA in inference form: ΔW = scale·B·A with A Rank
+// rows of In and B Out rows of Rank.
+type Factors struct {
+	Rank, In, Out int
+	A, B          []float32
+	bt            []float32 // Bᵀ (Rank rows of Out), so y += Σ_j h_j·Bᵀ_j runs along Out
+}
+
+// Adapter is a LoRA adapter ready for inference, in the layout of llama.cpp's
+// adapter GGUF: one alpha for the file, one factor pair per site. It
+// implements nn.Adapter.
+type Adapter struct {
+	Arch  string
+	Alpha float32 // the file's adapter.lora.alpha; 0 means scale 1, as in llama.cpp
+	Scale float32 // the user's multiplier (--adapter FILE:SCALE), 1 by default
+	Meta  []gguf.KV
+	sites [][nn.NumSites]*Factors
+
+	mu      sync.Mutex // guards scratch: States in several goroutines may share an adapter
+	scratch []float32
+}
+
+func newAdapter(arch string, alpha float32, layers int) *Adapter {
+	return &Adapter{Arch: arch, Alpha: alpha, Scale: 1, sites: make([][nn.NumSites]*Factors, layers)}
+}
+
+func (a *Adapter) set(layer int, site nn.Site, f *Factors) {
+	for len(a.sites) <= layer {
+		a.sites = append(a.sites, [nn.NumSites]*Factors{})
+	}
+	f.bt = make([]float32, f.Rank*f.Out)
+	for o := 0; o < f.Out; o++ {
+		for j := 0; j < f.Rank; j++ {
+			f.bt[j*f.Out+o] = f.B[o*f.Rank+j]
+		}
+	}
+	a.sites[layer][site] = f
+}
+
+// At is the factors at (layer, site), or nil.
+func (a *Adapter) At(layer int, site nn.Site) *Factors {
+	if layer < 0 || layer >= len(a.sites) {
+		return nil
+	}
+	return a.sites[layer][site]
+}
+
+// Each calls fn for every site the adapter modifies, by layer then site.
+func (a *Adapter) Each(fn func(layer int, site nn.Site, f *Factors)) {
+	for l := range a.sites {
+		for s, f := range a.sites[l] {
+			if f != nil {
+				fn(l, nn.Site(s), f)
+			}
+		}
+	}
+}
+
+// SiteScale is the factor of B·A at a site of rank r: alpha/r (1 when alpha
+// is 0, llama.cpp's convention) times the user's scale.
+func (a *Adapter) SiteScale(r int) float32 {
+	if a.Alpha == 0 {
+		return a.Scale
+	}
+	return a.Scale * a.Alpha / float32(r)
+}
+
+// Adapt implements nn.Adapter: y[b] += scale·B·(A·x[b]).
+func (a *Adapter) Adapt(layer int, site nn.Site, y, x []float32, batch int) {
+	f := a.At(layer, site)
+	if f == nil {
+		return
+	}
+	s := a.SiteScale(f.Rank)
+	a.mu.Lock()
+	if cap(a.scratch) < f.Rank {
+		a.scratch = make([]float32, f.Rank)
+	}
+	h := a.scratch[:f.Rank]
+	for b := 0; b < batch; b++ {
+		xb, yb := x[b*f.In:(b+1)*f.In], y[b*f.Out:(b+1)*f.Out]
+		for j := range h {
+			h[j] = kernels.Dot(f.A[j*f.In:(j+1)*f.In], xb)
+		}
+		for j, hj := range h {
+			kernels.Axpy(s*hj, f.bt[j*f.Out:(j+1)*f.Out], yb)
+		}
+	}
+	a.mu.Unlock()
+}
+
+var _ nn.Adapter = (*Adapter)(nil)

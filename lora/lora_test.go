@@ -1,0 +1,242 @@
+package lora
+
+import (
+	"math"
+	"math/rand/v2"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/milp-lite/milp-lite/gguf"
+	"github.com/milp-lite/milp-lite/models"
+	"github.com/milp-lite/milp-lite/nn"
+	"github.com/milp-lite/milp-lite/quant"
+)
+
+func defaultModel(t *testing.T) *nn.Model {
+	f, err := gguf.Parse(models.Stories260K)
+	if err != nil {
+		t.Fatal(err)
+	}
+	m, err := nn.FromGGUF(f)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return m
+}
+
+// randomSet: two modules of different rank and alpha on the FFN sites of
+// layers 0-2, with B random so the adapter changes the output.
+func randomSet(t *testing.T, m *nn.Model) *Set {
+	rng := rand.New(rand.NewPCG(4, 4))
+	layers, _ := ParseLayers("0-2", m.Config.Layers)
+	sites, _ := ParseSites("ffn_up,ffn_down,attn_q")
+	s, err := New(m, Config{Sites: sites, Layers: layers, Modules: []ModuleConfig{{Rank: 4, Alpha: 8}, {Rank: 2, Alpha: 1}}}, rng)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, p := range s.Params() {
+		for i := range p.Value {
+			p.Value[i] = float32(rng.NormFloat64() * 0.2)
+		}
+	}
+	return s
+}
+
+func logitsWith(t *testing.T, m *nn.Model, tokens []int32, adapters ...nn.Adapter) []float32 {
+	st, err := m.NewState(0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	st.SetAdapters(adapters...)
+	l, err := st.Forward(tokens, true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return append([]float32(nil), l...)
+}
+
+var prompt = []int32{1, 403, 280, 261, 300, 45, 99}
+
+// TestSaveLoadIdenticalLogits: saved then loaded, an adapter gives the same
+// logits bit for bit, and they differ from the base model's.
+func TestSaveLoadIdenticalLogits(t *testing.T) {
+	m := defaultModel(t)
+	a := randomSet(t, m).Fold()
+	path := filepath.Join(t.TempDir(), "a.gguf")
+	if err := a.Save(path); err != nil {
+		t.Fatal(err)
+	}
+	b, err := Load(path, m)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want, got, base := logitsWith(t, m, prompt, a), logitsWith(t, m, prompt, b), logitsWith(t, m, prompt)
+	changed := false
+	for i := range want {
+		if got[i] != want[i] {
+			t.Fatalf("logit %d: %v loaded, %v saved", i, got[i], want[i])
+		}
+		changed = changed || math.Abs(float64(got[i]-base[i])) > 1e-3
+	}
+	if !changed {
+		t.Fatal("the adapter does not change the logits")
+	}
+}
+
+// TestFoldEqualsModules: the folded single-scale form computes the sum of
+// the modules, each at its own alpha/rank (checked on ΔW directly).
+func TestFoldEqualsModules(t *testing.T) {
+	m := defaultModel(t)
+	s := randomSet(t, m)
+	a := s.Fold()
+	sm := s.At(1, nn.SiteUp)
+	f := a.At(1, nn.SiteUp)
+	if f.Rank != 6 || a.Alpha != 8*6/4 {
+		t.Fatalf("folded rank %d alpha %v, want 6 and 12", f.Rank, a.Alpha)
+	}
+	for o := 0; o < sm.Out; o += 7 {
+		for i := 0; i < sm.In; i += 5 {
+			var want, got float64
+			for _, mod := range sm.Modules {
+				for j := 0; j < mod.Rank; j++ {
+					want += float64(mod.Scale()) * float64(mod.B[o*mod.Rank+j]) * float64(mod.A[j*sm.In+i])
+				}
+			}
+			for j := 0; j < f.Rank; j++ {
+				got += float64(a.SiteScale(f.Rank)) * float64(f.B[o*f.Rank+j]) * float64(f.A[j*sm.In+i])
+			}
+			if math.Abs(got-want) > 1e-5 {
+				t.Fatalf("ΔW[%d][%d] folded %v, modules %v", o, i, got, want)
+			}
+		}
+	}
+}
+
+// TestMergedEqualsUnmerged: weights with ΔW added give the logits of the
+// adapter applied at the sites, within float rounding; a user scale of 0.5
+// is honoured by both.
+func TestMergedEqualsUnmerged(t *testing.T) {
+	m := defaultModel(t)
+	a := randomSet(t, m).Fold()
+	a.Scale = 0.5
+	want := logitsWith(t, m, prompt, a)
+	got := logitsWith(t, Merge(m, a), prompt)
+	for i := range want {
+		if math.Abs(float64(got[i]-want[i])) > 1e-4 {
+			t.Fatalf("logit %d: merged %v, unmerged %v", i, got[i], want[i])
+		}
+	}
+	// The base model is untouched by merging.
+	base := logitsWith(t, m, prompt)
+	if math.Abs(float64(base[0]-want[0])) < 1e-6 && math.Abs(float64(base[5]-want[5])) < 1e-6 {
+		t.Fatal("merging changed nothing or changed the base model")
+	}
+}
+
+// TestLlamaCppFormat: exactly llama.cpp's keys and tensor shapes.
+func TestLlamaCppFormat(t *testing.T) {
+	m := defaultModel(t)
+	a := randomSet(t, m).Fold()
+	a.Meta = []gguf.KV{{Key: "milp.lora.targets", Value: gguf.Str("ffn_up,ffn_down,attn_q")}}
+	path := filepath.Join(t.TempDir(), "a.gguf")
+	if err := a.Save(path); err != nil {
+		t.Fatal(err)
+	}
+	f, err := gguf.Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	for key, want := range map[string]string{"general.type": "adapter", "general.architecture": "llama", "adapter.type": "lora", "milp.lora.targets": "ffn_up,ffn_down,attn_q"} {
+		if got, err := f.String(key); err != nil || got != want {
+			t.Errorf("%s = %q (%v), want %q", key, got, err, want)
+		}
+	}
+	if v, ok := f.Get("adapter.lora.alpha"); !ok || v.Type() != gguf.TypeFloat32 {
+		t.Errorf("adapter.lora.alpha missing or not f32")
+	}
+	if len(f.Tensors) != 3*3*2 {
+		t.Fatalf("%d tensors, want 18", len(f.Tensors))
+	}
+	c := m.Config
+	for _, ti := range f.Tensors {
+		base := ti.Name[:strings.LastIndex(ti.Name, ".")]
+		mt, ok := m.File.Tensor(base)
+		if !ok {
+			t.Fatalf("%s names no model tensor", ti.Name)
+		}
+		in, out := mt.Dims[0], mt.Dims[1]
+		want := []uint64{in, 6}
+		if strings.HasSuffix(ti.Name, ".lora_b") {
+			want = []uint64{6, out}
+		}
+		if ti.Type != quant.F32 || len(ti.Dims) != 2 || ti.Dims[0] != want[0] || ti.Dims[1] != want[1] {
+			t.Errorf("%s: %s %v, want F32 %v", ti.Name, ti.Type, ti.Dims, want)
+		}
+	}
+	if _, ok := f.Tensor("blk.0.ffn_up.weight.lora_a"); !ok || c.FFNDim == 0 {
+		t.Fatal("blk.0.ffn_up.weight.lora_a missing")
+	}
+}
+
+// TestLoadRejectsMismatch: another architecture, or a tensor whose shape
+// does not fit the model, is one line naming the tensor.
+func TestLoadRejectsMismatch(t *testing.T) {
+	m := defaultModel(t)
+	dir := t.TempDir()
+	write := func(arch string, in int) string {
+		b := gguf.NewBuilder()
+		b.Set("general.architecture", gguf.Str(arch))
+		b.Set("general.type", gguf.Str("adapter"))
+		b.Set("adapter.type", gguf.Str("lora"))
+		b.Set("adapter.lora.alpha", gguf.F32(2))
+		addF32(b, "blk.0.ffn_up.weight.lora_a", []uint64{uint64(in), 2}, make([]float32, in*2))
+		addF32(b, "blk.0.ffn_up.weight.lora_b", []uint64{2, uint64(m.Config.FFNDim)}, make([]float32, 2*m.Config.FFNDim))
+		path := filepath.Join(dir, arch+".gguf")
+		if err := b.WriteFile(path); err != nil {
+			t.Fatal(err)
+		}
+		return path
+	}
+	if _, err := Load(write("qwen2", m.Config.Dim), m); err == nil || !strings.Contains(err.Error(), `"qwen2"`) {
+		t.Errorf("architecture mismatch: %v", err)
+	}
+	_, err := Load(write("llama", m.Config.Dim+1), m)
+	if err == nil || !strings.Contains(err.Error(), `"blk.0.ffn_up.weight.lora_a"`) || strings.Contains(err.Error(), "\n") {
+		t.Errorf("shape mismatch: %v", err)
+	}
+}
+
+func TestAdaptDoesNotAllocate(t *testing.T) {
+	m := defaultModel(t)
+	a := randomSet(t, m).Fold()
+	st, _ := m.NewState(0)
+	st.SetAdapters(a)
+	// Grow the kernels' per-position scratch first (it is the pool's, not
+	// the adapter's), then rewind and measure generation steps.
+	st.Forward(make([]int32, 64), false)
+	st.Rewind(2)
+	one := []int32{5}
+	if n := testing.AllocsPerRun(20, func() { st.Forward(one, false) }); n != 0 {
+		t.Fatalf("a token with an adapter allocates %.1f times", n)
+	}
+}
+
+func TestParseLayersAndSites(t *testing.T) {
+	got, err := ParseLayers("0-2,5,4", 8)
+	if err != nil || len(got) != 5 || got[3] != 4 || got[4] != 5 {
+		t.Fatalf("%v %v", got, err)
+	}
+	for _, bad := range []string{"3-1", "9", "x", "0-"} {
+		if _, err := ParseLayers(bad, 8); err == nil {
+			t.Errorf("%q accepted", bad)
+		}
+	}
+	if s, err := ParseSites("ffn_up,ffn_down"); err != nil || len(s) != 2 || s[1] != nn.SiteDown {
+		t.Fatalf("%v %v", s, err)
+	}
+	if _, err := ParseSites("ffn_sideways"); err == nil {
+		t.Fatal("unknown site accepted")
+	}
+}

@@ -1,0 +1,211 @@
+package train
+
+import (
+	"bufio"
+	"encoding/json"
+	"fmt"
+	"os"
+	"strings"
+
+	"github.com/milp-lite/milp-lite/nn"
+	"github.com/milp-lite/milp-lite/nn/chat"
+)
+
+// Conversation is one line of training data:
+// {"messages": [{"role": "user", "content": "..."}, ...]}.
+type Conversation struct {
+	Messages []chat.Message `json:"messages"`
+}
+
+// ReadJSONL reads one conversation per line (blank lines are skipped). A
+// malformed line is an error naming the file and line: "data.jsonl:17: ...".
+func ReadJSONL(path string) ([]Conversation, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	var convs []Conversation
+	sc := bufio.NewScanner(f)
+	sc.Buffer(make([]byte, 64*1024), 64<<20)
+	for line := 1; sc.Scan(); line++ {
+		text := strings.TrimSpace(sc.Text())
+		if text == "" {
+			continue
+		}
+		var c Conversation
+		dec := json.NewDecoder(strings.NewReader(text))
+		dec.DisallowUnknownFields()
+		if err := dec.Decode(&c); err != nil {
+			return nil, fmt.Errorf("%s:%d: %v", path, line, err)
+		}
+		if err := c.check(); err != nil {
+			return nil, fmt.Errorf("%s:%d: %v", path, line, err)
+		}
+		convs = append(convs, c)
+	}
+	if err := sc.Err(); err != nil {
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
+	if len(convs) == 0 {
+		return nil, fmt.Errorf("%s: no conversations", path)
+	}
+	return convs, nil
+}
+
+func (c *Conversation) check() error {
+	if len(c.Messages) == 0 {
+		return fmt.Errorf(`no "messages"`)
+	}
+	assistant := false
+	for i, m := range c.Messages {
+		switch m.Role {
+		case "assistant":
+			assistant = true
+		case "system", "user":
+		default:
+			return fmt.Errorf("message %d has role %q (want system, user or assistant)", i+1, m.Role)
+		}
+	}
+	if !assistant {
+		return fmt.Errorf("no assistant message to learn from")
+	}
+	return nil
+}
+
+// Example is a tokenised conversation: Loss[i] says token i is part of an
+// assistant reply (including the turn's closing text), the tokens the model
+// learns to produce.
+type Example struct {
+	Tokens []int32
+	Loss   []bool
+}
+
+// Renderer turns conversations into a model's token stream: with the model's
+// chat template, or chat.Plain's "User:"/"Assistant:" lines without one.
+type Renderer struct {
+	m    *nn.Model
+	tmpl *chat.Template
+}
+
+// NewRenderer prepares the model's chat template.
+func NewRenderer(m *nn.Model) (*Renderer, error) {
+	r := &Renderer{m: m}
+	if m.ChatTemplate != "" {
+		t, err := chat.Parse(m.ChatTemplate)
+		if err != nil {
+			return nil, fmt.Errorf("chat template: %w", err)
+		}
+		r.tmpl = t
+	}
+	return r, nil
+}
+
+func (r *Renderer) encode(msgs []chat.Message, addGen bool) ([]int32, error) {
+	tok := r.m.Tokenizer
+	var text string
+	if r.tmpl == nil {
+		text = chat.Plain(msgs, addGen)
+	} else {
+		var err error
+		if text, err = r.tmpl.Render(msgs, addGen, tok.TokenText(tok.BOS()), tok.TokenText(tok.EOS())); err != nil {
+			return nil, fmt.Errorf("chat template: %w", err)
+		}
+	}
+	addBOS := r.tmpl == nil || !strings.HasPrefix(text, tok.TokenText(tok.BOS()))
+	return tok.Encode(text, addBOS, true), nil
+}
+
+// Tokenize renders a conversation and marks the assistant replies. Each
+// reply's token range is found by rendering prefix by prefix: it starts
+// where the conversation up to it plus the assistant header ends and stops
+// where the conversation including it ends.
+func (r *Renderer) Tokenize(c Conversation) (Example, error) {
+	full, err := r.encode(c.Messages, false)
+	if err != nil {
+		return Example{}, err
+	}
+	ex := Example{Tokens: full, Loss: make([]bool, len(full))}
+	for k, m := range c.Messages {
+		if m.Role != "assistant" {
+			continue
+		}
+		before, err := r.encode(c.Messages[:k], true)
+		if err != nil {
+			return Example{}, err
+		}
+		through, err := r.encode(c.Messages[:k+1], false)
+		if err != nil {
+			return Example{}, err
+		}
+		for i := commonPrefix(before, full); i < min(commonPrefix(through, full), len(full)); i++ {
+			ex.Loss[i] = true
+		}
+	}
+	return ex, nil
+}
+
+// commonPrefix is how many leading tokens a and b share: tokenisation across
+// a boundary may differ, and only the shared part can be trusted to align.
+func commonPrefix(a, b []int32) int {
+	n := 0
+	for n < len(a) && n < len(b) && a[n] == b[n] {
+		n++
+	}
+	return n
+}
+
+// Sequence is a training sequence: inputs Tokens[:n-1] predict Tokens[1:],
+// and target i counts when Loss[i+1].
+type Sequence struct {
+	Tokens []int32
+	Loss   []bool
+}
+
+// Targets is how many of the sequence's predictions count.
+func (s Sequence) Targets() int {
+	n := 0
+	for _, l := range s.Loss[1:] {
+		if l {
+			n++
+		}
+	}
+	return n
+}
+
+// Pack fits examples into sequences of at most ctx inputs (ctx+1 tokens):
+// consecutive examples share a sequence while they fit, and an example
+// longer than that is cut into windows that overlap by one token, so each
+// of its tokens is predicted exactly once. Sequences with nothing to learn
+// are dropped.
+func Pack(examples []Example, ctx int) []Sequence {
+	var out []Sequence
+	var cur Sequence
+	flush := func() {
+		if len(cur.Tokens) > 1 && cur.Targets() > 0 {
+			out = append(out, cur)
+		}
+		cur = Sequence{}
+	}
+	for _, ex := range examples {
+		if len(cur.Tokens)+len(ex.Tokens) > ctx+1 {
+			flush()
+		}
+		if len(ex.Tokens) <= ctx+1 {
+			cur.Tokens = append(cur.Tokens, ex.Tokens...)
+			cur.Loss = append(cur.Loss, ex.Loss...)
+			continue
+		}
+		for start := 0; start < len(ex.Tokens)-1; start += ctx {
+			end := min(start+ctx+1, len(ex.Tokens))
+			cur = Sequence{Tokens: append([]int32(nil), ex.Tokens[start:end]...), Loss: append([]bool(nil), ex.Loss[start:end]...)}
+			cur.Loss[0] = false // already predicted by the previous window
+			if start == 0 {
+				cur.Loss[0] = ex.Loss[0]
+			}
+			flush()
+		}
+	}
+	flush()
+	return out
+}

@@ -1,0 +1,95 @@
+package train
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/milp-lite/milp-lite/nn/chat"
+)
+
+func TestReadJSONLNamesBadLine(t *testing.T) {
+	_, err := ReadJSONL("testdata/bad.jsonl")
+	if err == nil || !strings.HasPrefix(err.Error(), "testdata/bad.jsonl:2: ") {
+		t.Fatalf("error %v, want it to start with testdata/bad.jsonl:2:", err)
+	}
+	convs, err := ReadJSONL("testdata/persona_construction_worker.jsonl")
+	if err != nil || len(convs) != 18 {
+		t.Fatalf("fixture: %d conversations, %v", len(convs), err)
+	}
+}
+
+func TestConversationChecks(t *testing.T) {
+	for _, c := range []Conversation{
+		{},
+		{Messages: []chat.Message{{Role: "user", Content: "x"}}},
+		{Messages: []chat.Message{{Role: "bot", Content: "x"}, {Role: "assistant", Content: "y"}}},
+	} {
+		if c.check() == nil {
+			t.Errorf("%+v passed the checks", c)
+		}
+	}
+}
+
+// TestTokenizeMarksAssistantSpans: with the plain format, the tokens marked
+// for loss decode to exactly the assistant replies with their line ends,
+// and nothing of the user's lines.
+func TestTokenizeMarksAssistantSpans(t *testing.T) {
+	m := defaultModel(t)
+	r, err := NewRenderer(m)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := Conversation{Messages: []chat.Message{
+		{Role: "user", Content: "Where is the cat?"},
+		{Role: "assistant", Content: "The cat is in the garden."},
+		{Role: "user", Content: "And the dog?"},
+		{Role: "assistant", Content: "Asleep."},
+	}}
+	ex, err := r.Tokenize(c)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var learned, rest []int32
+	for i, tok := range ex.Tokens {
+		if ex.Loss[i] {
+			learned = append(learned, tok)
+		} else {
+			rest = append(rest, tok)
+		}
+	}
+	got := m.Tokenizer.Decode(learned)
+	// Decode drops the space SentencePiece puts before the first piece.
+	if strings.TrimPrefix(got, " ") != "The cat is in the garden.\n Asleep.\n" {
+		t.Fatalf("learned text %q", got)
+	}
+	if r := m.Tokenizer.Decode(rest); !strings.Contains(r, "User: Where is the cat?") || strings.Contains(r, "garden") {
+		t.Fatalf("unlearned text %q", r)
+	}
+}
+
+func TestPackCutsAndPacks(t *testing.T) {
+	mk := func(n int, from int32) Example {
+		ex := Example{Tokens: make([]int32, n), Loss: make([]bool, n)}
+		for i := range ex.Tokens {
+			ex.Tokens[i] = from + int32(i)
+			ex.Loss[i] = true
+		}
+		return ex
+	}
+	seqs := Pack([]Example{mk(3, 0), mk(4, 100), mk(20, 200)}, 8)
+	// 3+4 tokens share a sequence; 20 tokens become windows of ≤ 9 tokens
+	// overlapping by one: predictions 19 = 8 + 8 + 3.
+	if len(seqs) != 4 || len(seqs[0].Tokens) != 7 {
+		t.Fatalf("%d sequences, first of %d tokens", len(seqs), len(seqs[0].Tokens))
+	}
+	total := 0
+	for _, s := range seqs[1:] {
+		if len(s.Tokens) > 9 {
+			t.Fatalf("a sequence of %d tokens for ctx 8", len(s.Tokens))
+		}
+		total += s.Targets()
+	}
+	if total != 19 || seqs[2].Tokens[0] != 208 {
+		t.Fatalf("windows predict %d tokens (want 19), second starts at %d (want 208)", total, seqs[2].Tokens[0])
+	}
+}
