@@ -133,7 +133,7 @@ func logNormCDF(z float64) float64 {
 	return math.Log(0.5*erfcx(-z/math.Sqrt2)) - 0.5*z*z
 }
 
-func normPDF(z float64) float64 { return math.Exp(-0.5*z*z-0.5*log2Pi) }
+func normPDF(z float64) float64 { return math.Exp(-0.5*z*z - 0.5*log2Pi) }
 
 func normCDF(z float64) float64 { return 0.5 * math.Erfc(-z/math.Sqrt2) }
 

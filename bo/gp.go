@@ -100,6 +100,7 @@ func FitGP(x [][]float64, y []float64, opts GPOptions, rng *rand.Rand) (*GP, err
 		ys[i] = (v - mean) / sd
 	}
 	g.prob = lmlProblem{kind: opts.Kernel, x: xs, y: ys, n: n, d: d}
+	g.prob.precompute()
 	g.priors = defaultHyperPriors(d)
 
 	theta, err := g.fitHyper(opts, rng)
@@ -182,7 +183,7 @@ func (g *GP) fitHyper(opts GPOptions, rng *rand.Rand) ([]float64, error) {
 func (g *GP) setTheta(theta []float64) error {
 	d := g.prob.d
 	g.theta = append([]float64(nil), theta...)
-	cov, k := g.prob.covariance(theta)
+	cov, k := g.prob.covariance(theta, nil)
 	l, _, err := choleskyJitter(cov, g.prob.n)
 	if err != nil {
 		return fmt.Errorf("bo: GP covariance: %w", err)
@@ -315,6 +316,7 @@ func (g *GP) Condition(x []float64, y float64) (*GP, error) {
 	ng.prob.x = append(append(make([]float64, 0, (n+1)*d), g.prob.x...), xs...)
 	ng.prob.y = append(append(make([]float64, 0, n+1), g.prob.y...), (y-g.yMean)/g.yStd)
 	ng.prob.n = n + 1
+	ng.prob.sqDiff = nil // pairwise cache is for the fitted data only
 	row := make([]float64, n)
 	for i := 0; i < n; i++ {
 		row[i] = g.kern.eval(xs, g.prob.row(i))

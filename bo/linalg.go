@@ -95,16 +95,18 @@ func cholSolve(l []float64, n int, b []float64) {
 // cholInverse returns (L·Lᵀ)⁻¹ as a full symmetric n×n matrix. It inverts L
 // (n³/6 multiply-adds) and forms L⁻ᵀ·L⁻¹ over the lower triangle only.
 func cholInverse(l []float64, n int) []float64 {
-	// m = L⁻¹, lower triangular, computed column by column: L·m_j = e_j.
+	// m = L⁻¹, lower triangular, built row by row from
+	// m_i = (e_i − Σ_{k<i} L_ik·m_k) / L_ii so every inner loop is contiguous.
 	m := make([]float64, n*n)
-	for j := 0; j < n; j++ {
-		m[j*n+j] = 1 / l[j*n+j]
-		for i := j + 1; i < n; i++ {
-			s := 0.0
-			for k := j; k < i; k++ {
-				s += l[i*n+k] * m[k*n+j]
-			}
-			m[i*n+j] = -s / l[i*n+i]
+	for i := 0; i < n; i++ {
+		mi := m[i*n : i*n+i+1]
+		for k := 0; k < i; k++ {
+			axpy(-l[i*n+k], m[k*n:k*n+k+1], mi[:k+1])
+		}
+		mi[i] = 1
+		inv := 1 / l[i*n+i]
+		for j := range mi {
+			mi[j] *= inv
 		}
 	}
 	// inv[i][j] = Σ_{k ≥ max(i,j)} m[k][i]·m[k][j]. Use rows of m: transpose so

@@ -67,23 +67,55 @@ type lmlProblem struct {
 	x    []float64
 	y    []float64
 	n, d int
+	// sqDiff[p*d+h] = (x_ih − x_jh)² for the p-th pair i > j (row-major lower
+	// triangle). It does not depend on θ, so it is computed once per fit.
+	sqDiff []float64
+}
+
+// precompute fills sqDiff; call it before sharing the problem across goroutines.
+func (p *lmlProblem) precompute() {
+	n, d := p.n, p.d
+	p.sqDiff = make([]float64, 0, n*(n-1)/2*d)
+	for i := 0; i < n; i++ {
+		xi := p.row(i)
+		for j := 0; j < i; j++ {
+			xj := p.row(j)
+			for h := 0; h < d; h++ {
+				e := xi[h] - xj[h]
+				p.sqDiff = append(p.sqDiff, e*e)
+			}
+		}
+	}
 }
 
 // row returns observation i.
 func (p *lmlProblem) row(i int) []float64 { return p.x[i*p.d : (i+1)*p.d] }
 
-// covariance builds K = Kf + σ²_n·I for θ.
-func (p *lmlProblem) covariance(theta []float64) ([]float64, kernel) {
+// covariance builds K = Kf + σ²_n·I for θ. With slopes non-nil (and sqDiff
+// precomputed) it also stores each pair's g(r) from kernel.valueAndSlope,
+// indexed like sqDiff, for the gradient.
+func (p *lmlProblem) covariance(theta []float64, slopes []float64) ([]float64, kernel) {
 	n, d := p.n, p.d
 	k := newKernel(p.kind, theta[:d], theta[d])
 	noise := math.Exp(theta[d+1])
 	cov := make([]float64, n*n)
+	pair := 0
 	for i := 0; i < n; i++ {
 		xi := p.row(i)
 		for j := 0; j < i; j++ {
-			v := k.eval(xi, p.row(j))
+			var r2 float64
+			if p.sqDiff != nil {
+				r2 = dot(p.sqDiff[pair*d:pair*d+d], k.invL2)
+			} else {
+				r2 = k.r2(xi, p.row(j))
+			}
+			v, g := k.valueAndSlope(r2)
+			if slopes != nil {
+				slopes[pair] = g
+			}
 			cov[i*n+j] = v
 			cov[j*n+i] = v
+			pair++
 		}
 		cov[i*n+i] = k.variance + noise
 	}
@@ -96,7 +128,14 @@ func (p *lmlProblem) covariance(theta []float64) ([]float64, kernel) {
 //	∂/∂θ_j = ½·tr((ααᵀ − K⁻¹)·∂K/∂θ_j),  α = K⁻¹(y − c),  ∂/∂c = Σ α.
 func (p *lmlProblem) logMarginalLikelihood(theta, grad []float64) (float64, error) {
 	n, d := p.n, p.d
-	cov, k := p.covariance(theta)
+	if p.sqDiff == nil {
+		p.precompute()
+	}
+	var slopes []float64
+	if grad != nil {
+		slopes = make([]float64, n*(n-1)/2)
+	}
+	cov, k := p.covariance(theta, slopes)
 	l, _, err := choleskyJitter(cov, n)
 	if err != nil {
 		return 0, err
@@ -123,22 +162,26 @@ func (p *lmlProblem) logMarginalLikelihood(theta, grad []float64) (float64, erro
 	}
 	inv := cholInverse(l, n)
 	noise := math.Exp(theta[d+1])
-	gk := make([]float64, d+1)
+	// ∂k/∂log ℓ_h = g·(x_ih−x_jh)²/ℓ_h² and ∂k/∂log s² = k for each pair, so
+	// the trace reduces to sums over pairs of W_ij·g_ij·sqDiff_ij.
+	acc := make([]float64, d)
 	traceW := 0.0
+	pair := 0
 	for i := 0; i < n; i++ {
-		xi := p.row(i)
 		wii := alpha[i]*alpha[i] - inv[i*n+i]
 		traceW += wii
 		// Diagonal: only the signal variance moves k(x,x) = s².
 		grad[d] += 0.5 * wii * k.variance
 		for j := 0; j < i; j++ {
 			wij := alpha[i]*alpha[j] - inv[i*n+j]
-			k.gradHyper(xi, p.row(j), gk)
 			// Off-diagonal pairs appear twice in the trace: ½·2 = 1.
-			for h := 0; h <= d; h++ {
-				grad[h] += wij * gk[h]
-			}
+			grad[d] += wij * cov[i*n+j]
+			axpy(wij*slopes[pair], p.sqDiff[pair*d:pair*d+d], acc)
+			pair++
 		}
+	}
+	for h := 0; h < d; h++ {
+		grad[h] = acc[h] * k.invL2[h]
 	}
 	grad[d+1] = 0.5 * traceW * noise
 	sumAlpha := 0.0

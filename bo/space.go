@@ -39,16 +39,31 @@ func (k Kind) String() string {
 	return fmt.Sprintf("Kind(%d)", int(k))
 }
 
+// MarshalText writes the kind's name, so journals stay readable.
+func (k Kind) MarshalText() ([]byte, error) { return []byte(k.String()), nil }
+
+// UnmarshalText parses a kind name.
+func (k *Kind) UnmarshalText(b []byte) error {
+	for _, c := range []Kind{KindFloat, KindInt, KindCategorical, KindBoolVector} {
+		if c.String() == string(b) {
+			*k = c
+			return nil
+		}
+	}
+	return fmt.Errorf("bo: unknown parameter kind %q", b)
+}
+
 // Param is one dimension of a search space. Build it with Float, Int,
 // Categorical or BoolVector.
 type Param struct {
-	Name    string
-	Kind    Kind
-	Lo, Hi  float64  // KindFloat, KindInt
-	Log     bool     // KindFloat, KindInt: search on a log scale
-	Choices []string // KindCategorical
-	N       int      // KindBoolVector: number of flags
-	MinTrue int      // KindBoolVector: constraint "at least MinTrue set"
+	Name    string   `json:"name"`
+	Kind    Kind     `json:"kind"`
+	Lo      float64  `json:"lo,omitempty"`       // KindFloat, KindInt
+	Hi      float64  `json:"hi,omitempty"`       // KindFloat, KindInt
+	Log     bool     `json:"log,omitempty"`      // KindFloat, KindInt: search on a log scale
+	Choices []string `json:"choices,omitempty"`  // KindCategorical
+	N       int      `json:"n,omitempty"`        // KindBoolVector: number of flags
+	MinTrue int      `json:"min_true,omitempty"` // KindBoolVector: constraint "at least MinTrue set"
 }
 
 // Float is a real parameter in [lo, hi]; log searches on a log scale (lo > 0).

@@ -123,3 +123,27 @@ func TestRewindReusesPrefix(t *testing.T) {
 		}
 	}
 }
+
+// TestPlainChatSession: without a template, PlainChat renders chat.Plain
+// lines, ends each reply at its line's end, and gives Memory to the model as
+// a system line that does not join the conversation.
+func TestPlainChatSession(t *testing.T) {
+	m := loadDefault(t)
+	sess, err := NewSession(m, 0, sample.Params{}, "", 64)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sess.PlainChat = true
+	sess.Memory = "Lily has a red ball."
+	reply, _, err := sess.Send("Who has a ball?", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if strings.Contains(reply, "\n") || len(sess.Messages) != 2 || sess.Messages[1].Content != reply {
+		t.Fatalf("reply %q, messages %+v", reply, sess.Messages)
+	}
+	seen := strings.TrimPrefix(m.Tokenizer.Decode(sess.State.Tokens()), " ") // SentencePiece's prefix space
+	if !strings.HasPrefix(seen, "System: Lily has a red ball.\nUser: Who has a ball?\nAssistant:") {
+		t.Fatalf("the model saw %q", seen)
+	}
+}

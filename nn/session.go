@@ -10,16 +10,23 @@ import (
 
 // Session is a conversation with a model. With a chat template, each turn
 // renders the whole conversation and reuses the cached tokens it shares with
-// the previous turn; without one, the session is a document that the user's
-// text and the model's continuation both extend.
+// the previous turn. Without one, the session is either a document that the
+// user's text and the model's continuation both extend, or, with PlainChat,
+// a conversation in chat.Plain's "User: …/Assistant: …" lines (the format
+// training uses for such models), each reply ending at its line's end.
 type Session struct {
 	State     *State
 	Sampler   *sample.Sampler
-	Template  *chat.Template // nil: plain text continuation
-	System    string         // system prompt, used with a template
-	MaxTokens int            // per reply
+	Template  *chat.Template // nil: plain text
+	PlainChat bool           // without a template: chat.Plain lines, not a document
+	System    string         // system prompt, used with a template or PlainChat
+	// Memory is text the model should know for the next replies (retrieved
+	// earlier turns, say): given as a system message before the conversation,
+	// without becoming part of it.
+	Memory    string
+	MaxTokens int // per reply
 	Messages  []chat.Message
-	document  strings.Builder // plain mode: everything so far
+	document  strings.Builder // document mode: everything so far
 }
 
 // NewSession starts a conversation on m with a context of ctx tokens (0: the
@@ -44,10 +51,26 @@ func (s *Session) Reset() {
 	s.State.Reset()
 	s.Sampler.Reset()
 	s.Messages = s.Messages[:0]
-	if s.Template != nil && s.System != "" {
+	if s.chatMode() && s.System != "" {
 		s.Messages = append(s.Messages, chat.Message{Role: "system", Content: s.System})
 	}
 	s.document.Reset()
+}
+
+func (s *Session) chatMode() bool { return s.Template != nil || s.PlainChat }
+
+// render renders the conversation, with Memory as a leading system message,
+// ready for the assistant's reply.
+func (s *Session) render() (string, error) {
+	msgs := s.Messages
+	if s.Memory != "" {
+		msgs = append([]chat.Message{{Role: "system", Content: s.Memory}}, msgs...)
+	}
+	if s.Template == nil {
+		return chat.Plain(msgs, true), nil
+	}
+	tok := s.State.m.Tokenizer
+	return s.Template.Render(msgs, true, tok.TokenText(tok.BOS()), tok.TokenText(tok.EOS()))
 }
 
 // Send adds the user's text to the conversation and generates the model's
@@ -55,9 +78,9 @@ func (s *Session) Reset() {
 func (s *Session) Send(user string, emit func(string) bool) (string, StopReason, error) {
 	tok := s.State.m.Tokenizer
 	var prompt string
-	if s.Template != nil {
+	if s.chatMode() {
 		s.Messages = append(s.Messages, chat.Message{Role: "user", Content: user})
-		rendered, err := s.Template.Render(s.Messages, true, tok.TokenText(tok.BOS()), tok.TokenText(tok.EOS()))
+		rendered, err := s.render()
 		if err != nil {
 			s.Messages = s.Messages[:len(s.Messages)-1]
 			return "", 0, fmt.Errorf("chat template: %w", err)
@@ -79,19 +102,37 @@ func (s *Session) Send(user string, emit func(string) bool) (string, StopReason,
 	}
 	s.State.Rewind(keep)
 	var reply strings.Builder
+	plainChat := s.Template == nil && s.PlainChat
 	_, reason, err := s.State.Generate(ids[keep:], s.Sampler, s.MaxTokens, func(text string) bool {
+		if plainChat {
+			// A plain-chat reply is one line: the next line is the user's.
+			if i := strings.IndexByte(text, '\n'); i >= 0 {
+				reply.WriteString(text[:i])
+				if emit != nil {
+					emit(text[:i])
+				}
+				return false
+			}
+		}
 		reply.WriteString(text)
 		return emit == nil || emit(text)
 	})
+	text := reply.String()
+	if plainChat {
+		text = strings.TrimSpace(text)
+		if reason == StopCaller {
+			reason = StopEOG
+		}
+	}
 	if err != nil {
-		return reply.String(), reason, err
+		return text, reason, err
 	}
-	if s.Template != nil {
-		s.Messages = append(s.Messages, chat.Message{Role: "assistant", Content: reply.String()})
+	if s.chatMode() {
+		s.Messages = append(s.Messages, chat.Message{Role: "assistant", Content: text})
 	} else {
-		s.document.WriteString(reply.String())
+		s.document.WriteString(text)
 	}
-	return reply.String(), reason, nil
+	return text, reason, nil
 }
 
 func commonPrefix(a, b []int32) int {
