@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"github.com/milp-lite/milp-lite/internal/atomicfile"
 	"io"
 	"os"
 	"path/filepath"
@@ -70,7 +71,10 @@ func (s *Store) Append(turns ...Turn) error {
 	if err := os.MkdirAll(filepath.Dir(s.path), 0o755); err != nil {
 		return fmt.Errorf("memory: %w", err)
 	}
-	return writeFileAtomic(s.path, buf.Bytes())
+	if err := atomicfile.WriteFile(s.path, buf.Bytes()); err != nil {
+		return fmt.Errorf("memory: %w", err)
+	}
+	return nil
 }
 
 func encodeLine(buf *bytes.Buffer, t Turn) error {
@@ -139,6 +143,6 @@ func (s *Store) Clear() error {
 	if err := os.Remove(s.path); err != nil && !errors.Is(err, os.ErrNotExist) {
 		return fmt.Errorf("memory: clear: %w", err)
 	}
-	syncDir(filepath.Dir(s.path))
+	atomicfile.SyncDir(filepath.Dir(s.path))
 	return nil
 }

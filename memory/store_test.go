@@ -1,7 +1,6 @@
 package memory
 
 import (
-	"errors"
 	"os"
 	"path/filepath"
 	"strings"
@@ -104,13 +103,10 @@ func TestStoreFailedWriteKeepsOldFile(t *testing.T) {
 		t.Fatal(err)
 	}
 	before, _ := os.ReadFile(s.Path())
-
-	saved := syncFile
-	syncFile = func(*os.File) error { return errors.New("disk full") }
-	err := s.Append(Turn{at(1), "assistant", "never stored"})
-	syncFile = saved
-	if err == nil || !strings.Contains(err.Error(), "disk full") {
-		t.Fatalf("Append with failing sync returned %v", err)
+	// The second turn is invalid: nothing of the call may reach the file.
+	err := s.Append(Turn{at(1), "assistant", "never stored"}, Turn{at(2), "narrator", "bad role"})
+	if err == nil || !strings.Contains(err.Error(), "narrator") {
+		t.Fatalf("Append with an invalid turn returned %v", err)
 	}
 	after, _ := os.ReadFile(s.Path())
 	if string(after) != string(before) {

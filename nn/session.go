@@ -23,7 +23,10 @@ type Session struct {
 	// Memory is text the model should know for the next replies (retrieved
 	// earlier turns, say): given as a system message before the conversation,
 	// without becoming part of it.
-	Memory    string
+	Memory string
+	// TrimToFit drops the oldest messages of a conversation that would leave
+	// no room for the reply, instead of refusing it.
+	TrimToFit bool
 	MaxTokens int // per reply
 	Messages  []chat.Message
 	document  strings.Builder // document mode: everything so far
@@ -76,25 +79,23 @@ func (s *Session) render() (string, error) {
 // Send adds the user's text to the conversation and generates the model's
 // reply, streaming it to emit. It returns the reply and why it ended.
 func (s *Session) Send(user string, emit func(string) bool) (string, StopReason, error) {
-	tok := s.State.m.Tokenizer
-	var prompt string
 	if s.chatMode() {
 		s.Messages = append(s.Messages, chat.Message{Role: "user", Content: user})
-		rendered, err := s.render()
-		if err != nil {
-			s.Messages = s.Messages[:len(s.Messages)-1]
-			return "", 0, fmt.Errorf("chat template: %w", err)
-		}
-		prompt = rendered
 	} else {
 		s.document.WriteString(user)
-		prompt = s.document.String()
 	}
-	// A template that writes the BOS token itself must not get a second one.
-	addBOS := s.Template == nil || !strings.HasPrefix(prompt, tok.TokenText(tok.BOS()))
-	ids := tok.Encode(prompt, addBOS, true)
-	if len(ids) >= s.State.Ctx {
-		return "", 0, fmt.Errorf("the conversation (%d tokens) does not fit the context of %d tokens: /reset or a larger --ctx", len(ids), s.State.Ctx)
+	ids, err := s.promptTokens()
+	for err == nil && len(ids)+s.replyRoom() > s.State.Ctx && s.TrimToFit && s.dropOldest() {
+		ids, err = s.promptTokens()
+	}
+	if err == nil && len(ids) >= s.State.Ctx {
+		err = fmt.Errorf("the conversation (%d tokens) does not fit the context of %d tokens: /reset or a larger --ctx", len(ids), s.State.Ctx)
+	}
+	if err != nil {
+		if s.chatMode() {
+			s.Messages = s.Messages[:len(s.Messages)-1]
+		}
+		return "", 0, err
 	}
 	keep := commonPrefix(s.State.Tokens(), ids)
 	if keep == len(ids) {
@@ -133,6 +134,38 @@ func (s *Session) Send(user string, emit func(string) bool) (string, StopReason,
 		s.document.WriteString(text)
 	}
 	return text, reason, nil
+}
+
+// promptTokens renders and tokenises what the model sees before its reply.
+func (s *Session) promptTokens() ([]int32, error) {
+	tok := s.State.m.Tokenizer
+	prompt := s.document.String()
+	if s.chatMode() {
+		var err error
+		if prompt, err = s.render(); err != nil {
+			return nil, fmt.Errorf("chat template: %w", err)
+		}
+	}
+	// A template that writes the BOS token itself must not get a second one.
+	addBOS := s.Template == nil || !strings.HasPrefix(prompt, tok.TokenText(tok.BOS()))
+	return tok.Encode(prompt, addBOS, true), nil
+}
+
+// replyRoom is how much of the context TrimToFit keeps free for the reply.
+func (s *Session) replyRoom() int { return min(s.MaxTokens, s.State.Ctx/4) }
+
+// dropOldest removes the oldest exchange after the system prompt, keeping the
+// message just sent; false when nothing is left to drop.
+func (s *Session) dropOldest() bool {
+	first := 0
+	if len(s.Messages) > 0 && s.Messages[0].Role == "system" {
+		first = 1
+	}
+	if len(s.Messages)-first <= 1 {
+		return false
+	}
+	s.Messages = append(s.Messages[:first], s.Messages[first+1:]...)
+	return true
 }
 
 func commonPrefix(a, b []int32) int {

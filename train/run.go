@@ -143,14 +143,9 @@ func Run(m *nn.Model, o Options) (*Result, error) {
 	res := &Result{}
 	var epochLoss float64
 	for tr.Step < total {
-		epoch, i := tr.Step/perEpoch, tr.Step%perEpoch
-		if i == 0 {
+		batch, epoch, endsEpoch := tr.NextBatch(trainSeqs)
+		if tr.Step%perEpoch == 0 {
 			epochLoss = 0
-		}
-		order := EpochOrder(o.Hyper.Seed, epoch, len(trainSeqs))
-		batch := make([]Sequence, 0, o.Hyper.Batch)
-		for _, k := range order[i*o.Hyper.Batch : min((i+1)*o.Hyper.Batch, len(order))] {
-			batch = append(batch, trainSeqs[k])
 		}
 		loss, tokens, err := tr.TrainStep(batch)
 		if err != nil {
@@ -160,7 +155,7 @@ func Run(m *nn.Model, o Options) (*Result, error) {
 		if o.OnStep != nil {
 			o.OnStep(tr.Step, loss, tokens)
 		}
-		if i == perEpoch-1 {
+		if endsEpoch {
 			res.TrainLoss = epochLoss / float64(perEpoch)
 			if len(valSeqs) > 0 {
 				if res.ValLoss, err = tr.Evaluate(valSeqs); err != nil {

@@ -123,6 +123,19 @@ func (tr *Trainer) Evaluate(seqs []Sequence) (float64, error) {
 	return loss / float64(total), nil
 }
 
+// NextBatch is the batch of the optimizer step the trainer is at: sequences
+// are taken in the seeded order of the step's epoch, Hyper.Batch at a time.
+// It also says which epoch that is and whether the batch ends it.
+func (tr *Trainer) NextBatch(seqs []Sequence) (batch []Sequence, epoch int, endsEpoch bool) {
+	perEpoch := (len(seqs) + tr.Hyper.Batch - 1) / tr.Hyper.Batch
+	epoch, i := tr.Step/perEpoch, tr.Step%perEpoch
+	order := EpochOrder(tr.Hyper.Seed, epoch, len(seqs))
+	for _, k := range order[i*tr.Hyper.Batch : min((i+1)*tr.Hyper.Batch, len(order))] {
+		batch = append(batch, seqs[k])
+	}
+	return batch, epoch, i == perEpoch-1
+}
+
 // EpochOrder is the order of n sequences in an epoch, from the seed.
 func EpochOrder(seed uint64, epoch, n int) []int {
 	return rand.New(rand.NewPCG(seed, uint64(epoch)+1)).Perm(n)

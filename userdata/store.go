@@ -5,6 +5,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"github.com/milp-lite/milp-lite/internal/atomicfile"
 	"io"
 	"os"
 	"path/filepath"
@@ -54,7 +55,7 @@ func Save(dir string, users []User) error {
 		if err != nil {
 			return err
 		}
-		if err := writeFileAtomic(filepath.Join(dir, u.ID+FileExt), data); err != nil {
+		if err := atomicfile.WriteFile(filepath.Join(dir, u.ID+FileExt), data); err != nil {
 			return err
 		}
 	}
@@ -85,34 +86,6 @@ func encodeUser(u User) ([]byte, error) {
 		buf.WriteByte('\n')
 	}
 	return buf.Bytes(), nil
-}
-
-// writeFileAtomic replaces path with data via a temp file and rename in the
-// same directory; on failure the temp file is removed and path is untouched.
-func writeFileAtomic(path string, data []byte) (err error) {
-	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".tmp-*")
-	if err != nil {
-		return fmt.Errorf("userdata: save: %w", err)
-	}
-	defer func() {
-		if err != nil {
-			tmp.Close()
-			os.Remove(tmp.Name())
-		}
-	}()
-	if _, err = tmp.Write(data); err != nil {
-		return fmt.Errorf("userdata: save %s: %w", path, err)
-	}
-	if err = tmp.Sync(); err != nil {
-		return fmt.Errorf("userdata: save %s: %w", path, err)
-	}
-	if err = tmp.Close(); err != nil {
-		return fmt.Errorf("userdata: save %s: %w", path, err)
-	}
-	if err = os.Rename(tmp.Name(), path); err != nil {
-		return fmt.Errorf("userdata: save %s: %w", path, err)
-	}
-	return nil
 }
 
 // Load reads every <id>.jsonl in dir (hidden files, such as temp files of an

@@ -118,3 +118,18 @@ func TestLoadIgnoresTempAndOtherFiles(t *testing.T) {
 		t.Fatalf("Load = %d users, %v", len(users), err)
 	}
 }
+
+func TestSampleUsers(t *testing.T) {
+	users, err := Sample()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(users) != 5 {
+		t.Fatalf("%d sample users, want 5", len(users))
+	}
+	for _, u := range users {
+		if len(u.Conversations) < 20 || len(u.Persona) == 0 || u.Licence == "" {
+			t.Errorf("sample user %s: %d conversations, persona %v, licence %q", u.ID, len(u.Conversations), u.Persona, u.Licence)
+		}
+	}
+}

@@ -115,6 +115,7 @@ func runChat(c *cli.Context) error {
 	if err != nil {
 		return err
 	}
+	sess.TrimToFit = true // a long chat forgets its oldest turns rather than stopping
 	adapters, err := loadAdapters(c.StringSlice("adapter"), m)
 	if err != nil {
 		return err

@@ -15,14 +15,24 @@ import (
 )
 
 func trainCommand() *cli.Command {
-	return &cli.Command{
+	cmd := &cli.Command{
 		Name:  "train",
-		Usage: "train a LoRA adapter on a user's conversations",
-		Description: "Reads JSONL conversations ({\"messages\": [{\"role\": \"user\", \"content\": ...}, ...]}), learns the\n" +
-			"assistant's replies with LoRA modules on the chosen linear layers, and writes an adapter GGUF in\n" +
-			"llama.cpp's format (usable with `milp-lite chat --adapter` and llama.cpp's --lora). Ctrl-C saves a\n" +
-			"checkpoint and exits; --resume continues from it.\n\n" +
-			"Example:\n" +
+		Usage: "personalise the model to users (MiLP), or train one LoRA adapter with --data",
+		Description: "With no arguments: the main job. For each user (the embedded sample of Synthetic-Persona-Chat\n" +
+			"users, or --users DIR), Bayesian optimisation searches which FFN layers and sites get the user's\n" +
+			"memory, the LoRA rank, modules per site and learning rate; each trial trains on the user's history\n" +
+			"and is scored by the ROUGE-L of its replies to held-out turns. The best adapter becomes the user's\n" +
+			"long-term memory in the store (--store), ready for `milp-lite chat --user ID`.\n\n" +
+			"With --user ID: consolidates that user's short-term memory (what `chat --user` recorded) into the\n" +
+			"long-term adapter, then empties it.\n\n" +
+			"With --data FILE: trains one LoRA of a fixed configuration on JSONL conversations\n" +
+			"({\"messages\": [{\"role\": \"user\", \"content\": ...}, ...]}), learning the assistant's replies, and\n" +
+			"writes an adapter GGUF in llama.cpp's format (usable with `milp-lite chat --adapter` and llama.cpp's\n" +
+			"--lora). Ctrl-C saves a checkpoint and exits; --resume continues from it.\n\n" +
+			"Examples:\n" +
+			"   milp-lite train                                   # the main job on the embedded model and users\n" +
+			"   milp-lite train --users ./users --limit 10 --trials 16\n" +
+			"   milp-lite train --user spc-216baf81               # consolidate short-term memory\n" +
 			"   milp-lite train --data alice.jsonl --out alice.gguf --targets ffn_up,ffn_down --layers all --rank 8",
 		Flags: []cli.Flag{
 			modelFlag,
@@ -41,10 +51,12 @@ func trainCommand() *cli.Command {
 			&cli.Float64Flag{Name: "val-split", Value: 0.1, Usage: "fraction of conversations held out for validation"},
 			&cli.Int64Flag{Name: "seed", Value: 1, Usage: "seed of initialisation, shuffling and dropout"},
 			&cli.IntFlag{Name: "checkpoint-every", Value: 50, Usage: "write a checkpoint every `N` steps (0: only on Ctrl-C)"},
-			&cli.BoolFlag{Name: "resume", Usage: "continue from the checkpoint (OUT.ckpt) of an interrupted run"},
+			&cli.BoolFlag{Name: "resume", Usage: "continue from the checkpoint (OUT.ckpt) of an interrupted run, or an interrupted search"},
 		},
 		Action: runTrain,
 	}
+	cmd.Flags = append(cmd.Flags, personaliseFlags()...)
+	return cmd
 }
 
 func trainOptions(c *cli.Context, layers int) (train.Options, error) {
@@ -87,7 +99,7 @@ func runTrain(c *cli.Context) error {
 		return fmt.Errorf("train takes no arguments (got %q)", c.Args().First())
 	}
 	if c.String("data") == "" {
-		return fmt.Errorf("train: --data is required (a JSONL file of conversations)")
+		return runPersonalise(c)
 	}
 	m, err := loadModel(c)
 	if err != nil {

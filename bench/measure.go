@@ -1,0 +1,167 @@
+package bench
+
+import (
+	"fmt"
+	"math/rand/v2"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/milp-lite/milp-lite/kernels"
+	"github.com/milp-lite/milp-lite/nn"
+)
+
+// MeasureModel measures prompt processing (tokens/s over a 128-token prompt)
+// and generation (tokens/s over 64 tokens, one per forward pass) on the GGUF
+// at path, with threads workers (0: the pool as it is), best of three.
+func MeasureModel(path string, threads int) (pp, tg float64, err error) {
+	if threads > 0 && threads != kernels.Default().Size() {
+		kernels.SetDefaultSize(threads)
+	}
+	o := DefaultOptions()
+	row, err := measureModel(path, o.PPTokens, o.TGTokens, o.Reps, nil)
+	if err != nil {
+		return 0, 0, err
+	}
+	return row.PPTokensPerS, row.TGTokensPerS, nil
+}
+
+// measureModel loads the model at path and times a ppTokens prompt and
+// tgTokens single-token steps, each repeated reps times after a warm-up;
+// the best time is kept. phase, if not nil, is told which test starts.
+func measureModel(path string, ppTokens, tgTokens, reps int, phase func(string)) (ModelRow, error) {
+	if phase == nil {
+		phase = func(string) {}
+	}
+	m, err := nn.Open(path)
+	if err != nil {
+		return ModelRow{}, err
+	}
+	defer m.Close()
+	row := modelAccounting(m)
+	row.Model = strings.TrimSuffix(filepath.Base(path), ".gguf")
+	row.File = path
+
+	c := &m.Config
+	ppTokens = min(ppTokens, c.ContextLen)
+	tgTokens = min(tgTokens, c.ContextLen)
+	if ppTokens < 1 || tgTokens < 1 {
+		return row, fmt.Errorf("%s: nothing to measure (context %d)", path, c.ContextLen)
+	}
+	st, err := m.NewState(max(ppTokens, tgTokens))
+	if err != nil {
+		return row, fmt.Errorf("%s: %w", path, err)
+	}
+	// A fixed pseudo-random prompt, away from the special tokens: the
+	// forward pass costs the same for any tokens, but a fixed one keeps
+	// runs identical.
+	rng := rand.New(rand.NewPCG(1, 2))
+	tokens := make([]int32, max(ppTokens, tgTokens))
+	for i := range tokens {
+		tokens[i] = int32(min(c.VocabSize-1, 3+rng.IntN(max(c.VocabSize-3, 1))))
+	}
+	reps = max(reps, 1)
+
+	phase(fmt.Sprintf("pp%d", ppTokens))
+	// The warm-up maps every weight page in and sizes the buffers.
+	if _, err := st.Forward(tokens[:min(16, ppTokens)], false); err != nil {
+		return row, fmt.Errorf("%s: %w", path, err)
+	}
+	best := time.Duration(1 << 62)
+	for r := 0; r < reps; r++ {
+		st.Reset()
+		start := time.Now()
+		if _, err := st.Forward(tokens[:ppTokens], false); err != nil {
+			return row, fmt.Errorf("%s: %w", path, err)
+		}
+		best = min(best, time.Since(start))
+	}
+	row.PPTokens = ppTokens
+	row.PPTokensPerS = float64(ppTokens) / best.Seconds()
+	row.PPGFLOPS = promptFLOPs(m, ppTokens) / best.Seconds() / 1e9
+
+	phase(fmt.Sprintf("tg%d", tgTokens))
+	best = time.Duration(1 << 62)
+	for r := 0; r < reps; r++ {
+		st.Reset()
+		if r == 0 { // warm-up: the single-token path
+			if _, err := st.Forward(tokens[:1], false); err != nil {
+				return row, fmt.Errorf("%s: %w", path, err)
+			}
+			st.Reset()
+		}
+		start := time.Now()
+		for i := 0; i < tgTokens; i++ {
+			if _, err := st.Forward(tokens[i:i+1], false); err != nil {
+				return row, fmt.Errorf("%s: %w", path, err)
+			}
+		}
+		best = min(best, time.Since(start))
+	}
+	row.TGTokens = tgTokens
+	row.TGTokensPerS = float64(tgTokens) / best.Seconds()
+	row.TGGBs = float64(row.WeightBytes) * row.TGTokensPerS / 1e9
+	return row, nil
+}
+
+// modelAccounting fills in what a model costs: the values in its matrices,
+// the bytes of weights one generated token reads, and its matrix types.
+//
+// Generating a token reads every layer matrix and the output matrix once,
+// but only one row of the token embedding; when the output is tied to the
+// embedding, the table is counted once, as the output matrix.
+func modelAccounting(m *nn.Model) ModelRow {
+	w := m.Weights
+	row := ModelRow{MatrixTypes: map[string]int{}}
+	add := func(mat *kernels.Matrix) {
+		row.Params += int64(mat.Rows) * int64(mat.Cols)
+		row.WeightBytes += int64(len(mat.Data))
+		row.MatrixTypes[mat.Type.String()]++
+	}
+	for i := range w.Layers {
+		l := &w.Layers[i]
+		for _, mat := range []*kernels.Matrix{l.Wq, l.Wk, l.Wv, l.Wo, l.Gate, l.Up, l.Down} {
+			add(mat)
+		}
+	}
+	add(w.Output)
+	if w.Output != w.TokenEmbd {
+		row.Params += int64(w.TokenEmbd.Rows) * int64(w.TokenEmbd.Cols)
+		row.WeightBytes += int64(len(w.TokenEmbd.Data) / max(w.TokenEmbd.Rows, 1))
+		row.MatrixTypes[w.TokenEmbd.Type.String()]++
+	}
+	row.Type = dominantType(row.MatrixTypes)
+	return row
+}
+
+// dominantType is the type most matrices are stored in (ties: the first name).
+func dominantType(counts map[string]int) string {
+	best := ""
+	for t, n := range counts {
+		if best == "" || n > counts[best] || (n == counts[best] && t < best) {
+			best = t
+		}
+	}
+	return best
+}
+
+// promptFLOPs counts the floating-point operations of processing an n-token
+// prompt from position 0: two per weight per token in the layer matrices,
+// the output matrix once (only the last token's logits are computed), and
+// attention, where the token at position p scores and mixes p+1 cached
+// positions in every head (2·headDim operations each for Q·K and for the
+// weighted sum of V).
+func promptFLOPs(m *nn.Model, n int) float64 {
+	w, c := m.Weights, &m.Config
+	var layer float64
+	for i := range w.Layers {
+		l := &w.Layers[i]
+		for _, mat := range []*kernels.Matrix{l.Wq, l.Wk, l.Wv, l.Wo, l.Gate, l.Up, l.Down} {
+			layer += float64(mat.Rows) * float64(mat.Cols)
+		}
+	}
+	output := float64(w.Output.Rows) * float64(w.Output.Cols)
+	pairs := float64(n) * float64(n+1) / 2
+	attention := 4 * float64(c.HeadDim) * float64(c.Heads) * float64(c.Layers) * pairs
+	return 2*layer*float64(n) + 2*output + attention
+}

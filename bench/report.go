@@ -1,0 +1,177 @@
+package bench
+
+import (
+	"encoding/json"
+	"fmt"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+)
+
+// Markdown renders a result as a short header and markdown tables: the
+// machine, the kernels and the models, each number beside its roofline.
+func Markdown(r *Result) string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "## milp-lite bench\n\n%s\n\n", describeMachine(r))
+	if r.BandwidthGBs > 0 || r.PeakGFLOPS > 0 {
+		b.WriteString("| machine | measured | method |\n|---|---:|---|\n")
+		fmt.Fprintf(&b, "| memory bandwidth (read) | %.1f GB/s | %s |\n", r.BandwidthGBs, r.BandwidthMethod)
+		fmt.Fprintf(&b, "| f32 FMA peak | %.1f GFLOP/s | %s |\n\n", r.PeakGFLOPS, r.PeakMethod)
+	}
+	if len(r.KernelRows) > 0 {
+		b.WriteString("| kernel | shape | type | size | GFLOP/s | GB/s | % of roofline |\n|---|---|---|---|---:|---:|---:|\n")
+		for _, k := range r.KernelRows {
+			fmt.Fprintf(&b, "| %s | %s | %s | %s | %.1f | %.1f | %s |\n",
+				k.Kernel, k.Shape, k.Type, kernelSize(k), k.GFLOPS, k.GBs, pctOf(k.Pct, rooflineWord(k.Roofline)))
+		}
+		b.WriteString("\n")
+	}
+	if len(r.Models) > 0 {
+		pp, tg := r.Models[0].PPTokens, r.Models[0].TGTokens
+		fmt.Fprintf(&b, "| model | type | weights/token | pp%d t/s | GFLOP/s | %% of peak | tg%d t/s | GB/s | %% of bandwidth |\n", pp, tg)
+		b.WriteString("|---|---|---:|---:|---:|---:|---:|---:|---:|\n")
+		var notes []string
+		for _, m := range r.Models {
+			typ := m.Type
+			if len(m.MatrixTypes) > 1 {
+				notes = append(notes, fmt.Sprintf("%s %s: matrices stored as %s", m.Model, m.Type, typeCounts(m.MatrixTypes)))
+				typ += fmt.Sprintf("[^%d]", len(notes))
+			}
+			fmt.Fprintf(&b, "| %s | %s | %s | %.1f | %.1f | %s | %.1f | %.1f | %s |\n",
+				m.Model, typ, humanBytes(m.WeightBytes), m.PPTokensPerS, m.PPGFLOPS, pctOf(m.PPPctPeak, ""),
+				m.TGTokensPerS, m.TGGBs, pctOf(m.TGPctBW, ""))
+		}
+		for i, n := range notes {
+			fmt.Fprintf(&b, "\n[^%d]: %s", i+1, n)
+		}
+		if len(notes) > 0 {
+			b.WriteString("\n")
+		}
+		fmt.Fprintf(&b, "\npp: one forward pass over a %d-token prompt; tg: %d forward passes of one token; best of the repetitions. "+
+			"%% of peak: FLOPs (2 per matrix weight per token, plus attention) per second ÷ FMA peak; "+
+			"%% of bandwidth: bytes of weights read per token × tokens/s ÷ measured bandwidth.\n", pp, tg)
+	}
+	return b.String()
+}
+
+// describeMachine is the one-line account of where and how r was measured.
+func describeMachine(r *Result) string {
+	c := r.CPU
+	quick := ""
+	if r.Quick {
+		quick = " (quick run)"
+	}
+	return fmt.Sprintf("%s [%s]; %d cores, GOMAXPROCS %d, %d threads; kernels %s; %s %s/%s; %s%s",
+		orUnknown(c.Brand), strings.Join(c.Features, " "), c.Cores, c.GOMAXPROCS, c.Threads,
+		r.Kernels, c.GoVersion, c.OS, c.Arch, r.Date, quick)
+}
+
+func orUnknown(s string) string {
+	if strings.TrimSpace(s) == "" {
+		return "unknown CPU"
+	}
+	return s
+}
+
+func kernelSize(k KernelRow) string {
+	if k.N > 1 {
+		return fmt.Sprintf("%d×%d ×%d", k.Rows, k.Cols, k.N)
+	}
+	return fmt.Sprintf("%d×%d", k.Rows, k.Cols)
+}
+
+func rooflineWord(r string) string {
+	if r == "bandwidth" {
+		return " bw"
+	}
+	return " " + r
+}
+
+// pctOf renders a percentage, or "–" when there was no roofline to compare with.
+func pctOf(p float64, suffix string) string {
+	if p <= 0 {
+		return "–"
+	}
+	return fmt.Sprintf("%.0f%%%s", p, suffix)
+}
+
+// typeCounts renders {"Q5_0": 151, "Q4_K": 30} as "151 Q5_0, 30 Q4_K", largest first.
+func typeCounts(counts map[string]int) string {
+	types := make([]string, 0, len(counts))
+	for t := range counts {
+		types = append(types, t)
+	}
+	slices.SortFunc(types, func(a, b string) int {
+		if counts[a] != counts[b] {
+			return counts[b] - counts[a]
+		}
+		return strings.Compare(a, b)
+	})
+	parts := make([]string, len(types))
+	for i, t := range types {
+		parts[i] = fmt.Sprintf("%d %s", counts[t], t)
+	}
+	return strings.Join(parts, ", ")
+}
+
+// JSON encodes a result, indented, with a final newline.
+func JSON(r *Result) ([]byte, error) {
+	data, err := json.MarshalIndent(r, "", "  ")
+	if err != nil {
+		return nil, fmt.Errorf("bench: encoding result: %w", err)
+	}
+	return append(data, '\n'), nil
+}
+
+// WriteJSON writes a result to path atomically: a temporary file beside it,
+// renamed over path once complete, so a reader never sees half a file.
+func WriteJSON(path string, r *Result) (err error) {
+	data, err := JSON(r)
+	if err != nil {
+		return err
+	}
+	dir, base := filepath.Split(path)
+	if dir == "" {
+		dir = "."
+	}
+	tmp, err := os.CreateTemp(dir, "."+base+".tmp-*")
+	if err != nil {
+		return fmt.Errorf("writing %s: %w", path, err)
+	}
+	defer func() {
+		if err != nil {
+			tmp.Close()
+			os.Remove(tmp.Name())
+		}
+	}()
+	if _, err = tmp.Write(data); err != nil {
+		return fmt.Errorf("writing %s: %w", path, err)
+	}
+	if err = tmp.Chmod(0o644); err != nil {
+		return fmt.Errorf("writing %s: %w", path, err)
+	}
+	if err = tmp.Close(); err != nil {
+		return fmt.Errorf("writing %s: %w", path, err)
+	}
+	if err = os.Rename(tmp.Name(), path); err != nil {
+		return fmt.Errorf("writing %s: %w", path, err)
+	}
+	return nil
+}
+
+// ReadJSON reads a result written by WriteJSON.
+func ReadJSON(path string) (*Result, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, err
+	}
+	var r Result
+	if err := json.Unmarshal(data, &r); err != nil {
+		return nil, fmt.Errorf("%s: not a milp-lite bench result: %w", path, err)
+	}
+	if r.Date == "" || r.Kernels == "" {
+		return nil, fmt.Errorf("%s: not a milp-lite bench result (no date or kernel level)", path)
+	}
+	return &r, nil
+}

@@ -1,0 +1,70 @@
+package bench
+
+// Result is one run of the suite. Its JSON form is what --out writes and
+// --compare reads, so field names are part of the file format.
+type Result struct {
+	Date    string  `json:"date"` // RFC 3339, when the run started
+	CPU     CPUInfo `json:"cpu"`
+	Kernels string  `json:"kernels"` // kernel level in use, e.g. "avx512"
+	Quick   bool    `json:"quick,omitempty"`
+	Seed    uint64  `json:"seed"`
+
+	BandwidthGBs    float64 `json:"bandwidth_gb_s"`             // STREAM-style read, all workers
+	PeakGFLOPS      float64 `json:"peak_gflops"`                // independent f32 FMAs, all workers
+	BandwidthMethod string  `json:"bandwidth_method,omitempty"` // which loop measured it
+	PeakMethod      string  `json:"peak_method,omitempty"`
+
+	KernelRows []KernelRow `json:"kernel_rows,omitempty"`
+	Models     []ModelRow  `json:"models"`
+
+	// For a run on a single model, its two headline numbers at top level,
+	// so that scripts need not dig into Models.
+	PPTokensPerS *float64 `json:"pp_tokens_per_s,omitempty"`
+	TGTokensPerS *float64 `json:"tg_tokens_per_s,omitempty"`
+}
+
+// CPUInfo is the machine a Result was measured on.
+type CPUInfo struct {
+	Brand      string   `json:"brand"`
+	Features   []string `json:"features"`
+	Cores      int      `json:"cores"` // logical CPUs the OS reports
+	GOMAXPROCS int      `json:"gomaxprocs"`
+	Threads    int      `json:"threads"` // workers of the kernel pool
+	GoVersion  string   `json:"go_version"`
+	OS         string   `json:"os"`
+	Arch       string   `json:"arch"`
+}
+
+// KernelRow is one kernel timed on one model's matrix shape.
+type KernelRow struct {
+	Kernel string  `json:"kernel"` // "matvec" or "gemm"
+	Shape  string  `json:"shape"`  // the model shape the matrix comes from
+	Type   string  `json:"type"`   // weight type as stored
+	Rows   int     `json:"rows"`
+	Cols   int     `json:"cols"`
+	N      int     `json:"n"` // activation columns: 1 for matvec
+	GFLOPS float64 `json:"gflops"`
+	GBs    float64 `json:"gb_s"` // weight bytes read per second
+	// Pct is the share of the kernel's roofline: of the bandwidth for
+	// matvec, of the FMA peak for gemm.
+	Pct      float64 `json:"pct"`
+	Roofline string  `json:"roofline"` // "bandwidth" or "peak"
+}
+
+// ModelRow is prompt processing and generation on one model file.
+type ModelRow struct {
+	Model        string         `json:"model"`        // shape name, or the file's base name
+	Type         string         `json:"type"`         // the requested type (most matrices'), e.g. "Q8_0"
+	MatrixTypes  map[string]int `json:"matrix_types"` // how many matrices each stored type holds
+	File         string         `json:"file,omitempty"`
+	Params       int64          `json:"params"`          // values in the matrices (embedding counted once)
+	WeightBytes  int64          `json:"weight_bytes"`    // bytes of weights read per generated token
+	PPTokens     int            `json:"pp_tokens"`       // prompt length
+	TGTokens     int            `json:"tg_tokens"`       // tokens generated
+	PPTokensPerS float64        `json:"pp_tokens_per_s"` // best of the repetitions
+	TGTokensPerS float64        `json:"tg_tokens_per_s"`
+	PPGFLOPS     float64        `json:"pp_gflops"`
+	PPPctPeak    float64        `json:"pp_pct_peak"` // PPGFLOPS / PeakGFLOPS, in percent (0 without a peak)
+	TGGBs        float64        `json:"tg_gb_s"`     // WeightBytes × TGTokensPerS
+	TGPctBW      float64        `json:"tg_pct_bw"`   // TGGBs / BandwidthGBs, in percent
+}

@@ -1,0 +1,187 @@
+package milp
+
+import (
+	"fmt"
+	"time"
+
+	"github.com/milp-lite/milp-lite/lora"
+	"github.com/milp-lite/milp-lite/metrics"
+	"github.com/milp-lite/milp-lite/nn"
+	"github.com/milp-lite/milp-lite/userdata"
+)
+
+// Method is one way of giving the model a user's history.
+type Method string
+
+// The methods the benchmark compares, in table order.
+const (
+	ZeroShot      Method = "zero-shot"      // the base model, no history
+	HistoryPrompt Method = "history-prompt" // the whole history in the prompt, cut to the context
+	Retrieval     Method = "bm25-retrieval" // the k most relevant past exchanges in the prompt
+	FixedLoRA     Method = "fixed-lora"     // rank 8 on every FFN site of every layer
+	MaLP          Method = "retrieval+lora" // short-term retrieval with the fixed LoRA (MaLP-style)
+	MiLP          Method = "milp"           // the BO-searched memory injection
+)
+
+// Methods lists every method in table order.
+var Methods = []Method{ZeroShot, HistoryPrompt, Retrieval, FixedLoRA, MaLP, MiLP}
+
+// EvalOptions configure the benchmark.
+type EvalOptions struct {
+	Budget       Budget
+	Search       SearchOptions // Trials, Time, InitialTrials, ParamPenalty; Budget and Seed are filled in
+	FixedLR      float64       // the fixed LoRA's learning rate
+	RetrievalK   int           // exchanges retrieved
+	ValTurns     int           // validation turns BO scores (0: all)
+	TestTurns    int           // test turns reported (0: all)
+	Seed         uint64
+	Ctx          int // generation context (0: the model's, at most 2048)
+	OnUser       func(i, n int, user string)
+	OnMethod     func(user string, m Method, s Scores)
+	OnTrial      func(user string, t TrialReport)
+	JournalDir   string // per-user BO journals ("": none)
+	KeepAdapters bool   // keep each user's searched adapter in the result
+}
+
+// DefaultEvalOptions are the benchmark's settings for the embedded model.
+func DefaultEvalOptions() EvalOptions {
+	return EvalOptions{
+		Budget:     DefaultBudget,
+		Search:     SearchOptions{Trials: 12, InitialTrials: 6},
+		FixedLR:    3e-3,
+		RetrievalK: 3,
+		ValTurns:   12,
+		TestTurns:  24,
+		Seed:       1,
+	}
+}
+
+// UserResult is one user's scores per method and the placement MiLP chose.
+type UserResult struct {
+	User    string            `json:"user"`
+	Scores  map[Method]Scores `json:"scores"`
+	Search  *SearchResult     `json:"search"`
+	Seconds float64           `json:"seconds"`
+	adapter *lora.Adapter
+}
+
+// Adapter is the user's searched adapter, when EvalOptions.KeepAdapters.
+func (u *UserResult) Adapter() *lora.Adapter { return u.adapter }
+
+// EvaluateUser runs every method for one user: history is the user's
+// training split, val what BO scores, test what is reported.
+func EvaluateUser(m *nn.Model, u userdata.User, o EvalOptions) (*UserResult, error) {
+	start := time.Now()
+	hist, valConvs, testConvs := userdata.Split(u, o.Seed, 0.15, 0.15)
+	if len(valConvs) == 0 || len(testConvs) == 0 {
+		return nil, fmt.Errorf("user %s has %d conversations, too few to hold out validation and test ones", u.ID, len(u.Conversations))
+	}
+	val, test := EvalTurns(valConvs, o.ValTurns), EvalTurns(testConvs, o.TestTurns)
+	r, err := NewReplier(m, o.Ctx)
+	if err != nil {
+		return nil, err
+	}
+	h, err := PrepareHistory(m, hist, o.Budget.Ctx)
+	if err != nil {
+		return nil, fmt.Errorf("user %s: %w", u.ID, err)
+	}
+	res := &UserResult{User: u.ID, Scores: map[Method]Scores{}}
+	score := func(method Method, adapter *lora.Adapter, memory func(userdata.Turn) string) error {
+		if adapter != nil {
+			r.Use(adapter)
+		} else {
+			r.Use()
+		}
+		s, err := Score(r, test, u.Persona, memory)
+		if err != nil {
+			return fmt.Errorf("user %s, %s: %w", u.ID, method, err)
+		}
+		res.Scores[method] = s
+		if o.OnMethod != nil {
+			o.OnMethod(u.ID, method, s)
+		}
+		return nil
+	}
+	historyText := HistoryMemory(hist, r.Ctx()/2, r.Tokens)
+	retrieval := RetrievalMemory(hist, o.RetrievalK)
+	if err := score(ZeroShot, nil, nil); err != nil {
+		return nil, err
+	}
+	if err := score(HistoryPrompt, nil, func(userdata.Turn) string { return historyText }); err != nil {
+		return nil, err
+	}
+	if err := score(Retrieval, nil, retrieval); err != nil {
+		return nil, err
+	}
+	fixed, _, err := Fit(m, h, FixedPlacement(m.Config.Layers, o.FixedLR), o.Budget)
+	if err != nil {
+		return nil, fmt.Errorf("user %s, fixed LoRA: %w", u.ID, err)
+	}
+	if err := score(FixedLoRA, fixed, nil); err != nil {
+		return nil, err
+	}
+	if err := score(MaLP, fixed, retrieval); err != nil {
+		return nil, err
+	}
+	so := o.Search
+	so.Budget, so.Seed = o.Budget, o.Seed
+	if o.JournalDir != "" {
+		so.JournalPath = fmt.Sprintf("%s/%s.search.jsonl", o.JournalDir, u.ID)
+	}
+	if o.OnTrial != nil {
+		so.OnTrial = func(t TrialReport) { o.OnTrial(u.ID, t) }
+	}
+	sr, err := Search(m, r, h, val, u.Persona, so)
+	if err != nil {
+		return nil, fmt.Errorf("user %s, search: %w", u.ID, err)
+	}
+	res.Search = sr
+	if err := score(MiLP, sr.Adapter, nil); err != nil {
+		return nil, err
+	}
+	if o.KeepAdapters {
+		res.adapter = sr.Adapter
+	}
+	res.Seconds = time.Since(start).Seconds()
+	return res, nil
+}
+
+// Summary is one method's result over users: the mean of the per-user
+// scores with its 95% interval, and corpus BLEU over every reply.
+type Summary struct {
+	Method    Method     `json:"method"`
+	RougeL    [3]float64 `json:"rouge_l"` // mean, 95% low, 95% high
+	Rouge1    [3]float64 `json:"rouge_1"`
+	Rouge2    [3]float64 `json:"rouge_2"`
+	PersonaF1 [3]float64 `json:"persona_f1"`
+	BLEU      float64    `json:"bleu4"`
+	Users     int        `json:"users"`
+}
+
+// Summarise aggregates users' results per method.
+func Summarise(users []*UserResult) []Summary {
+	var out []Summary
+	for _, method := range Methods {
+		var rl, r1, r2, pf []float64
+		var cands, refs []string
+		for _, u := range users {
+			s, ok := u.Scores[method]
+			if !ok {
+				continue
+			}
+			rl, r1, r2, pf = append(rl, s.RougeL), append(r1, s.Rouge1), append(r2, s.Rouge2), append(pf, s.PersonaF1)
+			cands, refs = append(cands, s.Replies...), append(refs, s.Refs...)
+		}
+		if len(rl) == 0 {
+			continue
+		}
+		out = append(out, Summary{Method: method, RougeL: ci(rl), Rouge1: ci(r1), Rouge2: ci(r2), PersonaF1: ci(pf),
+			BLEU: metrics.CorpusBLEU(cands, refs), Users: len(rl)})
+	}
+	return out
+}
+
+func ci(xs []float64) [3]float64 {
+	m, lo, hi := metrics.MeanCI(xs)
+	return [3]float64{m, lo, hi}
+}

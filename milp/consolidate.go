@@ -1,0 +1,89 @@
+package milp
+
+import (
+	"errors"
+	"fmt"
+	"io/fs"
+
+	"github.com/milp-lite/milp-lite/memory"
+	"github.com/milp-lite/milp-lite/nn"
+	"github.com/milp-lite/milp-lite/userdata"
+)
+
+// Consolidated says what a consolidation did.
+type Consolidated struct {
+	Turns         int       // short-term turns moved into the history
+	Conversations int       // the history's size afterwards
+	Placement     Placement // where the memory was trained
+	TrainLoss     float64
+}
+
+// Consolidate moves a user's short-term memory into long-term memory, as
+// MaLP's memory coordination does: the turns in the short-term store join the
+// user's history as one conversation, the adapter is retrained on the whole
+// history (at the placement of the user's last search, or the fixed LoRA's
+// when there was none), and the short-term store is emptied. Each step writes
+// atomically, history first, so an interruption loses nothing; one between
+// the adapter and the clearing makes a rerun see the same turns again.
+func Consolidate(m *nn.Model, st Store, id string, b Budget, fixedLR float64) (*Consolidated, error) {
+	short, err := st.ShortTerm(id)
+	if err != nil {
+		return nil, err
+	}
+	turns, err := short.Load()
+	if err != nil {
+		return nil, err
+	}
+	u, err := userdata.LoadUser(st.UsersDir(), id)
+	if errors.Is(err, fs.ErrNotExist) {
+		u, err = userdata.User{ID: id}, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	if len(turns) == 0 && len(u.Conversations) == 0 {
+		return nil, fmt.Errorf("user %s has no history and nothing in short-term memory (%s)", id, short.Path())
+	}
+	if conv := conversationOf(turns); len(conv.Messages) > 0 {
+		u.Conversations = append(u.Conversations, conv)
+		if err := userdata.Save(st.UsersDir(), []userdata.User{u}); err != nil {
+			return nil, err
+		}
+	}
+	p, err := LastPlacement(st, id)
+	if err != nil {
+		p = FixedPlacement(m.Config.Layers, fixedLR)
+	}
+	h, err := PrepareHistory(m, u.Conversations, b.Ctx)
+	if err != nil {
+		return nil, fmt.Errorf("user %s: %w", id, err)
+	}
+	adapter, loss, err := Fit(m, h, p, b)
+	if err != nil {
+		return nil, err
+	}
+	if err := adapter.Save(st.AdapterPath(id)); err != nil {
+		return nil, err
+	}
+	if err := short.Clear(); err != nil {
+		return nil, err
+	}
+	return &Consolidated{Turns: len(turns), Conversations: len(u.Conversations), Placement: p, TrainLoss: loss}, nil
+}
+
+// conversationOf turns stored turns into one conversation, merging a
+// speaker's consecutive messages so roles alternate as chat formats expect.
+func conversationOf(turns []memory.Turn) userdata.Conversation {
+	var c userdata.Conversation
+	for _, t := range turns {
+		if t.Role != userdata.RoleUser && t.Role != userdata.RoleAssistant {
+			continue
+		}
+		if n := len(c.Messages); n > 0 && c.Messages[n-1].Role == t.Role {
+			c.Messages[n-1].Content += "\n" + t.Content
+			continue
+		}
+		c.Messages = append(c.Messages, userdata.Message{Role: t.Role, Content: t.Content})
+	}
+	return c
+}

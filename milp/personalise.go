@@ -1,0 +1,131 @@
+package milp
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"time"
+
+	"github.com/milp-lite/milp-lite/gguf"
+	"github.com/milp-lite/milp-lite/nn"
+	"github.com/milp-lite/milp-lite/userdata"
+)
+
+// PersonaliseOptions shape the main job for one user.
+type PersonaliseOptions struct {
+	Budget    Budget
+	Search    SearchOptions // Trials, Time, InitialTrials, ParamPenalty, OnTrial
+	ValTurns  int
+	TestTurns int
+	Seed      uint64
+	Ctx       int
+	Resume    bool // continue the user's interrupted search instead of starting anew
+	ModelName string
+}
+
+// UserReport is what the main job found for one user.
+type UserReport struct {
+	User      string        `json:"user"`
+	Model     string        `json:"model"`
+	Placement Placement     `json:"placement"`
+	Params    int           `json:"trainable_params"`
+	Before    Scores        `json:"test_before"` // base model, zero-shot
+	After     Scores        `json:"test_after"`  // with the searched memory
+	Trials    []TrialReport `json:"trials"`
+	Seconds   float64       `json:"seconds"`
+}
+
+// Personalise is the main job for one user: store their history, search the
+// memory injection on it, save the best adapter as the user's long-term
+// memory, and report test scores before and after.
+func Personalise(m *nn.Model, st Store, u userdata.User, o PersonaliseOptions) (*UserReport, error) {
+	start := time.Now()
+	if err := os.MkdirAll(st.UserDir(u.ID), 0o755); err != nil {
+		return nil, err
+	}
+	if err := os.MkdirAll(st.UsersDir(), 0o755); err != nil {
+		return nil, err
+	}
+	if err := userdata.Save(st.UsersDir(), []userdata.User{u}); err != nil {
+		return nil, err
+	}
+	hist, valConvs, testConvs := userdata.Split(u, o.Seed, 0.15, 0.15)
+	if len(valConvs) == 0 || len(testConvs) == 0 {
+		return nil, fmt.Errorf("user %s has %d conversations, too few to hold out validation and test ones", u.ID, len(u.Conversations))
+	}
+	val, test := EvalTurns(valConvs, o.ValTurns), EvalTurns(testConvs, o.TestTurns)
+	r, err := NewReplier(m, o.Ctx)
+	if err != nil {
+		return nil, err
+	}
+	h, err := PrepareHistory(m, hist, o.Budget.Ctx)
+	if err != nil {
+		return nil, fmt.Errorf("user %s: %w", u.ID, err)
+	}
+	rep := &UserReport{User: u.ID, Model: o.ModelName}
+	if rep.Before, err = Score(r, test, u.Persona, nil); err != nil {
+		return nil, err
+	}
+	so := o.Search
+	so.Budget, so.Seed, so.JournalPath = o.Budget, o.Seed, st.JournalPath(u.ID)
+	if !o.Resume {
+		if err := os.Remove(so.JournalPath); err != nil && !errors.Is(err, fs.ErrNotExist) {
+			return nil, err
+		}
+	}
+	sr, err := Search(m, r, h, val, u.Persona, so)
+	if err != nil {
+		return nil, fmt.Errorf("user %s: %w", u.ID, err)
+	}
+	r.Use(sr.Adapter)
+	if rep.After, err = Score(r, test, u.Persona, nil); err != nil {
+		return nil, err
+	}
+	rep.Placement, rep.Params, rep.Trials = sr.Best.Placement, sr.Best.Params, sr.Trials
+	sr.Adapter.Meta = placementMeta(sr.Best)
+	if err := sr.Adapter.Save(st.AdapterPath(u.ID)); err != nil {
+		return nil, err
+	}
+	rep.Seconds = time.Since(start).Seconds()
+	if err := WriteJSON(st.ReportPath(u.ID), rep); err != nil {
+		return nil, err
+	}
+	if err := WriteSVG(st.PlotPath(u.ID), SearchSVG("MiLP search for "+u.ID, sr.Trials)); err != nil {
+		return nil, err
+	}
+	return rep, nil
+}
+
+// placementMeta records in the adapter how its memory was chosen.
+func placementMeta(t TrialReport) []gguf.KV {
+	b, _ := json.Marshal(t.Placement)
+	return []gguf.KV{
+		{Key: "milp.placement", Value: gguf.Str(string(b))},
+		{Key: "milp.search.trial", Value: gguf.U32(uint32(t.ID))},
+		{Key: "milp.search.val_rouge_l", Value: gguf.F32(float32(t.RougeL))},
+	}
+}
+
+// LastPlacement reads the placement the user's last search chose.
+func LastPlacement(st Store, id string) (Placement, error) {
+	data, err := os.ReadFile(st.ReportPath(id))
+	if err != nil {
+		return Placement{}, err
+	}
+	var rep UserReport
+	if err := json.Unmarshal(data, &rep); err != nil {
+		return Placement{}, fmt.Errorf("%s: %w", st.ReportPath(id), err)
+	}
+	p := rep.Placement
+	p.Sites = p.Sites[:0]
+	for _, name := range p.SiteNames {
+		s, err := nn.ParseSite(name)
+		if err != nil {
+			return Placement{}, fmt.Errorf("%s: %w", st.ReportPath(id), err)
+		}
+		p.Sites = append(p.Sites, s)
+	}
+	return p, nil
+}

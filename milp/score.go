@@ -1,0 +1,80 @@
+package milp
+
+import (
+	"github.com/milp-lite/milp-lite/metrics"
+	"github.com/milp-lite/milp-lite/userdata"
+)
+
+// Scores are one method's scores on one user's turns: ROUGE and Persona-F1
+// averaged over the turns, and the replies themselves so BLEU can be taken
+// over the whole corpus.
+type Scores struct {
+	RougeL    float64  `json:"rouge_l"`
+	Rouge1    float64  `json:"rouge_1"`
+	Rouge2    float64  `json:"rouge_2"`
+	PersonaF1 float64  `json:"persona_f1"`
+	Turns     int      `json:"turns"`
+	Replies   []string `json:"-"`
+	Refs      []string `json:"-"`
+}
+
+// EvalTurns lists the turns of conversations, at most limit of them (0: all),
+// taken evenly across the conversations so that a limit keeps every
+// conversation represented.
+func EvalTurns(convs []userdata.Conversation, limit int) []userdata.Turn {
+	var per [][]userdata.Turn
+	total := 0
+	for _, c := range convs {
+		ts := userdata.Turns(c)
+		per = append(per, ts)
+		total += len(ts)
+	}
+	if limit <= 0 || limit >= total {
+		var all []userdata.Turn
+		for _, ts := range per {
+			all = append(all, ts...)
+		}
+		return all
+	}
+	// Round-robin over conversations, in conversation order.
+	var out []userdata.Turn
+	for round := 0; len(out) < limit; round++ {
+		for _, ts := range per {
+			if round < len(ts) && len(out) < limit {
+				out = append(out, ts[round])
+			}
+		}
+	}
+	return out
+}
+
+// Score generates a reply to every turn with memory(turn) as the model's
+// memory and scores it against the user's real reply.
+func Score(r *Replier, turns []userdata.Turn, persona []string, memory func(userdata.Turn) string) (Scores, error) {
+	var s Scores
+	for _, t := range turns {
+		mem := ""
+		if memory != nil {
+			mem = memory(t)
+		}
+		reply, err := r.Reply(t.Context, mem)
+		if err != nil {
+			return s, err
+		}
+		rs := metrics.Rouge(reply, t.Reply.Content)
+		s.RougeL += rs.RL.F
+		s.Rouge1 += rs.R1.F
+		s.Rouge2 += rs.R2.F
+		s.PersonaF1 += metrics.PersonaF1(reply, persona)
+		s.Replies = append(s.Replies, reply)
+		s.Refs = append(s.Refs, t.Reply.Content)
+	}
+	if n := float64(len(turns)); n > 0 {
+		s.RougeL /= n
+		s.Rouge1 /= n
+		s.Rouge2 /= n
+		s.PersonaF1 /= n
+	}
+	s.Turns = len(turns)
+	return s, nil
+}

@@ -1,0 +1,143 @@
+package milp
+
+import (
+	"errors"
+	"fmt"
+	"math"
+	"time"
+
+	"github.com/milp-lite/milp-lite/bo"
+	"github.com/milp-lite/milp-lite/lora"
+	"github.com/milp-lite/milp-lite/nn"
+	"github.com/milp-lite/milp-lite/userdata"
+)
+
+// SearchOptions bound and shape one user's search.
+type SearchOptions struct {
+	Trials        int           // training runs at most
+	Time          time.Duration // wall-time budget (0: none); the running trial finishes
+	InitialTrials int           // space-filling trials before the GP takes over
+	Budget        Budget        // training of each trial
+	// ParamPenalty is subtracted from ROUGE-L per million trainable
+	// parameters, to prefer small memories when they score alike.
+	ParamPenalty float64
+	JournalPath  string // the study's JSONL journal ("": none); an existing one is resumed
+	Seed         uint64
+	OnTrial      func(TrialReport)
+}
+
+// TrialReport is one trial of a search.
+type TrialReport struct {
+	ID        int       `json:"id"`
+	Placement Placement `json:"placement"`
+	Score     float64   `json:"score"` // what BO maximises
+	RougeL    float64   `json:"rouge_l"`
+	PersonaF1 float64   `json:"persona_f1"`
+	Params    int       `json:"params"`
+	TrainLoss float64   `json:"train_loss"`
+	Seconds   float64   `json:"seconds"`
+	Error     string    `json:"error,omitempty"`
+}
+
+// SearchResult is the outcome of one user's search.
+type SearchResult struct {
+	Trials  []TrialReport `json:"trials"`
+	Best    TrialReport   `json:"best"`
+	Adapter *lora.Adapter `json:"-"`
+}
+
+// Search finds where and how much memory to inject for one user: each trial
+// trains the placement BO proposes on the history and scores the replies it
+// then gives to the validation turns.
+func Search(m *nn.Model, r *Replier, h *History, val []userdata.Turn, persona []string, o SearchOptions) (*SearchResult, error) {
+	if o.Trials < 1 {
+		return nil, fmt.Errorf("a search needs at least one trial")
+	}
+	if len(val) == 0 {
+		return nil, fmt.Errorf("a search needs validation turns to score")
+	}
+	space, err := SearchSpace(m.Config.Layers)
+	if err != nil {
+		return nil, err
+	}
+	study, err := bo.NewStudy(bo.StudyOptions{
+		Space: space, Direction: bo.Maximize, Seed: o.Seed, JournalPath: o.JournalPath,
+		InitialTrials: max(1, min(o.InitialTrials, o.Trials)), Name: "milp",
+	})
+	if err != nil {
+		return nil, err
+	}
+	defer study.Close()
+
+	res := &SearchResult{}
+	bestScore := math.Inf(-1)
+	// Trials resumed from the journal count against the budget, and the best
+	// of them is re-trained at the end (training is deterministic).
+	for _, t := range study.Trials() {
+		if t.Status == bo.TrialComplete {
+			p, _ := PlacementOf(t.Config)
+			tr := TrialReport{ID: t.ID, Placement: p, Score: t.Value, Params: p.TrainableParams(m), Seconds: t.WallTime.Seconds()}
+			res.Trials = append(res.Trials, tr)
+			if t.Value > bestScore {
+				bestScore, res.Best = t.Value, tr
+			}
+		}
+	}
+	start := time.Now()
+	for len(study.Trials()) < o.Trials && (o.Time == 0 || time.Since(start) < o.Time) {
+		t, err := study.Ask()
+		if err != nil {
+			return nil, err
+		}
+		tr, adapter, err := runTrial(m, r, h, val, persona, t, o)
+		if err != nil {
+			tr.Error = err.Error()
+			if err := study.TellFailed(t, err); err != nil {
+				return nil, err
+			}
+		} else if err := study.Tell(t, tr.Score); err != nil {
+			return nil, err
+		}
+		res.Trials = append(res.Trials, tr)
+		if err == nil && tr.Score > bestScore {
+			bestScore, res.Best, res.Adapter = tr.Score, tr, adapter
+		}
+		if o.OnTrial != nil {
+			o.OnTrial(tr)
+		}
+	}
+	if math.IsInf(bestScore, -1) {
+		return nil, errors.New("every trial failed")
+	}
+	if res.Adapter == nil {
+		if res.Adapter, _, err = Fit(m, h, res.Best.Placement, o.Budget); err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func runTrial(m *nn.Model, r *Replier, h *History, val []userdata.Turn, persona []string, t *bo.Trial, o SearchOptions) (TrialReport, *lora.Adapter, error) {
+	start := time.Now()
+	tr := TrialReport{ID: t.ID}
+	p, err := PlacementOf(t.Config)
+	if err != nil {
+		return tr, nil, err
+	}
+	tr.Placement, tr.Params = p, p.TrainableParams(m)
+	adapter, loss, err := Fit(m, h, p, o.Budget)
+	if err != nil {
+		return tr, nil, err
+	}
+	tr.TrainLoss = loss
+	r.Use(adapter)
+	defer r.Use()
+	s, err := Score(r, val, persona, nil)
+	if err != nil {
+		return tr, nil, err
+	}
+	tr.RougeL, tr.PersonaF1 = s.RougeL, s.PersonaF1
+	tr.Score = s.RougeL - o.ParamPenalty*float64(tr.Params)/1e6
+	tr.Seconds = time.Since(start).Seconds()
+	return tr, adapter, nil
+}
