@@ -105,18 +105,22 @@ func (s *Session) Send(user string, emit func(string) bool) (string, StopReason,
 	var reply strings.Builder
 	plainChat := s.Template == nil && s.PlainChat
 	_, reason, err := s.State.Generate(ids[keep:], s.Sampler, s.MaxTokens, func(text string) bool {
+		more := true
 		if plainChat {
-			// A plain-chat reply is one line: the next line is the user's.
+			// A plain-chat reply is one line: the next line is the user's. The
+			// space after "Assistant:" belongs to the format, not the reply.
 			if i := strings.IndexByte(text, '\n'); i >= 0 {
-				reply.WriteString(text[:i])
-				if emit != nil {
-					emit(text[:i])
-				}
-				return false
+				text, more = text[:i], false
+			}
+			if reply.Len() == 0 {
+				text = strings.TrimLeft(text, " ")
 			}
 		}
 		reply.WriteString(text)
-		return emit == nil || emit(text)
+		if emit != nil && text != "" && !emit(text) {
+			more = false
+		}
+		return more
 	})
 	text := reply.String()
 	if plainChat {

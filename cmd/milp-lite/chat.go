@@ -14,6 +14,7 @@ import (
 	"github.com/urfave/cli/v2"
 
 	"github.com/milp-lite/milp-lite/lora"
+	"github.com/milp-lite/milp-lite/milp"
 	"github.com/milp-lite/milp-lite/nn"
 	"github.com/milp-lite/milp-lite/nn/sample"
 )
@@ -27,7 +28,8 @@ func chatCommand() *cli.Command {
 			"chat: type a message and press Enter; /reset starts over, /exit or Ctrl-D quits, Ctrl-C stops a reply.\n\n" +
 			"Examples:\n" +
 			"   milp-lite chat -p \"Once upon a time\" --temp 0 -n 200\n" +
-			"   milp-lite chat --model qwen2.5-0.5b-instruct-q8_0.gguf --system \"You are terse.\"",
+			"   milp-lite chat --model qwen2.5-0.5b-instruct-q8_0.gguf --system \"You are terse.\"\n" +
+			"   milp-lite chat --user spc-216baf81     # after `milp-lite train`: the user's personalised model",
 		Flags: []cli.Flag{
 			modelFlag,
 			&cli.StringFlag{Name: "prompt", Aliases: []string{"p"}, Usage: "one-shot `PROMPT`: generate, print and exit"},
@@ -40,6 +42,9 @@ func chatCommand() *cli.Command {
 			&cli.Float64Flag{Name: "min-p", Value: 0.05, Usage: "drop tokens less likely than this fraction of the most likely (0: off)"},
 			&cli.Float64Flag{Name: "repeat-penalty", Value: 1.0, Usage: "penalise recently seen tokens (1: off)"},
 			&cli.Int64Flag{Name: "seed", Value: -1, Usage: "random seed for reproducible sampling (-1: from the clock)"},
+			&cli.StringFlag{Name: "user", Usage: "talk as user `ID` with their memories: the long-term adapter and the\n\tshort-term store, which the chat extends (see `milp-lite train`)"},
+			storeFlag,
+			&cli.IntFlag{Name: "memory-k", Value: 3, Usage: "with --user: short-term exchanges retrieved into the prompt"},
 			&cli.StringSliceFlag{Name: "adapter", Usage: "LoRA adapter GGUF `FILE[:SCALE]` to apply (repeatable; scale 1 by default)"},
 		},
 		Action: runChat,
@@ -111,16 +116,10 @@ func runChat(c *cli.Context) error {
 	if err != nil {
 		return err
 	}
-	sess, err := nn.NewSession(m, ctx, params, c.String("system"), c.Int("n"))
+	conv, plainText, err := openConversation(c, m, ctx, params)
 	if err != nil {
 		return err
 	}
-	sess.TrimToFit = true // a long chat forgets its oldest turns rather than stopping
-	adapters, err := loadAdapters(c.StringSlice("adapter"), m)
-	if err != nil {
-		return err
-	}
-	sess.State.SetAdapters(adapters...)
 	out := bufio.NewWriter(os.Stdout)
 	defer out.Flush()
 	emit := func(text string) bool {
@@ -130,14 +129,61 @@ func runChat(c *cli.Context) error {
 	}
 	if c.IsSet("prompt") {
 		prompt := c.String("prompt")
-		if sess.Template == nil {
+		if plainText {
 			emit(prompt) // a continuation reads on from its prompt, as llama.cpp prints it
 		}
-		_, _, err := sess.Send(prompt, emit)
+		_, err := conv.Send(prompt, emit)
 		out.WriteString("\n")
 		return err
 	}
-	return repl(sess, os.Stdin, out)
+	return repl(conv, plainText, os.Stdin, out)
+}
+
+// conversation is what the chat command talks to: a plain session, or a
+// user's personalised one.
+type conversation interface {
+	Send(text string, emit func(string) bool) (string, error)
+	Reset()
+}
+
+// sessionConversation adapts nn.Session, noting when the context filled.
+type sessionConversation struct{ *nn.Session }
+
+func (s sessionConversation) Send(text string, emit func(string) bool) (string, error) {
+	reply, reason, err := s.Session.Send(text, emit)
+	if err == nil && reason == nn.StopContextFull {
+		err = fmt.Errorf("context full: /reset to start over")
+	}
+	return reply, err
+}
+
+// openConversation builds the chat's conversation from the flags. plainText
+// is true when the model continues text rather than chatting.
+func openConversation(c *cli.Context, m *nn.Model, ctx int, params sample.Params) (conversation, bool, error) {
+	adapters, err := loadAdapters(c.StringSlice("adapter"), m)
+	if err != nil {
+		return nil, false, err
+	}
+	if id := c.String("user"); id != "" {
+		uc, err := milp.OpenUserChat(m, storeOf(c), id, ctx, params, c.Int("n"), c.Int("memory-k"))
+		if err != nil {
+			return nil, false, err
+		}
+		if len(adapters) > 0 {
+			return nil, false, fmt.Errorf("--user brings its own adapter; do not combine it with --adapter")
+		}
+		if !uc.HasAdapter {
+			fmt.Fprintf(os.Stderr, "(user %s has no long-term memory yet: only short-term memory is used)\n", id)
+		}
+		return uc, false, nil
+	}
+	sess, err := nn.NewSession(m, ctx, params, c.String("system"), c.Int("n"))
+	if err != nil {
+		return nil, false, err
+	}
+	sess.TrimToFit = true // a long chat forgets its oldest turns rather than stopping
+	sess.State.SetAdapters(adapters...)
+	return sessionConversation{sess}, sess.Template == nil, nil
 }
 
 // loadAdapters reads --adapter FILE[:SCALE] values.
@@ -161,7 +207,7 @@ func loadAdapters(specs []string, m *nn.Model) ([]nn.Adapter, error) {
 }
 
 // repl reads messages line by line until /exit or end of input.
-func repl(sess *nn.Session, in io.Reader, out *bufio.Writer) error {
+func repl(sess conversation, plainText bool, in io.Reader, out *bufio.Writer) error {
 	var interrupted atomic.Bool
 	sig := make(chan os.Signal, 1)
 	signal.Notify(sig, os.Interrupt)
@@ -176,8 +222,8 @@ func repl(sess *nn.Session, in io.Reader, out *bufio.Writer) error {
 			interrupted.Store(true)
 		}
 	}()
-	mode := "chat template"
-	if sess.Template == nil {
+	mode := "chat"
+	if plainText {
 		mode = "no chat template: your text is continued"
 	}
 	fmt.Fprintf(out, "milp-lite chat (%s). /reset starts over, /exit or Ctrl-D quits, Ctrl-C stops a reply.\n", mode)
@@ -203,7 +249,7 @@ func repl(sess *nn.Session, in io.Reader, out *bufio.Writer) error {
 		}
 		interrupted.Store(false)
 		generating.Store(true)
-		_, reason, err := sess.Send(line, func(text string) bool {
+		_, err := sess.Send(line, func(text string) bool {
 			out.WriteString(text)
 			out.Flush()
 			return !interrupted.Load()
@@ -211,11 +257,7 @@ func repl(sess *nn.Session, in io.Reader, out *bufio.Writer) error {
 		generating.Store(false)
 		out.WriteString("\n")
 		if err != nil {
-			fmt.Fprintf(out, "(error: %v)\n", err)
-			continue
-		}
-		if reason == nn.StopContextFull {
-			out.WriteString("(context full: /reset to start over)\n")
+			fmt.Fprintf(out, "(%v)\n", err)
 		}
 	}
 }

@@ -12,7 +12,8 @@ import (
 )
 
 func main() {
-	if err := newApp().Run(os.Args); err != nil {
+	app := newApp()
+	if err := app.Run(flagsFirst(app, os.Args)); err != nil {
 		var exit cli.ExitCoder
 		if errors.As(err, &exit) && exit.ExitCode() == 0 {
 			return
@@ -31,7 +32,7 @@ func newApp() *cli.App {
 		Usage: "personalise a local LLM to each of its users, on the CPU, in pure Go",
 		Description: "milp-lite runs GGUF models (llama, qwen2) with no GPU and no cgo. With no --model it uses\n" +
 			"the embedded stories260K model, so every command works out of the box.",
-		Commands:             []*cli.Command{chatCommand(), tokenizeCommand(), infoCommand(), benchCommand(), trainCommand()},
+		Commands:             []*cli.Command{trainCommand(), chatCommand(), evalCommand(), dataCommand(), benchCommand(), tokenizeCommand(), infoCommand()},
 		EnableBashCompletion: true,
 		OnUsageError:         usageError,
 		// The default handler would print and os.Exit itself; main does both.
