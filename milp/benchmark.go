@@ -1,7 +1,9 @@
 package milp
 
 import (
+	"encoding/json"
 	"fmt"
+	"math"
 	"time"
 
 	"github.com/milp-lite/milp-lite/lora"
@@ -76,10 +78,13 @@ func EvaluateUser(m *nn.Model, u userdata.User, o EvalOptions) (*UserResult, err
 	if len(valConvs) == 0 || len(testConvs) == 0 {
 		return nil, fmt.Errorf("user %s has %d conversations, too few to hold out validation and test ones", u.ID, len(u.Conversations))
 	}
-	val, test := EvalTurns(valConvs, o.ValTurns), EvalTurns(testConvs, o.TestTurns)
 	r, err := NewReplier(m, o.Ctx)
 	if err != nil {
 		return nil, err
+	}
+	val, test := EvalTurns(valConvs, o.ValTurns, r.Fits), EvalTurns(testConvs, o.TestTurns, r.Fits)
+	if len(val) == 0 || len(test) == 0 {
+		return nil, fmt.Errorf("user %s: no validation or test turn fits the context of %d tokens", u.ID, r.Ctx())
 	}
 	h, err := PrepareHistory(m, hist, o.Budget.Ctx)
 	if err != nil {
@@ -149,13 +154,28 @@ func EvaluateUser(m *nn.Model, u userdata.User, o EvalOptions) (*UserResult, err
 // Summary is one method's result over users: the mean of the per-user
 // scores with its 95% interval, and corpus BLEU over every reply.
 type Summary struct {
-	Method    Method     `json:"method"`
-	RougeL    [3]float64 `json:"rouge_l"` // mean, 95% low, 95% high
-	Rouge1    [3]float64 `json:"rouge_1"`
-	Rouge2    [3]float64 `json:"rouge_2"`
-	PersonaF1 [3]float64 `json:"persona_f1"`
-	BLEU      float64    `json:"bleu4"`
-	Users     int        `json:"users"`
+	Method    Method  `json:"method"`
+	RougeL    Stat    `json:"rouge_l"`
+	Rouge1    Stat    `json:"rouge_1"`
+	Rouge2    Stat    `json:"rouge_2"`
+	PersonaF1 Stat    `json:"persona_f1"`
+	BLEU      float64 `json:"bleu4"`
+	Users     int     `json:"users"`
+}
+
+// Stat is a mean with its 95% interval, [mean, low, high]; the interval is
+// NaN (null in JSON) for a single user.
+type Stat [3]float64
+
+// MarshalJSON writes the interval's NaNs as null, which JSON can hold.
+func (s Stat) MarshalJSON() ([]byte, error) {
+	out := make([]*float64, 3)
+	for i := range s {
+		if !math.IsNaN(s[i]) {
+			out[i] = &s[i]
+		}
+	}
+	return json.Marshal(out)
 }
 
 // Summarise aggregates users' results per method.
@@ -181,7 +201,7 @@ func Summarise(users []*UserResult) []Summary {
 	return out
 }
 
-func ci(xs []float64) [3]float64 {
+func ci(xs []float64) Stat {
 	m, lo, hi := metrics.MeanCI(xs)
-	return [3]float64{m, lo, hi}
+	return Stat{m, lo, hi}
 }

@@ -1,9 +1,6 @@
 package milp
 
 import (
-	"slices"
-	"strings"
-
 	"github.com/milp-lite/milp-lite/memory"
 	"github.com/milp-lite/milp-lite/userdata"
 )
@@ -30,25 +27,20 @@ func RetrievalMemory(history []userdata.Conversation, k int) func(userdata.Turn)
 	}
 }
 
-// HistoryMemory is the whole history as prompt text, cut to at most budget
-// tokens (counted by tokens) by keeping the most recent conversations.
+// HistoryMemory is the history as prompt text, cut to at most budget tokens
+// (counted by tokens) by keeping its most recent messages: as much of the
+// history as the context can hold, the most recent part when not all.
 func HistoryMemory(history []userdata.Conversation, budget int, tokens func(string) int) string {
-	var kept []string
-	used := 0
-	for i := len(history) - 1; i >= 0; i-- {
-		text := memory.FormatContext(memoryTurns(history[i : i+1]))
-		text = strings.TrimPrefix(text, memory.ContextHeader)
-		n := tokens(text)
+	turns := memoryTurns(history)
+	used := tokens(memory.ContextHeader)
+	first := len(turns)
+	for first > 0 {
+		n := tokens(memory.FormatContext(turns[first-1:first])) - tokens(memory.ContextHeader)
 		if used+n > budget {
 			break
 		}
-		kept = append(kept, text)
 		used += n
+		first--
 	}
-	if len(kept) == 0 {
-		return ""
-	}
-	// Oldest first, as the conversations happened.
-	slices.Reverse(kept)
-	return memory.ContextHeader + strings.Join(kept, "")
+	return memory.FormatContext(turns[first:])
 }

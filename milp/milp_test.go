@@ -1,6 +1,7 @@
 package milp
 
 import (
+	"encoding/json"
 	"encoding/xml"
 	"math"
 	"math/rand/v2"
@@ -108,10 +109,10 @@ func TestEvalTurnsSpreadsOverConversations(t *testing.T) {
 		return c
 	}
 	convs := []userdata.Conversation{conv(3), conv(1), conv(2)}
-	if got := EvalTurns(convs, 0); len(got) != 6 {
+	if got := EvalTurns(convs, 0, nil); len(got) != 6 {
 		t.Fatalf("all turns: %d, want 6", len(got))
 	}
-	got := EvalTurns(convs, 4)
+	got := EvalTurns(convs, 4, nil)
 	// Round robin: conversation 1's first, 2's first, 3's first, then 1's second.
 	want := []string{"a", "a", "a", "b"}
 	for i, tr := range got {
@@ -124,17 +125,21 @@ func TestEvalTurnsSpreadsOverConversations(t *testing.T) {
 func TestHistoryMemoryKeepsRecentWithinBudget(t *testing.T) {
 	hist := []userdata.Conversation{
 		{Messages: []userdata.Message{{Role: "user", Content: "oldest words here"}}},
-		{Messages: []userdata.Message{{Role: "user", Content: "middle"}}},
+		{Messages: []userdata.Message{{Role: "user", Content: "middle"}, {Role: "assistant", Content: "reply"}}},
 		{Messages: []userdata.Message{{Role: "user", Content: "newest"}}},
 	}
 	words := func(s string) int { return len(strings.Fields(s)) }
-	// "User: middle\n" and "User: newest\n" are 2 words each; the oldest 4.
-	got := HistoryMemory(hist, 4, words)
-	if got != memory.ContextHeader+"User: middle\nUser: newest\n" {
-		t.Fatalf("history within 4 words: %q", got)
+	// The header is 3 words; "User: middle", "Assistant: reply" and "User:
+	// newest" 2 each, the oldest message 4.
+	got := HistoryMemory(hist, 9, words)
+	if got != memory.ContextHeader+"User: middle\nAssistant: reply\nUser: newest\n" {
+		t.Fatalf("history within 9 words: %q", got)
 	}
-	if HistoryMemory(hist, 1, words) != "" {
-		t.Fatal("a budget below one conversation gave text")
+	if got := HistoryMemory(hist, 13, words); !strings.Contains(got, "oldest") {
+		t.Fatalf("history within 13 words: %q", got)
+	}
+	if HistoryMemory(hist, 4, words) != "" {
+		t.Fatal("a budget below one message gave text")
 	}
 }
 
@@ -151,6 +156,10 @@ func TestSummariseMeansAndIntervals(t *testing.T) {
 	if math.Abs(s[0].RougeL[0]-0.2) > 1e-12 || math.Abs(s[0].RougeL[2]-s[0].RougeL[0]-1.2706) > 1e-3 {
 		t.Fatalf("ROUGE-L mean and interval %v", s[0].RougeL)
 	}
+	one, err := json.Marshal(Summarise(users[:1])[0].RougeL)
+	if err != nil || string(one) != "[0.1,null,null]" {
+		t.Fatalf("one user's interval in JSON: %s, %v", one, err)
+	}
 	if s[0].BLEU <= 0 || s[0].BLEU >= 1 {
 		t.Fatalf("corpus BLEU of one exact and one wrong reply: %g", s[0].BLEU)
 	}
@@ -158,7 +167,7 @@ func TestSummariseMeansAndIntervals(t *testing.T) {
 
 func TestPlotsAreWellFormedSVG(t *testing.T) {
 	trials := []TrialReport{{ID: 0, Score: 0.1}, {ID: 1, Error: "boom"}, {ID: 2, Score: 0.3}}
-	sum := []Summary{{Method: ZeroShot, RougeL: [3]float64{0.1, 0.05, 0.15}}, {Method: MiLP, RougeL: [3]float64{0.2, math.NaN(), math.NaN()}}}
+	sum := []Summary{{Method: ZeroShot, RougeL: Stat{0.1, 0.05, 0.15}}, {Method: MiLP, RougeL: Stat{0.2, math.NaN(), math.NaN()}}}
 	for name, svg := range map[string]string{"search": SearchSVG("a <search>", trials), "summary": SummarySVG("s", sum)} {
 		d := xml.NewDecoder(strings.NewReader(svg))
 		for {

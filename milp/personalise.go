@@ -55,10 +55,13 @@ func Personalise(m *nn.Model, st Store, u userdata.User, o PersonaliseOptions) (
 	if len(valConvs) == 0 || len(testConvs) == 0 {
 		return nil, fmt.Errorf("user %s has %d conversations, too few to hold out validation and test ones", u.ID, len(u.Conversations))
 	}
-	val, test := EvalTurns(valConvs, o.ValTurns), EvalTurns(testConvs, o.TestTurns)
 	r, err := NewReplier(m, o.Ctx)
 	if err != nil {
 		return nil, err
+	}
+	val, test := EvalTurns(valConvs, o.ValTurns, r.Fits), EvalTurns(testConvs, o.TestTurns, r.Fits)
+	if len(val) == 0 || len(test) == 0 {
+		return nil, fmt.Errorf("user %s: no validation or test turn fits the context of %d tokens", u.ID, r.Ctx())
 	}
 	h, err := PrepareHistory(m, hist, o.Budget.Ctx)
 	if err != nil {

@@ -2,6 +2,7 @@ package milp
 
 import (
 	"github.com/milp-lite/milp-lite/nn"
+	"github.com/milp-lite/milp-lite/nn/chat"
 	"github.com/milp-lite/milp-lite/nn/sample"
 	"github.com/milp-lite/milp-lite/userdata"
 )
@@ -44,6 +45,14 @@ func (r *Replier) Reply(context []userdata.Message, memory string) (string, erro
 	r.sess.Memory = memory
 	reply, _, err := r.sess.Send(last.Content, nil)
 	return reply, err
+}
+
+// Fits reports whether a reply to t can be generated with the user's last
+// message alone in the context: longer turns (whole documents pasted in a
+// message) cannot be scored on this model, whatever the method.
+func (r *Replier) Fits(t userdata.Turn) bool {
+	last := chatMessages(t.Context[len(t.Context)-1:])
+	return r.Tokens(chat.Plain(last, true))+MaxReplyTokens+8 <= r.Ctx()
 }
 
 // Tokens counts the tokens of text on the replier's model.

@@ -38,7 +38,7 @@ func (r *Report) Markdown() string {
 	return b.String()
 }
 
-func pct(m [3]float64) string {
+func pct(m Stat) string {
 	if m[2] != m[2] { // one user: no interval
 		return fmt.Sprintf("%.2f", 100*m[0])
 	}

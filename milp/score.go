@@ -18,14 +18,19 @@ type Scores struct {
 	Refs      []string `json:"-"`
 }
 
-// EvalTurns lists the turns of conversations, at most limit of them (0: all),
-// taken evenly across the conversations so that a limit keeps every
-// conversation represented.
-func EvalTurns(convs []userdata.Conversation, limit int) []userdata.Turn {
+// EvalTurns lists the turns of conversations that keep (nil: all), at most
+// limit of them (0: all), taken evenly across the conversations so that a
+// limit keeps every conversation represented.
+func EvalTurns(convs []userdata.Conversation, limit int, keep func(userdata.Turn) bool) []userdata.Turn {
 	var per [][]userdata.Turn
 	total := 0
 	for _, c := range convs {
-		ts := userdata.Turns(c)
+		var ts []userdata.Turn
+		for _, t := range userdata.Turns(c) {
+			if keep == nil || keep(t) {
+				ts = append(ts, t)
+			}
+		}
 		per = append(per, ts)
 		total += len(ts)
 	}

@@ -85,7 +85,7 @@ func (s *Session) Send(user string, emit func(string) bool) (string, StopReason,
 		s.document.WriteString(user)
 	}
 	ids, err := s.promptTokens()
-	for err == nil && len(ids)+s.replyRoom() > s.State.Ctx && s.TrimToFit && s.dropOldest() {
+	for err == nil && len(ids)+s.replyRoom() > s.State.Ctx && s.TrimToFit && s.forgetSomething() {
 		ids, err = s.promptTokens()
 	}
 	if err == nil && len(ids) >= s.State.Ctx {
@@ -158,7 +158,21 @@ func (s *Session) promptTokens() ([]int32, error) {
 // replyRoom is how much of the context TrimToFit keeps free for the reply.
 func (s *Session) replyRoom() int { return min(s.MaxTokens, s.State.Ctx/4) }
 
-// dropOldest removes the oldest exchange after the system prompt, keeping the
+// forgetSomething makes the prompt shorter for TrimToFit: the oldest message
+// first, the memory text when only the message just sent is left; false when
+// nothing is left to forget.
+func (s *Session) forgetSomething() bool {
+	if s.dropOldest() {
+		return true
+	}
+	if s.Memory != "" {
+		s.Memory = ""
+		return true
+	}
+	return false
+}
+
+// dropOldest removes the oldest message after the system prompt, keeping the
 // message just sent; false when nothing is left to drop.
 func (s *Session) dropOldest() bool {
 	first := 0

@@ -32,6 +32,10 @@ func dataCommand() *cli.Command {
 				if c.NArg() != 1 {
 					return fmt.Errorf("data import takes one FILE, got %d", c.NArg())
 				}
+				format := c.String("format")
+				if format != "spc" && format != "malp" {
+					return fmt.Errorf("--format %q: want spc or malp", format)
+				}
 				path := c.Args().First()
 				f, err := os.Open(path)
 				if err != nil {
@@ -39,13 +43,10 @@ func dataCommand() *cli.Command {
 				}
 				defer f.Close()
 				var users []userdata.User
-				switch c.String("format") {
-				case "spc":
+				if format == "spc" {
 					users, err = userdata.ImportSPC(f)
-				case "malp":
+				} else {
 					users, err = userdata.ImportMaLP(f, filepath.Base(path))
-				default:
-					return fmt.Errorf("--format %q: want spc or malp", c.String("format"))
 				}
 				if err != nil {
 					return fmt.Errorf("%s: %w", path, err)
