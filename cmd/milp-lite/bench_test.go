@@ -103,3 +103,33 @@ func TestBenchBadInput(t *testing.T) {
 
 // lastLine is the last line of s: the error, after any progress lines.
 func lastLine(s string) string { return s[strings.LastIndex(s, "\n")+1:] }
+
+func TestBenchBOJSON(t *testing.T) {
+	svg := filepath.Join(t.TempDir(), "regret.svg")
+	r := run(t, "", "bench", "bo", "--seeds", "2", "--evals", "14", "--init", "5", "--functions", "branin", "--json", "--svg", svg)
+	if r.code != 0 {
+		t.Fatalf("bench bo: exit %d: %s", r.code, r.stderr)
+	}
+	var recs []struct {
+		Function     string  `json:"function"`
+		Method       string  `json:"method"`
+		Evals        int     `json:"evals"`
+		MedianRegret float64 `json:"median_regret"`
+	}
+	if err := json.Unmarshal([]byte(r.stdout), &recs); err != nil || len(recs) == 0 {
+		t.Fatalf("bench bo --json: %v\n%s", err, r.stdout)
+	}
+	methods := map[string]bool{}
+	for _, rec := range recs {
+		if rec.Function != "branin" || rec.Evals < 1 || rec.MedianRegret < 0 {
+			t.Fatalf("record %+v", rec)
+		}
+		methods[rec.Method] = true
+	}
+	if !methods["gp-ei"] || !methods["random"] {
+		t.Fatalf("methods %v, want gp-ei and random", methods)
+	}
+	if data, err := os.ReadFile(svg); err != nil || !strings.Contains(string(data), "<svg") {
+		t.Fatalf("no SVG at %s: %v", svg, err)
+	}
+}
