@@ -74,22 +74,11 @@ func (u *UserResult) Adapter() *lora.Adapter { return u.adapter }
 // training split, val what BO scores, test what is reported.
 func EvaluateUser(m *nn.Model, u userdata.User, o EvalOptions) (*UserResult, error) {
 	start := time.Now()
-	hist, valConvs, testConvs := userdata.Split(u, o.Seed, 0.15, 0.15)
-	if len(valConvs) == 0 || len(testConvs) == 0 {
-		return nil, fmt.Errorf("user %s has %d conversations, too few to hold out validation and test ones", u.ID, len(u.Conversations))
-	}
-	r, err := NewReplier(m, o.Ctx)
+	pu, err := prepareUser(m, u, o.Seed, o.Ctx, o.Budget.Ctx, o.ValTurns, o.TestTurns)
 	if err != nil {
 		return nil, err
 	}
-	val, test := EvalTurns(valConvs, o.ValTurns, r.Fits), EvalTurns(testConvs, o.TestTurns, r.Fits)
-	if len(val) == 0 || len(test) == 0 {
-		return nil, fmt.Errorf("user %s: no validation or test turn fits the context of %d tokens", u.ID, r.Ctx())
-	}
-	h, err := PrepareHistory(m, hist, o.Budget.Ctx)
-	if err != nil {
-		return nil, fmt.Errorf("user %s: %w", u.ID, err)
-	}
+	r, h, hist, val, test := pu.r, pu.h, pu.hist, pu.val, pu.test
 	res := &UserResult{User: u.ID, Scores: map[Method]Scores{}}
 	score := func(method Method, adapter *lora.Adapter, memory func(userdata.Turn) string) error {
 		if adapter != nil {
@@ -149,6 +138,37 @@ func EvaluateUser(m *nn.Model, u userdata.User, o EvalOptions) (*UserResult, err
 	}
 	res.Seconds = time.Since(start).Seconds()
 	return res, nil
+}
+
+// preparedUser is a user split and made ready for scoring and training.
+type preparedUser struct {
+	r         *Replier
+	h         *History
+	hist      []userdata.Conversation
+	val, test []userdata.Turn
+}
+
+// prepareUser splits u's conversations into history, validation and test
+// (by conversation), keeps the turns the context can hold, and prepares the
+// history for training.
+func prepareUser(m *nn.Model, u userdata.User, seed uint64, ctx, trainCtx, valTurns, testTurns int) (*preparedUser, error) {
+	hist, valConvs, testConvs := userdata.Split(u, seed, 0.15, 0.15)
+	if len(valConvs) == 0 || len(testConvs) == 0 {
+		return nil, fmt.Errorf("user %s has %d conversations, too few to hold out validation and test ones", u.ID, len(u.Conversations))
+	}
+	r, err := NewReplier(m, ctx)
+	if err != nil {
+		return nil, err
+	}
+	val, test := EvalTurns(valConvs, valTurns, r.Fits), EvalTurns(testConvs, testTurns, r.Fits)
+	if len(val) == 0 || len(test) == 0 {
+		return nil, fmt.Errorf("user %s: no validation or test turn fits the context of %d tokens", u.ID, r.Ctx())
+	}
+	h, err := PrepareHistory(m, hist, trainCtx)
+	if err != nil {
+		return nil, fmt.Errorf("user %s: %w", u.ID, err)
+	}
+	return &preparedUser{r: r, h: h, hist: hist, val: val, test: test}, nil
 }
 
 // Summary is one method's result over users: the mean of the per-user

@@ -51,22 +51,11 @@ func Personalise(m *nn.Model, st Store, u userdata.User, o PersonaliseOptions) (
 	if err := userdata.Save(st.UsersDir(), []userdata.User{u}); err != nil {
 		return nil, err
 	}
-	hist, valConvs, testConvs := userdata.Split(u, o.Seed, 0.15, 0.15)
-	if len(valConvs) == 0 || len(testConvs) == 0 {
-		return nil, fmt.Errorf("user %s has %d conversations, too few to hold out validation and test ones", u.ID, len(u.Conversations))
-	}
-	r, err := NewReplier(m, o.Ctx)
+	pu, err := prepareUser(m, u, o.Seed, o.Ctx, o.Budget.Ctx, o.ValTurns, o.TestTurns)
 	if err != nil {
 		return nil, err
 	}
-	val, test := EvalTurns(valConvs, o.ValTurns, r.Fits), EvalTurns(testConvs, o.TestTurns, r.Fits)
-	if len(val) == 0 || len(test) == 0 {
-		return nil, fmt.Errorf("user %s: no validation or test turn fits the context of %d tokens", u.ID, r.Ctx())
-	}
-	h, err := PrepareHistory(m, hist, o.Budget.Ctx)
-	if err != nil {
-		return nil, fmt.Errorf("user %s: %w", u.ID, err)
-	}
+	r, h, val, test := pu.r, pu.h, pu.val, pu.test
 	rep := &UserReport{User: u.ID, Model: o.ModelName}
 	if rep.Before, err = Score(r, test, u.Persona, nil); err != nil {
 		return nil, err

@@ -2,6 +2,7 @@ package main
 
 import (
 	"fmt"
+	"github.com/dustin/go-humanize"
 	"os"
 	"text/tabwriter"
 
@@ -38,9 +39,9 @@ func infoCommand() *cli.Command {
 			for i := range f.Tensors {
 				t := &f.Tensors[i]
 				total += t.Bytes()
-				fmt.Fprintf(w, "  %s\t%s\t%v\t%s\n", t.Name, t.Type, t.Dims, humanBytes(t.Bytes()))
+				fmt.Fprintf(w, "  %s\t%s\t%v\t%s\n", t.Name, t.Type, t.Dims, humanize.IBytes(t.Bytes()))
 			}
-			fmt.Fprintf(w, "  total\t\t\t%s\n\n", humanBytes(total))
+			fmt.Fprintf(w, "  total\t\t\t%s\n\n", humanize.IBytes(total))
 			if tok, err := tokenizer.FromGGUF(f); err == nil {
 				fmt.Fprintf(w, "tokenizer:\t%s, %d tokens, BOS %d, EOS %d\n", tok.Kind(), tok.VocabSize(), tok.BOS(), tok.EOS())
 			} else {
@@ -61,18 +62,4 @@ func infoCommand() *cli.Command {
 			return w.Flush()
 		},
 	}
-}
-
-// humanBytes renders a byte count with a binary unit.
-func humanBytes(n uint64) string {
-	const unit = 1024
-	if n < unit {
-		return fmt.Sprintf("%d B", n)
-	}
-	div, exp := uint64(unit), 0
-	for m := n / unit; m >= unit; m /= unit {
-		div *= unit
-		exp++
-	}
-	return fmt.Sprintf("%.1f %ciB", float64(n)/float64(div), "KMGTPE"[exp])
 }
