@@ -220,3 +220,26 @@ func TestCrossEntropyValue(t *testing.T) {
 		t.Fatalf("loss %g, want log 8 = %g", l, math.Log(8))
 	}
 }
+
+// TestCrossEntropyRowsMatchesSerial: the parallel loss and gradient equal
+// the serial ones exactly (same per-row arithmetic, sum in row order).
+func TestCrossEntropyRowsMatchesSerial(t *testing.T) {
+	rng := rand.New(rand.NewPCG(12, 12))
+	const T, vocab = 37, 301
+	logits := randTensor(rng, T, vocab, 3).Data
+	targets, weights := make([]int32, T), make([]float32, T)
+	for i := range targets {
+		targets[i], weights[i] = int32(rng.IntN(vocab)), float32(i%4)/3
+	}
+	serial := append([]float32(nil), logits...)
+	want := CrossEntropy(serial, vocab, targets, weights)
+	got := NewCrossEntropyRows(T+5).Loss(logits, vocab, targets, weights)
+	if got != want {
+		t.Fatalf("loss %v, serial %v", got, want)
+	}
+	for i := range logits {
+		if logits[i] != serial[i] {
+			t.Fatalf("gradient %d: %v, serial %v", i, logits[i], serial[i])
+		}
+	}
+}

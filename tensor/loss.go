@@ -1,6 +1,10 @@
 package tensor
 
-import "math"
+import (
+	"math"
+
+	"github.com/milp-lite/milp-lite/kernels"
+)
 
 // CrossEntropy computes, for T rows of vocab logits, the weighted sum of
 // −log softmax(logits[t])[targets[t]] over rows whose weight is not zero,
@@ -10,33 +14,65 @@ import "math"
 // buffer.
 func CrossEntropy(logits []float32, vocab int, targets []int32, weights []float32) float64 {
 	var loss float64
-	for t, target := range targets {
-		row := logits[t*vocab : (t+1)*vocab]
-		w := weights[t]
-		if w == 0 {
-			clear(row)
-			continue
-		}
-		m := row[0]
-		for _, x := range row[1:] {
-			m = max(m, x)
-		}
-		// One exponential per logit: keep exp(x−m) in the row, then scale.
-		xt := row[target]
-		var sum float64
-		for i, x := range row {
-			e := float32(math.Exp(float64(x - m)))
-			row[i] = e
-			sum += float64(e)
-		}
-		loss += float64(w) * (float64(m) + math.Log(sum) - float64(xt))
-		scale := w / float32(sum)
-		for i := range row {
-			row[i] *= scale
-		}
-		row[target] -= w
+	for t := range targets {
+		loss += crossEntropyRow(logits[t*vocab:(t+1)*vocab], targets[t], weights[t])
 	}
 	return loss
+}
+
+// crossEntropyRow is CrossEntropy for one row.
+func crossEntropyRow(row []float32, target int32, w float32) float64 {
+	if w == 0 {
+		clear(row)
+		return 0
+	}
+	m := row[0]
+	for _, x := range row[1:] {
+		if x > m { // not the max builtin: its NaN and ±0 rules cost 4× here
+			m = x
+		}
+	}
+	// One exponential per logit: keep exp(x−m) in the row, then scale.
+	xt := row[target]
+	sum := expShift(row, m)
+	kernels.Scale(w/float32(sum), row)
+	row[target] -= w
+	return float64(w) * (float64(m) + math.Log(sum) - float64(xt))
+}
+
+// CrossEntropyRows is CrossEntropy run in parallel over the rows on the
+// kernel pool, with its per-row losses kept so that their sum, taken in
+// row order, does not depend on the scheduling. Make one per decoder.
+type CrossEntropyRows struct {
+	rowLoss []float64
+	logits  []float32
+	vocab   int
+	targets []int32
+	weights []float32
+}
+
+// NewCrossEntropyRows prepares for up to T rows.
+func NewCrossEntropyRows(T int) *CrossEntropyRows {
+	return &CrossEntropyRows{rowLoss: make([]float64, T)}
+}
+
+// Loss is CrossEntropy(logits, vocab, targets, weights), in parallel.
+func (c *CrossEntropyRows) Loss(logits []float32, vocab int, targets []int32, weights []float32) float64 {
+	c.logits, c.vocab, c.targets, c.weights = logits, vocab, targets, weights
+	kernels.Default().For(len(targets), 1, c)
+	c.logits, c.targets, c.weights = nil, nil, nil
+	var loss float64
+	for _, l := range c.rowLoss[:len(targets)] {
+		loss += l
+	}
+	return loss
+}
+
+// Do runs rows [lo, hi) (the pool's task interface).
+func (c *CrossEntropyRows) Do(lo, hi, _ int) {
+	for t := lo; t < hi; t++ {
+		c.rowLoss[t] = crossEntropyRow(c.logits[t*c.vocab:(t+1)*c.vocab], c.targets[t], c.weights[t])
+	}
 }
 
 // CrossEntropy on the tape: a 1×1 tensor holding the loss, whose gradient

@@ -29,17 +29,24 @@ type Decoder struct {
 	logits        []float32 // len(rows) rows of VocabSize; the gradient after the loss
 	targets       []int32
 	weights       []float32
+	xent          *tensor.CrossEntropyRows
 
 	// Backward scratch.
 	dx, dn, tmp, dq, dk, dv, datt, dgate, dup, dh []float32
 	lowest                                        int // lowest layer with LoRA: backward stops there
 }
 
+// keepProbsBytes bounds the memory of kept attention probabilities (all
+// layers): 256 MiB holds T = 256 for 30 layers of 9 heads about six times
+// over, while T = 2048 for such a model would need 2.3 GiB and recomputes.
+const keepProbsBytes = 256 << 20
+
 // layerActs are one block's saved activations, T rows each.
 type layerActs struct {
 	x, n1, rstd1  []float32 // block input, attention norm
 	q, k, v       []float32 // q and k after rotation
 	att, lse      []float32 // attention output and its rows' log-sum-exp
+	probs         []float32 // attention probabilities (nil: recomputed in Backward)
 	x2, n2, rstd2 []float32 // after the attention residual, FFN norm
 	gate, up, h   []float32 // FFN pre-activations and silu(gate)·up
 	caches        [nn.NumSites]*lora.SiteCache
@@ -70,11 +77,22 @@ func NewDecoder(m *nn.Model, set *lora.Set, T int) (*Decoder, error) {
 			}
 		}
 	}
-	d.attn = tensor.NewAttentionBuffers(tensor.AttentionShape{T: T, Heads: c.Heads, KVHeads: c.KVHeads, HeadSize: c.HeadDim})
+	shape := tensor.AttentionShape{T: T, Heads: c.Heads, KVHeads: c.KVHeads, HeadSize: c.HeadDim}
+	d.attn = tensor.NewAttentionBuffers(shape)
+	// Keeping the attention probabilities spares the backward pass a
+	// product and an exponential per score, for about T²/2 values per head
+	// and layer: kept while that stays within keepProbsBytes (training
+	// that reaches Backward only; evaluation has set == nil).
+	if n := tensor.AttentionProbsLen(shape); set != nil && 4*n*c.Layers <= keepProbsBytes {
+		for l := range d.layers {
+			d.layers[l].probs = make([]float32, n)
+		}
+	}
 	d.xf, d.nf, d.rstdf = f(dim), f(dim), f(1)
 	d.rows = make([]int, 0, T)
 	d.logits = f(c.VocabSize)
 	d.targets, d.weights = make([]int32, 0, T), make([]float32, 0, T)
+	d.xent = tensor.NewCrossEntropyRows(T)
 	wide := max(dim, qd, ffn)
 	d.dx, d.dn, d.tmp = f(dim), f(dim), f(wide)
 	d.dq, d.dk, d.dv, d.datt = f(qd), f(kd), f(kd), f(qd)

@@ -32,7 +32,7 @@ func (d *Decoder) attentionForward(l int, p float32, rng *rand.Rand) {
 	}
 	tensor.RoPE(d.m.RoPE(), q, c.Heads, c.HeadDim, 0, n)
 	tensor.RoPE(d.m.RoPE(), k, c.KVHeads, c.HeadDim, 0, n)
-	tensor.Attention(d.shape(), a.att, a.lse, q, k, v, d.attn)
+	tensor.Attention(d.shape(), a.att, a.lse, a.probs, q, k, v, d.attn)
 	o := a.x2[:n*dim]
 	tensor.FrozenLinear(o, lw.Wo, a.att, n)
 	d.siteForward(l, nn.SiteO, o, a.att, p, rng)
@@ -93,7 +93,7 @@ func (d *Decoder) attentionBackward(l int) {
 	tensor.FrozenLinearBackward(datt, lw.Wo, dx, n)
 	d.siteBackward(l, nn.SiteO, datt, dx, a.att)
 	dq, dk, dv := d.dq[:n*qd], d.dk[:n*kd], d.dv[:n*kd]
-	tensor.AttentionBackward(d.shape(), dq, dk, dv, datt, a.att, a.lse, a.q, a.k, a.v, d.attn)
+	tensor.AttentionBackward(d.shape(), dq, dk, dv, datt, a.att, a.lse, a.probs, a.q, a.k, a.v, d.attn)
 	tensor.RoPEBackward(d.m.RoPE(), dq, c.Heads, c.HeadDim, 0, n)
 	tensor.RoPEBackward(d.m.RoPE(), dk, c.KVHeads, c.HeadDim, 0, n)
 	dn, tmp := d.dn[:n*dim], d.tmp[:n*dim]
@@ -138,7 +138,7 @@ func (d *Decoder) outputForward(targets []int32, weights []float32) float64 {
 	}
 	logits := d.logits[:m*c.VocabSize]
 	tensor.FrozenLinear(logits, d.m.Weights.Output, sel, m)
-	return tensor.CrossEntropy(logits, c.VocabSize, d.targets, d.weights)
+	return d.xent.Loss(logits, c.VocabSize, d.targets, d.weights)
 }
 
 // outputBackward sets d.dx to the gradient of the final hidden states.
