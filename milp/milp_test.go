@@ -171,12 +171,22 @@ func TestPlotsAreWellFormedSVG(t *testing.T) {
 	for name, svg := range map[string]string{"search": SearchSVG("a <search>", trials), "summary": SummarySVG("s", sum)} {
 		d := xml.NewDecoder(strings.NewReader(svg))
 		for {
-			_, err := d.Token()
+			tok, err := d.Token()
 			if err != nil {
 				if err.Error() != "EOF" {
 					t.Fatalf("%s plot is not well-formed XML: %v", name, err)
 				}
 				break
+			}
+			// Go's decoder accepts a repeated attribute; SVG renderers do not.
+			if el, ok := tok.(xml.StartElement); ok {
+				seen := map[string]bool{}
+				for _, a := range el.Attr {
+					if seen[a.Name.Local] {
+						t.Fatalf("%s plot: <%s> repeats attribute %s", name, el.Name.Local, a.Name.Local)
+					}
+					seen[a.Name.Local] = true
+				}
 			}
 		}
 		if !strings.Contains(svg, "<svg") {

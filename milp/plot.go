@@ -14,8 +14,9 @@ import (
 const (
 	plotW, plotH   = 640, 360
 	plotL, plotR   = 64, 20
-	plotT, plotB   = 40, 56
+	plotT, plotB   = 64, 56
 	plotFont       = `font-family="sans-serif" font-size="12"`
+	titleFont      = `font-family="sans-serif" font-size="15"`
 	colourPoint    = "#1f77b4"
 	colourBest     = "#d62728"
 	colourInterval = "#333333"
@@ -33,17 +34,17 @@ func newCanvas(title string, yMin, yMax float64, yLabel string) *svgCanvas {
 	c := &svgCanvas{yMin: yMin, yMax: yMax}
 	fmt.Fprintf(&c.b, `<svg xmlns="http://www.w3.org/2000/svg" width="%d" height="%d" viewBox="0 0 %d %d">`+"\n", plotW, plotH, plotW, plotH)
 	fmt.Fprintf(&c.b, `<rect width="100%%" height="100%%" fill="white"/>`+"\n")
-	fmt.Fprintf(&c.b, `<text x="%d" y="24" text-anchor="middle" %s font-size="15">%s</text>`+"\n", plotW/2, plotFont, escape(title))
+	fmt.Fprintf(&c.b, `<text x="%d" y="24" text-anchor="middle" %s>%s</text>`+"\n", plotW/2, titleFont, escape(title))
 	// Axes, horizontal grid and y ticks.
 	for i := 0; i <= 4; i++ {
 		v := yMin + (yMax-yMin)*float64(i)/4
 		y := c.y(v)
 		fmt.Fprintf(&c.b, `<line x1="%d" y1="%.1f" x2="%d" y2="%.1f" stroke="#ddd"/>`+"\n", plotL, y, plotW-plotR, y)
-		fmt.Fprintf(&c.b, `<text x="%d" y="%.1f" text-anchor="end" %s>%.3g</text>`+"\n", plotL-6, y+4, plotFont, v)
+		fmt.Fprintf(&c.b, `<text x="%d" y="%.1f" text-anchor="end" %s>%.3f</text>`+"\n", plotL-6, y+4, plotFont, v)
 	}
 	fmt.Fprintf(&c.b, `<line x1="%d" y1="%d" x2="%d" y2="%d" stroke="black"/>`+"\n", plotL, plotH-plotB, plotW-plotR, plotH-plotB)
 	fmt.Fprintf(&c.b, `<line x1="%d" y1="%d" x2="%d" y2="%d" stroke="black"/>`+"\n", plotL, plotT, plotL, plotH-plotB)
-	fmt.Fprintf(&c.b, `<text x="16" y="%d" transform="rotate(-90 16 %d)" text-anchor="middle" %s>%s</text>`+"\n",
+	fmt.Fprintf(&c.b, `<text x="14" y="%d" transform="rotate(-90 14 %d)" text-anchor="middle" %s>%s</text>`+"\n",
 		(plotT+plotH-plotB)/2, (plotT+plotH-plotB)/2, plotFont, escape(yLabel))
 	return c
 }
@@ -98,8 +99,9 @@ func SearchSVG(title string, trials []TrialReport) string {
 		fmt.Fprintf(&path, "%s%.1f %.1f ", cmd, x(i), c.y(best))
 	}
 	fmt.Fprintf(&c.b, `<path d="%s" fill="none" stroke="%s" stroke-width="2"/>`+"\n", path.String(), colourBest)
-	fmt.Fprintf(&c.b, `<circle cx="%d" cy="%d" r="4" fill="%s"/><text x="%d" y="%d" %s>trial score</text>`+"\n", plotW-170, plotT+6, colourPoint, plotW-160, plotT+10, plotFont)
-	fmt.Fprintf(&c.b, `<line x1="%d" y1="%d" x2="%d" y2="%d" stroke="%s" stroke-width="2"/><text x="%d" y="%d" %s>best so far</text>`+"\n", plotW-176, plotT+24, plotW-164, plotT+24, colourBest, plotW-160, plotT+28, plotFont)
+	// The legend sits between the title and the plot, clear of the data.
+	fmt.Fprintf(&c.b, `<circle cx="%d" cy="46" r="4" fill="%s"/><text x="%d" y="50" %s>trial score</text>`+"\n", plotW-250, colourPoint, plotW-240, plotFont)
+	fmt.Fprintf(&c.b, `<line x1="%d" y1="46" x2="%d" y2="46" stroke="%s" stroke-width="2"/><text x="%d" y="50" %s>best so far</text>`+"\n", plotW-136, plotW-124, colourBest, plotW-118, plotFont)
 	c.xLabel("trial")
 	return c.finish()
 }

@@ -147,11 +147,12 @@ func runPersonalise(c *cli.Context) error {
 	for _, r := range reports {
 		fmt.Printf("| %s | %.4f → %.4f | %.4f → %.4f | %s |\n", r.User, r.Before.RougeL, r.After.RougeL, r.Before.PersonaF1, r.After.PersonaF1, r.Placement)
 	}
-	fmt.Printf("\nBefore: the base model, zero-shot. After: with the user's searched LoRA memory. Reports and search\n"+
-		"plots are in %s/<user>/. Talk to a result:\n\n   milp-lite chat --user %s\n", st.Root, reports[0].User)
+	chat := "milp-lite chat --user " + reports[0].User
 	if c.IsSet(storeFlag.Name) {
-		fmt.Printf("   (with --store %s)\n", st.Root)
+		chat += " --store " + st.Root
 	}
+	fmt.Printf("\nBefore: the base model, zero-shot. After: with the user's searched LoRA memory. Reports and search\n"+
+		"plots are in %s/<user>/. Talk to a result:\n\n   %s\n", st.Root, chat)
 	return nil
 }
 
