@@ -4,10 +4,12 @@ import (
 	"fmt"
 	"github.com/dustin/go-humanize"
 	"os"
+	"strings"
 	"text/tabwriter"
 
 	"github.com/urfave/cli/v2"
 
+	"github.com/milp-lite/milp-lite/kernels"
 	"github.com/milp-lite/milp-lite/nn"
 	"github.com/milp-lite/milp-lite/nn/tokenizer"
 )
@@ -59,6 +61,8 @@ func infoCommand() *cli.Command {
 			} else {
 				fmt.Fprintf(w, "model:\tcannot run: %v\n", err)
 			}
+			fmt.Fprintf(w, "kernels:\t%s (available: %v; MILP_KERNELS forces one) on %s [%s], %d threads\n",
+				kernels.CurrentLevel(), kernels.AvailableLevels(), kernels.CPUBrand(), strings.Join(kernels.CPUFeatures(), " "), kernels.Default().Size())
 			return w.Flush()
 		},
 	}

@@ -88,7 +88,7 @@ func TestTokenizeGolden(t *testing.T) {
 func TestInfo(t *testing.T) {
 	r := run(t, "", "info")
 	for _, want := range []string{"general.architecture", "llama", "token_embd.weight", "F32", "[64 512]",
-		"llama (SentencePiece)", "5 layers, dim 64, FFN 172, 8 heads (4 KV)"} {
+		"llama (SentencePiece)", "5 layers, dim 64, FFN 172, 8 heads (4 KV)", "kernels:"} {
 		if !strings.Contains(r.stdout, want) {
 			t.Errorf("info output lacks %q", want)
 		}
