@@ -23,7 +23,9 @@ func installArch(l Level, s *kernelSet) {
 	// The AVX2 level requires F16C (level.go): the quantised dots widen
 	// their f16 scales with VCVTPH2PS too.
 	s.dotF16, s.dotBF16 = dotF16AVX2, dotBF16AVX2
-	// Elementwise kernels stay generic for now.
+	s.transpose, s.dequantQ8_0 = transposeAVX2, dequantQ8_0AVX2
+	s.quantizeQ8, s.quantizeQ8K = quantizeQ8AVX2, quantizeQ8KAVX2
+	s.expShift, s.siluMul = expShiftAVX2, siluMulAVX2
 	if l == AVX2 {
 		return
 	}

@@ -26,10 +26,20 @@ func (p *Pool) Attention(a *AttentionArgs) {
 	t := &p.attn
 	t.a = a
 	t.scratch = p.growScratch(t.scratch, a.Pos0+a.Batch)
-	p.For(a.Batch*a.Heads, 1, t)
+	// A single token over a short cache is a few microseconds of work:
+	// less than waking a worker (see matVecMinBytesPerWorker).
+	if work := a.Batch * a.Heads * (a.Pos0 + a.Batch) * a.HeadSize; work < attnMinWork {
+		t.Do(0, a.Batch*a.Heads, 0)
+	} else {
+		p.For(a.Batch*a.Heads, 1, t)
+	}
 	t.a = nil
 	p.attnMu.Unlock()
 }
+
+// attnMinWork is the (query, head, position, dimension) count from which
+// attention is split across the pool: about 100 µs of work.
+const attnMinWork = 1 << 18
 
 type attentionTask struct {
 	a       *AttentionArgs

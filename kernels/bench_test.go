@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"testing"
+	"time"
 
 	"github.com/milp-lite/milp-lite/quant"
 )
@@ -114,16 +115,178 @@ func BenchmarkMatVec(b *testing.B) {
 }
 
 // BenchmarkGEMM is a 256-token batch through a 576×1536 F32 weight matrix
-// (C = X·Wᵀ), reporting GFLOP/s.
+// (C = X·Wᵀ), reporting GFLOP/s and the percentage of the FMA peak of all
+// workers measured just before in the same process.
 func BenchmarkGEMM(b *testing.B) {
 	r := rand.New(rand.NewPCG(3, 3))
 	const m, n, k = 256, 1536, 576
 	x, w, c := randVec(r, m*k), randVec(r, n*k), make([]float32, m*n)
 	wm := NewF32Matrix(n, k, w)
 	benchLevels(b, func(b *testing.B) {
-		for b.Loop() {
-			MatMul(c, wm, x, m)
-		}
-		b.ReportMetric(2*m*n*k*float64(b.N)/b.Elapsed().Seconds()/1e9, "GFLOP/s")
+		ratio := pairedPeakRatio(b, 2*m*n*k, func() { MatMul(c, wm, x, m) })
+		b.ReportMetric(100*ratio, "%peak")
 	})
+}
+
+// pairedPeakRatio times f against the FMA probe on all workers, the two
+// alternating, and returns the best rate of f over the best rate of the
+// probe. The machine is shared: other processes take the cores at random
+// moments and slow either measurement, so the best of each is the closest
+// to what the hardware does; alternating them keeps both in the same
+// conditions (clock, thermal state). It also reports f's mean GFLOP/s.
+func pairedPeakRatio(b *testing.B, flops float64, f func()) float64 {
+	var bestF, bestPeak float64
+	var total time.Duration
+	n := 0
+	for b.Loop() {
+		if n%4 == 0 {
+			bestPeak = max(bestPeak, peakFlopsOnce())
+		}
+		t0 := time.Now()
+		f()
+		d := time.Since(t0)
+		total += d
+		n++
+		bestF = max(bestF, flops/d.Seconds())
+	}
+	b.ReportMetric(flops*float64(n)/total.Seconds()/1e9, "GFLOP/s")
+	b.ReportMetric(bestF/1e9, "bestGFLOP/s")
+	return bestF / bestPeak
+}
+
+// BenchmarkMatMulBatchQuant is prompt processing through quantised weights:
+// 128 tokens by a 1536×576 matrix (the FFN's gate/up), W expanded tile by
+// tile into the GEMM's packing buffers.
+func BenchmarkMatMulBatchQuant(b *testing.B) {
+	r := rand.New(rand.NewPCG(4, 4))
+	const m, n, k = 128, 1536, 576
+	for _, typ := range []quant.Type{quant.F32, quant.Q8_0, quant.Q4_0, quant.F16} {
+		data, err := quant.Quantize(typ, randVec(r, n*k))
+		if err != nil {
+			b.Fatal(err)
+		}
+		w, _ := NewMatrix(typ, n, k, data)
+		x, c, dx := randVec(r, m*k), make([]float32, m*n), make([]float32, m*k)
+		for _, op := range []string{"MatMul", "MatMulT"} {
+			b.Run(fmt.Sprintf("%s/%s", typ, op), func(b *testing.B) {
+				benchLevels(b, func(b *testing.B) {
+					ratio := pairedPeakRatio(b, 2*m*n*k, func() {
+						if op == "MatMul" {
+							MatMul(c, w, x, m)
+						} else {
+							MatMulT(dx, w, c, m)
+						}
+					})
+					b.ReportMetric(100*ratio, "%peak")
+				})
+			})
+		}
+	}
+}
+
+// BenchmarkQuantizeAct is the activation quantisation of one MatMul call
+// (1536 values).
+func BenchmarkQuantizeAct(b *testing.B) {
+	r := rand.New(rand.NewPCG(5, 5))
+	x := randVec(r, 1536)
+	xq, xd, xs := make([]int8, 1536), make([]float32, 1536/32), make([]int16, 1536/16)
+	b.Run("Q8", func(b *testing.B) {
+		benchLevels(b, func(b *testing.B) {
+			for b.Loop() {
+				impl.quantizeQ8(x, xq, xd)
+			}
+		})
+	})
+	b.Run("Q8K", func(b *testing.B) {
+		benchLevels(b, func(b *testing.B) {
+			for b.Loop() {
+				impl.quantizeQ8K(x, xq, xd[:1536/256], xs)
+			}
+		})
+	})
+}
+
+// BenchmarkPoolFor is the round trip of a parallel loop of two tiny chunks
+// (the pool's wake-up latency), with and without spinning before parking.
+func BenchmarkPoolFor(b *testing.B) {
+	p := NewPool(2)
+	var sinkInt [2]int
+	task := TaskFunc(func(lo, hi, w int) { sinkInt[w] += hi - lo })
+	for _, spin := range []time.Duration{0, 50 * time.Microsecond} {
+		b.Run(fmt.Sprint("spin=", spin), func(b *testing.B) {
+			defer SetSpinWait(SetSpinWait(spin))
+			for b.Loop() {
+				p.For(2, 1, task)
+				// the gap between two loops of a token (a norm, an add)
+				for i := 0; i < 2000; i++ {
+					sinkInt[0] += i
+				}
+			}
+		})
+	}
+}
+
+// peakFlopsOnce runs the FMA probe (about a millisecond) on every worker
+// of the default pool and returns flop/s.
+func peakFlopsOnce() float64 {
+	p := Default()
+	var flops [64]int64
+	task := TaskFunc(func(lo, hi, w int) {
+		for i := lo; i < hi; i++ {
+			flops[w] += PeakFMALoop(1 << 16)
+		}
+	})
+	t0 := time.Now()
+	p.For(p.Size(), 1, task)
+	var total int64
+	for _, f := range flops {
+		total += f
+	}
+	return float64(total) / time.Since(t0).Seconds()
+}
+
+// BenchmarkQuantDot is one quantised row dot (1536 values, in L1) on one
+// goroutine: the kernel's own speed, without the pool.
+func BenchmarkQuantDot(b *testing.B) {
+	r := rand.New(rand.NewPCG(6, 6))
+	for _, typ := range quantTypes {
+		const n = 1536
+		if n%typ.BlockSize() != 0 {
+			continue
+		}
+		w := randomBlocks(r, typ, n/typ.BlockSize())
+		_, xq, xd, xs := randomActs(r, typ, n, 1)
+		b.Run(typ.String(), func(b *testing.B) {
+			benchLevels(b, func(b *testing.B) {
+				b.SetBytes(int64(len(w)))
+				for b.Loop() {
+					sink = quantDot(&impl, typ, w, xq, xd, xs)
+				}
+			})
+		})
+	}
+}
+
+// BenchmarkTranspose packs a whole weight matrix into NR-wide panels, as
+// X·Wᵀ does: from cache (3.5 MB) and from memory (144 MB), one goroutine.
+func BenchmarkTranspose(b *testing.B) {
+	for _, rows := range []int{1536, 1 << 16} {
+		const cols = 576
+		w := make([]float32, rows*cols)
+		for i := range w {
+			w[i] = float32(i)
+		}
+		b.Run(fmt.Sprint("rows=", rows), func(b *testing.B) {
+			benchLevels(b, func(b *testing.B) {
+				nr := impl.gemmNR
+				dst := make([]float32, nr*cols)
+				b.SetBytes(int64(4 * len(w)))
+				for b.Loop() {
+					for j := 0; j+nr <= rows; j += nr {
+						impl.transpose(cols, w[j*cols:], cols, dst, nr)
+					}
+				}
+			})
+		})
+	}
 }

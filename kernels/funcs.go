@@ -15,6 +15,14 @@ type kernelSet struct {
 	// f32 GEMM register tile: c[MR×NR] (+)= packed a (k×MR) · packed b (k×NR).
 	gemmMR, gemmNR int
 	gemmMicro      func(k int, a, b, c []float32, ldc int, accumulate bool)
+	// Packing: dst[p*n+j] = src[j*ld+p] for j < n, p < k.
+	transpose func(k int, src []float32, ld int, dst []float32, n int)
+	// Q8_0 blocks expanded to float32 (len(dst) a multiple of 32).
+	dequantQ8_0 func(w []byte, dst []float32)
+
+	// Activation quantisation (bit-exact with the generic twins).
+	quantizeQ8  func(x []float32, xq []int8, xd []float32)
+	quantizeQ8K func(x []float32, xq []int8, xd []float32, xs []int16)
 
 	// One quantised weight row against activations quantised once per call.
 	dotQ8_0 func(w []byte, xq []int8, xd []float32) float32
@@ -41,6 +49,8 @@ func genericKernels() kernelSet {
 	return kernelSet{
 		dot: dotGeneric, axpy: axpyGeneric, scale: scaleGeneric, sum: sumGeneric, peakFMA: peakFMAGeneric,
 		gemmMR: 4, gemmNR: 4, gemmMicro: gemmMicroGeneric,
+		transpose: transposeGeneric, dequantQ8_0: dequantQ8_0Generic,
+		quantizeQ8: quantizeActQ8, quantizeQ8K: quantizeActQ8K,
 		dotQ8_0: dotQ8_0Generic, dotQ4_0: dotQ4_0Generic,
 		dotQ4_K: dotQ4_KGeneric, dotQ5_K: dotQ5_KGeneric, dotQ6_K: dotQ6_KGeneric,
 		dotF16: dotF16Generic, dotBF16: dotBF16Generic,

@@ -47,7 +47,8 @@ func (p *Pool) GEMM(transA, transB bool, m, n, k int, a []float32, lda int, b []
 	g := &p.gemm
 	ks := impl
 	mr, nr := ks.gemmMR, ks.gemmNR
-	g.k, g.mr, g.nr, g.micro = k, mr, nr, ks.gemmMicro
+	g.k, g.mr, g.nr, g.micro, g.transpose = k, mr, nr, ks.gemmMicro, ks.transpose
+	g.w = nil
 	g.m, g.n, g.c, g.ldc, g.accumulate = m, n, c, ldc, accumulate
 	g.aPanels, g.bPanels = (m+mr-1)/mr, (n+nr-1)/nr
 	g.packA = growF32(g.packA, g.aPanels*mr*k)
@@ -82,6 +83,7 @@ func growF32(s []float32, n int) []float32 {
 const (
 	gemmPack = iota
 	gemmCompute
+	gemmComputeW
 )
 
 type gemmTask struct {
@@ -92,21 +94,35 @@ type gemmTask struct {
 	transA, transB   bool
 	accumulate       bool
 	micro            func(k int, a, b, c []float32, ldc int, accumulate bool)
+	transpose        func(k int, src []float32, ld int, dst []float32, n int)
 	packA, packB     []float32
 	aPanels, bPanels int
 	mBlocks          int
 	tiles            [][]float32 // one MR×NR edge tile per worker
+
+	// B taken from a weight matrix (gemm_matrix.go): packed per task,
+	// block by block, into per-worker buffers.
+	w         *Matrix
+	wTrans    bool // op(B)[p][j] = W[j][p] (X·Wᵀ); else W[p][j] (dY·W)
+	ncp       int  // B panels per task
+	kc        int  // k-slice length
+	bs, bb    int  // W's block size (values) and block bytes
+	dequantQ8 func(w []byte, dst []float32)
+	bufB, tmp [][]float32
 }
 
 func (g *gemmTask) Do(lo, hi, worker int) {
 	for t := lo; t < hi; t++ {
-		if g.phase == gemmPack {
+		switch {
+		case g.phase == gemmComputeW:
+			g.blockW(t, worker)
+		case g.phase == gemmPack:
 			if t < g.aPanels {
 				g.packAPanel(t)
 			} else {
 				g.packBPanel(t - g.aPanels)
 			}
-		} else {
+		default:
 			g.block(t%g.mBlocks, t/g.mBlocks, g.tiles[worker])
 		}
 	}
@@ -125,6 +141,10 @@ func (g *gemmTask) packAPanel(t int) {
 		for p := 0; p < k; p++ {
 			copy(dst[p*mr:p*mr+rows], g.a[p*g.lda+i0:p*g.lda+i0+rows])
 		}
+		return
+	}
+	if rows == mr {
+		g.transpose(k, g.a[i0*g.lda:], g.lda, dst, mr)
 		return
 	}
 	for i := 0; i < rows; i++ {
@@ -150,6 +170,10 @@ func (g *gemmTask) packBPanel(t int) {
 		}
 		return
 	}
+	if cols == nr {
+		g.transpose(k, g.b[j0*g.ldb:], g.ldb, dst, nr)
+		return
+	}
 	for j := 0; j < cols; j++ {
 		row := g.b[(j0+j)*g.ldb : (j0+j)*g.ldb+k]
 		for p, v := range row {
@@ -160,7 +184,7 @@ func (g *gemmTask) packBPanel(t int) {
 
 // block computes the C block of A panel range ib and B panel range jb.
 func (g *gemmTask) block(ib, jb int, tile []float32) {
-	mr, nr, k := g.mr, g.nr, g.k
+	nr, k := g.nr, g.k
 	ir0, ir1 := ib*mcPanels, min((ib+1)*mcPanels, g.aPanels)
 	jr0, jr1 := jb*ncPanels, min((jb+1)*ncPanels, g.bPanels)
 	for pc := 0; pc < k; pc += kcBlock {
@@ -168,33 +192,40 @@ func (g *gemmTask) block(ib, jb int, tile []float32) {
 		acc := g.accumulate || pc > 0
 		for jr := jr0; jr < jr1; jr++ {
 			bp := g.packB[jr*nr*k+pc*nr : jr*nr*k+(pc+kc)*nr]
-			j0 := jr * nr
-			cols := min(nr, g.n-j0)
 			for ir := ir0; ir < ir1; ir++ {
-				ap := g.packA[ir*mr*k+pc*mr : ir*mr*k+(pc+kc)*mr]
-				i0 := ir * mr
-				rows := min(mr, g.m-i0)
-				if rows == mr && cols == nr {
-					g.micro(kc, ap, bp, g.c[i0*g.ldc+j0:(i0+mr-1)*g.ldc+j0+nr], g.ldc, acc)
-					continue
-				}
-				// Edge tile: work on a full copy aside and keep the valid
-				// part. Loading C into the tile (rather than adding the
-				// tile to C afterwards) keeps the order of additions of
-				// every element the same wherever it sits, so a row of C
-				// does not depend on m, n or the tiling: a token's logits
-				// are the same whatever batch it was computed in.
-				if acc {
-					for i := 0; i < rows; i++ {
-						copy(tile[i*nr:i*nr+cols], g.c[(i0+i)*g.ldc+j0:(i0+i)*g.ldc+j0+cols])
-					}
-				}
-				g.micro(kc, ap, bp, tile, nr, acc)
-				for i := 0; i < rows; i++ {
-					copy(g.c[(i0+i)*g.ldc+j0:(i0+i)*g.ldc+j0+cols], tile[i*nr:i*nr+cols])
-				}
+				g.tile(ir, jr, pc, kc, bp, acc, tile)
 			}
 		}
+	}
+}
+
+// tile computes the register tile of A panel ir and B panel jr over
+// k-slice [pc, pc+kc); bp is that slice of the packed B panel.
+func (g *gemmTask) tile(ir, jr, pc, kc int, bp []float32, acc bool, tile []float32) {
+	mr, nr, k := g.mr, g.nr, g.k
+	j0 := jr * nr
+	cols := min(nr, g.n-j0)
+	ap := g.packA[ir*mr*k+pc*mr : ir*mr*k+(pc+kc)*mr]
+	i0 := ir * mr
+	rows := min(mr, g.m-i0)
+	if rows == mr && cols == nr {
+		g.micro(kc, ap, bp, g.c[i0*g.ldc+j0:(i0+mr-1)*g.ldc+j0+nr], g.ldc, acc)
+		return
+	}
+	// Edge tile: work on a full copy aside and keep the valid part.
+	// Loading C into the tile (rather than adding the tile to C
+	// afterwards) keeps the order of additions of every element the same
+	// wherever it sits, so a row of C does not depend on m, n or the
+	// tiling: a token's logits are the same whatever batch it was
+	// computed in.
+	if acc {
+		for i := 0; i < rows; i++ {
+			copy(tile[i*nr:i*nr+cols], g.c[(i0+i)*g.ldc+j0:(i0+i)*g.ldc+j0+cols])
+		}
+	}
+	g.micro(kc, ap, bp, tile, nr, acc)
+	for i := 0; i < rows; i++ {
+		copy(g.c[(i0+i)*g.ldc+j0:(i0+i)*g.ldc+j0+cols], tile[i*nr:i*nr+cols])
 	}
 }
 

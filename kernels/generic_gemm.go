@@ -23,3 +23,15 @@ func gemmMicroGeneric(k int, a, b, c []float32, ldc int, accumulate bool) {
 		copy(c[i*ldc:i*ldc+4], t[i][:])
 	}
 }
+
+// transposeGeneric packs n rows of src (stride ld) as k rows of n values:
+// dst[p*n+j] = src[j*ld+p].
+func transposeGeneric(k int, src []float32, ld int, dst []float32, n int) {
+	dst = dst[:k*n]
+	for j := 0; j < n; j++ {
+		row := src[j*ld : j*ld+k]
+		for p, v := range row {
+			dst[p*n+j] = v
+		}
+	}
+}

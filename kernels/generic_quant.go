@@ -13,8 +13,10 @@ import (
 // sum. The scales only enter once per block (per sub-block for K formats).
 
 // quantizeActQ8 rounds x (a multiple of 32 values) to xq with one scale per
-// 32 in xd: xd[b] = max|x|/127, xq = round(x/xd[b]) in [-127, 127]. The
-// rounding error of each value is at most xd[b]/2.
+// 32 in xd: xd[b] = max|x|/127, xq = round(x·(127/max|x|)) to nearest, ties
+// to even, in [-127, 127]. The rounding error of each value is at most
+// xd[b]/2 (blocks with max|x| < 2^-120 become zero; a NaN or infinity makes
+// the block's scale NaN). The SIMD quantisers reproduce this bit for bit.
 func quantizeActQ8(x []float32, xq []int8, xd []float32) {
 	for b := range xd {
 		xd[b] = quantizeBlock(x[32*b:32*b+32], xq[32*b:32*b+32])
@@ -44,9 +46,18 @@ func quantizeBlock(x []float32, q []int8) float32 {
 	for _, v := range x {
 		amax = max(amax, abs32(v))
 	}
-	if amax == 0 || amax != amax {
+	if amax < 0x1p-120 {
+		// Zero, or so small (< 7.5e-37) that 127/amax would overflow to
+		// +Inf: the block counts as zero, an error below 1e-36 per value.
 		clear(q[:len(x)])
 		return 0
+	}
+	if !(amax <= math.MaxFloat32) {
+		// A NaN or infinity: the block's products become NaN (scale NaN
+		// times an integer sum), as the float computation would, rather
+		// than silently zero.
+		clear(q[:len(x)])
+		return math.Float32frombits(0x7fc00000)
 	}
 	d := amax / 127
 	inv := 127 / amax
@@ -57,7 +68,11 @@ func quantizeBlock(x []float32, q []int8) float32 {
 		// faster than math.RoundToEven, and this runs serially before every
 		// matrix-vector product. Go never reassociates float arithmetic, so
 		// the trick is safe.
-		r := int32(math.Float32bits(v*inv+roundMagic)) - roundMagicBits
+		// float32(v*inv) rounds the product before the addition: without
+		// the conversion Go may fuse the two into one FMA (it does on
+		// arm64), which rounds differently and would make the result
+		// depend on the platform and differ from the SIMD quantisers.
+		r := int32(math.Float32bits(float32(v*inv)+roundMagic)) - roundMagicBits
 		q[i] = int8(max(-127, min(127, r)))
 	}
 	return d
@@ -213,4 +228,11 @@ func dotBF16Generic(w []byte, x []float32) float32 {
 		s0 += bf16le(w[2*i:]) * x[i]
 	}
 	return (s0 + s1) + (s2 + s3)
+}
+
+// dequantQ8_0Generic expands len(dst)/32 Q8_0 blocks: d·q, one rounding.
+func dequantQ8_0Generic(w []byte, dst []float32) {
+	for i := range len(dst) / quant.QK {
+		quant.DequantBlockQ8_0((*[quant.QK]float32)(dst[i*quant.QK:]), (*[quant.BlockBytesQ8_0]byte)(w[i*quant.BlockBytesQ8_0:]))
+	}
 }

@@ -9,30 +9,33 @@ import (
 // MatMul computes dst[b] = W · x[b] for batch vectors: x holds batch rows of
 // w.Cols values, dst batch rows of w.Rows values.
 //
-//   - F32 weights with a batch of gemmMinBatch or more go through the packed,
-//     cache-blocked GEMM (prompt processing is compute-bound).
-//   - Otherwise rows of W are split across the pool and each stored row is
-//     read once for the whole batch, straight from its bytes: F32/F16/BF16 by
-//     a SIMD dot with x, Q8_0/Q4_0/Q4_K/Q5_K/Q6_K by integer dots against
-//     activations quantised once per call (8-bit, one scale per block, see
-//     quantizeActQ8), other types by expanding the row to float32 first.
+//   - A batch of gemmMinBatch or more, whatever W's type, goes through the
+//     packed, cache-blocked GEMM (prompt processing is compute-bound): W is
+//     expanded to float32 tile by tile into the GEMM's packing buffers
+//     (gemm_matrix.go).
+//   - A single vector (generation) takes the matrix-vector path: rows of W
+//     are split across the pool and each stored row is read once, straight
+//     from its bytes: F32/F16/BF16 by a SIMD dot with x, Q8_0/Q4_0/Q4_K/
+//     Q5_K/Q6_K by integer dots against activations quantised once per call
+//     (8-bit, one scale per block, see quantizeActQ8), other types by
+//     expanding the row to float32 first.
 func MatMul(dst []float32, w *Matrix, x []float32, batch int) {
 	Default().MatMul(dst, w, x, batch)
 }
 
-// gemmMinBatch is the batch from which F32 weights use the GEMM. It is 2,
-// not larger, although a tile of 12 rows is mostly padding for a batch of 2
-// (such a product is bound by reading W anyway): every batched product then
-// sums in the GEMM's order, so a token's results do not depend on how many
-// tokens shared its batch (a rewound chat recomputes its suffix exactly).
-// Only a single token takes the matrix-vector path.
+// gemmMinBatch is the batch from which every weight type uses the GEMM. It
+// is 2, not larger, although a tile of 12 rows is mostly padding for a
+// batch of 2 (such a product is bound by reading W anyway): every batched
+// product then sums in the GEMM's order, so a token's results do not depend
+// on how many tokens shared its batch (a rewound chat recomputes its suffix
+// exactly). Only a single token takes the matrix-vector path.
 const gemmMinBatch = 2
 
 // MatMul is the package function on a given pool.
 func (p *Pool) MatMul(dst []float32, w *Matrix, x []float32, batch int) {
 	rows, cols := w.Rows, w.Cols
-	if w.f32 != nil && batch >= gemmMinBatch {
-		p.GEMM(false, true, batch, rows, cols, x[:batch*cols], cols, w.f32, cols, dst[:batch*rows], rows, false)
+	if batch >= gemmMinBatch {
+		p.gemmW(batch, x[:batch*cols], w, true, dst[:batch*rows], rows)
 		return
 	}
 	p.mmMu.Lock()
@@ -43,16 +46,22 @@ func (p *Pool) MatMul(dst []float32, w *Matrix, x []float32, batch int) {
 	case kindQ32:
 		nb := batch * cols / quant.QK
 		t.xq, t.xd = growI8(t.xq, batch*cols), growF32(t.xd, nb)
-		quantizeActQ8(t.x, t.xq, t.xd)
+		impl.quantizeQ8(t.x, t.xq, t.xd)
 	case kindQ256:
 		nb := batch * cols / quant.QKK
 		t.xq, t.xd, t.xs = growI8(t.xq, batch*cols), growF32(t.xd, nb), growI16(t.xs, 16*nb)
-		quantizeActQ8K(t.x, t.xq, t.xd, t.xs)
+		impl.quantizeQ8K(t.x, t.xq, t.xd, t.xs)
 	case kindDequant:
 		t.scratch = p.growScratch(t.scratch, cols)
 	}
 	t.ks = impl
-	p.For(rows, rowGrain(rows, p.size), t)
+	if len(w.Data) < p.size*matVecMinBytesPerWorker {
+		// Too little to share: waking a parked worker costs more than it
+		// saves (see matVecMinBytesPerWorker).
+		t.Do(0, rows, 0)
+	} else {
+		p.For(rows, rowGrain(rows, p.size), t)
+	}
 	t.dst, t.w, t.x = nil, nil, nil
 	p.mmMu.Unlock()
 }
@@ -79,6 +88,17 @@ func rowKind(w *Matrix) int {
 	}
 	return kindDequant
 }
+
+// matVecMinBytesPerWorker is how many weight bytes each worker must get
+// before a matrix-vector product is split across the pool. Such a product
+// streams its weights once: one core already draws most of the memory
+// bandwidth, and handing a worker its share costs a wake-up (a futex, and
+// in a VM an inter-processor interrupt: tens of microseconds, measured as a
+// whole SmolLM2-135M token). Measured on the 2-core Zen 5 VM: Q8_0 tokens
+// went from 129 tokens/s (every product split) to 174 with one thread;
+// 1 MB per worker (≈ 25 µs of streaming) keeps only the big products (the
+// output matrix, F32 FFN matrices) parallel.
+var matVecMinBytesPerWorker = 1 << 20
 
 // rowGrain picks how many rows one chunk holds: about eight chunks per worker
 // balance the load while keeping the per-chunk overhead small.

@@ -6,7 +6,8 @@ import "github.com/milp-lite/milp-lite/quant"
 // dst batch rows of w.Cols values. It is the backward pass of MatMul with
 // respect to its input, for weights of any type.
 //
-// F32 weights with a batch of gemmMinBatch or more use the GEMM. Otherwise
+// A batch of gemmMinBatch or more uses the GEMM, W expanded to float32 tile
+// by tile into its packing buffers (gemm_matrix.go). For a single vector,
 // workers own disjoint column ranges, whole blocks of the stored type, and
 // walk every row: each expands only its own part of each row, and no two
 // workers write the same output.
@@ -16,9 +17,10 @@ func MatMulT(dst []float32, w *Matrix, dy []float32, batch int) {
 
 // MatMulT is the package function on a given pool.
 func (p *Pool) MatMulT(dst []float32, w *Matrix, dy []float32, batch int) {
-	if w.f32 != nil && batch >= gemmMinBatch {
-		// dst (batch×cols) = dy (batch×rows) · W (rows×cols).
-		p.GEMM(false, false, batch, w.Cols, w.Rows, dy[:batch*w.Rows], w.Rows, w.f32, w.Cols, dst[:batch*w.Cols], w.Cols, false)
+	if batch >= gemmMinBatch {
+		// dst (batch×cols) = dy (batch×rows) · W (rows×cols), W expanded
+		// tile by tile into the GEMM's packing buffers.
+		p.gemmW(batch, dy[:batch*w.Rows], w, false, dst[:batch*w.Cols], w.Cols)
 		return
 	}
 	p.mmtMu.Lock()

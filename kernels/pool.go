@@ -4,6 +4,7 @@ import (
 	"runtime"
 	"sync"
 	"sync/atomic"
+	"time"
 )
 
 // Task is a unit of parallel work over the index range [0, n): Do is called on
@@ -27,30 +28,67 @@ func (f TaskFunc) Do(lo, hi, worker int) { f(lo, hi, worker) }
 // For takes part as worker 0, so a pool of size n starts n-1 goroutines, once.
 // Work is handed out in chunks from an atomic counter, so fast workers take more
 // chunks and no worker waits on a slow static partition.
+//
+// A token runs a few hundred parallel loops back to back (about seven
+// matrix products per layer), each only tens of microseconds long. Waking a
+// parked goroutine costs microseconds, so between loops the workers spin on
+// a generation counter for a short while (spinWait) before they park, and
+// the caller spins likewise while it waits for the last chunk.
 type Pool struct {
-	size int
-	wake []chan struct{}
-	mu   sync.Mutex // one parallel loop at a time
-	done sync.WaitGroup
+	size    int
+	workers []poolWorker
+	mu      sync.Mutex // one parallel loop at a time
 
-	// The loop being run; written under mu before workers are woken.
+	// The loop being run; written under mu before gen is advanced.
 	task  Task
 	n     int
 	grain int
 	next  atomic.Int64
 
+	gen          atomic.Uint64 // advanced once per parallel loop
+	pending      atomic.Int32  // helpers still in the current loop
+	callerParked atomic.Int32  // 1 while the caller sleeps on done
+	done         chan struct{}
+
 	poolOps
 }
+
+// poolWorker is one helper's parking place. A worker that gives up
+// spinning stores parked and then re-reads the generation; the caller
+// advances the generation and then claims parked workers with a CAS before
+// sending on wake. One of the two always sees the other, so no wake-up is
+// lost, and a worker that was still spinning is never sent a token.
+type poolWorker struct {
+	state atomic.Int32 // workerRunning or workerParked
+	wake  chan struct{}
+	_     [48]byte // keep workers' states on separate cache lines
+}
+
+const (
+	workerRunning = iota
+	workerParked
+)
+
+// spinWait is how long an idle worker (or a waiting caller) polls before it
+// parks. It covers the gaps between the parallel loops of one token (norms,
+// residual adds: microseconds) and is short enough that an idle process
+// stops using CPU at once. Measured on the shared 2-core VM (SmolLM2-135M
+// generation, medians of 6, BenchmarkSmolLM2): with small products kept on
+// one thread (matVecMinBytesPerWorker) spinning gains 11% in F32 (58.6 →
+// 65.4 tokens/s, p=0.002) and ~5% in Q8_0 (not significant); while every
+// small product and attention was still split, it lost 27% (each of ~240
+// loops per token then spun a worker that the VM's other load needed).
+var spinWait = 50 * time.Microsecond
 
 // NewPool starts a pool of size workers (at least 1), including the caller.
 func NewPool(size int) *Pool {
 	if size < 1 {
 		size = 1
 	}
-	p := &Pool{size: size, wake: make([]chan struct{}, size-1)}
-	for i := range p.wake {
-		p.wake[i] = make(chan struct{}, 1)
-		go p.work(i+1, p.wake[i])
+	p := &Pool{size: size, workers: make([]poolWorker, size-1), done: make(chan struct{}, 1)}
+	for i := range p.workers {
+		p.workers[i].wake = make(chan struct{}, 1)
+		go p.work(i + 1)
 	}
 	return p
 }
@@ -81,7 +119,7 @@ func (p *Pool) Size() int { return p.size }
 
 // For runs t over [0, n) in chunks of grain indices (the last may be shorter)
 // and returns when every chunk is done. Small loops run on the caller alone:
-// waking a worker costs microseconds, more than a tiny chunk of work.
+// handing a single chunk to a worker only adds latency.
 func (p *Pool) For(n, grain int, t Task) {
 	if n <= 0 {
 		return
@@ -97,21 +135,72 @@ func (p *Pool) For(n, grain int, t Task) {
 	p.mu.Lock()
 	p.task, p.n, p.grain = t, n, grain
 	p.next.Store(0)
-	helpers := min(p.size-1, chunks-1)
-	p.done.Add(helpers)
-	for i := 0; i < helpers; i++ {
-		p.wake[i] <- struct{}{}
+	p.pending.Store(int32(p.size - 1))
+	p.gen.Add(1)
+	for i := range p.workers {
+		w := &p.workers[i]
+		if w.state.CompareAndSwap(workerParked, workerRunning) {
+			w.wake <- struct{}{}
+		}
 	}
 	p.runChunks(0)
-	p.done.Wait()
+	p.waitHelpers()
 	p.task = nil
 	p.mu.Unlock()
 }
 
-func (p *Pool) work(worker int, wake chan struct{}) {
-	for range wake {
+// waitHelpers returns when every helper has left the current loop.
+func (p *Pool) waitHelpers() {
+	if spinUntil(func() bool { return p.pending.Load() == 0 }) {
+		return
+	}
+	p.callerParked.Store(1)
+	if p.pending.Load() == 0 && p.callerParked.CompareAndSwap(1, 0) {
+		return
+	}
+	<-p.done // the last helper claimed callerParked and sends
+}
+
+// spinUntil polls cond for up to spinWait and reports whether it held.
+func spinUntil(cond func() bool) bool {
+	if cond() {
+		return true
+	}
+	if spinWait <= 0 {
+		return false
+	}
+	deadline := time.Now().Add(spinWait)
+	for i := 1; ; i++ {
+		if cond() {
+			return true
+		}
+		if i%64 == 0 {
+			if time.Now().After(deadline) {
+				return false
+			}
+			if i%1024 == 0 {
+				runtime.Gosched() // let other goroutines of this P run
+			}
+		}
+	}
+}
+
+func (p *Pool) work(worker int) {
+	w := &p.workers[worker-1]
+	var seen uint64
+	for {
+		if !spinUntil(func() bool { return p.gen.Load() != seen }) {
+			w.state.Store(workerParked)
+			if p.gen.Load() == seen || !w.state.CompareAndSwap(workerParked, workerRunning) {
+				<-w.wake // the caller claimed us and sends
+			}
+		}
+		// The generation cannot move on before this worker reports done.
+		seen = p.gen.Load()
 		p.runChunks(worker)
-		p.done.Done()
+		if p.pending.Add(-1) == 0 && p.callerParked.CompareAndSwap(1, 0) {
+			p.done <- struct{}{}
+		}
 	}
 }
 

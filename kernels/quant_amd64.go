@@ -31,3 +31,12 @@ func dotF16AVX2(w []byte, x []float32) float32
 
 //go:noescape
 func dotBF16AVX2(w []byte, x []float32) float32
+
+// Activation quantisers (quantize_amd64.s), bit-exact with quantizeActQ8
+// and quantizeActQ8K.
+
+//go:noescape
+func quantizeQ8AVX2(x []float32, xq []int8, xd []float32)
+
+//go:noescape
+func quantizeQ8KAVX2(x []float32, xq []int8, xd []float32, xs []int16)

@@ -1,0 +1,24 @@
+//go:build !noasm
+
+package kernels
+
+// Vector exp kernels (exp_amd64.s): whole groups of eight lanes in
+// assembly, the remaining few elements with the generic code.
+
+//go:noescape
+func expShift8AVX2(x []float32, shift float32) float32
+
+//go:noescape
+func siluMul8AVX2(gate, up []float32)
+
+func expShiftAVX2(x []float32, shift float32) float32 {
+	n := len(x) &^ 7
+	return expShift8AVX2(x[:n], shift) + expShiftGeneric(x[n:], shift)
+}
+
+func siluMulAVX2(gate, up []float32) {
+	up = up[:len(gate)]
+	n := len(gate) &^ 7
+	siluMul8AVX2(gate[:n], up[:n])
+	siluMulGeneric(gate[n:], up[n:])
+}

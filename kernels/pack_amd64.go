@@ -1,0 +1,33 @@
+//go:build !noasm
+
+package kernels
+
+//go:noescape
+func transpose8AVX2(k8 int, src []float32, ld int, dst []float32, n, rows8 int)
+
+//go:noescape
+func dequantQ8_0AVX2(w []byte, dst []float32)
+
+// transposeAVX2 is kernelSet.transpose: whole 8×8 blocks in assembly, the
+// rows past the last multiple of 8 (4 of a 12-row A panel) and the columns
+// past the last multiple of 8 in Go.
+func transposeAVX2(k int, src []float32, ld int, dst []float32, n int) {
+	k8, n8 := k&^7, n&^7
+	if n8 == 0 || k8 == 0 {
+		transposeGeneric(k, src, ld, dst, n)
+		return
+	}
+	// The assembly does not check bounds: make the slices prove them.
+	_, _ = src[(n-1)*ld+k-1], dst[k*n-1]
+	transpose8AVX2(k8, src, ld, dst, n, n8)
+	for j := 0; j < n; j++ {
+		p0 := k8
+		if j >= n8 {
+			p0 = 0
+		}
+		row := src[j*ld : j*ld+k]
+		for p := p0; p < k; p++ {
+			dst[p*n+j] = row[p]
+		}
+	}
+}

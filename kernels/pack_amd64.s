@@ -1,0 +1,145 @@
+//go:build !noasm
+
+#include "textflag.h"
+
+// GEMM packing and Q8_0 expansion (AVX2, used at both amd64 levels).
+
+// func transpose8AVX2(k8 int, src []float32, ld int, dst []float32, n, rows8 int)
+// dst[p*n+j] = src[j*ld+p] for j < rows8, p < k8; rows8 and k8 are
+// multiples of 8, n (the destination stride) is any.
+// Each 8×8 block is transposed in registers: pairs of rows interleave
+// (UNPCK), quads combine (SHUFPS), then 128-bit halves swap (PERM2F128).
+TEXT ·transpose8AVX2(SB), NOSPLIT, $8-80
+	MOVQ k8+0(FP), CX
+	SHLQ $2, CX                 // bytes of a row piece
+	MOVQ src_base+8(FP), SI
+	MOVQ ld+32(FP), R8
+	SHLQ $2, R8                 // source row stride in bytes
+	LEAQ (R8)(R8*2), R15        // 3 source rows
+	MOVQ dst_base+40(FP), DI
+	MOVQ n+64(FP), R10
+	SHLQ $2, R10                // destination row stride in bytes
+	LEAQ (R10)(R10*2), R11      // 3 destination rows
+	XORQ BX, BX                 // j
+
+rows8:
+	CMPQ BX, rows8+72(FP)
+	JAE  done
+	MOVQ SI, R12                // rows j..j+3
+	LEAQ (SI)(R8*4), R13        // rows j+4..j+7
+	LEAQ (SI)(CX*1), AX
+	MOVQ AX, end-8(SP)          // end of row j's piece
+	LEAQ (DI)(BX*4), DX         // dst columns j.., rows p..p+3
+	LEAQ (DX)(R10*4), AX        // rows p+4..p+7
+	// A weight matrix streams from memory here, eight short row pieces
+	// at a time: too short for the hardware prefetchers to lock on, so
+	// rows j+16..j+23 are prefetched two groups ahead (harmless past the
+	// end: prefetches do not fault).
+	LEAQ (SI)(R8*8), R9
+	LEAQ (R9)(R8*8), R9
+	LEAQ (R9)(R8*4), R14
+
+cols8:
+	PREFETCHT0 (R9)
+	PREFETCHT0 (R9)(R8*1)
+	PREFETCHT0 (R9)(R8*2)
+	PREFETCHT0 (R9)(R15*1)
+	PREFETCHT0 (R14)
+	PREFETCHT0 (R14)(R8*1)
+	PREFETCHT0 (R14)(R8*2)
+	PREFETCHT0 (R14)(R15*1)
+	VMOVUPS (R12), Y0
+	VMOVUPS (R12)(R8*1), Y1
+	VMOVUPS (R12)(R8*2), Y2
+	VMOVUPS (R12)(R15*1), Y3
+	VMOVUPS (R13), Y4
+	VMOVUPS (R13)(R8*1), Y5
+	VMOVUPS (R13)(R8*2), Y6
+	VMOVUPS (R13)(R15*1), Y7
+	VUNPCKLPS Y1, Y0, Y8
+	VUNPCKHPS Y1, Y0, Y9
+	VUNPCKLPS Y3, Y2, Y10
+	VUNPCKHPS Y3, Y2, Y11
+	VUNPCKLPS Y5, Y4, Y12
+	VUNPCKHPS Y5, Y4, Y13
+	VUNPCKLPS Y7, Y6, Y14
+	VUNPCKHPS Y7, Y6, Y15
+	VSHUFPS $0x44, Y10, Y8, Y0
+	VSHUFPS $0xEE, Y10, Y8, Y1
+	VSHUFPS $0x44, Y11, Y9, Y2
+	VSHUFPS $0xEE, Y11, Y9, Y3
+	VSHUFPS $0x44, Y14, Y12, Y4
+	VSHUFPS $0xEE, Y14, Y12, Y5
+	VSHUFPS $0x44, Y15, Y13, Y6
+	VSHUFPS $0xEE, Y15, Y13, Y7
+	VPERM2F128 $0x20, Y4, Y0, Y8
+	VPERM2F128 $0x20, Y5, Y1, Y9
+	VPERM2F128 $0x20, Y6, Y2, Y10
+	VPERM2F128 $0x20, Y7, Y3, Y11
+	VPERM2F128 $0x31, Y4, Y0, Y12
+	VPERM2F128 $0x31, Y5, Y1, Y13
+	VPERM2F128 $0x31, Y6, Y2, Y14
+	VPERM2F128 $0x31, Y7, Y3, Y15
+	VMOVUPS Y8, (DX)
+	VMOVUPS Y9, (DX)(R10*1)
+	VMOVUPS Y10, (DX)(R10*2)
+	VMOVUPS Y11, (DX)(R11*1)
+	VMOVUPS Y12, (AX)
+	VMOVUPS Y13, (AX)(R10*1)
+	VMOVUPS Y14, (AX)(R10*2)
+	VMOVUPS Y15, (AX)(R11*1)
+	ADDQ $32, R12
+	ADDQ $32, R13
+	ADDQ $32, R9
+	ADDQ $32, R14
+	LEAQ (DX)(R10*8), DX
+	LEAQ (AX)(R10*8), AX
+	CMPQ R12, end-8(SP)
+	JB   cols8
+
+	LEAQ (SI)(R8*8), SI
+	ADDQ $8, BX
+	JMP  rows8
+
+done:
+	VZEROUPPER
+	RET
+
+// func dequantQ8_0AVX2(w []byte, dst []float32)
+// len(dst)/32 blocks: dst = f16(d) · int8(q), one rounding like the Go code.
+TEXT ·dequantQ8_0AVX2(SB), NOSPLIT, $0-48
+	MOVQ w_base+0(FP), SI
+	MOVQ dst_base+24(FP), DI
+	MOVQ dst_len+32(FP), CX
+	SHRQ $5, CX
+	JZ   dqdone
+
+dqloop:
+	MOVWLZX (SI), AX
+	VMOVD AX, X0
+	VCVTPH2PS X0, X0
+	VBROADCASTSS X0, Y0
+	VPMOVSXBD 2(SI), Y1
+	VPMOVSXBD 10(SI), Y2
+	VPMOVSXBD 18(SI), Y3
+	VPMOVSXBD 26(SI), Y4
+	VCVTDQ2PS Y1, Y1
+	VCVTDQ2PS Y2, Y2
+	VCVTDQ2PS Y3, Y3
+	VCVTDQ2PS Y4, Y4
+	VMULPS Y0, Y1, Y1
+	VMULPS Y0, Y2, Y2
+	VMULPS Y0, Y3, Y3
+	VMULPS Y0, Y4, Y4
+	VMOVUPS Y1, (DI)
+	VMOVUPS Y2, 32(DI)
+	VMOVUPS Y3, 64(DI)
+	VMOVUPS Y4, 96(DI)
+	ADDQ $34, SI
+	ADDQ $128, DI
+	DECQ CX
+	JNZ  dqloop
+
+dqdone:
+	VZEROUPPER
+	RET
