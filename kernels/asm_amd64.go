@@ -19,6 +19,7 @@ func installArch(l Level, s *kernelSet) {
 	s.dot, s.axpy, s.scale, s.sum, s.peakFMA = dotAVX2, axpyAVX2, scaleAVX2, sumAVX2, peakFMAAVX2
 	s.gemmMR, s.gemmNR, s.gemmMicro = 6, 16, gemmMicro6x16AVX2
 	s.dotQ8_0, s.dotQ4_0 = dotQ8_0AVX2, dotQ4_0AVX2
+	s.dotQ5_0, s.dotQ4_1, s.dotQ5_1 = dotQ5_0AVX2, dotQ4_1AVX2, dotQ5_1AVX2
 	s.dotQ4_K, s.dotQ5_K, s.dotQ6_K = dotQ4_KAVX2, dotQ5_KAVX2, dotQ6_KAVX2
 	// The AVX2 level requires F16C (level.go): the quantised dots widen
 	// their f16 scales with VCVTPH2PS too.
@@ -33,5 +34,6 @@ func installArch(l Level, s *kernelSet) {
 	s.gemmMR, s.gemmNR, s.gemmMicro = 12, 32, gemmMicro12x32AVX512
 	if cpuid.CPU.Supports(cpuid.AVX512VNNI) {
 		s.dotQ8_0, s.dotQ4_0 = dotQ8_0VNNI, dotQ4_0VNNI
+		s.dotQ5_0, s.dotQ4_1, s.dotQ5_1 = dotQ5_0VNNI, dotQ4_1VNNI, dotQ5_1VNNI
 	}
 }

@@ -87,7 +87,7 @@ func BenchmarkPeakFMA(b *testing.B) {
 // default pool; GB/s counts the weight bytes read.
 func BenchmarkMatVec(b *testing.B) {
 	r := rand.New(rand.NewPCG(2, 2))
-	for _, typ := range []quant.Type{quant.F32, quant.F16, quant.Q8_0, quant.Q4_0, quant.Q4_K, quant.Q5_K, quant.Q6_K} {
+	for _, typ := range []quant.Type{quant.F32, quant.F16, quant.Q8_0, quant.Q4_0, quant.Q5_0, quant.Q5_1, quant.Q4_1, quant.Q4_K, quant.Q5_K, quant.Q6_K} {
 		for _, shape := range [][2]int{{576, 1536}, {1536, 576}} {
 			rows, cols := shape[0], shape[1]
 			if cols%typ.BlockSize() != 0 {
@@ -255,12 +255,12 @@ func BenchmarkQuantDot(b *testing.B) {
 			continue
 		}
 		w := randomBlocks(r, typ, n/typ.BlockSize())
-		_, xq, xd, xs := randomActs(r, typ, n, 1)
+		_, xq, xd, xs, xm := randomActs(r, typ, n, 1)
 		b.Run(typ.String(), func(b *testing.B) {
 			benchLevels(b, func(b *testing.B) {
 				b.SetBytes(int64(len(w)))
 				for b.Loop() {
-					sink = quantDot(&impl, typ, w, xq, xd, xs)
+					sink = quantDot(&impl, typ, w, xq, xd, xs, xm)
 				}
 			})
 		})

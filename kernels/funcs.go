@@ -30,6 +30,11 @@ type kernelSet struct {
 	dotQ4_K func(w []byte, xq []int8, xd []float32, xs []int16) float32
 	dotQ5_K func(w []byte, xq []int8, xd []float32, xs []int16) float32
 	dotQ6_K func(w []byte, xq []int8, xd []float32, xs []int16) float32
+	// The other 32-wide formats (v1.2); xs[b] = xd[b]·Σ xq of block b
+	// (actBlockSums) carries the Q4_1/Q5_1 offsets.
+	dotQ5_0 func(w []byte, xq []int8, xd []float32) float32
+	dotQ4_1 func(w []byte, xq []int8, xd, xs []float32) float32
+	dotQ5_1 func(w []byte, xq []int8, xd, xs []float32) float32
 
 	// Half-precision weight rows against f32 activations.
 	dotF16  func(w []byte, x []float32) float32
@@ -53,6 +58,7 @@ func genericKernels() kernelSet {
 		quantizeQ8: quantizeActQ8, quantizeQ8K: quantizeActQ8K,
 		dotQ8_0: dotQ8_0Generic, dotQ4_0: dotQ4_0Generic,
 		dotQ4_K: dotQ4_KGeneric, dotQ5_K: dotQ5_KGeneric, dotQ6_K: dotQ6_KGeneric,
+		dotQ5_0: dotQ5_0Generic, dotQ4_1: dotQ4_1Generic, dotQ5_1: dotQ5_1Generic,
 		dotF16: dotF16Generic, dotBF16: dotBF16Generic,
 		expShift: expShiftGeneric, siluMul: siluMulGeneric,
 	}

@@ -88,7 +88,10 @@ func TestVecKernelsMatchGeneric(t *testing.T) {
 }
 
 // quantTypes are the formats with integer-dot kernels.
-var quantTypes = []quant.Type{quant.Q8_0, quant.Q4_0, quant.Q4_K, quant.Q5_K, quant.Q6_K}
+var quantTypes = []quant.Type{quant.Q8_0, quant.Q4_0, quant.Q5_0, quant.Q4_1, quant.Q5_1, quant.Q4_K, quant.Q5_K, quant.Q6_K}
+
+// hasOffsetQ32 reports the 32-wide formats whose dots take block sums.
+func hasOffsetQ32(t quant.Type) bool { return t == quant.Q4_1 || t == quant.Q5_1 }
 
 // randomBlocks fills nb blocks of t with random bytes and then sets every
 // f16 scale to a finite value drawn from a wide range (including tiny,
@@ -108,10 +111,10 @@ func randomBlocks(r *rand.Rand, t quant.Type, nb int) []byte {
 	for b := 0; b < nb; b++ {
 		o := b * bb
 		switch t {
-		case quant.Q8_0, quant.Q4_0, quant.Q4_K, quant.Q5_K:
+		case quant.Q8_0, quant.Q4_0, quant.Q5_0, quant.Q4_1, quant.Q5_1, quant.Q4_K, quant.Q5_K:
 			f16(o)
-			if t == quant.Q4_K || t == quant.Q5_K {
-				f16(o + 2)
+			if t == quant.Q4_K || t == quant.Q5_K || hasOffsetQ32(t) {
+				f16(o + 2) // dmin or m
 			}
 		case quant.Q6_K:
 			f16(o + 208)
@@ -121,8 +124,8 @@ func randomBlocks(r *rand.Rand, t quant.Type, nb int) []byte {
 }
 
 // randomActs returns n activations with the given magnitude, some blocks
-// all zero, quantised for type t.
-func randomActs(r *rand.Rand, t quant.Type, n int, mag float64) (x []float32, xq []int8, xd []float32, xs []int16) {
+// all zero, quantised for type t (xm: the 32-block sums for Q4_1/Q5_1).
+func randomActs(r *rand.Rand, t quant.Type, n int, mag float64) (x []float32, xq []int8, xd []float32, xs []int16, xm []float32) {
 	x = make([]float32, n)
 	for i := range x {
 		x[i] = float32(r.NormFloat64() * mag)
@@ -132,8 +135,9 @@ func randomActs(r *rand.Rand, t quant.Type, n int, mag float64) (x []float32, xq
 	}
 	xq = make([]int8, n)
 	if t.BlockSize() == quant.QK {
-		xd = make([]float32, n/32)
+		xd, xm = make([]float32, n/32), make([]float32, n/32)
 		quantizeActQ8(x, xq, xd)
+		actBlockSums(xq, xd, xm)
 	} else {
 		xd, xs = make([]float32, n/256), make([]int16, n/16)
 		quantizeActQ8K(x, xq, xd, xs)
@@ -165,6 +169,15 @@ func termScale(t quant.Type, w []byte, xq []int8, xd []float32) float64 {
 		}
 		_ = quant.Dequantize(t, z, off)
 	}
+	if hasOffsetQ32(t) {
+		// The offset m alone: every 4- and 5-bit value zero.
+		z := append([]byte(nil), w...)
+		bb := t.BlockBytes()
+		for b := 0; b < len(z)/bb; b++ {
+			clear(z[b*bb+4 : (b+1)*bb])
+		}
+		_ = quant.Dequantize(t, z, off)
+	}
 	bs := t.BlockSize()
 	var s float64
 	for i := range deq {
@@ -174,12 +187,18 @@ func termScale(t quant.Type, w []byte, xq []int8, xd []float32) float64 {
 	return s
 }
 
-func quantDot(ks *kernelSet, t quant.Type, w []byte, xq []int8, xd []float32, xs []int16) float32 {
+func quantDot(ks *kernelSet, t quant.Type, w []byte, xq []int8, xd []float32, xs []int16, xm []float32) float32 {
 	switch t {
 	case quant.Q8_0:
 		return ks.dotQ8_0(w, xq, xd)
 	case quant.Q4_0:
 		return ks.dotQ4_0(w, xq, xd)
+	case quant.Q5_0:
+		return ks.dotQ5_0(w, xq, xd)
+	case quant.Q4_1:
+		return ks.dotQ4_1(w, xq, xd, xm)
+	case quant.Q5_1:
+		return ks.dotQ5_1(w, xq, xd, xm)
 	case quant.Q4_K:
 		return ks.dotQ4_K(w, xq, xd, xs)
 	case quant.Q5_K:
@@ -193,12 +212,12 @@ func TestQuantDotsMatchGeneric(t *testing.T) {
 	gen := genericKernels()
 	forEachLevel(t, func(t testing.TB, l Level) {
 		for _, typ := range quantTypes {
-			for _, nb := range []int{0, 1, 2, 3, 5, 8, 18} {
+			for _, nb := range []int{0, 1, 2, 3, 5, 8, 18, 27, 28} {
 				for _, mag := range []float64{1, 1e-20, 1e6} {
 					n := nb * typ.BlockSize()
 					w := randomBlocks(r, typ, nb)
-					_, xq, xd, xs := randomActs(r, typ, n, mag)
-					got, want := quantDot(&impl, typ, w, xq, xd, xs), quantDot(&gen, typ, w, xq, xd, xs)
+					_, xq, xd, xs, xm := randomActs(r, typ, n, mag)
+					got, want := quantDot(&impl, typ, w, xq, xd, xs, xm), quantDot(&gen, typ, w, xq, xd, xs, xm)
 					if sc := termScale(typ, w, xq, xd); !closeTo(got, want, sc, 1e-5) {
 						t.Fatalf("%s %s nb=%d mag=%g: %g, generic %g (term scale %g)", l, typ, nb, mag, got, want, sc)
 					}
@@ -215,7 +234,7 @@ func TestQuantDotsMatchGeneric(t *testing.T) {
 func actQuantBound(typ quant.Type, w, x []float32) float64 {
 	bs := 0
 	switch typ {
-	case quant.Q8_0, quant.Q4_0:
+	case quant.Q8_0, quant.Q4_0, quant.Q5_0, quant.Q4_1, quant.Q5_1:
 		bs = 32
 	case quant.Q4_K, quant.Q5_K, quant.Q6_K:
 		bs = 256
@@ -240,36 +259,55 @@ func actQuantBound(typ quant.Type, w, x []float32) float64 {
 func TestQuantMatMulWithinActivationBound(t *testing.T) {
 	r := rand.New(rand.NewPCG(15, 16))
 	forEachLevel(t, func(t testing.TB, l Level) {
-		for _, typ := range append(quantTypes, quant.F16, quant.BF16, quant.Q5_0, quant.Q4_1) {
-			rows, cols := 23, 768
-			for _, batch := range []int{1, 3} {
-				data, err := quant.Quantize(typ, randVec(r, rows*cols))
-				if err != nil {
-					t.Fatal(err)
+		types := append(append([]quant.Type{}, quantTypes...), quant.F16, quant.BF16)
+		// 576 and 896 are SmolLM2's and Qwen2.5-0.5B's widths (not whole
+		// 256-blocks: the K formats skip them); the minimum-bytes override
+		// also splits the small matrices across the pool.
+		shapes := []struct {
+			rows, cols int
+			split      bool
+		}{{23, 768, false}, {9, 576, true}, {17, 896, false}, {31, 896, true}}
+		minBytes := matVecMinBytesPerWorker
+		defer func() { matVecMinBytesPerWorker = minBytes }()
+		for _, typ := range types {
+			for _, sh := range shapes {
+				rows, cols := sh.rows, sh.cols
+				if cols%typ.BlockSize() != 0 {
+					continue
 				}
-				w, err := NewMatrix(typ, rows, cols, data)
-				if err != nil {
-					t.Fatal(err)
+				matVecMinBytesPerWorker = minBytes
+				if sh.split {
+					matVecMinBytesPerWorker = 0
 				}
-				deq := make([]float32, rows*cols)
-				quant.Dequantize(typ, data, deq)
-				x := randVec(r, batch*cols)
-				for i := 0; i < 32; i++ {
-					x[i] *= 50 // an outlier block, as real activations have
-				}
-				got := make([]float32, batch*rows)
-				NewPool(2).MatMul(got, w, x, batch)
-				for b := 0; b < batch; b++ {
-					for i := 0; i < rows; i++ {
-						var want, scale float64
-						for j := 0; j < cols; j++ {
-							p := float64(deq[i*cols+j]) * float64(x[b*cols+j])
-							want += p
-							scale += math.Abs(p)
-						}
-						tol := actQuantBound(typ, deq[i*cols:(i+1)*cols], x[b*cols:(b+1)*cols]) + 1e-5*scale
-						if d := math.Abs(float64(got[b*rows+i]) - want); d > tol {
-							t.Fatalf("%s %s batch %d: out[%d][%d] = %g, want %g ± %g", l, typ, batch, b, i, got[b*rows+i], want, tol)
+				for _, batch := range []int{1, 3} {
+					data, err := quant.Quantize(typ, randVec(r, rows*cols))
+					if err != nil {
+						t.Fatal(err)
+					}
+					w, err := NewMatrix(typ, rows, cols, data)
+					if err != nil {
+						t.Fatal(err)
+					}
+					deq := make([]float32, rows*cols)
+					quant.Dequantize(typ, data, deq)
+					x := randVec(r, batch*cols)
+					for i := 0; i < 32; i++ {
+						x[i] *= 50 // an outlier block, as real activations have
+					}
+					got := make([]float32, batch*rows)
+					NewPool(2).MatMul(got, w, x, batch)
+					for b := 0; b < batch; b++ {
+						for i := 0; i < rows; i++ {
+							var want, scale float64
+							for j := 0; j < cols; j++ {
+								p := float64(deq[i*cols+j]) * float64(x[b*cols+j])
+								want += p
+								scale += math.Abs(p)
+							}
+							tol := actQuantBound(typ, deq[i*cols:(i+1)*cols], x[b*cols:(b+1)*cols]) + 1e-5*scale
+							if d := math.Abs(float64(got[b*rows+i]) - want); d > tol {
+								t.Fatalf("%s %s %dx%d batch %d: out[%d][%d] = %g, want %g ± %g", l, typ, rows, cols, batch, b, i, got[b*rows+i], want, tol)
+							}
 						}
 					}
 				}
@@ -465,6 +503,13 @@ func isFinite(v float32) bool { return !math.IsNaN(float64(v)) && !math.IsInf(fl
 func FuzzQuantDot(f *testing.F) {
 	f.Add(make([]byte, 300), int64(1), uint8(0))
 	f.Add([]byte("some blocks of arbitrary bytes"), int64(-5), uint8(4))
+	for i, typ := range quantTypes { // three blocks of every format
+		raw := make([]byte, 3*typ.BlockBytes())
+		for j := range raw {
+			raw[j] = byte(j*131 + 7)
+		}
+		f.Add(raw, int64(i), uint8(i))
+	}
 	f.Fuzz(func(t *testing.T, raw []byte, seed int64, which uint8) {
 		typ := quantTypes[int(which)%len(quantTypes)]
 		bb := typ.BlockBytes()
@@ -477,19 +522,19 @@ func FuzzQuantDot(f *testing.F) {
 			switch typ {
 			case quant.Q6_K:
 				w[o+209] &^= 0x40
-			case quant.Q4_K, quant.Q5_K:
+			case quant.Q4_K, quant.Q5_K, quant.Q4_1, quant.Q5_1:
 				w[o+3] &^= 0x40
 				fallthrough
 			default:
 				w[o+1] &^= 0x40
 			}
 		}
-		_, xq, xd, xs := randomActs(r, typ, nb*typ.BlockSize(), math.Exp(r.NormFloat64()*5))
+		_, xq, xd, xs, xm := randomActs(r, typ, nb*typ.BlockSize(), math.Exp(r.NormFloat64()*5))
 		gen := genericKernels()
-		want := quantDot(&gen, typ, w, xq, xd, xs)
+		want := quantDot(&gen, typ, w, xq, xd, xs, xm)
 		sc := termScale(typ, w, xq, xd)
 		forEachLevel(t, func(tb testing.TB, l Level) {
-			if got := quantDot(&impl, typ, w, xq, xd, xs); !closeTo(got, want, sc, 1e-5) {
+			if got := quantDot(&impl, typ, w, xq, xd, xs, xm); !closeTo(got, want, sc, 1e-5) {
 				tb.Fatalf("%s %s nb=%d: %g, generic %g", l, typ, nb, got, want)
 			}
 		})

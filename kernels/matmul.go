@@ -15,10 +15,10 @@ import (
 //     (gemm_matrix.go).
 //   - A single vector (generation) takes the matrix-vector path: rows of W
 //     are split across the pool and each stored row is read once, straight
-//     from its bytes: F32/F16/BF16 by a SIMD dot with x, Q8_0/Q4_0/Q4_K/
-//     Q5_K/Q6_K by integer dots against activations quantised once per call
-//     (8-bit, one scale per block, see quantizeActQ8), other types by
-//     expanding the row to float32 first.
+//     from its bytes: F32/F16/BF16 by a SIMD dot with x, Q8_0/Q4_0/Q5_0/
+//     Q4_1/Q5_1/Q4_K/Q5_K/Q6_K by integer dots against activations
+//     quantised once per call (8-bit, one scale per block, see
+//     quantizeActQ8), other types by expanding the row to float32 first.
 func MatMul(dst []float32, w *Matrix, x []float32, batch int) {
 	Default().MatMul(dst, w, x, batch)
 }
@@ -47,6 +47,10 @@ func (p *Pool) MatMul(dst []float32, w *Matrix, x []float32, batch int) {
 		nb := batch * cols / quant.QK
 		t.xq, t.xd = growI8(t.xq, batch*cols), growF32(t.xd, nb)
 		impl.quantizeQ8(t.x, t.xq, t.xd)
+		if hasBlockOffset(w.Type) {
+			t.xm = growF32(t.xm, nb)
+			actBlockSums(t.xq, t.xd, t.xm)
+		}
 	case kindQ256:
 		nb := batch * cols / quant.QKK
 		t.xq, t.xd, t.xs = growI8(t.xq, batch*cols), growF32(t.xd, nb), growI16(t.xs, 16*nb)
@@ -70,7 +74,7 @@ func (p *Pool) MatMul(dst []float32, w *Matrix, x []float32, batch int) {
 const (
 	kindF32     = iota // SIMD dot on the stored floats
 	kindHalf           // F16/BF16: widened in registers
-	kindQ32            // Q8_0/Q4_0: integer dots with 32-blocks of activations
+	kindQ32            // Q8_0/Q4_0/Q5_0/Q4_1/Q5_1: integer dots with 32-blocks
 	kindQ256           // Q4_K/Q5_K/Q6_K: integer dots with 256-blocks
 	kindDequant        // any other type: expand the row, then dot
 )
@@ -81,13 +85,17 @@ func rowKind(w *Matrix) int {
 		return kindF32
 	case quant.F16, quant.BF16:
 		return kindHalf
-	case quant.Q8_0, quant.Q4_0:
+	case quant.Q8_0, quant.Q4_0, quant.Q5_0, quant.Q4_1, quant.Q5_1:
 		return kindQ32
 	case quant.Q4_K, quant.Q5_K, quant.Q6_K:
 		return kindQ256
 	}
 	return kindDequant
 }
+
+// hasBlockOffset reports whether a 32-wide format adds an offset m to every
+// value of a block, so its dot needs the activations' block sums.
+func hasBlockOffset(t quant.Type) bool { return t == quant.Q4_1 || t == quant.Q5_1 }
 
 // matVecMinBytesPerWorker is how many weight bytes each worker must get
 // before a matrix-vector product is split across the pool. Such a product
@@ -115,6 +123,7 @@ type matMulTask struct {
 	xq      []int8      // quantised activations
 	xd      []float32   // their block scales
 	xs      []int16     // their sums per 16 (K formats)
+	xm      []float32   // their block sums xd·Σxq (Q4_1/Q5_1, actBlockSums)
 	scratch [][]float32 // one row buffer per worker (kindDequant)
 }
 
@@ -141,11 +150,27 @@ func (t *matMulTask) Do(lo, hi, worker int) {
 			}
 		}
 	case kindQ32:
-		dot := t.ks.dotQ8_0
-		if w.Type == quant.Q4_0 {
-			dot = t.ks.dotQ4_0
-		}
 		nb := cols / quant.QK
+		if hasBlockOffset(w.Type) {
+			dot := t.ks.dotQ4_1
+			if w.Type == quant.Q5_1 {
+				dot = t.ks.dotQ5_1
+			}
+			for r := lo; r < hi; r++ {
+				row := w.Data[r*rb : (r+1)*rb]
+				for b := 0; b < t.batch; b++ {
+					t.dst[b*rows+r] = dot(row, t.xq[b*cols:(b+1)*cols], t.xd[b*nb:(b+1)*nb], t.xm[b*nb:(b+1)*nb])
+				}
+			}
+			break
+		}
+		dot := t.ks.dotQ8_0
+		switch w.Type {
+		case quant.Q4_0:
+			dot = t.ks.dotQ4_0
+		case quant.Q5_0:
+			dot = t.ks.dotQ5_0
+		}
 		for r := lo; r < hi; r++ {
 			row := w.Data[r*rb : (r+1)*rb]
 			for b := 0; b < t.batch; b++ {

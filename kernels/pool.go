@@ -45,9 +45,13 @@ type Pool struct {
 	grain int
 	next  atomic.Int64
 
-	gen          atomic.Uint64 // advanced once per parallel loop
-	pending      atomic.Int32  // helpers still in the current loop
-	callerParked atomic.Int32  // 1 while the caller sleeps on done
+	gen     atomic.Uint64 // advanced once per parallel loop
+	pending atomic.Int32  // helpers still in the current loop
+	// callerParked is the generation whose end the caller sleeps on, 0 when
+	// it does not sleep. Tagging it with the generation matters: a helper
+	// that finished loop k and is delayed before it checks callerParked must
+	// not wake a caller that is already waiting on loop k+1.
+	callerParked atomic.Uint64
 	done         chan struct{}
 
 	poolOps
@@ -144,21 +148,26 @@ func (p *Pool) For(n, grain int, t Task) {
 		}
 	}
 	p.runChunks(0)
-	p.waitHelpers()
+	p.waitHelpers(p.gen.Load())
 	p.task = nil
 	p.mu.Unlock()
 }
 
-// waitHelpers returns when every helper has left the current loop.
-func (p *Pool) waitHelpers() {
+// waitHelpers returns when every helper has left loop gen.
+func (p *Pool) waitHelpers(gen uint64) {
 	if spinUntil(func() bool { return p.pending.Load() == 0 }) {
 		return
 	}
-	p.callerParked.Store(1)
-	if p.pending.Load() == 0 && p.callerParked.CompareAndSwap(1, 0) {
+	// Swap rather than Store, here and where a worker parks: each side stores
+	// its flag and then loads the other's, which needs store→load order. Go's
+	// atomics promise it, but qemu's arm64 emulation on x86 was seen to break
+	// it for a store-release followed by a load-acquire; a read-modify-write
+	// is a full barrier everywhere.
+	p.callerParked.Swap(gen)
+	if p.pending.Load() == 0 && p.callerParked.CompareAndSwap(gen, 0) {
 		return
 	}
-	<-p.done // the last helper claimed callerParked and sends
+	<-p.done // the last helper of loop gen claimed callerParked and sends
 }
 
 // spinUntil polls cond for up to spinWait and reports whether it held.
@@ -190,7 +199,7 @@ func (p *Pool) work(worker int) {
 	var seen uint64
 	for {
 		if !spinUntil(func() bool { return p.gen.Load() != seen }) {
-			w.state.Store(workerParked)
+			w.state.Swap(workerParked) // a full barrier: see waitHelpers
 			if p.gen.Load() == seen || !w.state.CompareAndSwap(workerParked, workerRunning) {
 				<-w.wake // the caller claimed us and sends
 			}
@@ -198,7 +207,7 @@ func (p *Pool) work(worker int) {
 		// The generation cannot move on before this worker reports done.
 		seen = p.gen.Load()
 		p.runChunks(worker)
-		if p.pending.Add(-1) == 0 && p.callerParked.CompareAndSwap(1, 0) {
+		if p.pending.Add(-1) == 0 && p.callerParked.CompareAndSwap(seen, 0) {
 			p.done <- struct{}{}
 		}
 	}

@@ -40,3 +40,23 @@ func quantizeQ8AVX2(x []float32, xq []int8, xd []float32)
 
 //go:noescape
 func quantizeQ8KAVX2(x []float32, xq []int8, xd []float32, xs []int16)
+
+// Q5_0 / Q4_1 / Q5_1 dots (quant_legacy_amd64.s): AVX2 and VNNI variants.
+
+//go:noescape
+func dotQ5_0AVX2(w []byte, xq []int8, xd []float32) float32
+
+//go:noescape
+func dotQ5_0VNNI(w []byte, xq []int8, xd []float32) float32
+
+//go:noescape
+func dotQ4_1AVX2(w []byte, xq []int8, xd, xs []float32) float32
+
+//go:noescape
+func dotQ4_1VNNI(w []byte, xq []int8, xd, xs []float32) float32
+
+//go:noescape
+func dotQ5_1AVX2(w []byte, xq []int8, xd, xs []float32) float32
+
+//go:noescape
+func dotQ5_1VNNI(w []byte, xq []int8, xd, xs []float32) float32
