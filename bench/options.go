@@ -37,6 +37,12 @@ type Options struct {
 	SkipMachine bool
 
 	Quick bool // recorded in the result: a run with fewer shapes and repetitions
+
+	// Training rows: LoRA training throughput (rank TrainRank on every FFN
+	// site, TrainSeq-token sequences, TrainSteps timed steps) on the
+	// synthetic F32 and Q8_0 models; SkipTraining leaves them out.
+	TrainRank, TrainSeq, TrainSteps int
+	SkipTraining                    bool
 }
 
 // AllShapes are the shapes the full suite measures, smallest first.
@@ -50,6 +56,7 @@ func DefaultOptions() Options {
 	return Options{
 		Shapes: AllShapes, Types: AllTypes, Seed: 1,
 		PPTokens: 128, TGTokens: 64, Reps: 3, MachineTime: 1, KernelTime: 0.5,
+		TrainRank: 8, TrainSeq: 256, TrainSteps: 3,
 	}
 }
 
@@ -61,6 +68,7 @@ func QuickOptions() Options {
 	o.Types = []quant.Type{quant.F32, quant.Q8_0}
 	o.Reps = 1
 	o.MachineTime, o.KernelTime = 0.3, 0.15
+	o.TrainSteps = 1
 	o.Quick = true
 	return o
 }

@@ -52,6 +52,14 @@ func Markdown(r *Result) string {
 			"%% of peak: FLOPs (2 per matrix weight per token, plus attention) per second ÷ FMA peak; "+
 			"%% of bandwidth: bytes of weights read per token × tokens/s ÷ measured bandwidth.\n", pp, tg)
 	}
+	if len(r.Training) > 0 {
+		b.WriteString("\n| LoRA training | type | rank | seq | train tokens/s | GFLOP/s | % of peak |\n|---|---|---:|---:|---:|---:|---:|\n")
+		for _, t := range r.Training {
+			fmt.Fprintf(&b, "| %s | %s | %d | %d | %.1f | %.1f | %s |\n", t.Model, t.Type, t.Rank, t.Seq, t.TrainTokensPerS, t.GFLOPS, pctOf(t.PctPeak, ""))
+		}
+		b.WriteString("\nTraining: forward, backward and AdamW, rank-r LoRA on every FFN site of every layer; FLOPs: 4 per frozen " +
+			"weight (forward and input gradient), 6 per LoRA weight, plus attention.\n")
+	}
 	return b.String()
 }
 

@@ -16,6 +16,7 @@ type Result struct {
 
 	KernelRows []KernelRow `json:"kernel_rows,omitempty"`
 	Models     []ModelRow  `json:"models"`
+	Training   []TrainRow  `json:"training,omitempty"`
 
 	// For a run on a single model, its two headline numbers at top level,
 	// so that scripts need not dig into Models.

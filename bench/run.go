@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/milp-lite/milp-lite/kernels"
+	"github.com/milp-lite/milp-lite/quant"
 )
 
 // Progress is told what Run is doing: step describes the step under way and
@@ -135,6 +136,15 @@ func Run(opts Options, progress Progress) (*Result, error) {
 				}
 				row.Model, row.Type = s.Name, t.String()
 				res.Models = append(res.Models, row)
+				if !opts.SkipTraining && (t == quant.F32 || t == quant.Q8_0) {
+					p.update("LoRA training on " + label)
+					tr, err := MeasureTraining(path, opts.TrainRank, opts.TrainSeq, opts.TrainSteps)
+					if err != nil {
+						return nil, err
+					}
+					tr.Model = s.Name
+					res.Training = append(res.Training, tr)
+				}
 			}
 		}
 	}
@@ -148,6 +158,9 @@ func Run(opts Options, progress Progress) (*Result, error) {
 		} else {
 			k.Pct = percent(k.GFLOPS, res.PeakGFLOPS)
 		}
+	}
+	for i := range res.Training {
+		res.Training[i].PctPeak = percent(res.Training[i].GFLOPS, res.PeakGFLOPS)
 	}
 	for i := range res.Models {
 		m := &res.Models[i]
