@@ -29,6 +29,10 @@ func Softmax(x []float32) {
 	impl.scale(1/sum, x)
 }
 
+// ExpShift replaces x by exp(x − shift) and returns the sum of the results:
+// the inner loop of a softmax or a cross-entropy, on the SIMD exp.
+func ExpShift(x []float32, shift float32) float32 { return impl.expShift(x, shift) }
+
 // SiLUMul computes gate = silu(gate) * up in place: the SwiGLU activation.
 func SiLUMul(gate, up []float32) {
 	impl.siluMul(gate, up[:len(gate)])

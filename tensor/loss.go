@@ -34,7 +34,7 @@ func crossEntropyRow(row []float32, target int32, w float32) float64 {
 	}
 	// One exponential per logit: keep exp(x−m) in the row, then scale.
 	xt := row[target]
-	sum := expShift(row, m)
+	sum := float64(kernels.ExpShift(row, m)) // SIMD: a 32,000-token row is 10% of a training step
 	kernels.Scale(w/float32(sum), row)
 	row[target] -= w
 	return float64(w) * (float64(m) + math.Log(sum) - float64(xt))
