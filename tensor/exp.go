@@ -56,24 +56,3 @@ func expCore(x float32) float32 {
 	s := math.Float32frombits(uint32((k>>4)+127) << 23)
 	return s * expTable[k&15] * (1 + r*(1+r*(0.5+r*(1.0/6))))
 }
-
-// expShift replaces x[i] by exp(x[i]−shift) and returns the sum of the new
-// values (accumulated in float64: vocabulary rows are tens of thousands
-// long). Callers pass shift ≥ max(x) (a row maximum, or a log-sum-exp), so
-// no value overflows; values under expMinArg become 0.
-func expShift(x []float32, shift float32) float64 {
-	var sum float64
-	for i, v := range x {
-		y := v - shift
-		var e float32
-		if y >= expMinArg {
-			if y > expMaxArg { // only by rounding: the min builtin is slow
-				y = expMaxArg
-			}
-			e = expCore(y)
-		}
-		x[i] = e
-		sum += float64(e)
-	}
-	return sum
-}
