@@ -84,8 +84,12 @@ type StudyOptions struct {
 	// InitialTrials is the size of the space-filling design run before the
 	// model takes over (default 10).
 	InitialTrials int
-	Design        DesignKind
-	Acquisition   AcquisitionKind
+	// Enqueued are configurations to evaluate first, before the design: known
+	// good defaults, so that the study's best is never worse than they are.
+	// They count towards InitialTrials.
+	Enqueued    []Config
+	Design      DesignKind
+	Acquisition AcquisitionKind
 	// UCBBeta is UCB's exploration weight (default 4).
 	UCBBeta float64
 	Kernel  KernelKind
@@ -420,6 +424,15 @@ func (s *Study) propose(q int) ([]Config, error) {
 	for k := 0; k < q; k++ {
 		id := first + k
 		rng := s.trialRNG(id)
+		if id < len(s.opts.Enqueued) {
+			c := s.opts.Enqueued[id].Clone()
+			if err := s.space.Validate(c); err != nil {
+				return nil, fmt.Errorf("bo: enqueued configuration %d: %w", id, err)
+			}
+			exclude[c.key()] = true
+			out = append(out, c)
+			continue
+		}
 		if id < s.opts.InitialTrials || len(y) < 2 {
 			c, err := s.designPoint(id, rng, exclude)
 			if err != nil {

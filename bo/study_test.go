@@ -357,3 +357,36 @@ func TestMiLPSpaceStudy(t *testing.T) {
 		t.Fatalf("best %.3f after 45 trials (design best %.3f)", best.Value, initBest)
 	}
 }
+
+func TestStudyEnqueuedFirst(t *testing.T) {
+	space, err := NewSpace(Float("x", 0, 1, false), Int("n", 1, 8, false))
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := Config{"x": 0.25, "n": 3}
+	s, err := NewStudy(StudyOptions{Space: space, Direction: Maximize, Seed: 1, InitialTrials: 3, Enqueued: []Config{want}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	first, err := s.Ask()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if first.Config.Float("x") != 0.25 || first.Config.Int("n") != 3 {
+		t.Fatalf("first trial %v, want the enqueued %v", first.Config, want)
+	}
+	if err := s.Tell(first, 1); err != nil {
+		t.Fatal(err)
+	}
+	second, err := s.Ask()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if second.Config.key() == first.Config.key() {
+		t.Fatal("the design repeated the enqueued configuration")
+	}
+	bad, _ := NewStudy(StudyOptions{Space: space, Seed: 1, Enqueued: []Config{{"x": 2.0, "n": 3}}})
+	if _, err := bad.Ask(); err == nil {
+		t.Fatal("an enqueued configuration outside the space was accepted")
+	}
+}

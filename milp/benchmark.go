@@ -119,6 +119,7 @@ func EvaluateUser(m *nn.Model, u userdata.User, o EvalOptions) (*UserResult, err
 	}
 	so := o.Search
 	so.Budget, so.Seed = o.Budget, o.Seed
+	so.StartWith = []Placement{FixedPlacement(m.Config.Layers, o.FixedLR)}
 	if o.JournalDir != "" {
 		so.JournalPath = fmt.Sprintf("%s/%s.search.jsonl", o.JournalDir, u.ID)
 	}

@@ -62,6 +62,7 @@ func Personalise(m *nn.Model, st Store, u userdata.User, o PersonaliseOptions) (
 	}
 	so := o.Search
 	so.Budget, so.Seed, so.JournalPath = o.Budget, o.Seed, st.JournalPath(u.ID)
+	so.StartWith = []Placement{FixedPlacement(m.Config.Layers, DefaultEvalOptions().FixedLR)}
 	if !o.Resume {
 		if err := os.Remove(so.JournalPath); err != nil && !errors.Is(err, fs.ErrNotExist) {
 			return nil, err

@@ -23,7 +23,11 @@ type SearchOptions struct {
 	ParamPenalty float64
 	JournalPath  string // the study's JSONL journal ("": none); an existing one is resumed
 	Seed         uint64
-	OnTrial      func(TrialReport)
+	// StartWith are placements tried first, before the space-filling design —
+	// the fixed LoRA, say — so that the search's best is never worse than
+	// they are on the validation turns.
+	StartWith []Placement
+	OnTrial   func(TrialReport)
 }
 
 // TrialReport is one trial of a search.
@@ -60,9 +64,13 @@ func Search(m *nn.Model, r *Replier, h *History, val []userdata.Turn, persona []
 	if err != nil {
 		return nil, err
 	}
+	var enqueued []bo.Config
+	for _, p := range o.StartWith {
+		enqueued = append(enqueued, p.config(m.Config.Layers))
+	}
 	study, err := bo.NewStudy(bo.StudyOptions{
 		Space: space, Direction: bo.Maximize, Seed: o.Seed, JournalPath: o.JournalPath,
-		InitialTrials: max(1, min(o.InitialTrials, o.Trials)), Name: "milp",
+		InitialTrials: max(1, len(enqueued), min(o.InitialTrials, o.Trials)), Enqueued: enqueued, Name: "milp",
 	})
 	if err != nil {
 		return nil, err

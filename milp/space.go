@@ -84,6 +84,24 @@ func SearchSpace(layers int) (*bo.Space, error) {
 	)
 }
 
+// config encodes a placement as a point of the search space of a model with
+// the given number of layers.
+func (p Placement) config(layers int) bo.Config {
+	lf := make([]bool, layers)
+	for _, l := range p.Layers {
+		lf[l] = true
+	}
+	sf := make([]bool, len(ffnSites))
+	for _, s := range p.Sites {
+		for i, f := range ffnSites {
+			if s == f {
+				sf[i] = true
+			}
+		}
+	}
+	return bo.Config{"layers": lf, "sites": sf, "rank": p.Rank, "loras_per_site": p.LorasPerSite, "lr": p.LR}
+}
+
 // PlacementOf decodes a point of the search space.
 func PlacementOf(c bo.Config) (Placement, error) {
 	var layers []int
