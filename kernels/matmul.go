@@ -103,10 +103,12 @@ func hasBlockOffset(t quant.Type) bool { return t == quant.Q4_1 || t == quant.Q5
 // bandwidth, and handing a worker its share costs a wake-up (a futex, and
 // in a VM an inter-processor interrupt: tens of microseconds, measured as a
 // whole SmolLM2-135M token). Measured on the 2-core Zen 5 VM: Q8_0 tokens
-// went from 129 tokens/s (every product split) to 174 with one thread;
-// 1 MB per worker (≈ 25 µs of streaming) keeps only the big products (the
-// output matrix, F32 FFN matrices) parallel.
-var matVecMinBytesPerWorker = 1 << 20
+// went from 129 tokens/s (every product split) to 174 with one thread.
+// Once idle workers spin briefly before parking (pool.go), smaller products
+// pay: BenchmarkSmolLM2, same process, 3 runs each: Q8_0 26.0 GB/s of weights
+// at 1 MB per worker, 28.8 at 256 KB, 26.6 splitting everything; F32 37.8,
+// 40.4 and 42.2. 256 KB per worker (≈ 6 µs of streaming) is the compromise.
+var matVecMinBytesPerWorker = 256 << 10
 
 // rowGrain picks how many rows one chunk holds: about eight chunks per worker
 // balance the load while keeping the per-chunk overhead small.
