@@ -52,7 +52,7 @@ func DefaultEvalOptions() EvalOptions {
 		Search:     SearchOptions{Trials: 12, InitialTrials: 6},
 		FixedLR:    3e-3,
 		RetrievalK: 3,
-		ValTurns:   12,
+		ValTurns:   24,
 		TestTurns:  24,
 		Seed:       1,
 	}

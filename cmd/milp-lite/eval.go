@@ -34,7 +34,7 @@ func evalCommand() *cli.Command {
 			&cli.DurationFlag{Name: "time", Usage: "wall-time budget of each user's search (0: none)"},
 			&cli.IntFlag{Name: "epochs", Value: milp.DefaultBudget.Epochs, Usage: "training budget: passes over a user's history per adapter"},
 			&cli.IntFlag{Name: "retrieval-k", Value: 3, Usage: "past exchanges retrieved by BM25"},
-			&cli.IntFlag{Name: "val-turns", Value: 12, Usage: "validation turns each BO trial is scored on"},
+			&cli.IntFlag{Name: "val-turns", Value: 24, Usage: "validation turns each BO trial is scored on (fewer make the search chase noise)"},
 			&cli.IntFlag{Name: "test-turns", Value: 24, Usage: "test turns per user the table reports"},
 			&cli.Int64Flag{Name: "seed", Value: 1, Usage: "seed of splits, initialisation and search"},
 			&cli.StringFlag{Name: "out", Value: "milp-eval", Usage: "`DIR` for report.json, rouge_l.svg and the search journals"},

@@ -26,7 +26,7 @@ func personaliseFlags() []cli.Flag {
 		&cli.IntFlag{Name: "init", Value: 5, Usage: "space-filling trials before the Gaussian process takes over"},
 		&cli.DurationFlag{Name: "time", Usage: "wall-time budget per user's search, e.g. 2m (0: none)"},
 		&cli.Float64Flag{Name: "param-penalty", Usage: "ROUGE-L points subtracted per million trainable parameters"},
-		&cli.IntFlag{Name: "val-turns", Value: 12, Usage: "validation turns each trial is scored on"},
+		&cli.IntFlag{Name: "val-turns", Value: 24, Usage: "validation turns each trial is scored on (fewer make the search chase noise)"},
 		&cli.IntFlag{Name: "test-turns", Value: 24, Usage: "test turns the before/after scores use"},
 	}
 }
