@@ -4,8 +4,8 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
-	"runtime"
-	"sync"
+
+	"github.com/milp-lite/milp-lite/kernels"
 )
 
 // GPOptions configures FitGP. The zero value is usable.
@@ -153,19 +153,15 @@ func (g *GP) fitHyper(opts GPOptions, rng *rand.Rand) ([]float64, error) {
 		err   error
 	}
 	results := make([]result, len(starts))
-	var wg sync.WaitGroup
-	sem := make(chan struct{}, runtime.GOMAXPROCS(0))
-	for i, s := range starts {
-		wg.Add(1)
-		sem <- struct{}{}
-		go func(i int, s []float64) {
-			defer wg.Done()
-			defer func() { <-sem }()
-			th, f, err := minimizeBox(negLogPost, s, p.lo, p.hi, minimizeOptions{maxIter: maxIter, gradTol: 1e-5})
+	// The restarts run on the project's one worker pool; each writes its own
+	// slot, and the best is chosen in start order, so the fit is the same
+	// whatever the scheduling.
+	kernels.Default().For(len(starts), 1, kernels.TaskFunc(func(lo, hi, _ int) {
+		for i := lo; i < hi; i++ {
+			th, f, err := minimizeBox(negLogPost, starts[i], p.lo, p.hi, minimizeOptions{maxIter: maxIter, gradTol: 1e-5})
 			results[i] = result{th, f, err}
-		}(i, s)
-	}
-	wg.Wait()
+		}
+	}))
 	best := -1
 	for i, r := range results {
 		if r.err == nil && (best < 0 || r.f < results[best].f) {

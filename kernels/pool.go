@@ -53,6 +53,7 @@ type Pool struct {
 	// not wake a caller that is already waiting on loop k+1.
 	callerParked atomic.Uint64
 	done         chan struct{}
+	timer        *time.Timer // the caller's re-check while parked (parkCheck)
 
 	poolOps
 }
@@ -65,8 +66,18 @@ type Pool struct {
 type poolWorker struct {
 	state atomic.Int32 // workerRunning or workerParked
 	wake  chan struct{}
-	_     [48]byte // keep workers' states on separate cache lines
+	timer *time.Timer // re-checks while parked: see parkCheck
+	_     [48]byte    // keep workers' states on separate cache lines
 }
+
+// parkCheck is how often a parked worker, and a caller parked on its
+// helpers, look again at the state they are waiting on. The hand-off above
+// should never lose a wake-up, yet under load (and often under qemu) a
+// caller was seen waiting for a helper that had parked without seeing the
+// new loop; rather than hang, each side re-checks at this interval, so such
+// a miss costs at most this much time. Idle workers wake this often only
+// while the pool is in use: the interval doubles up to a second when idle.
+const parkCheck = 2 * time.Millisecond
 
 const (
 	workerRunning = iota
@@ -89,9 +100,12 @@ func NewPool(size int) *Pool {
 	if size < 1 {
 		size = 1
 	}
-	p := &Pool{size: size, workers: make([]poolWorker, size-1), done: make(chan struct{}, 1)}
+	p := &Pool{size: size, workers: make([]poolWorker, size-1), done: make(chan struct{}, 1), timer: time.NewTimer(time.Hour)}
+	p.timer.Stop()
 	for i := range p.workers {
 		p.workers[i].wake = make(chan struct{}, 1)
+		p.workers[i].timer = time.NewTimer(time.Hour)
+		p.workers[i].timer.Stop()
 		go p.work(i + 1)
 	}
 	return p
@@ -167,7 +181,23 @@ func (p *Pool) waitHelpers(gen uint64) {
 	if p.pending.Load() == 0 && p.callerParked.CompareAndSwap(gen, 0) {
 		return
 	}
-	<-p.done // the last helper of loop gen claimed callerParked and sends
+	p.timer.Reset(parkCheck)
+	defer p.timer.Stop()
+	for {
+		select {
+		case <-p.done: // the last helper of loop gen claimed callerParked and sends
+			return
+		case <-p.timer.C:
+		}
+		if p.pending.Load() == 0 {
+			if p.callerParked.CompareAndSwap(gen, 0) {
+				return // the helpers are done and none claimed us: nothing will be sent
+			}
+			<-p.done // a helper claimed us: its token is on the way
+			return
+		}
+		p.timer.Reset(parkCheck)
+	}
 }
 
 // spinUntil polls cond for up to spinWait and reports whether it held.
@@ -201,7 +231,7 @@ func (p *Pool) work(worker int) {
 		if !spinUntil(func() bool { return p.gen.Load() != seen }) {
 			w.state.Swap(workerParked) // a full barrier: see waitHelpers
 			if p.gen.Load() == seen || !w.state.CompareAndSwap(workerParked, workerRunning) {
-				<-w.wake // the caller claimed us and sends
+				p.park(w, seen)
 			}
 		}
 		// The generation cannot move on before this worker reports done.
@@ -210,6 +240,31 @@ func (p *Pool) work(worker int) {
 		if p.pending.Add(-1) == 0 && p.callerParked.CompareAndSwap(seen, 0) {
 			p.done <- struct{}{}
 		}
+	}
+}
+
+// park waits, as a parked worker, until the caller claims it (and sends on
+// wake) or, at a re-check, a new loop has begun that the worker can claim
+// itself.
+func (p *Pool) park(w *poolWorker, seen uint64) {
+	interval := parkCheck
+	w.timer.Reset(interval)
+	defer w.timer.Stop()
+	for {
+		select {
+		case <-w.wake: // the caller claimed us and sends
+			return
+		case <-w.timer.C:
+		}
+		if p.gen.Load() != seen {
+			if w.state.CompareAndSwap(workerParked, workerRunning) {
+				return // we claimed ourselves: the caller will send nothing
+			}
+			<-w.wake // the caller claimed us: its token is on the way
+			return
+		}
+		interval = min(2*interval, time.Second)
+		w.timer.Reset(interval)
 	}
 }
 
