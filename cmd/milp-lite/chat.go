@@ -136,7 +136,14 @@ func runChat(c *cli.Context) error {
 		out.WriteString("\n")
 		return err
 	}
-	return repl(conv, plainText, os.Stdin, out)
+	mode := "chat template"
+	switch {
+	case c.String("user") != "":
+		mode = "as " + c.String("user") + ", with their long- and short-term memory"
+	case plainText:
+		mode = "no chat template: your text is continued"
+	}
+	return repl(conv, mode, os.Stdin, out)
 }
 
 // conversation is what the chat command talks to: a plain session, or a
@@ -207,7 +214,7 @@ func loadAdapters(specs []string, m *nn.Model) ([]nn.Adapter, error) {
 }
 
 // repl reads messages line by line until /exit or end of input.
-func repl(sess conversation, plainText bool, in io.Reader, out *bufio.Writer) error {
+func repl(sess conversation, mode string, in io.Reader, out *bufio.Writer) error {
 	var interrupted atomic.Bool
 	sig := make(chan os.Signal, 1)
 	signal.Notify(sig, os.Interrupt)
@@ -222,10 +229,6 @@ func repl(sess conversation, plainText bool, in io.Reader, out *bufio.Writer) er
 			interrupted.Store(true)
 		}
 	}()
-	mode := "chat"
-	if plainText {
-		mode = "no chat template: your text is continued"
-	}
 	fmt.Fprintf(out, "milp-lite chat (%s). /reset starts over, /exit or Ctrl-D quits, Ctrl-C stops a reply.\n", mode)
 	lines := bufio.NewScanner(in)
 	lines.Buffer(make([]byte, 64*1024), 1<<20)
