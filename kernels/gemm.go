@@ -44,14 +44,9 @@ func (p *Pool) GEMM(transA, transB bool, m, n, k int, a []float32, lda int, b []
 	}
 	p.gemmMu.Lock()
 	defer p.gemmMu.Unlock()
-	g := &p.gemm
-	ks := impl
-	mr, nr := ks.gemmMR, ks.gemmNR
-	g.k, g.mr, g.nr, g.micro, g.transpose = k, mr, nr, ks.gemmMicro, ks.transpose
+	g := p.gemm.start(m, n, k, c, ldc, accumulate)
+	mr, nr := g.mr, g.nr
 	g.w = nil
-	g.m, g.n, g.c, g.ldc, g.accumulate = m, n, c, ldc, accumulate
-	g.aPanels, g.bPanels = (m+mr-1)/mr, (n+nr-1)/nr
-	g.packA = growF32(g.packA, g.aPanels*mr*k)
 	g.packB = growF32(g.packB, g.bPanels*nr*k)
 	g.a, g.lda, g.transA = a, lda, transA
 	g.b, g.ldb, g.transB = b, ldb, transB
@@ -71,6 +66,18 @@ func (p *Pool) GEMM(transA, transB bool, m, n, k int, a []float32, lda int, b []
 	nBlocks := (g.bPanels + ncPanels - 1) / ncPanels
 	p.For(g.mBlocks*nBlocks, 1, g)
 	g.a, g.b, g.c = nil, nil, nil
+}
+
+// start sets the state every GEMM shares, for the kernels in use, and sizes
+// the packed A panels; the caller holds gemmMu.
+func (g *gemmTask) start(m, n, k int, c []float32, ldc int, accumulate bool) *gemmTask {
+	ks := impl
+	mr, nr := ks.gemmMR, ks.gemmNR
+	g.k, g.mr, g.nr, g.micro, g.transpose = k, mr, nr, ks.gemmMicro, ks.transpose
+	g.m, g.n, g.c, g.ldc, g.accumulate = m, n, c, ldc, accumulate
+	g.aPanels, g.bPanels = (m+mr-1)/mr, (n+nr-1)/nr
+	g.packA = growF32(g.packA, g.aPanels*mr*k)
+	return g
 }
 
 func growF32(s []float32, n int) []float32 {

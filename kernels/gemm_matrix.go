@@ -35,13 +35,9 @@ func (p *Pool) gemmW(m int, x []float32, w *Matrix, trans bool, c []float32, ldc
 	}
 	p.gemmMu.Lock()
 	defer p.gemmMu.Unlock()
-	g := &p.gemm
+	g := p.gemm.start(m, n, k, c, ldc, false)
 	ks := impl
-	mr, nr := ks.gemmMR, ks.gemmNR
-	g.k, g.mr, g.nr, g.micro, g.transpose = k, mr, nr, ks.gemmMicro, ks.transpose
-	g.m, g.n, g.c, g.ldc, g.accumulate = m, n, c, ldc, false
-	g.aPanels, g.bPanels = (m+mr-1)/mr, (n+nr-1)/nr
-	g.packA = growF32(g.packA, g.aPanels*mr*k)
+	mr, nr := g.mr, g.nr
 	g.a, g.lda, g.transA = x, k, false
 	g.b, g.transB = nil, false
 	g.w, g.wTrans, g.dequantQ8 = w, trans, ks.dequantQ8_0
