@@ -1,6 +1,7 @@
 package lora
 
 import (
+	"github.com/milp-lite/milp-lite/internal/testmodel"
 	"math"
 	"math/rand/v2"
 	"path/filepath"
@@ -8,22 +9,11 @@ import (
 	"testing"
 
 	"github.com/milp-lite/milp-lite/gguf"
-	"github.com/milp-lite/milp-lite/models"
 	"github.com/milp-lite/milp-lite/nn"
 	"github.com/milp-lite/milp-lite/quant"
 )
 
-func defaultModel(t *testing.T) *nn.Model {
-	f, err := gguf.Parse(models.Stories260K)
-	if err != nil {
-		t.Fatal(err)
-	}
-	m, err := nn.FromGGUF(f)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return m
-}
+func defaultModel(t testing.TB) *nn.Model { return testmodel.Default(t) }
 
 // randomSet: two modules of different rank and alpha on the FFN sites of
 // layers 0-2, with B random so the adapter changes the output.

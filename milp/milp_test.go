@@ -3,6 +3,7 @@ package milp
 import (
 	"encoding/json"
 	"encoding/xml"
+	"github.com/milp-lite/milp-lite/internal/testmodel"
 	"math"
 	"math/rand/v2"
 	"os"
@@ -10,27 +11,14 @@ import (
 	"testing"
 
 	"github.com/milp-lite/milp-lite/bo"
-	"github.com/milp-lite/milp-lite/gguf"
 	"github.com/milp-lite/milp-lite/lora"
 	"github.com/milp-lite/milp-lite/memory"
-	"github.com/milp-lite/milp-lite/models"
 	"github.com/milp-lite/milp-lite/nn"
 	"github.com/milp-lite/milp-lite/nn/sample"
 	"github.com/milp-lite/milp-lite/userdata"
 )
 
-func defaultModel(t testing.TB) *nn.Model {
-	t.Helper()
-	f, err := gguf.Parse(models.Stories260K)
-	if err != nil {
-		t.Fatal(err)
-	}
-	m, err := nn.FromGGUF(f)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return m
-}
+func defaultModel(t testing.TB) *nn.Model { return testmodel.Default(t) }
 
 func sampleUser(t testing.TB, i int) userdata.User {
 	t.Helper()

@@ -1,13 +1,12 @@
 package train
 
 import (
+	"github.com/milp-lite/milp-lite/internal/testmodel"
 	"math/rand/v2"
 	"path/filepath"
 	"testing"
 
-	"github.com/milp-lite/milp-lite/gguf"
 	"github.com/milp-lite/milp-lite/lora"
-	"github.com/milp-lite/milp-lite/models"
 	"github.com/milp-lite/milp-lite/nn"
 	"github.com/milp-lite/milp-lite/quant"
 )
@@ -37,18 +36,7 @@ func synthModel(t testing.TB, s nn.Shape, typ quant.Type) *nn.Model {
 	return m
 }
 
-func defaultModel(t testing.TB) *nn.Model {
-	t.Helper()
-	f, err := gguf.Parse(models.Stories260K)
-	if err != nil {
-		t.Fatal(err)
-	}
-	m, err := nn.FromGGUF(f)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return m
-}
+func defaultModel(t testing.TB) *nn.Model { return testmodel.Default(t) }
 
 // allSitesSet puts two modules (ranks 2 and 3, different alphas) on every
 // site of every layer, with B randomised so the adapter is not the identity.
