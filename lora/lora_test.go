@@ -1,7 +1,6 @@
 package lora
 
 import (
-	"github.com/milp-lite/milp-lite/internal/testmodel"
 	"math"
 	"math/rand/v2"
 	"path/filepath"
@@ -9,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/milp-lite/milp-lite/gguf"
+	"github.com/milp-lite/milp-lite/internal/testmodel"
 	"github.com/milp-lite/milp-lite/nn"
 	"github.com/milp-lite/milp-lite/quant"
 )

@@ -6,20 +6,18 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"github.com/milp-lite/milp-lite/internal/atomicfile"
 	"io"
 	"os"
 	"path/filepath"
-	"regexp"
 	"sync"
 	"time"
+
+	"github.com/milp-lite/milp-lite/internal/atomicfile"
+	"github.com/milp-lite/milp-lite/userdata"
 )
 
 // FileName is the name of a user's short-term store inside <root>/<user>/.
 const FileName = "short_term.jsonl"
-
-// validUserID matches the IDs of package userdata: safe as a directory name.
-var validUserID = regexp.MustCompile(`^[A-Za-z0-9_-][A-Za-z0-9._-]*$`)
 
 // Store is one user's short-term memory file. Its methods are safe for
 // concurrent use within one process.
@@ -31,7 +29,7 @@ type Store struct {
 // Open returns the store of user under root. Nothing is created until the
 // first Append.
 func Open(root, user string) (*Store, error) {
-	if !validUserID.MatchString(user) {
+	if !userdata.ValidID(user) { // safe as a directory name
 		return nil, fmt.Errorf("memory: invalid user id %q (want letters, digits, '.', '_', '-', not starting with '.')", user)
 	}
 	return &Store{path: filepath.Join(root, user, FileName)}, nil

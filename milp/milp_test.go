@@ -3,7 +3,6 @@ package milp
 import (
 	"encoding/json"
 	"encoding/xml"
-	"github.com/milp-lite/milp-lite/internal/testmodel"
 	"math"
 	"math/rand/v2"
 	"os"
@@ -11,6 +10,7 @@ import (
 	"testing"
 
 	"github.com/milp-lite/milp-lite/bo"
+	"github.com/milp-lite/milp-lite/internal/testmodel"
 	"github.com/milp-lite/milp-lite/lora"
 	"github.com/milp-lite/milp-lite/memory"
 	"github.com/milp-lite/milp-lite/nn"

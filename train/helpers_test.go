@@ -1,11 +1,11 @@
 package train
 
 import (
-	"github.com/milp-lite/milp-lite/internal/testmodel"
 	"math/rand/v2"
 	"path/filepath"
 	"testing"
 
+	"github.com/milp-lite/milp-lite/internal/testmodel"
 	"github.com/milp-lite/milp-lite/lora"
 	"github.com/milp-lite/milp-lite/nn"
 	"github.com/milp-lite/milp-lite/quant"

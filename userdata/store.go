@@ -5,13 +5,14 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
-	"github.com/milp-lite/milp-lite/internal/atomicfile"
 	"io"
 	"os"
 	"path/filepath"
 	"regexp"
 	"sort"
 	"strings"
+
+	"github.com/milp-lite/milp-lite/internal/atomicfile"
 )
 
 // FileExt is the extension of a user file: <dir>/<id>.jsonl.
