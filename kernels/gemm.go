@@ -112,6 +112,8 @@ type gemmTask struct {
 	w         *Matrix
 	wTrans    bool // op(B)[p][j] = W[j][p] (X·Wᵀ); else W[p][j] (dY·W)
 	ncp       int  // B panels per task
+	aGroup    int  // A panels per task (all of them unless A is split)
+	aGroups   int  // tasks per group of B panels
 	kc        int  // k-slice length
 	bs, bb    int  // W's block size (values) and block bytes
 	dequantQ8 func(w []byte, dst []float32)

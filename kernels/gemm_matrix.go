@@ -67,6 +67,20 @@ func (p *Pool) gemmW(m int, x []float32, w *Matrix, trans bool, c []float32, ldc
 	slices := (k + kcBlock - 1) / kcBlock
 	kc := min(((k+slices-1)/slices+align-1)/align*align, k)
 	g.kc, g.bs, g.bb = kc, bs, w.Type.BlockBytes()
+	// Normally every task runs all of A past its B panels, which suits A
+	// small enough to stay in cache. A long k (dY·W through an output
+	// head: 256 rows × a 32,000-word vocabulary is 32 MB of packed A)
+	// would stream A from DRAM once per task, so then A is split among
+	// the workers as well and each task packs a wider B block.
+	g.aGroup, g.aGroups = g.aPanels, 1
+	if !trans && g.aPanels*mr*k*4 > aCacheBytes && p.size > 1 {
+		g.ncp = max(1, min(g.bPanels, packBudget/(4*nr*kc)))
+		if bs > 1 {
+			g.ncp = max(g.ncp, (bs+nr-1)/nr)
+		}
+		g.aGroup = (g.aPanels + p.size - 1) / p.size
+		g.aGroups = (g.aPanels + g.aGroup - 1) / g.aGroup
+	}
 	if len(g.bufB) != p.size {
 		g.bufB, g.tmp = make([][]float32, p.size), make([][]float32, p.size)
 	}
@@ -86,22 +100,31 @@ func (p *Pool) gemmW(m int, x []float32, w *Matrix, trans bool, c []float32, ldc
 	g.phase = gemmPack // A panels only: t < aPanels
 	p.For(g.aPanels, max(1, g.aPanels/(4*p.size)), g)
 	g.phase = gemmComputeW
-	p.For((g.bPanels+g.ncp-1)/g.ncp, 1, g)
+	p.For(g.aGroups*((g.bPanels+g.ncp-1)/g.ncp), 1, g)
 	g.a, g.c, g.w = nil, nil, nil
 }
 
-// packBudget bounds the bytes of B panels one X·Wᵀ task packs at once.
-const packBudget = 512 << 10
+const (
+	// packBudget bounds the bytes of B panels one task packs at once.
+	packBudget = 512 << 10
+	// aCacheBytes is the packed A beyond which dY·W splits A among tasks.
+	aCacheBytes = 1 << 20
+)
 
 // blockW computes the columns of C of B panels [jt·ncp, (jt+1)·ncp) for
-// every row. Per k-slice it runs every A panel past those B panels, packed
+// the rows of A panel group at (every row unless A is split). Per k-slice
+// it runs each of those A panels past those B panels, packed
 // once: for X·Wᵀ all of k up front, because the panels' rows of W are one
 // contiguous piece of memory, read best in one sequential sweep (slice by
 // slice, a weight matrix that streams from DRAM would be read as short
 // strided pieces); for X·W slice by slice.
-func (g *gemmTask) blockW(jt, worker int) {
+func (g *gemmTask) blockW(t, worker int) {
 	nr, k := g.nr, g.k
+	// Consecutive tasks share B panels, so workers taking them side by
+	// side read the same rows of W at about the same time.
+	jt, at := t/g.aGroups, t%g.aGroups
 	jr0, jr1 := jt*g.ncp, min((jt+1)*g.ncp, g.bPanels)
+	a0, a1 := at*g.aGroup, min((at+1)*g.aGroup, g.aPanels)
 	buf, tile := g.bufB[worker], g.tiles[worker]
 	if g.wTrans {
 		for jr := jr0; jr < jr1; jr++ {
@@ -120,8 +143,8 @@ func (g *gemmTask) blockW(jt, worker int) {
 			g.packWBlock(jr0, jr1, pc, kc, buf, worker)
 		}
 		acc := pc > 0
-		for ir0 := 0; ir0 < g.aPanels; ir0 += mcPanels {
-			ir1 := min(ir0+mcPanels, g.aPanels)
+		for ir0 := a0; ir0 < a1; ir0 += mcPanels {
+			ir1 := min(ir0+mcPanels, a1)
 			for jr := jr0; jr < jr1; jr++ {
 				bp := panel(jr)
 				for ir := ir0; ir < ir1; ir++ {

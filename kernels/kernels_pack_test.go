@@ -249,3 +249,53 @@ func TestMatMulTQuantBatchAgainstNaive(t *testing.T) {
 		}
 	})
 }
+
+// TestMatMulTLongKSplitsA: dY·W with a long k (an output head's vocabulary)
+// packs more A than cache holds, so the tasks split A as well as B; the
+// result must match a float64 reference and, bit for bit, the same token
+// computed in a batch small enough not to split.
+func TestMatMulTLongKSplitsA(t *testing.T) {
+	r := rand.New(rand.NewPCG(41, 42))
+	rows, batch := 6000, 40 // 4 A panels × 12 × 6000 floats > aCacheBytes
+	forEachLevel(t, func(t testing.TB, l Level) {
+		for _, tc := range []struct {
+			typ  quant.Type
+			cols int
+		}{{quant.F32, 96}, {quant.F32, 100}, {quant.Q8_0, 96}, {quant.Q4_K, 512}} {
+			data, err := quant.Quantize(tc.typ, randVec(r, rows*tc.cols))
+			if err != nil {
+				t.Fatal(err)
+			}
+			w, err := NewMatrix(tc.typ, rows, tc.cols, data)
+			if err != nil {
+				t.Fatal(err)
+			}
+			deq := make([]float32, rows*tc.cols)
+			quant.Dequantize(tc.typ, data, deq)
+			dy := randVec(r, batch*rows)
+			for _, workers := range []int{2, 3} {
+				got := randVec(r, batch*tc.cols)
+				NewPool(workers).MatMulT(got, w, dy, batch)
+				for _, b := range []int{0, 17, batch - 1} {
+					for j := 0; j < tc.cols; j++ {
+						var want, sc float64
+						for i := 0; i < rows; i++ {
+							p := float64(deq[i*tc.cols+j]) * float64(dy[b*rows+i])
+							want, sc = want+p, sc+math.Abs(p)
+						}
+						if d := math.Abs(float64(got[b*tc.cols+j]) - want); d > 1e-5*sc {
+							t.Fatalf("%s %s ×%d workers: dx[%d][%d] = %g, want %g", l, tc.typ, workers, b, j, got[b*tc.cols+j], want)
+						}
+					}
+				}
+				small := make([]float32, 2*tc.cols)
+				NewPool(workers).MatMulT(small, w, dy[(batch-2)*rows:], 2)
+				for j, v := range small[tc.cols:] {
+					if v != got[(batch-1)*tc.cols+j] {
+						t.Fatalf("%s %s: dx[%d] of the last token is %g in a batch of %d, %g in a batch of 2", l, tc.typ, j, got[(batch-1)*tc.cols+j], batch, v)
+					}
+				}
+			}
+		}
+	})
+}
