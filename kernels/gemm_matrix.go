@@ -42,24 +42,12 @@ func (p *Pool) gemmW(m int, x []float32, w *Matrix, trans bool, c []float32, ldc
 	g.b, g.transB = nil, false
 	g.w, g.wTrans, g.dequantQ8 = w, trans, ks.dequantQ8_0
 
-	// Panels per task: up to ncPanels, but at least three tasks per
-	// worker so that the last ones balance. X·W expands W rows a stored
-	// block at a time, so a task then covers at least one block.
-	bs := w.Type.BlockSize()
-	g.ncp = max(1, min(ncPanels, g.bPanels/(3*p.size)))
-	if trans {
-		// X·Wᵀ packs its panels over all of k at once (see blockW): keep
-		// them within half of a 1 MB L2.
-		g.ncp = max(1, min(g.ncp, packBudget/(4*nr*k)))
-	}
-	if !trans && bs > 1 {
-		g.ncp = max(g.ncp, (bs+nr-1)/nr)
-	}
 	// k is cut into equal slices of at most kcBlock (whole blocks of W's
 	// type), not kcBlock and a short tail: every slice pays for loading and
 	// storing the C tiles once. The cut depends on k alone, never on m.
 	// With Wᵀ, k runs along W's rows: slices start on block boundaries
 	// (kcBlock is a multiple of every block size).
+	bs := w.Type.BlockSize()
 	align := 8 // whole 8×8 blocks for the transposes
 	if trans && bs > align {
 		align = bs
@@ -67,19 +55,30 @@ func (p *Pool) gemmW(m int, x []float32, w *Matrix, trans bool, c []float32, ldc
 	slices := (k + kcBlock - 1) / kcBlock
 	kc := min(((k+slices-1)/slices+align-1)/align*align, k)
 	g.kc, g.bs, g.bb = kc, bs, w.Type.BlockBytes()
-	// Normally every task runs all of A past its B panels, which suits A
-	// small enough to stay in cache. A long k (dY·W through an output
-	// head: 256 rows × a 32,000-word vocabulary is 32 MB of packed A)
-	// would stream A from DRAM once per task, so then A is split among
-	// the workers as well and each task packs a wider B block.
+
+	// Panels per task: up to ncPanels, but at least three tasks per
+	// worker so that the last ones balance; every task runs all of A past
+	// its B panels, which suits A small enough to stay in cache.
+	g.ncp = max(1, min(ncPanels, g.bPanels/(3*p.size)))
 	g.aGroup, g.aGroups = g.aPanels, 1
-	if !trans && g.aPanels*mr*k*4 > aCacheBytes && p.size > 1 {
+	switch {
+	case trans:
+		// X·Wᵀ packs its panels over all of k at once (see blockW): keep
+		// them within half of a 1 MB L2.
+		g.ncp = max(1, min(g.ncp, packBudget/(4*nr*k)))
+	case g.aPanels*mr*k*4 > aCacheBytes && p.size > 1:
+		// A long k (dY·W through an output head: 256 rows × a
+		// 32,000-word vocabulary is 32 MB of packed A) would stream A
+		// from DRAM once per task, so A is split among the workers as
+		// well and each task packs a wider B block.
 		g.ncp = max(1, min(g.bPanels, packBudget/(4*nr*kc)))
-		if bs > 1 {
-			g.ncp = max(g.ncp, (bs+nr-1)/nr)
-		}
 		g.aGroup = (g.aPanels + p.size - 1) / p.size
 		g.aGroups = (g.aPanels + g.aGroup - 1) / g.aGroup
+	}
+	if !trans && bs > 1 {
+		// X·W expands W rows a stored block at a time, so a task covers
+		// at least one block.
+		g.ncp = max(g.ncp, (bs+nr-1)/nr)
 	}
 	if len(g.bufB) != p.size {
 		g.bufB, g.tmp = make([][]float32, p.size), make([][]float32, p.size)
