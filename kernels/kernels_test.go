@@ -3,7 +3,6 @@ package kernels
 import (
 	"math"
 	"math/rand/v2"
-	"sync/atomic"
 	"testing"
 
 	"github.com/milp-lite/milp-lite/quant"
@@ -15,36 +14,6 @@ func randVec(r *rand.Rand, n int) []float32 {
 		v[i] = float32(r.NormFloat64())
 	}
 	return v
-}
-
-// TestPoolCoversEveryIndexOnce runs loops of many sizes and grains and counts
-// how often each index is visited.
-func TestPoolCoversEveryIndexOnce(t *testing.T) {
-	for _, size := range []int{1, 2, 3, 8} {
-		p := NewPool(size)
-		for _, n := range []int{0, 1, 7, 64, 1000} {
-			for _, grain := range []int{1, 3, 64, 5000} {
-				counts := make([]atomic.Int32, n)
-				var maxWorker atomic.Int32
-				p.For(n, grain, TaskFunc(func(lo, hi, w int) {
-					if int32(w) > maxWorker.Load() {
-						maxWorker.Store(int32(w))
-					}
-					for i := lo; i < hi; i++ {
-						counts[i].Add(1)
-					}
-				}))
-				for i := range counts {
-					if c := counts[i].Load(); c != 1 {
-						t.Fatalf("pool %d, n %d, grain %d: index %d visited %d times", size, n, grain, i, c)
-					}
-				}
-				if int(maxWorker.Load()) >= size {
-					t.Fatalf("worker index %d from a pool of %d", maxWorker.Load(), size)
-				}
-			}
-		}
-	}
 }
 
 func TestMatMulAgainstNaive(t *testing.T) {

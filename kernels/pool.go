@@ -55,6 +55,11 @@ type Pool struct {
 	done         chan struct{}
 	timer        *time.Timer // the caller's re-check while parked (parkCheck)
 
+	// afterPublish, when set (by tests only), runs between advancing the
+	// generation and claiming parked workers: it stands for a caller that
+	// is descheduled there, which is what a loaded machine or an emulator does.
+	afterPublish func()
+
 	poolOps
 }
 
@@ -72,10 +77,10 @@ type poolWorker struct {
 
 // parkCheck is how often a parked worker, and a caller parked on its
 // helpers, look again at the state they are waiting on. The hand-off above
-// should never lose a wake-up, yet under load (and often under qemu) a
-// caller was seen waiting for a helper that had parked without seeing the
-// new loop; rather than hang, each side re-checks at this interval, so such
-// a miss costs at most this much time. Idle workers wake this often only
+// loses no wake-up; the re-check is a second line of defence, so that a
+// wake-up lost to a future bug costs milliseconds rather than a hang. (The
+// hangs once seen under load and under qemu were not lost wake-ups but a
+// stale one run as a new loop: see work.) Idle workers wake this often only
 // while the pool is in use: the interval doubles up to a second when idle.
 const parkCheck = 2 * time.Millisecond
 
@@ -155,6 +160,9 @@ func (p *Pool) For(n, grain int, t Task) {
 	p.next.Store(0)
 	p.pending.Store(int32(p.size - 1))
 	p.gen.Add(1)
+	if p.afterPublish != nil {
+		p.afterPublish()
+	}
 	for i := range p.workers {
 		w := &p.workers[i]
 		if w.state.CompareAndSwap(workerParked, workerRunning) {
@@ -174,9 +182,8 @@ func (p *Pool) waitHelpers(gen uint64) {
 	}
 	// Swap rather than Store, here and where a worker parks: each side stores
 	// its flag and then loads the other's, which needs store→load order. Go's
-	// atomics promise it, but qemu's arm64 emulation on x86 was seen to break
-	// it for a store-release followed by a load-acquire; a read-modify-write
-	// is a full barrier everywhere.
+	// atomics promise it; a read-modify-write makes it explicit, being a full
+	// barrier on every architecture and under every emulator.
 	p.callerParked.Swap(gen)
 	if p.pending.Load() == 0 && p.callerParked.CompareAndSwap(gen, 0) {
 		return
@@ -234,8 +241,18 @@ func (p *Pool) work(worker int) {
 				p.park(w, seen)
 			}
 		}
-		// The generation cannot move on before this worker reports done.
-		seen = p.gen.Load()
+		// A wake-up can be stale: a caller descheduled between advancing the
+		// generation and claiming parked workers may find this worker parked
+		// again after it has already seen that loop by itself (spinning, or at
+		// a re-check), run its chunks and reported done. Running the loop a
+		// second time would report done twice: the pending count would go
+		// below zero and the caller would wait for it forever (or return
+		// early). So a worker runs a generation only once.
+		cur := p.gen.Load() // cannot move on before this worker reports done
+		if cur == seen {
+			continue
+		}
+		seen = cur
 		p.runChunks(worker)
 		if p.pending.Add(-1) == 0 && p.callerParked.CompareAndSwap(seen, 0) {
 			p.done <- struct{}{}
