@@ -155,6 +155,29 @@ func TestRoPERotatesPairs(t *testing.T) {
 	}
 }
 
+// TestRoPEAnglesMatchApply: rotating with angles precomputed once per
+// position gives exactly what Apply computes on the spot, for partial
+// rotation (Dims < head size), both pairings and several heads.
+func TestRoPEAnglesMatchApply(t *testing.T) {
+	rng := rand.New(rand.NewPCG(7, 8))
+	for _, neox := range []bool{false, true} {
+		r := NewRoPE(12, 10000, neox, nil, 1)
+		cs := make([]float32, 12)
+		for _, pos := range []int{0, 1, 17, 4095, -9} {
+			x := randVec(rng, 3*16)
+			y := append([]float32(nil), x...)
+			r.Apply(x, 3, 16, pos)
+			r.Angles(pos, cs)
+			r.Rotate(y, 3, 16, cs)
+			for i := range x {
+				if x[i] != y[i] {
+					t.Fatalf("neox=%v pos %d: value %d is %g with Angles+Rotate, %g with Apply", neox, pos, i, y[i], x[i])
+				}
+			}
+		}
+	}
+}
+
 func TestDotAxpy(t *testing.T) {
 	r := rand.New(rand.NewPCG(5, 6))
 	for _, n := range []int{0, 1, 7, 8, 9, 100} {

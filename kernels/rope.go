@@ -34,16 +34,41 @@ func (r *RoPE) Apply(x []float32, nHeads, headSize, pos int) {
 	for i := 0; i < half; i++ {
 		// Angles in float64: at long positions pos·theta loses digits in float32.
 		sin, cos := math.Sincos(float64(pos) * r.freq[i])
-		s, c := float32(sin), float32(cos)
-		a, b := 2*i, 2*i+1
-		if r.NeoX {
-			a, b = i, i+half
-		}
-		for h := 0; h < nHeads; h++ {
-			head := x[h*headSize : h*headSize+headSize]
-			x0, x1 := head[a], head[b]
-			head[a] = x0*c - x1*s
-			head[b] = x0*s + x1*c
-		}
+		r.rotatePair(x, nHeads, headSize, i, float32(cos), float32(sin))
+	}
+}
+
+// Angles writes the cosines and sines of position pos into cs (Dims values:
+// the Dims/2 cosines, then the Dims/2 sines). A batch of tokens meets the
+// same positions in every layer: computing them once per batch and rotating
+// with Rotate saves a sine and a cosine per pair, head and layer.
+func (r *RoPE) Angles(pos int, cs []float32) {
+	half := r.Dims / 2
+	cs = cs[:2*half]
+	for i := 0; i < half; i++ {
+		sin, cos := math.Sincos(float64(pos) * r.freq[i])
+		cs[i], cs[half+i] = float32(cos), float32(sin)
+	}
+}
+
+// Rotate is Apply with the angles of one position precomputed by Angles.
+func (r *RoPE) Rotate(x []float32, nHeads, headSize int, cs []float32) {
+	half := r.Dims / 2
+	for i := 0; i < half; i++ {
+		r.rotatePair(x, nHeads, headSize, i, cs[i], cs[half+i])
+	}
+}
+
+// rotatePair rotates pair i of every head by the angle of cosine c, sine s.
+func (r *RoPE) rotatePair(x []float32, nHeads, headSize, i int, c, s float32) {
+	a, b := 2*i, 2*i+1
+	if r.NeoX {
+		a, b = i, i+r.Dims/2
+	}
+	for h := 0; h < nHeads; h++ {
+		head := x[h*headSize : h*headSize+headSize]
+		x0, x1 := head[a], head[b]
+		head[a] = x0*c - x1*s
+		head[b] = x0*s + x1*c
 	}
 }

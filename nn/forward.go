@@ -43,28 +43,43 @@ func (s *State) Forward(tokens []int32, all bool) ([]float32, error) {
 }
 
 // forwardBatch leaves the final hidden states of the batch in s.x.
+//
+// Each block ends by adding its output to the residual stream x; that add
+// is fused with the norm that starts the next block (see rows.go), so a
+// block begins with xb = rmsnorm(x) already computed.
 func (s *State) forwardBatch(tokens []int32) {
 	c := &s.m.Config
 	w := s.m.Weights
+	batch := len(tokens)
 	for b, t := range tokens {
 		row := w.TokenEmbd.Row(int(t), s.xb[b*c.Dim:(b+1)*c.Dim])
 		copy(s.x[b*c.Dim:(b+1)*c.Dim], row)
 	}
+	// Every layer rotates the batch's tokens by the same angles.
+	rd := c.RopeDims
+	for b := range batch {
+		s.m.rope.Angles(s.Pos+b, s.ropeCS[b*rd:(b+1)*rd])
+	}
+	s.rows(opNorm, 0, w.Layers[0].AttnNorm, batch)
 	for l := range w.Layers {
-		s.attentionBlock(l, len(tokens))
-		s.feedForwardBlock(l, len(tokens))
+		s.attentionBlock(l, batch)
+		s.rows(opResidualNorm, l, w.Layers[l].FFNNorm, batch)
+		s.feedForwardBlock(l, batch)
+		if l+1 < len(w.Layers) {
+			s.rows(opResidualNorm, l+1, w.Layers[l+1].AttnNorm, batch)
+		} else {
+			s.rows(opResidual, l, nil, batch)
+		}
 	}
 }
 
-// attentionBlock: x += Wo · attention(rope(Wq·n), rope(Wk·n), Wv·n), n = rmsnorm(x).
+// attentionBlock computes Wo · attention(rope(Wq·n), rope(Wk·n), Wv·n) into
+// xb, from n = rmsnorm(x) in xb; the caller adds it to x.
 func (s *State) attentionBlock(l, batch int) {
 	c := &s.m.Config
 	lw := &s.m.Weights.Layers[l]
 	dim, qDim, kvDim := c.Dim, c.QDim(), c.KVDim()
 	xb := s.xb[:batch*dim]
-	for b := 0; b < batch; b++ {
-		kernels.RMSNorm(xb[b*dim:(b+1)*dim], s.x[b*dim:(b+1)*dim], lw.AttnNorm, c.NormEps)
-	}
 	q, k, v := s.q[:batch*qDim], s.k[:batch*kvDim], s.v[:batch*kvDim]
 	kernels.MatMul(q, lw.Wq, xb, batch)
 	kernels.MatMul(k, lw.Wk, xb, batch)
@@ -74,16 +89,7 @@ func (s *State) attentionBlock(l, batch int) {
 		s.adapt(l, SiteK, k, xb, batch)
 		s.adapt(l, SiteV, v, xb, batch)
 	}
-	for b := 0; b < batch; b++ {
-		if lw.Bq != nil {
-			kernels.Add(q[b*qDim:(b+1)*qDim], q[b*qDim:(b+1)*qDim], lw.Bq)
-			kernels.Add(k[b*kvDim:(b+1)*kvDim], k[b*kvDim:(b+1)*kvDim], lw.Bk)
-			kernels.Add(v[b*kvDim:(b+1)*kvDim], v[b*kvDim:(b+1)*kvDim], lw.Bv)
-		}
-		pos := s.Pos + b
-		s.m.rope.Apply(q[b*qDim:(b+1)*qDim], c.Heads, c.HeadDim, pos)
-		s.m.rope.Apply(k[b*kvDim:(b+1)*kvDim], c.KVHeads, c.HeadDim, pos)
-	}
+	s.rows(opQKV, l, nil, batch)
 	copy(s.keys[l][s.Pos*kvDim:], k)
 	copy(s.values[l][s.Pos*kvDim:], v)
 
@@ -95,18 +101,15 @@ func (s *State) attentionBlock(l, batch int) {
 	kernels.Attention(&s.attn)
 	kernels.MatMul(xb, lw.Wo, att, batch)
 	s.adapt(l, SiteO, xb, att, batch)
-	kernels.Add(s.x[:batch*dim], s.x[:batch*dim], xb)
 }
 
-// feedForwardBlock: x += Wdown · (silu(Wgate·n) ⊙ Wup·n), n = rmsnorm(x).
+// feedForwardBlock computes Wdown · (silu(Wgate·n) ⊙ Wup·n) into xb, from
+// n = rmsnorm(x) in xb; the caller adds it to x.
 func (s *State) feedForwardBlock(l, batch int) {
 	c := &s.m.Config
 	lw := &s.m.Weights.Layers[l]
 	dim, ffn := c.Dim, c.FFNDim
 	xb := s.xb[:batch*dim]
-	for b := 0; b < batch; b++ {
-		kernels.RMSNorm(xb[b*dim:(b+1)*dim], s.x[b*dim:(b+1)*dim], lw.FFNNorm, c.NormEps)
-	}
 	gate, up := s.gate[:batch*ffn], s.up[:batch*ffn]
 	kernels.MatMul(gate, lw.Gate, xb, batch)
 	kernels.MatMul(up, lw.Up, xb, batch)
@@ -114,10 +117,9 @@ func (s *State) feedForwardBlock(l, batch int) {
 		s.adapt(l, SiteGate, gate, xb, batch)
 		s.adapt(l, SiteUp, up, xb, batch)
 	}
-	kernels.SiLUMul(gate, up)
+	s.rows(opSwiGLU, l, nil, batch)
 	kernels.MatMul(xb, lw.Down, gate, batch)
 	s.adapt(l, SiteDown, xb, gate, batch)
-	kernels.Add(s.x[:batch*dim], s.x[:batch*dim], xb)
 }
 
 // output computes one token's logits from its final hidden state.

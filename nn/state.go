@@ -28,7 +28,9 @@ type State struct {
 	x, xb, q, k, v, att, gate, up []float32
 	logits                        []float32 // the last token's logits
 	allLogits                     []float32 // every token's, grown on demand
+	ropeCS                        []float32 // the batch positions' rotary angles (kernels.RoPE.Angles)
 	attn                          kernels.AttentionArgs
+	rowTask                       rowTask
 	one                           [1]int32 // the token being generated, without an allocation
 	adapters                      []Adapter
 }
@@ -60,6 +62,7 @@ func (m *Model) NewState(ctx int) (*State, error) {
 	s.att = make([]float32, b*c.QDim())
 	s.gate = make([]float32, b*c.FFNDim)
 	s.up = make([]float32, b*c.FFNDim)
+	s.ropeCS = make([]float32, b*c.RopeDims)
 	s.logits = make([]float32, c.VocabSize)
 	return s, nil
 }
