@@ -17,12 +17,18 @@ type AttentionArgs struct {
 }
 
 // Attention computes softmax(q·Kᵀ/√d)·V for every (query, head) pair, split
-// across the pool.
+// across the pool: a single query (generation) head by head with dot
+// products, a batch on the GEMM's register tiles (attention_tiled.go).
 func Attention(a *AttentionArgs) { Default().Attention(a) }
 
 // Attention is the package function on a given pool.
 func (p *Pool) Attention(a *AttentionArgs) {
 	p.attnMu.Lock()
+	if a.Batch >= attnTileMinBatch {
+		p.attentionTiled(a)
+		p.attnMu.Unlock()
+		return
+	}
 	t := &p.attn
 	t.a = a
 	t.scratch = p.growScratch(t.scratch, a.Pos0+a.Batch)

@@ -65,42 +65,6 @@ func TestNewMatrixRejects(t *testing.T) {
 	}
 }
 
-func TestAttentionAgainstNaive(t *testing.T) {
-	r := rand.New(rand.NewPCG(3, 4))
-	heads, kvHeads, hs, pos0, batch := 6, 2, 16, 5, 3
-	n := pos0 + batch
-	q := randVec(r, batch*heads*hs)
-	k := randVec(r, n*kvHeads*hs)
-	v := randVec(r, n*kvHeads*hs)
-	out := make([]float32, batch*heads*hs)
-	NewPool(2).Attention(&AttentionArgs{Out: out, Q: q, K: k, V: v, Batch: batch, Pos0: pos0, Heads: heads, KVHeads: kvHeads, HeadSize: hs})
-	for b := 0; b < batch; b++ {
-		for h := 0; h < heads; h++ {
-			kh := h / (heads / kvHeads)
-			var w []float64
-			var sum float64
-			for p := 0; p <= pos0+b; p++ {
-				var s float64
-				for i := 0; i < hs; i++ {
-					s += float64(q[(b*heads+h)*hs+i]) * float64(k[(p*kvHeads+kh)*hs+i])
-				}
-				e := math.Exp(s / math.Sqrt(float64(hs)))
-				w = append(w, e)
-				sum += e
-			}
-			for i := 0; i < hs; i++ {
-				var want float64
-				for p := range w {
-					want += w[p] / sum * float64(v[(p*kvHeads+kh)*hs+i])
-				}
-				if d := math.Abs(float64(out[(b*heads+h)*hs+i]) - want); d > 1e-5 {
-					t.Fatalf("batch %d head %d dim %d: %g, want %g", b, h, i, out[(b*heads+h)*hs+i], want)
-				}
-			}
-		}
-	}
-}
-
 func TestRMSNormSoftmaxSiLU(t *testing.T) {
 	x := []float32{1, -2, 3, 4}
 	w := []float32{1, 1, 2, 0.5}

@@ -1,6 +1,7 @@
 package kernels
 
 import (
+	"math/bits"
 	"sync"
 
 	"github.com/milp-lite/milp-lite/quant"
@@ -221,13 +222,15 @@ func growI16(s []int16, n int) []int16 {
 }
 
 // growScratch returns one buffer of at least n floats per worker, reusing s.
+// A buffer grows to the next power of two: attention's scratch grows with
+// the position, and generation must not allocate at every new token.
 func (p *Pool) growScratch(s [][]float32, n int) [][]float32 {
 	if len(s) != p.size {
 		s = make([][]float32, p.size)
 	}
 	for i := range s {
 		if cap(s[i]) < n {
-			s[i] = make([]float32, n)
+			s[i] = make([]float32, n, 1<<bits.Len(uint(n-1)))
 		}
 		s[i] = s[i][:n]
 	}
@@ -237,11 +240,12 @@ func (p *Pool) growScratch(s [][]float32, n int) [][]float32 {
 // poolOps is the per-pool state of the operations the pool runs: one task
 // value per operation, so handing it to For never allocates.
 type poolOps struct {
-	mmMu   sync.Mutex
-	mm     matMulTask
-	mmtMu  sync.Mutex
-	mmt    matMulTTask
-	attnMu sync.Mutex
-	attn   attentionTask
+	mmMu     sync.Mutex
+	mm       matMulTask
+	mmtMu    sync.Mutex
+	mmt      matMulTTask
+	attnMu   sync.Mutex
+	attn     attentionTask
+	attnTile attnTileTask
 	gemmState
 }

@@ -1,0 +1,123 @@
+package kernels
+
+import (
+	"fmt"
+	"math"
+	"math/rand/v2"
+	"testing"
+)
+
+// naiveAttention is causal grouped-query attention in float64, written
+// from the definition: query b of the batch sits at position pos0+b.
+func naiveAttention(q, k, v []float32, batch, pos0, heads, kvHeads, hs int) []float64 {
+	out := make([]float64, batch*heads*hs)
+	for b := 0; b < batch; b++ {
+		for h := 0; h < heads; h++ {
+			kh := h / (heads / kvHeads)
+			var w []float64
+			var sum, top float64
+			top = math.Inf(-1)
+			for p := 0; p <= pos0+b; p++ {
+				var s float64
+				for i := 0; i < hs; i++ {
+					s += float64(q[(b*heads+h)*hs+i]) * float64(k[(p*kvHeads+kh)*hs+i])
+				}
+				s /= math.Sqrt(float64(hs))
+				w = append(w, s)
+				top = max(top, s)
+			}
+			for p := range w {
+				w[p] = math.Exp(w[p] - top)
+				sum += w[p]
+			}
+			for i := 0; i < hs; i++ {
+				var o float64
+				for p := range w {
+					o += w[p] / sum * float64(v[(p*kvHeads+kh)*hs+i])
+				}
+				out[(b*heads+h)*hs+i] = o
+			}
+		}
+	}
+	return out
+}
+
+// TestAttentionAgainstNaive covers both paths (a single query by dot
+// products, batches on register tiles) at every kernel level: head sizes
+// that fill the micro-kernel's panels and that leave part of one (80 with
+// NR = 32), query blocks cut by the end of the batch, an empty and a long
+// cache before the batch, grouped and plain heads, one worker and three.
+func TestAttentionAgainstNaive(t *testing.T) {
+	r := rand.New(rand.NewPCG(3, 4))
+	forEachLevel(t, func(t testing.TB, l Level) {
+		for _, c := range []struct{ heads, kvHeads, hs, pos0, batch int }{
+			{6, 2, 16, 5, 3}, {9, 3, 64, 0, 40}, {4, 4, 80, 37, 13}, {2, 1, 64, 70, 2},
+			{3, 3, 8, 0, 1}, {9, 3, 64, 100, 1}, {2, 2, 128, 3, 29},
+		} {
+			n := c.pos0 + c.batch
+			q := randVec(r, c.batch*c.heads*c.hs)
+			k := randVec(r, n*c.kvHeads*c.hs)
+			v := randVec(r, n*c.kvHeads*c.hs)
+			want := naiveAttention(q, k, v, c.batch, c.pos0, c.heads, c.kvHeads, c.hs)
+			for _, workers := range []int{1, 3} {
+				out := make([]float32, c.batch*c.heads*c.hs)
+				NewPool(workers).Attention(&AttentionArgs{Out: out, Q: q, K: k, V: v, Batch: c.batch, Pos0: c.pos0,
+					Heads: c.heads, KVHeads: c.kvHeads, HeadSize: c.hs})
+				for i, w := range want {
+					if d := math.Abs(float64(out[i]) - w); d > 2e-5 {
+						t.Fatalf("%s, %+v, %d workers: out[%d] = %g, want %g", l, c, workers, i, out[i], w)
+					}
+				}
+			}
+		}
+	})
+}
+
+// TestAttentionBatchInvariant: a query's result is the same, bit for bit,
+// whatever batch of two or more it was computed in (how a chat rewound to a
+// shared prefix recomputes its suffix), although queries share register
+// tiles with their neighbours.
+func TestAttentionBatchInvariant(t *testing.T) {
+	r := rand.New(rand.NewPCG(5, 6))
+	forEachLevel(t, func(t testing.TB, l Level) {
+		const heads, kvHeads, hs, total = 6, 2, 64, 50
+		q := randVec(r, total*heads*hs)
+		k := randVec(r, total*kvHeads*hs)
+		v := randVec(r, total*kvHeads*hs)
+		qDim := heads * hs
+		run := func(pos0, batch int) []float32 {
+			out := make([]float32, batch*qDim)
+			NewPool(2).Attention(&AttentionArgs{Out: out, Q: q[pos0*qDim : (pos0+batch)*qDim], K: k, V: v,
+				Batch: batch, Pos0: pos0, Heads: heads, KVHeads: kvHeads, HeadSize: hs})
+			return out
+		}
+		whole := run(0, total)
+		for _, cut := range []int{2, 17, 31} {
+			parts := append(run(0, cut), run(cut, total-cut)...)
+			for i := range whole {
+				if whole[i] != parts[i] {
+					t.Fatalf("%s: cut at %d: value %d (query %d) is %g, %g in one batch", l, cut, i, i/qDim, parts[i], whole[i])
+				}
+			}
+		}
+	})
+}
+
+func BenchmarkAttention(b *testing.B) {
+	r := rand.New(rand.NewPCG(1, 1))
+	const heads, kvHeads, hs = 9, 3, 64
+	for _, c := range []struct{ pos0, batch int }{{0, 128}, {0, 256}, {511, 1}} {
+		n := c.pos0 + c.batch
+		q := randVec(r, c.batch*heads*hs)
+		k, v := randVec(r, n*kvHeads*hs), randVec(r, n*kvHeads*hs)
+		out := make([]float32, c.batch*heads*hs)
+		args := &AttentionArgs{Out: out, Q: q, K: k, V: v, Batch: c.batch, Pos0: c.pos0, Heads: heads, KVHeads: kvHeads, HeadSize: hs}
+		b.Run(fmt.Sprintf("pos0=%d/batch=%d", c.pos0, c.batch), func(b *testing.B) {
+			benchLevels(b, func(b *testing.B) {
+				for b.Loop() {
+					Attention(args)
+				}
+			})
+		})
+	}
+}
