@@ -32,6 +32,7 @@ func installArch(l Level, s *kernelSet) {
 	}
 	s.dot, s.axpy, s.scale, s.sum, s.peakFMA = dotAVX512, axpyAVX512, scaleAVX512, sumAVX512, peakFMAAVX512
 	s.gemmMR, s.gemmNR, s.gemmMicro = 12, 32, gemmMicro12x32AVX512
+	s.gemmWT = gemmWT8x32AVX512
 	if cpuid.CPU.Supports(cpuid.AVX512VNNI) {
 		s.dotQ8_0, s.dotQ4_0 = dotQ8_0VNNI, dotQ4_0VNNI
 		s.dotQ5_0, s.dotQ4_1, s.dotQ5_1 = dotQ5_0VNNI, dotQ4_1VNNI, dotQ5_1VNNI

@@ -91,6 +91,8 @@ const (
 	gemmPack = iota
 	gemmCompute
 	gemmComputeW
+	gemmPackX     // gemm_wt.go
+	gemmComputeWT // gemm_wt.go
 )
 
 type gemmTask struct {
@@ -118,6 +120,12 @@ type gemmTask struct {
 	bs, bb    int  // W's block size (values) and block bytes
 	dequantQ8 func(w []byte, dst []float32)
 	bufB, tmp [][]float32
+
+	// X·Wᵀ with W read in place (gemm_wt.go).
+	wt        func(k int, w []float32, ldw int, x, c []float32, ldc int)
+	xPanels   int // packed panels of X
+	wtBlocks  int // 8-row blocks of W
+	wtPerTask int // blocks per task
 }
 
 func (g *gemmTask) Do(lo, hi, worker int) {
@@ -125,6 +133,10 @@ func (g *gemmTask) Do(lo, hi, worker int) {
 		switch {
 		case g.phase == gemmComputeW:
 			g.blockW(t, worker)
+		case g.phase == gemmComputeWT:
+			g.blockWT(t, worker)
+		case g.phase == gemmPackX:
+			g.packXPanel(t)
 		case g.phase == gemmPack:
 			if t < g.aPanels {
 				g.packAPanel(t)

@@ -33,6 +33,10 @@ func (p *Pool) gemmW(m int, x []float32, w *Matrix, trans bool, c []float32, ldc
 		}
 		return
 	}
+	if trans && impl.gemmWT != nil {
+		p.gemmWT(m, x, w, c, ldc)
+		return
+	}
 	p.gemmMu.Lock()
 	defer p.gemmMu.Unlock()
 	g := p.gemm.start(m, n, k, c, ldc, false)

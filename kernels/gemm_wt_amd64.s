@@ -1,0 +1,127 @@
+//go:build !noasm
+
+#include "textflag.h"
+
+// X·Wᵀ with W read in place (see gemm_wt.go): a tile of 8 rows of W
+// (broadcast one value at a time, straight from the rows) by 32 tokens (a
+// packed panel of X, two ZMM per k step), 16 ZMM accumulators. The tile is
+// Cᵀ, W rows by tokens, so it is transposed in registers on the way out: a
+// token's 8 results are 8 consecutive floats of its row of C.
+
+// TSTORE transposes the 8×16 block in a0..a7 (W row i in ai, a token per
+// lane) and stores it as 16 token rows of 8 floats: token t = 4L+e goes to
+// DX + t·ldc. R11 = ldc in bytes, R13 = 4·ldc, R14 = 12·ldc. Clobbers
+// Z16–Z31 and R12.
+#define TSTORE(a0, a1, a2, a3, a4, a5, a6, a7) \
+	VUNPCKLPS a1, a0, Z16; \
+	VUNPCKHPS a1, a0, Z17; \
+	VUNPCKLPS a3, a2, Z18; \
+	VUNPCKHPS a3, a2, Z19; \
+	VUNPCKLPS a5, a4, Z20; \
+	VUNPCKHPS a5, a4, Z21; \
+	VUNPCKLPS a7, a6, Z22; \
+	VUNPCKHPS a7, a6, Z23; \
+	VSHUFPS $0x44, Z18, Z16, Z24; \
+	VSHUFPS $0xEE, Z18, Z16, Z25; \
+	VSHUFPS $0x44, Z19, Z17, Z26; \
+	VSHUFPS $0xEE, Z19, Z17, Z27; \
+	VSHUFPS $0x44, Z22, Z20, Z28; \
+	VSHUFPS $0xEE, Z22, Z20, Z29; \
+	VSHUFPS $0x44, Z23, Z21, Z30; \
+	VSHUFPS $0xEE, Z23, Z21, Z31; \
+	MOVQ DX, R12; \
+	LANES(Z24, Z28); \
+	ADDQ R11, R12; \
+	LANES(Z25, Z29); \
+	ADDQ R11, R12; \
+	LANES(Z26, Z30); \
+	ADDQ R11, R12; \
+	LANES(Z27, Z31)
+
+// LANES stores the four 128-bit lanes of lo (rows 0–3) and hi (rows 4–7):
+// lane L holds token 4L+e, whose row starts at R12 + L·4·ldc.
+#define LANES(lo, hi) \
+	VEXTRACTF32X4 $0, lo, (R12); \
+	VEXTRACTF32X4 $0, hi, 16(R12); \
+	VEXTRACTF32X4 $1, lo, (R12)(R13*1); \
+	VEXTRACTF32X4 $1, hi, 16(R12)(R13*1); \
+	VEXTRACTF32X4 $2, lo, (R12)(R13*2); \
+	VEXTRACTF32X4 $2, hi, 16(R12)(R13*2); \
+	VEXTRACTF32X4 $3, lo, (R12)(R14*1); \
+	VEXTRACTF32X4 $3, hi, 16(R12)(R14*1)
+
+// func gemmWT8x32AVX512(k int, w []float32, ldw int, x, c []float32, ldc int)
+TEXT ·gemmWT8x32AVX512(SB), NOSPLIT, $0-96
+	MOVQ k+0(FP), CX
+	MOVQ w_base+8(FP), SI
+	MOVQ ldw+32(FP), R8
+	MOVQ x_base+40(FP), DI
+	MOVQ c_base+64(FP), DX
+	MOVQ ldc+88(FP), R11
+	SHLQ $2, R8           // ldw in bytes
+	LEAQ (R8)(R8*2), R9   // 3·ldw
+	LEAQ (SI)(R8*4), R10  // row 4
+	SHLQ $2, R11          // ldc in bytes
+	LEAQ (R11*4), R13     // 4·ldc
+	LEAQ (R13)(R13*2), R14 // 12·ldc
+	VXORPS Z0, Z0, Z0
+	VXORPS Z1, Z1, Z1
+	VXORPS Z2, Z2, Z2
+	VXORPS Z3, Z3, Z3
+	VXORPS Z4, Z4, Z4
+	VXORPS Z5, Z5, Z5
+	VXORPS Z6, Z6, Z6
+	VXORPS Z7, Z7, Z7
+	VXORPS Z8, Z8, Z8
+	VXORPS Z9, Z9, Z9
+	VXORPS Z10, Z10, Z10
+	VXORPS Z11, Z11, Z11
+	VXORPS Z12, Z12, Z12
+	VXORPS Z13, Z13, Z13
+	VXORPS Z14, Z14, Z14
+	VXORPS Z15, Z15, Z15
+	TESTQ CX, CX
+	JZ   store
+
+loop:
+	VMOVUPS (DI), Z16
+	VMOVUPS 64(DI), Z17
+	VBROADCASTSS (SI), Z18
+	VFMADD231PS Z16, Z18, Z0
+	VFMADD231PS Z17, Z18, Z1
+	VBROADCASTSS (SI)(R8*1), Z19
+	VFMADD231PS Z16, Z19, Z2
+	VFMADD231PS Z17, Z19, Z3
+	VBROADCASTSS (SI)(R8*2), Z20
+	VFMADD231PS Z16, Z20, Z4
+	VFMADD231PS Z17, Z20, Z5
+	VBROADCASTSS (SI)(R9*1), Z21
+	VFMADD231PS Z16, Z21, Z6
+	VFMADD231PS Z17, Z21, Z7
+	VBROADCASTSS (R10), Z22
+	VFMADD231PS Z16, Z22, Z8
+	VFMADD231PS Z17, Z22, Z9
+	VBROADCASTSS (R10)(R8*1), Z23
+	VFMADD231PS Z16, Z23, Z10
+	VFMADD231PS Z17, Z23, Z11
+	VBROADCASTSS (R10)(R8*2), Z24
+	VFMADD231PS Z16, Z24, Z12
+	VFMADD231PS Z17, Z24, Z13
+	VBROADCASTSS (R10)(R9*1), Z25
+	VFMADD231PS Z16, Z25, Z14
+	VFMADD231PS Z17, Z25, Z15
+	ADDQ $4, SI
+	ADDQ $4, R10
+	ADDQ $128, DI
+	DECQ CX
+	JNZ  loop
+
+store:
+	// Tokens 0–15 are in the even accumulators, 16–31 in the odd ones.
+	TSTORE(Z0, Z2, Z4, Z6, Z8, Z10, Z12, Z14)
+	MOVQ R11, AX
+	SHLQ $4, AX
+	ADDQ AX, DX
+	TSTORE(Z1, Z3, Z5, Z7, Z9, Z11, Z13, Z15)
+	VZEROUPPER
+	RET
