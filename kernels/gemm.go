@@ -122,10 +122,9 @@ type gemmTask struct {
 	bufB, tmp [][]float32
 
 	// X·Wᵀ with W read in place (gemm_wt.go).
-	wt        func(k int, w []float32, ldw int, x, c []float32, ldc int)
-	xPanels   int // packed panels of X
-	wtBlocks  int // 8-row blocks of W
-	wtPerTask int // blocks per task
+	wt      func(k int, w []float32, ldw int, x, c []float32, ldc int)
+	xPanels int // packed panels of X
+	wtProds []wtProduct
 }
 
 func (g *gemmTask) Do(lo, hi, worker int) {

@@ -33,8 +33,8 @@ func (p *Pool) gemmW(m int, x []float32, w *Matrix, trans bool, c []float32, ldc
 		}
 		return
 	}
-	if trans && impl.gemmWT != nil {
-		p.gemmWT(m, x, w, c, ldc)
+	if trans && impl.gemmWT != nil && ldc == n {
+		p.gemmWT(m, x, []Product{{Dst: c, W: w}})
 		return
 	}
 	p.gemmMu.Lock()

@@ -1,5 +1,7 @@
 package kernels
 
+import "github.com/milp-lite/milp-lite/quant"
+
 // X·Wᵀ (a batch of tokens through a weight matrix: prompt processing and
 // the training forward) with W read in place. The general GEMM puts W's
 // rows in the vector lanes, which needs W transposed into panels first:
@@ -41,24 +43,73 @@ func gemmWTGeneric(k int, w []float32, ldw int, x, c []float32, ldc int) {
 	}
 }
 
-// gemmWT is gemmW for X·Wᵀ on a level with a gemmWT tile: C (m rows of
-// W.Rows values, stride ldc) = X (m rows of W.Cols values) · Wᵀ.
-func (p *Pool) gemmWT(m int, x []float32, w *Matrix, c []float32, ldc int) {
-	n, k := w.Rows, w.Cols
+// Product is one weight matrix a batch goes through, and where its result
+// goes: Dst holds batch rows of W.Rows values.
+type Product struct {
+	Dst []float32
+	W   *Matrix
+}
+
+// MatMulMany computes products[i].Dst = W_i · x for every product of one
+// batch on the default pool, as MatMul would one by one. The batch is
+// packed once for all of them and their tiles share one parallel loop: q, k
+// and v (or gate and up) of a layer read the same normed activations.
+func MatMulMany(x []float32, batch int, products []Product) {
+	Default().MatMulMany(x, batch, products)
+}
+
+// MatMulMany is the package function on a given pool.
+func (p *Pool) MatMulMany(x []float32, batch int, products []Product) {
+	if batch < gemmMinBatch || impl.gemmWT == nil {
+		for _, pr := range products {
+			p.MatMul(pr.Dst, pr.W, x, batch)
+		}
+		return
+	}
+	for _, pr := range products[1:] {
+		if pr.W.Cols != products[0].W.Cols {
+			panic("kernels: MatMulMany products of different widths")
+		}
+	}
+	k := products[0].W.Cols
+	p.gemmWT(batch, x[:batch*k], products)
+}
+
+// wtProduct is one product of a gemmWT call and how its tasks cut it.
+type wtProduct struct {
+	w         *Matrix
+	c         []float32 // batch rows of n values
+	n         int
+	blocks    int // 8-row blocks of W
+	perTask   int // blocks per task
+	firstTask int // index of its first task in the loop
+}
+
+// gemmWT is gemmW for X·Wᵀ on a level with a gemmWT tile, for one or more
+// weight matrices of the same width: C_i (m rows of W_i.Rows values) =
+// X (m rows of k values) · W_iᵀ.
+func (p *Pool) gemmWT(m int, x []float32, products []Product) {
+	k := products[0].W.Cols
 	p.gemmMu.Lock()
 	defer p.gemmMu.Unlock()
 	g := &p.gemm
-	g.m, g.n, g.k, g.c, g.ldc = m, n, k, c, ldc
-	g.a, g.w, g.wt, g.transpose = x, w, impl.gemmWT, impl.transpose
-	g.bs, g.bb, g.dequantQ8 = w.Type.BlockSize(), w.Type.BlockBytes(), impl.dequantQ8_0
+	g.m, g.k, g.a = m, k, x
+	g.wt, g.transpose, g.dequantQ8 = impl.gemmWT, impl.transpose, impl.dequantQ8_0
 	g.xPanels = (m + wtTokens - 1) / wtTokens
 	g.packB = growF32(g.packB, g.xPanels*wtTokens*k)
 
-	// Tasks of whole 8-row blocks: at least three per worker so the last
-	// ones balance, at most wtTaskBytes of W each.
-	g.wtBlocks = (n + wtRows - 1) / wtRows
-	g.wtPerTask = max(1, min(g.wtBlocks/(3*p.size), wtTaskBytes/(4*wtRows*k)))
-	tasks := (g.wtBlocks + g.wtPerTask - 1) / g.wtPerTask
+	// Tasks of whole 8-row blocks: at least three per worker and product
+	// so the last ones balance, at most wtTaskBytes of W each.
+	g.wtProds = g.wtProds[:0]
+	tasks, perTaskMax := 0, 1
+	for _, pr := range products {
+		n := pr.W.Rows
+		blocks := (n + wtRows - 1) / wtRows
+		per := max(1, min(blocks/(3*p.size), wtTaskBytes/(4*wtRows*k)))
+		g.wtProds = append(g.wtProds, wtProduct{w: pr.W, c: pr.Dst[:m*n], n: n, blocks: blocks, perTask: per, firstTask: tasks})
+		tasks += (blocks + per - 1) / per
+		perTaskMax = max(perTaskMax, per)
+	}
 	if len(g.bufB) != p.size {
 		g.bufB, g.tmp = make([][]float32, p.size), make([][]float32, p.size)
 	}
@@ -66,7 +117,7 @@ func (p *Pool) gemmWT(m int, x []float32, w *Matrix, c []float32, ldc int) {
 		g.tiles = make([][]float32, p.size)
 	}
 	for i := 0; i < p.size; i++ {
-		g.bufB[i] = growF32(g.bufB[i], g.wtPerTask*wtRows*k)
+		g.bufB[i] = growF32(g.bufB[i], perTaskMax*wtRows*k)
 		g.tiles[i] = growF32(g.tiles[i], max(len(g.tiles[i]), wtRows*wtTokens))
 	}
 
@@ -74,7 +125,10 @@ func (p *Pool) gemmWT(m int, x []float32, w *Matrix, c []float32, ldc int) {
 	p.For(g.xPanels, 1, g)
 	g.phase = gemmComputeWT
 	p.For(tasks, 1, g)
-	g.a, g.c, g.w = nil, nil, nil
+	g.a = nil
+	for i := range g.wtProds {
+		g.wtProds[i] = wtProduct{}
+	}
 }
 
 // packXPanel stores tokens [32·t, 32·t+32) of X as k rows of 32 values,
@@ -96,11 +150,17 @@ func (g *gemmTask) packXPanel(t int) {
 	}
 }
 
-// blockWT computes the columns of C of W row blocks [t·perTask,
-// (t+1)·perTask) for every token.
+// blockWT runs task t of the loop: a range of 8-row blocks of one product's
+// W, for every token.
 func (g *gemmTask) blockWT(t, worker int) {
-	k, n, w := g.k, g.n, g.w
-	b0, b1 := t*g.wtPerTask, min((t+1)*g.wtPerTask, g.wtBlocks)
+	pi := len(g.wtProds) - 1
+	for pi > 0 && g.wtProds[pi].firstTask > t {
+		pi--
+	}
+	pr := &g.wtProds[pi]
+	t -= pr.firstTask
+	k, n, w := g.k, pr.n, pr.w
+	b0, b1 := t*pr.perTask, min((t+1)*pr.perTask, pr.blocks)
 	r0, r1 := b0*wtRows, min(b1*wtRows, n)
 	var rows []float32
 	if w.f32 != nil && r1-r0 == (b1-b0)*wtRows {
@@ -108,11 +168,12 @@ func (g *gemmTask) blockWT(t, worker int) {
 	} else {
 		rows = g.bufB[worker][:(b1-b0)*wtRows*k]
 		for r := r0; r < r1; r++ {
-			g.expandRow(r, 0, rows[(r-r0)*k:(r-r0+1)*k])
+			expandRowOf(w, r, rows[(r-r0)*k:(r-r0+1)*k], g.dequantQ8)
 		}
 		clear(rows[(r1-r0)*k:])
 	}
 	tile := g.tiles[worker][:wtRows*wtTokens]
+	ldc := n
 	for p0 := 0; p0 < g.xPanels; p0 += wtGroupPanels {
 		p1 := min(p0+wtGroupPanels, g.xPanels)
 		for b := b0; b < b1; b++ {
@@ -125,15 +186,30 @@ func (g *gemmTask) blockWT(t, worker int) {
 				toks := min(wtTokens, g.m-t0)
 				if cols == wtRows && toks == wtTokens {
 					// The assembly does not check bounds: the slice proves them.
-					out := g.c[t0*g.ldc+j0 : (t0+wtTokens-1)*g.ldc+j0+wtRows]
-					g.wt(k, wb, k, x, out, g.ldc)
+					out := pr.c[t0*ldc+j0 : (t0+wtTokens-1)*ldc+j0+wtRows]
+					g.wt(k, wb, k, x, out, ldc)
 					continue
 				}
 				g.wt(k, wb, k, x, tile, wtRows)
 				for j := 0; j < toks; j++ {
-					copy(g.c[(t0+j)*g.ldc+j0:(t0+j)*g.ldc+j0+cols], tile[j*wtRows:j*wtRows+cols])
+					copy(pr.c[(t0+j)*ldc+j0:(t0+j)*ldc+j0+cols], tile[j*wtRows:j*wtRows+cols])
 				}
 			}
 		}
 	}
+}
+
+// expandRowOf writes row r of w as float32 into dst (len W.Cols).
+func expandRowOf(w *Matrix, r int, dst []float32, dequantQ8 func(w []byte, dst []float32)) {
+	if w.f32 != nil {
+		copy(dst, w.f32[r*w.Cols:(r+1)*w.Cols])
+		return
+	}
+	src := w.Data[r*w.rowBytes : (r+1)*w.rowBytes]
+	if w.Type == quant.Q8_0 {
+		dequantQ8(src, dst)
+		return
+	}
+	// Sizes were checked in NewMatrix.
+	_ = quant.Dequantize(w.Type, src, dst)
 }

@@ -81,9 +81,8 @@ func (s *State) attentionBlock(l, batch int) {
 	dim, qDim, kvDim := c.Dim, c.QDim(), c.KVDim()
 	xb := s.xb[:batch*dim]
 	q, k, v := s.q[:batch*qDim], s.k[:batch*kvDim], s.v[:batch*kvDim]
-	kernels.MatMul(q, lw.Wq, xb, batch)
-	kernels.MatMul(k, lw.Wk, xb, batch)
-	kernels.MatMul(v, lw.Wv, xb, batch)
+	s.prods = [3]kernels.Product{{Dst: q, W: lw.Wq}, {Dst: k, W: lw.Wk}, {Dst: v, W: lw.Wv}}
+	kernels.MatMulMany(xb, batch, s.prods[:3])
 	if len(s.adapters) > 0 {
 		s.adapt(l, SiteQ, q, xb, batch)
 		s.adapt(l, SiteK, k, xb, batch)
@@ -111,8 +110,8 @@ func (s *State) feedForwardBlock(l, batch int) {
 	dim, ffn := c.Dim, c.FFNDim
 	xb := s.xb[:batch*dim]
 	gate, up := s.gate[:batch*ffn], s.up[:batch*ffn]
-	kernels.MatMul(gate, lw.Gate, xb, batch)
-	kernels.MatMul(up, lw.Up, xb, batch)
+	s.prods = [3]kernels.Product{{Dst: gate, W: lw.Gate}, {Dst: up, W: lw.Up}}
+	kernels.MatMulMany(xb, batch, s.prods[:2])
 	if len(s.adapters) > 0 {
 		s.adapt(l, SiteGate, gate, xb, batch)
 		s.adapt(l, SiteUp, up, xb, batch)

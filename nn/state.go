@@ -31,7 +31,8 @@ type State struct {
 	ropeCS                        []float32 // the batch positions' rotary angles (kernels.RoPE.Angles)
 	attn                          kernels.AttentionArgs
 	rowTask                       rowTask
-	one                           [1]int32 // the token being generated, without an allocation
+	prods                         [3]kernels.Product // products sharing one input (kernels.MatMulMany)
+	one                           [1]int32           // the token being generated, without an allocation
 	adapters                      []Adapter
 }
 
