@@ -122,7 +122,7 @@ type gemmTask struct {
 	bufB, tmp [][]float32
 
 	// X·Wᵀ with W read in place (gemm_wt.go).
-	wt      func(k int, w []float32, ldw int, x, c []float32, ldc int)
+	wt      func(k int, w []float32, ldw int, x, c []float32, ldc int, pf []float32, pfStep int)
 	xPanels int // packed panels of X
 	wtProds []wtProduct
 }

@@ -12,7 +12,8 @@ func gemmMicro12x32AVX512(k int, a, b, c []float32, ldc int, accumulate bool)
 
 // gemmWT8x32AVX512 computes c[t·ldc+i] = Σ_p w[i·ldw+p]·x[p·32+t] for the
 // 8 rows i of W and the 32 tokens t of a packed X panel (k rows of 32),
-// over p < k, overwriting c (gemm_wt.go).
+// over p < k, overwriting c (gemm_wt.go). At every k step it prefetches
+// the cache line at pf, then moves pf on by pfStep bytes.
 //
 //go:noescape
-func gemmWT8x32AVX512(k int, w []float32, ldw int, x, c []float32, ldc int)
+func gemmWT8x32AVX512(k int, w []float32, ldw int, x, c []float32, ldc int, pf []float32, pfStep int)

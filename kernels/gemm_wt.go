@@ -30,7 +30,7 @@ const (
 
 // gemmWTGeneric is the portable twin of the assembly tile:
 // c[t·ldc+i] = Σ_p w[i·ldw+p]·x[p·wtTokens+t] for i < wtRows, t < wtTokens.
-func gemmWTGeneric(k int, w []float32, ldw int, x, c []float32, ldc int) {
+func gemmWTGeneric(k int, w []float32, ldw int, x, c []float32, ldc int, _ []float32, _ int) {
 	for i := 0; i < wtRows; i++ {
 		row := w[i*ldw : i*ldw+k]
 		for t := 0; t < wtTokens; t++ {
@@ -174,23 +174,34 @@ func (g *gemmTask) blockWT(t, worker int) {
 	}
 	tile := g.tiles[worker][:wtRows*wtTokens]
 	ldc := n
+	// W read in place streams from memory: while a block meets the X
+	// panels of a group, the tiles prefetch the next block, a share per
+	// panel, rather than stall on it when it comes.
+	inPlace := w.f32 != nil && &rows[0] == &w.f32[r0*k]
+	blockBytes := wtRows * k * 4
 	for p0 := 0; p0 < g.xPanels; p0 += wtGroupPanels {
 		p1 := min(p0+wtGroupPanels, g.xPanels)
+		share := (blockBytes + (p1-p0)*k - 1) / ((p1 - p0) * k) // bytes per k step
 		for b := b0; b < b1; b++ {
 			wb := rows[(b-b0)*wtRows*k : (b-b0+1)*wtRows*k]
 			j0 := b * wtRows
 			cols := min(wtRows, n-j0)
+			next, step := wb, 0
+			if inPlace && (b+1)*wtRows+wtRows <= n {
+				next, step = w.f32[(b+1)*wtRows*k:(b+2)*wtRows*k], share
+			}
 			for xp := p0; xp < p1; xp++ {
 				x := g.packB[xp*wtTokens*k : (xp+1)*wtTokens*k]
 				t0 := xp * wtTokens
 				toks := min(wtTokens, g.m-t0)
+				pf := next[min(len(next)-1, (xp-p0)*share*k/4):]
 				if cols == wtRows && toks == wtTokens {
 					// The assembly does not check bounds: the slice proves them.
 					out := pr.c[t0*ldc+j0 : (t0+wtTokens-1)*ldc+j0+wtRows]
-					g.wt(k, wb, k, x, out, ldc)
+					g.wt(k, wb, k, x, out, ldc, pf, step)
 					continue
 				}
-				g.wt(k, wb, k, x, tile, wtRows)
+				g.wt(k, wb, k, x, tile, wtRows, pf, step)
 				for j := 0; j < toks; j++ {
 					copy(pr.c[(t0+j)*ldc+j0:(t0+j)*ldc+j0+cols], tile[j*wtRows:j*wtRows+cols])
 				}

@@ -50,8 +50,8 @@
 	VEXTRACTF32X4 $3, lo, (R12)(R14*1); \
 	VEXTRACTF32X4 $3, hi, 16(R12)(R14*1)
 
-// func gemmWT8x32AVX512(k int, w []float32, ldw int, x, c []float32, ldc int)
-TEXT ·gemmWT8x32AVX512(SB), NOSPLIT, $0-96
+// func gemmWT8x32AVX512(k int, w []float32, ldw int, x, c []float32, ldc int, pf []float32, pfStep int)
+TEXT ·gemmWT8x32AVX512(SB), NOSPLIT, $0-128
 	MOVQ k+0(FP), CX
 	MOVQ w_base+8(FP), SI
 	MOVQ ldw+32(FP), R8
@@ -64,6 +64,8 @@ TEXT ·gemmWT8x32AVX512(SB), NOSPLIT, $0-96
 	SHLQ $2, R11          // ldc in bytes
 	LEAQ (R11*4), R13     // 4·ldc
 	LEAQ (R13)(R13*2), R14 // 12·ldc
+	MOVQ pf_base+96(FP), R12
+	MOVQ pfStep+120(FP), BX
 	VXORPS Z0, Z0, Z0
 	VXORPS Z1, Z1, Z1
 	VXORPS Z2, Z2, Z2
@@ -84,6 +86,8 @@ TEXT ·gemmWT8x32AVX512(SB), NOSPLIT, $0-96
 	JZ   store
 
 loop:
+	PREFETCHT0 (R12)
+	ADDQ BX, R12
 	VMOVUPS (DI), Z16
 	VMOVUPS 64(DI), Z17
 	VBROADCASTSS (SI), Z18

@@ -27,8 +27,8 @@ func TestGemmWTTileMatchesGeneric(t *testing.T) {
 			for i := range got {
 				got[i], want[i] = -7, -7
 			}
-			impl.gemmWT(k, w, ldw, x, got, ldc)
-			gemmWTGeneric(k, w, ldw, x, want, ldc)
+			impl.gemmWT(k, w, ldw, x, got, ldc, w, 8)
+			gemmWTGeneric(k, w, ldw, x, want, ldc, nil, 0)
 			for i := range got {
 				tok, row := i/ldc, i%ldc
 				var scale float64
@@ -99,7 +99,7 @@ func BenchmarkGemmWTTile(b *testing.B) {
 				b.Skip("no tile at this level")
 			}
 			for b.Loop() {
-				impl.gemmWT(k, w, k, x, c, wtRows)
+				impl.gemmWT(k, w, k, x, c, wtRows, w, 0)
 			}
 			b.ReportMetric(2*wtRows*wtTokens*float64(k)*float64(b.N)/b.Elapsed().Seconds()/1e9, "GFLOP/s")
 		})
