@@ -60,6 +60,9 @@ func MatMulMany(x []float32, batch int, products []Product) {
 
 // MatMulMany is the package function on a given pool.
 func (p *Pool) MatMulMany(x []float32, batch int, products []Product) {
+	if batch < gemmMinBatch && p.matVecMany(x, batch, products) {
+		return
+	}
 	if batch < gemmMinBatch || impl.gemmWT == nil {
 		for _, pr := range products {
 			p.MatMul(pr.Dst, pr.W, x, batch)
@@ -73,6 +76,27 @@ func (p *Pool) MatMulMany(x []float32, batch int, products []Product) {
 	}
 	k := products[0].W.Cols
 	p.gemmWT(batch, x[:batch*k], products)
+}
+
+// matVecMany runs the products as one matVec (one quantisation of x, one
+// parallel loop over all their rows: generation's k and v projections are
+// too small to split on their own) and reports whether it could.
+func (p *Pool) matVecMany(x []float32, batch int, products []Product) bool {
+	if len(products) > len(p.mm.segs) {
+		return false
+	}
+	for _, pr := range products[1:] {
+		if !matVecCompatible(pr.W, products[0].W) {
+			return false
+		}
+	}
+	p.mmMu.Lock()
+	for i, pr := range products {
+		p.mm.segs[i] = matVecSeg{w: pr.W, dst: pr.Dst[:batch*pr.W.Rows]}
+	}
+	p.matVec(x, batch, len(products))
+	p.mmMu.Unlock()
+	return true
 }
 
 // wtProduct is one product of a gemmWT call and how its tasks cut it.

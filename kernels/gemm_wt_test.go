@@ -108,38 +108,47 @@ func BenchmarkGemmWTTile(b *testing.B) {
 
 // TestMatMulManyMatchesMatMul: products sharing one batch give, bit for
 // bit, what MatMul gives one by one, for matrices of different types and
-// heights (partial 8-row blocks among them) and for a single token.
+// heights (partial 8-row blocks among them) and for a single token, whose
+// products share one matrix-vector loop when their kinds agree.
 func TestMatMulManyMatchesMatMul(t *testing.T) {
 	r := rand.New(rand.NewPCG(45, 46))
 	const k = 256
+	sets := [][]quant.Type{
+		{quant.F32, quant.Q8_0, quant.Q4_K},  // a batch of one: one matVec each
+		{quant.Q8_0, quant.Q4_0, quant.Q5_0}, // a batch of one: a shared matVec
+		{quant.Q4_K, quant.Q6_K},
+		{quant.F32, quant.F32, quant.F32, quant.F32, quant.F32}, // more than a shared matVec holds
+	}
 	forEachLevel(t, func(t testing.TB, l Level) {
-		var mats []*Matrix
-		for i, typ := range []quant.Type{quant.F32, quant.Q8_0, quant.Q4_K} {
-			rows := 40 + 13*i
-			data, err := quant.Quantize(typ, randVec(r, rows*k))
-			if err != nil {
-				t.Fatal(err)
+		for _, set := range sets {
+			var mats []*Matrix
+			for i, typ := range set {
+				rows := 40 + 13*i
+				data, err := quant.Quantize(typ, randVec(r, rows*k))
+				if err != nil {
+					t.Fatal(err)
+				}
+				w, err := NewMatrix(typ, rows, k, data)
+				if err != nil {
+					t.Fatal(err)
+				}
+				mats = append(mats, w)
 			}
-			w, err := NewMatrix(typ, rows, k, data)
-			if err != nil {
-				t.Fatal(err)
-			}
-			mats = append(mats, w)
-		}
-		for _, batch := range []int{1, 2, 45} {
-			x := randVec(r, batch*k)
-			prods := make([]Product, len(mats))
-			for i, w := range mats {
-				prods[i] = Product{Dst: make([]float32, batch*w.Rows), W: w}
-			}
-			p := NewPool(2)
-			p.MatMulMany(x, batch, prods)
-			for i, w := range mats {
-				want := make([]float32, batch*w.Rows)
-				p.MatMul(want, w, x, batch)
-				for j := range want {
-					if prods[i].Dst[j] != want[j] {
-						t.Fatalf("%s batch %d product %d (%s): value %d is %g, MatMul gives %g", l, batch, i, w.Type, j, prods[i].Dst[j], want[j])
+			for _, batch := range []int{1, 2, 45} {
+				x := randVec(r, batch*k)
+				prods := make([]Product, len(mats))
+				for i, w := range mats {
+					prods[i] = Product{Dst: make([]float32, batch*w.Rows), W: w}
+				}
+				p := NewPool(2)
+				p.MatMulMany(x, batch, prods)
+				for i, w := range mats {
+					want := make([]float32, batch*w.Rows)
+					p.MatMul(want, w, x, batch)
+					for j := range want {
+						if prods[i].Dst[j] != want[j] {
+							t.Fatalf("%s batch %d product %d (%s): value %d is %g, MatMul gives %g", l, batch, i, w.Type, j, prods[i].Dst[j], want[j])
+						}
 					}
 				}
 			}

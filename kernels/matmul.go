@@ -40,9 +40,27 @@ func (p *Pool) MatMul(dst []float32, w *Matrix, x []float32, batch int) {
 		return
 	}
 	p.mmMu.Lock()
+	p.mm.segs[0] = matVecSeg{w: w, dst: dst[:batch*rows]}
+	p.matVec(x, batch, 1)
+	p.mmMu.Unlock()
+}
+
+// matVec runs the matrix-vector products of the first n segments of p.mm,
+// which share x (batch rows of their common width) and their row kind: the
+// activations are quantised once, and the rows of every segment are split
+// across the pool as one range. The caller holds mmMu.
+func (p *Pool) matVec(x []float32, batch, n int) {
 	t := &p.mm
-	t.dst, t.w, t.x, t.batch = dst[:batch*rows], w, x[:batch*cols], batch
+	w := t.segs[0].w
+	cols := w.Cols
+	t.x, t.batch, t.nSegs = x[:batch*cols], batch, n
 	t.kind = rowKind(w)
+	total, bytes := 0, 0
+	for i := range t.segs[:n] {
+		t.segs[i].first = total
+		total += t.segs[i].w.Rows
+		bytes += len(t.segs[i].w.Data)
+	}
 	switch t.kind {
 	case kindQ32:
 		nb := batch * cols / quant.QK
@@ -60,15 +78,23 @@ func (p *Pool) MatMul(dst []float32, w *Matrix, x []float32, batch int) {
 		t.scratch = p.growScratch(t.scratch, cols)
 	}
 	t.ks = impl
-	if len(w.Data) < p.size*matVecMinBytesPerWorker {
+	if bytes < p.size*matVecMinBytesPerWorker {
 		// Too little to share: waking a parked worker costs more than it
 		// saves (see matVecMinBytesPerWorker).
-		t.Do(0, rows, 0)
+		t.Do(0, total, 0)
 	} else {
-		p.For(rows, rowGrain(rows, p.size), t)
+		p.For(total, rowGrain(total, p.size), t)
 	}
-	t.dst, t.w, t.x = nil, nil, nil
-	p.mmMu.Unlock()
+	for i := range t.segs {
+		t.segs[i] = matVecSeg{}
+	}
+	t.x = nil
+}
+
+// matVecCompatible reports whether a and b can share one matVec: the same
+// width, row kind and activation quantisation.
+func matVecCompatible(a, b *Matrix) bool {
+	return a.Cols == b.Cols && rowKind(a) == rowKind(b) && hasBlockOffset(a.Type) == hasBlockOffset(b.Type)
 }
 
 // How a matrix's rows meet the activations.
@@ -117,9 +143,18 @@ func rowGrain(rows, workers int) int {
 	return max(1, rows/(8*workers))
 }
 
+// matVecSeg is one matrix of a matVec: its rows are rows [first,
+// first+w.Rows) of the loop.
+type matVecSeg struct {
+	w     *Matrix
+	dst   []float32
+	first int
+}
+
 type matMulTask struct {
-	dst, x  []float32
-	w       *Matrix
+	segs    [4]matVecSeg
+	nSegs   int
+	x       []float32
 	batch   int
 	kind    int
 	ks      kernelSet   // the kernels of this call
@@ -131,14 +166,23 @@ type matMulTask struct {
 }
 
 func (t *matMulTask) Do(lo, hi, worker int) {
-	w := t.w
+	for i := range t.segs[:t.nSegs] {
+		sg := &t.segs[i]
+		if r0, r1 := max(lo, sg.first), min(hi, sg.first+sg.w.Rows); r0 < r1 {
+			t.rows(sg.w, sg.dst, r0-sg.first, r1-sg.first, worker)
+		}
+	}
+}
+
+// rows computes rows [lo, hi) of w into dst.
+func (t *matMulTask) rows(w *Matrix, dst []float32, lo, hi, worker int) {
 	rows, cols, rb := w.Rows, w.Cols, w.rowBytes
 	switch t.kind {
 	case kindF32:
 		for r := lo; r < hi; r++ {
 			row := w.f32[r*cols : (r+1)*cols]
 			for b := 0; b < t.batch; b++ {
-				t.dst[b*rows+r] = t.ks.dot(row, t.x[b*cols:(b+1)*cols])
+				dst[b*rows+r] = t.ks.dot(row, t.x[b*cols:(b+1)*cols])
 			}
 		}
 	case kindHalf:
@@ -149,7 +193,7 @@ func (t *matMulTask) Do(lo, hi, worker int) {
 		for r := lo; r < hi; r++ {
 			row := w.Data[r*rb : (r+1)*rb]
 			for b := 0; b < t.batch; b++ {
-				t.dst[b*rows+r] = dot(row, t.x[b*cols:(b+1)*cols])
+				dst[b*rows+r] = dot(row, t.x[b*cols:(b+1)*cols])
 			}
 		}
 	case kindQ32:
@@ -162,7 +206,7 @@ func (t *matMulTask) Do(lo, hi, worker int) {
 			for r := lo; r < hi; r++ {
 				row := w.Data[r*rb : (r+1)*rb]
 				for b := 0; b < t.batch; b++ {
-					t.dst[b*rows+r] = dot(row, t.xq[b*cols:(b+1)*cols], t.xd[b*nb:(b+1)*nb], t.xm[b*nb:(b+1)*nb])
+					dst[b*rows+r] = dot(row, t.xq[b*cols:(b+1)*cols], t.xd[b*nb:(b+1)*nb], t.xm[b*nb:(b+1)*nb])
 				}
 			}
 			break
@@ -177,7 +221,7 @@ func (t *matMulTask) Do(lo, hi, worker int) {
 		for r := lo; r < hi; r++ {
 			row := w.Data[r*rb : (r+1)*rb]
 			for b := 0; b < t.batch; b++ {
-				t.dst[b*rows+r] = dot(row, t.xq[b*cols:(b+1)*cols], t.xd[b*nb:(b+1)*nb])
+				dst[b*rows+r] = dot(row, t.xq[b*cols:(b+1)*cols], t.xd[b*nb:(b+1)*nb])
 			}
 		}
 	case kindQ256:
@@ -194,14 +238,14 @@ func (t *matMulTask) Do(lo, hi, worker int) {
 		for r := lo; r < hi; r++ {
 			row := w.Data[r*rb : (r+1)*rb]
 			for b := 0; b < t.batch; b++ {
-				t.dst[b*rows+r] = dot(row, t.xq[b*cols:(b+1)*cols], t.xd[b*nb:(b+1)*nb], t.xs[16*b*nb:16*(b+1)*nb])
+				dst[b*rows+r] = dot(row, t.xq[b*cols:(b+1)*cols], t.xd[b*nb:(b+1)*nb], t.xs[16*b*nb:16*(b+1)*nb])
 			}
 		}
 	default:
 		for r := lo; r < hi; r++ {
 			row := w.Row(r, t.scratch[worker])
 			for b := 0; b < t.batch; b++ {
-				t.dst[b*rows+r] = t.ks.dot(row, t.x[b*cols:(b+1)*cols])
+				dst[b*rows+r] = t.ks.dot(row, t.x[b*cols:(b+1)*cols])
 			}
 		}
 	}
