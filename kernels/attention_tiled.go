@@ -57,7 +57,7 @@ func (p *Pool) attentionTiled(a *AttentionArgs) {
 	t.kt = growF32(t.kt, a.KVHeads*t.keyPanels*hs*nr)
 	t.vt = growF32(t.vt, a.KVHeads*t.dimPanels*positions*nr)
 	t.qa = p.growScratch(t.qa, hs*mr)
-	t.s = p.growScratch(t.s, mr*positions)
+	t.s = p.growScratch(t.s, mr*((positions+7)&^7))
 	t.pa = p.growScratch(t.pa, positions*mr)
 	t.tiles = p.growScratch(t.tiles, mr*nr)
 
@@ -144,7 +144,8 @@ func (t *attnTileTask) unit(h, qb, worker int) {
 	b0 := qb * mr
 	rows := min(mr, a.Batch-b0)
 	panels := (a.Pos0 + b0 + rows + nr - 1) / nr
-	ld := panels * nr // positions this block scores, a whole number of panels
+	kTot := panels * nr   // positions this block scores, a whole number of panels
+	ld := (kTot + 7) &^ 7 // the scores' row stride: room to pad a row to 8
 
 	// Q block, scaled by 1/√d, as an A panel: head-size rows of MR values.
 	qa := t.qa[worker][:hs*mr]
@@ -172,32 +173,53 @@ func (t *attnTileTask) unit(h, qb, worker int) {
 	}
 	for i := 0; i < mr; i++ {
 		row := s[i*ld : (i+1)*ld]
-		seen := 0 // padding rows past the batch get no weight at all
-		if i < rows {
-			seen = a.Pos0 + b0 + i + 1
-			Softmax(row[:seen])
+		if i >= rows {
+			clear(row) // padding rows past the batch get no weight at all
+			continue
 		}
-		clear(row[seen:])
+		seen := a.Pos0 + b0 + i + 1
+		softmaxPadded(row, seen)
 	}
 
-	// out = P·V: P as an A panel (ld rows of MR), V panel by panel.
-	pa := t.pa[worker][:ld*mr]
-	t.transpose(ld, s, ld, pa, mr)
+	// out = P·V: P as an A panel (kTot rows of MR), V panel by panel.
+	pa := t.pa[worker][:kTot*mr]
+	t.transpose(kTot, s, ld, pa, mr)
 	positions := t.keyPanels * nr
 	tile := t.tiles[worker]
 	for dp := 0; dp < t.dimPanels; dp++ {
 		vt := t.vt[(g*t.dimPanels+dp)*positions*nr:]
-		vt = vt[:ld*nr]
+		vt = vt[:kTot*nr]
 		d0 := dp * nr
 		cols := min(nr, hs-d0)
 		out := a.Out[b0*qDim+h*hs+d0:]
 		if rows == mr && cols == nr {
-			t.micro(ld, pa, vt, out[:(mr-1)*qDim+nr], qDim, false)
+			t.micro(kTot, pa, vt, out[:(mr-1)*qDim+nr], qDim, false)
 			continue
 		}
-		t.micro(ld, pa, vt, tile, nr, false)
+		t.micro(kTot, pa, vt, tile, nr, false)
 		for i := 0; i < rows; i++ {
 			copy(out[i*qDim:i*qDim+cols], tile[i*nr:i*nr+cols])
 		}
 	}
+}
+
+// softmaxPadded soft-maxes row[:seen] and zeroes the rest of row. The
+// exponentials run over seen rounded up to 8, the extra entries set so low
+// that their exponential is exactly zero, so the SIMD exp needs no scalar
+// tail (a row ends anywhere); the sum is unchanged, and it depends on seen
+// alone, so a query's weights do not depend on its block.
+func softmaxPadded(row []float32, seen int) {
+	m := row[0]
+	for _, v := range row[1:seen] {
+		if v > m {
+			m = v
+		}
+	}
+	pad := min(len(row), (seen+7)&^7)
+	for j := seen; j < pad; j++ {
+		row[j] = -1e30
+	}
+	sum := impl.expShift(row[:pad], m)
+	clear(row[seen:])
+	impl.scale(1/sum, row[:seen])
 }
