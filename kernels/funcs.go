@@ -16,8 +16,11 @@ type kernelSet struct {
 	gemmMR, gemmNR int
 	gemmMicro      func(k int, a, b, c []float32, ldc int, accumulate bool)
 	// X·Wᵀ tile with W read in place (gemm_wt.go), nil where the level
-	// has none: c[t*ldc+i] = Σ_p w[i*ldw+p]·x[p*32+t], 8 rows i × 32 tokens t.
-	gemmWT func(k int, w []float32, ldw int, x, c []float32, ldc int, pf []float32, pfStep int)
+	// has none: c[t*ldc+i] = Σ_p w[i*ldw+p]·x[p*T+t] for R rows i and T
+	// tokens t; at every k step it prefetches the line at pf and moves pf
+	// on by pfStep bytes.
+	gemmWTRows, gemmWTTokens int
+	gemmWT                   func(k int, w []float32, ldw int, x, c []float32, ldc int, pf []float32, pfStep int)
 	// Packing: dst[p*n+j] = src[j*ld+p] for j < n, p < k.
 	transpose func(k int, src []float32, ld int, dst []float32, n int)
 	// Q8_0 blocks expanded to float32 (len(dst) a multiple of 32).

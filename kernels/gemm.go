@@ -122,9 +122,10 @@ type gemmTask struct {
 	bufB, tmp [][]float32
 
 	// X·Wᵀ with W read in place (gemm_wt.go).
-	wt      func(k int, w []float32, ldw int, x, c []float32, ldc int, pf []float32, pfStep int)
-	xPanels int // packed panels of X
-	wtProds []wtProduct
+	wt       func(k int, w []float32, ldw int, x, c []float32, ldc int, pf []float32, pfStep int)
+	wtR, wtT int // the tile's W rows and tokens
+	xPanels  int // packed panels of X
+	wtProds  []wtProduct
 }
 
 func (g *gemmTask) Do(lo, hi, worker int) {

@@ -17,26 +17,26 @@ import "github.com/milp-lite/milp-lite/quant"
 // k is not sliced: every element of C is one sum over k in order, so a
 // token's results do not depend on the batch it came in (as in gemmTask).
 
+// The tile is R rows of W by T tokens (kernelSet.gemmWTRows and
+// gemmWTTokens: 8×32 for AVX-512, 4×16 for AVX2).
 const (
-	wtRows   = 8  // W rows per tile
-	wtTokens = 32 // tokens per tile: one packed panel of X
-	// wtGroupPanels is how many X panels a task runs its W rows past
+	// wtGroupTokens is how many tokens of X a task runs its W rows past
 	// before moving on: 128 tokens × k values stay in a 1 MB L2.
-	wtGroupPanels = 4
+	wtGroupTokens = 128
 	// wtTaskBytes bounds the W rows (as float32) one task holds, so that
 	// they stay in L2 while the X panels of every group pass.
 	wtTaskBytes = 256 << 10
 )
 
-// gemmWTGeneric is the portable twin of the assembly tile:
-// c[t·ldc+i] = Σ_p w[i·ldw+p]·x[p·wtTokens+t] for i < wtRows, t < wtTokens.
-func gemmWTGeneric(k int, w []float32, ldw int, x, c []float32, ldc int, _ []float32, _ int) {
-	for i := 0; i < wtRows; i++ {
+// gemmWTGeneric is the portable twin of the assembly tiles, for R rows of W
+// and T tokens: c[t·ldc+i] = Σ_p w[i·ldw+p]·x[p·T+t] for i < R, t < T.
+func gemmWTGeneric(rows, tokens, k int, w []float32, ldw int, x, c []float32, ldc int) {
+	for i := 0; i < rows; i++ {
 		row := w[i*ldw : i*ldw+k]
-		for t := 0; t < wtTokens; t++ {
+		for t := 0; t < tokens; t++ {
 			var s float32
 			for p, v := range row {
-				s += v * x[p*wtTokens+t]
+				s += v * x[p*tokens+t]
 			}
 			c[t*ldc+i] = s
 		}
@@ -119,6 +119,8 @@ func (p *Pool) gemmWT(m int, x []float32, products []Product) {
 	g := &p.gemm
 	g.m, g.k, g.a = m, k, x
 	g.wt, g.transpose, g.dequantQ8 = impl.gemmWT, impl.transpose, impl.dequantQ8_0
+	g.wtR, g.wtT = impl.gemmWTRows, impl.gemmWTTokens
+	wtRows, wtTokens := g.wtR, g.wtT
 	g.xPanels = (m + wtTokens - 1) / wtTokens
 	g.packB = growF32(g.packB, g.xPanels*wtTokens*k)
 
@@ -155,10 +157,10 @@ func (p *Pool) gemmWT(m int, x []float32, products []Product) {
 	}
 }
 
-// packXPanel stores tokens [32·t, 32·t+32) of X as k rows of 32 values,
+// packXPanel stores tokens [T·t, T·t+T) of X as k rows of T values,
 // zero past the last token.
 func (g *gemmTask) packXPanel(t int) {
-	k := g.k
+	k, wtTokens := g.k, g.wtT
 	dst := g.packB[t*wtTokens*k : (t+1)*wtTokens*k]
 	t0 := t * wtTokens
 	toks := min(wtTokens, g.m-t0)
@@ -184,6 +186,8 @@ func (g *gemmTask) blockWT(t, worker int) {
 	pr := &g.wtProds[pi]
 	t -= pr.firstTask
 	k, n, w := g.k, pr.n, pr.w
+	wtRows, wtTokens := g.wtR, g.wtT
+	wtGroupPanels := max(1, wtGroupTokens/wtTokens)
 	b0, b1 := t*pr.perTask, min((t+1)*pr.perTask, pr.blocks)
 	r0, r1 := b0*wtRows, min(b1*wtRows, n)
 	var rows []float32

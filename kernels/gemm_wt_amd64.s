@@ -129,3 +129,90 @@ store:
 	TSTORE(Z1, Z3, Z5, Z7, Z9, Z11, Z13, Z15)
 	VZEROUPPER
 	RET
+
+// The AVX2 tile: 4 rows of W by 16 tokens (two YMM per k step), 8 YMM
+// accumulators, so that the loads (4 broadcasts and 2 rows per 8 FMAs) stay
+// within two per cycle. Row i holds tokens 0–7 in Y(2i), 8–15 in Y(2i+1).
+
+// TSTORE4 transposes the 4×8 block in a0..a3 (W row i in ai, a token per
+// lane) and stores it as 8 token rows of 4 floats at DX, DX+ldc, ...:
+// token e of lane 0 from Ue's low half, token 4+e from its high half.
+// R11 = ldc in bytes, R13 = 4·ldc. Clobbers Y8–Y15 and R12.
+#define TSTORE4(a0, a1, a2, a3) \
+	VUNPCKLPS a1, a0, Y8; \
+	VUNPCKHPS a1, a0, Y9; \
+	VUNPCKLPS a3, a2, Y10; \
+	VUNPCKHPS a3, a2, Y11; \
+	VSHUFPS $0x44, Y10, Y8, Y12; \
+	VSHUFPS $0xEE, Y10, Y8, Y13; \
+	VSHUFPS $0x44, Y11, Y9, Y14; \
+	VSHUFPS $0xEE, Y11, Y9, Y15; \
+	MOVQ DX, R12; \
+	VMOVUPS X12, (R12); \
+	VEXTRACTF128 $1, Y12, (R12)(R13*1); \
+	ADDQ R11, R12; \
+	VMOVUPS X13, (R12); \
+	VEXTRACTF128 $1, Y13, (R12)(R13*1); \
+	ADDQ R11, R12; \
+	VMOVUPS X14, (R12); \
+	VEXTRACTF128 $1, Y14, (R12)(R13*1); \
+	ADDQ R11, R12; \
+	VMOVUPS X15, (R12); \
+	VEXTRACTF128 $1, Y15, (R12)(R13*1)
+
+// func gemmWT4x16AVX2(k int, w []float32, ldw int, x, c []float32, ldc int, pf []float32, pfStep int)
+TEXT ·gemmWT4x16AVX2(SB), NOSPLIT, $0-128
+	MOVQ k+0(FP), CX
+	MOVQ w_base+8(FP), SI
+	MOVQ ldw+32(FP), R8
+	MOVQ x_base+40(FP), DI
+	MOVQ c_base+64(FP), DX
+	MOVQ ldc+88(FP), R11
+	SHLQ $2, R8           // ldw in bytes
+	LEAQ (R8)(R8*2), R9   // 3·ldw
+	SHLQ $2, R11          // ldc in bytes
+	LEAQ (R11*4), R13     // 4·ldc
+	MOVQ pf_base+96(FP), R12
+	MOVQ pfStep+120(FP), BX
+	VXORPS Y0, Y0, Y0
+	VXORPS Y1, Y1, Y1
+	VXORPS Y2, Y2, Y2
+	VXORPS Y3, Y3, Y3
+	VXORPS Y4, Y4, Y4
+	VXORPS Y5, Y5, Y5
+	VXORPS Y6, Y6, Y6
+	VXORPS Y7, Y7, Y7
+	TESTQ CX, CX
+	JZ   store
+
+loop:
+	PREFETCHT0 (R12)
+	ADDQ BX, R12
+	VMOVUPS (DI), Y8
+	VMOVUPS 32(DI), Y9
+	VBROADCASTSS (SI), Y10
+	VFMADD231PS Y8, Y10, Y0
+	VFMADD231PS Y9, Y10, Y1
+	VBROADCASTSS (SI)(R8*1), Y11
+	VFMADD231PS Y8, Y11, Y2
+	VFMADD231PS Y9, Y11, Y3
+	VBROADCASTSS (SI)(R8*2), Y12
+	VFMADD231PS Y8, Y12, Y4
+	VFMADD231PS Y9, Y12, Y5
+	VBROADCASTSS (SI)(R9*1), Y13
+	VFMADD231PS Y8, Y13, Y6
+	VFMADD231PS Y9, Y13, Y7
+	ADDQ $4, SI
+	ADDQ $64, DI
+	DECQ CX
+	JNZ  loop
+
+store:
+	// Tokens 0–7 are in the even accumulators, 8–15 in the odd ones.
+	TSTORE4(Y0, Y2, Y4, Y6)
+	MOVQ R11, AX
+	SHLQ $3, AX
+	ADDQ AX, DX
+	TSTORE4(Y1, Y3, Y5, Y7)
+	VZEROUPPER
+	RET

@@ -18,6 +18,7 @@ func TestGemmWTTileMatchesGeneric(t *testing.T) {
 		if impl.gemmWT == nil {
 			return
 		}
+		wtRows, wtTokens := impl.gemmWTRows, impl.gemmWTTokens
 		for _, k := range []int{0, 1, 2, 7, 16, 64, 577} {
 			ldw, ldc := k+3, 13
 			w := randVec(r, wtRows*ldw)
@@ -28,7 +29,7 @@ func TestGemmWTTileMatchesGeneric(t *testing.T) {
 				got[i], want[i] = -7, -7
 			}
 			impl.gemmWT(k, w, ldw, x, got, ldc, w, 8)
-			gemmWTGeneric(k, w, ldw, x, want, ldc, nil, 0)
+			gemmWTGeneric(wtRows, wtTokens, k, w, ldw, x, want, ldc)
 			for i := range got {
 				tok, row := i/ldc, i%ldc
 				var scale float64
@@ -93,15 +94,18 @@ func TestMatMulWTAgainstNaive(t *testing.T) {
 func BenchmarkGemmWTTile(b *testing.B) {
 	r := rand.New(rand.NewPCG(1, 1))
 	for _, k := range []int{576, 1536} {
-		w, x, c := randVec(r, wtRows*k), randVec(r, k*wtTokens), make([]float32, wtTokens*wtRows)
 		b.Run(fmt.Sprint("k=", k), func(b *testing.B) {
-			if impl.gemmWT == nil {
-				b.Skip("no tile at this level")
-			}
-			for b.Loop() {
-				impl.gemmWT(k, w, k, x, c, wtRows, w, 0)
-			}
-			b.ReportMetric(2*wtRows*wtTokens*float64(k)*float64(b.N)/b.Elapsed().Seconds()/1e9, "GFLOP/s")
+			benchLevels(b, func(b *testing.B) {
+				if impl.gemmWT == nil {
+					b.Skip("no tile at this level")
+				}
+				wtRows, wtTokens := impl.gemmWTRows, impl.gemmWTTokens
+				w, x, c := randVec(r, wtRows*k), randVec(r, k*wtTokens), make([]float32, wtTokens*wtRows)
+				for b.Loop() {
+					impl.gemmWT(k, w, k, x, c, wtRows, w, 0)
+				}
+				b.ReportMetric(2*float64(wtRows*wtTokens*k)*float64(b.N)/b.Elapsed().Seconds()/1e9, "GFLOP/s")
+			})
 		})
 	}
 }
