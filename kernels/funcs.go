@@ -23,8 +23,11 @@ type kernelSet struct {
 	gemmWT                   func(k int, w []float32, ldw int, x, c []float32, ldc int, pf []float32, pfStep int)
 	// Packing: dst[p*n+j] = src[j*ld+p] for j < n, p < k.
 	transpose func(k int, src []float32, ld int, dst []float32, n int)
-	// Q8_0 blocks expanded to float32 (len(dst) a multiple of 32).
+	// Weights expanded to float32 for the GEMM, bit-exact with package
+	// quant: Q8_0 and Q4_0 blocks (len(dst) a multiple of 32), F16 values.
 	dequantQ8_0 func(w []byte, dst []float32)
+	dequantQ4_0 func(w []byte, dst []float32)
+	dequantF16  func(w []byte, dst []float32)
 
 	// Activation quantisation (bit-exact with the generic twins).
 	quantizeQ8  func(x []float32, xq []int8, xd []float32)
@@ -61,6 +64,7 @@ func genericKernels() kernelSet {
 		dot: dotGeneric, axpy: axpyGeneric, scale: scaleGeneric, sum: sumGeneric, peakFMA: peakFMAGeneric,
 		gemmMR: 4, gemmNR: 4, gemmMicro: gemmMicroGeneric,
 		transpose: transposeGeneric, dequantQ8_0: dequantQ8_0Generic,
+		dequantQ4_0: dequantQ4_0Generic, dequantF16: dequantF16Generic,
 		quantizeQ8: quantizeActQ8, quantizeQ8K: quantizeActQ8K,
 		dotQ8_0: dotQ8_0Generic, dotQ4_0: dotQ4_0Generic,
 		dotQ4_K: dotQ4_KGeneric, dotQ5_K: dotQ5_KGeneric, dotQ6_K: dotQ6_KGeneric,

@@ -118,7 +118,7 @@ type gemmTask struct {
 	aGroups   int  // tasks per group of B panels
 	kc        int  // k-slice length
 	bs, bb    int  // W's block size (values) and block bytes
-	dequantQ8 func(w []byte, dst []float32)
+	dequant   dequantSet
 	bufB, tmp [][]float32
 
 	// X·Wᵀ with W read in place (gemm_wt.go).

@@ -44,7 +44,7 @@ func (p *Pool) gemmW(m int, x []float32, w *Matrix, trans bool, c []float32, ldc
 	mr, nr := g.mr, g.nr
 	g.a, g.lda, g.transA = x, k, false
 	g.b, g.transB = nil, false
-	g.w, g.wTrans, g.dequantQ8 = w, trans, ks.dequantQ8_0
+	g.w, g.wTrans, g.dequant = w, trans, dequantSetOf(&ks)
 
 	// k is cut into equal slices of at most kcBlock (whole blocks of W's
 	// type), not kcBlock and a short tail: every slice pays for loading and
@@ -214,11 +214,27 @@ func (g *gemmTask) expandRow(r, c0 int, dst []float32) {
 		return
 	}
 	bs, bb := g.bs, g.bb
-	src := w.Data[r*w.rowBytes+c0/bs*bb : r*w.rowBytes+(c0+len(dst))/bs*bb]
-	if w.Type == quant.Q8_0 {
-		g.dequantQ8(src, dst)
-		return
+	g.dequant.expand(w.Type, w.Data[r*w.rowBytes+c0/bs*bb:r*w.rowBytes+(c0+len(dst))/bs*bb], dst)
+}
+
+// dequantSet is the level's weight expanders, taken once per call.
+type dequantSet struct{ q8_0, q4_0, f16 func(w []byte, dst []float32) }
+
+func dequantSetOf(ks *kernelSet) dequantSet {
+	return dequantSet{q8_0: ks.dequantQ8_0, q4_0: ks.dequantQ4_0, f16: ks.dequantF16}
+}
+
+// expand writes the values of src, whole blocks of type t, into dst.
+func (d dequantSet) expand(t quant.Type, src []byte, dst []float32) {
+	switch t {
+	case quant.Q8_0:
+		d.q8_0(src, dst)
+	case quant.Q4_0:
+		d.q4_0(src, dst)
+	case quant.F16:
+		d.f16(src, dst)
+	default:
+		// Sizes were checked in NewMatrix and ranges are whole blocks.
+		_ = quant.Dequantize(t, src, dst)
 	}
-	// Sizes were checked in NewMatrix and ranges are whole blocks.
-	_ = quant.Dequantize(w.Type, src, dst)
 }

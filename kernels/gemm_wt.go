@@ -1,7 +1,5 @@
 package kernels
 
-import "github.com/milp-lite/milp-lite/quant"
-
 // X·Wᵀ (a batch of tokens through a weight matrix: prompt processing and
 // the training forward) with W read in place. The general GEMM puts W's
 // rows in the vector lanes, which needs W transposed into panels first:
@@ -118,7 +116,7 @@ func (p *Pool) gemmWT(m int, x []float32, products []Product) {
 	defer p.gemmMu.Unlock()
 	g := &p.gemm
 	g.m, g.k, g.a = m, k, x
-	g.wt, g.transpose, g.dequantQ8 = impl.gemmWT, impl.transpose, impl.dequantQ8_0
+	g.wt, g.transpose, g.dequant = impl.gemmWT, impl.transpose, dequantSetOf(&impl)
 	g.wtR, g.wtT = impl.gemmWTRows, impl.gemmWTTokens
 	wtRows, wtTokens := g.wtR, g.wtT
 	g.xPanels = (m + wtTokens - 1) / wtTokens
@@ -196,7 +194,7 @@ func (g *gemmTask) blockWT(t, worker int) {
 	} else {
 		rows = g.bufB[worker][:(b1-b0)*wtRows*k]
 		for r := r0; r < r1; r++ {
-			expandRowOf(w, r, rows[(r-r0)*k:(r-r0+1)*k], g.dequantQ8)
+			expandRowOf(w, r, rows[(r-r0)*k:(r-r0+1)*k], g.dequant)
 		}
 		clear(rows[(r1-r0)*k:])
 	}
@@ -239,16 +237,10 @@ func (g *gemmTask) blockWT(t, worker int) {
 }
 
 // expandRowOf writes row r of w as float32 into dst (len W.Cols).
-func expandRowOf(w *Matrix, r int, dst []float32, dequantQ8 func(w []byte, dst []float32)) {
+func expandRowOf(w *Matrix, r int, dst []float32, d dequantSet) {
 	if w.f32 != nil {
 		copy(dst, w.f32[r*w.Cols:(r+1)*w.Cols])
 		return
 	}
-	src := w.Data[r*w.rowBytes : (r+1)*w.rowBytes]
-	if w.Type == quant.Q8_0 {
-		dequantQ8(src, dst)
-		return
-	}
-	// Sizes were checked in NewMatrix.
-	_ = quant.Dequantize(w.Type, src, dst)
+	d.expand(w.Type, w.Data[r*w.rowBytes:(r+1)*w.rowBytes], dst)
 }

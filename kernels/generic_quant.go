@@ -230,6 +230,20 @@ func dotBF16Generic(w []byte, x []float32) float32 {
 	return (s0 + s1) + (s2 + s3)
 }
 
+// dequantF16Generic expands len(dst) little-endian halves.
+func dequantF16Generic(w []byte, dst []float32) {
+	for i := range dst {
+		dst[i] = quant.F16ToF32(uint16(w[2*i]) | uint16(w[2*i+1])<<8)
+	}
+}
+
+// dequantQ4_0Generic expands len(dst)/32 Q4_0 blocks.
+func dequantQ4_0Generic(w []byte, dst []float32) {
+	for i := range len(dst) / quant.QK {
+		quant.DequantBlockQ4_0((*[quant.QK]float32)(dst[i*quant.QK:]), (*[quant.BlockBytesQ4_0]byte)(w[i*quant.BlockBytesQ4_0:]))
+	}
+}
+
 // dequantQ8_0Generic expands len(dst)/32 Q8_0 blocks: d·q, one rounding.
 func dequantQ8_0Generic(w []byte, dst []float32) {
 	for i := range len(dst) / quant.QK {

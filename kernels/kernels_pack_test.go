@@ -34,24 +34,46 @@ func TestTransposeMatchesGeneric(t *testing.T) {
 	})
 }
 
-func TestDequantQ8_0MatchesQuant(t *testing.T) {
+// TestDequantMatchesQuant: the GEMM's weight expanders (Q8_0, Q4_0 blocks;
+// F16 values, from random bits, so subnormals, infinities and NaNs too) give
+// package quant's values bit for bit at every level, and write nothing past
+// their destination.
+func TestDequantMatchesQuant(t *testing.T) {
 	r := rand.New(rand.NewPCG(33, 34))
 	forEachLevel(t, func(t testing.TB, l Level) {
-		for _, nb := range []int{0, 1, 2, 7} {
-			w := randomBlocks(r, quant.Q8_0, nb)
-			got, want := make([]float32, 32*nb+1), make([]float32, 32*nb)
-			got[32*nb] = 42
-			impl.dequantQ8_0(w, got[:32*nb])
-			if err := quant.Dequantize(quant.Q8_0, w, want); err != nil {
-				t.Fatal(err)
-			}
-			for i := range want {
-				if math.Float32bits(got[i]) != math.Float32bits(want[i]) {
-					t.Fatalf("%s dequantQ8_0 nb=%d [%d] = %g, want %g", l, nb, i, got[i], want[i])
+		for _, c := range []struct {
+			typ    quant.Type
+			expand func(w []byte, dst []float32)
+		}{{quant.Q8_0, impl.dequantQ8_0}, {quant.Q4_0, impl.dequantQ4_0}, {quant.F16, impl.dequantF16}} {
+			for _, nb := range []int{0, 1, 2, 7, 9} {
+				n := nb * c.typ.BlockSize()
+				if c.typ == quant.F16 {
+					n = nb*8 + nb%3 // the F16 expander takes any length
 				}
-			}
-			if got[32*nb] != 42 {
-				t.Fatalf("%s dequantQ8_0 wrote past dst", l)
+				w := make([]byte, n/c.typ.BlockSize()*c.typ.BlockBytes())
+				if c.typ == quant.F16 {
+					for i := range w {
+						w[i] = byte(r.Uint32())
+					}
+				} else {
+					w = randomBlocks(r, c.typ, nb)
+				}
+				got, want := make([]float32, n+1), make([]float32, n)
+				got[n] = 42
+				c.expand(w, got[:n])
+				if err := quant.Dequantize(c.typ, w, want); err != nil {
+					t.Fatal(err)
+				}
+				for i := range want {
+					same := math.Float32bits(got[i]) == math.Float32bits(want[i])
+					bothNaN := math.IsNaN(float64(got[i])) && math.IsNaN(float64(want[i]))
+					if !same && !bothNaN {
+						t.Fatalf("%s %s n=%d [%d] = %g, want %g", l, c.typ, n, i, got[i], want[i])
+					}
+				}
+				if got[n] != 42 {
+					t.Fatalf("%s %s wrote past dst", l, c.typ)
+				}
 			}
 		}
 	})

@@ -8,6 +8,24 @@ func transpose8AVX2(k8 int, src []float32, ld int, dst []float32, n, rows8 int)
 //go:noescape
 func dequantQ8_0AVX2(w []byte, dst []float32)
 
+//go:noescape
+func dequantQ4_0AVX2(w []byte, dst []float32)
+
+//go:noescape
+func dequantF16x8AVX2(w []byte, dst []float32)
+
+// dequantF16AVX2 is kernelSet.dequantF16: groups of eight in assembly, the
+// rest in Go.
+func dequantF16AVX2(w []byte, dst []float32) {
+	if len(dst) == 0 {
+		return
+	}
+	n := len(dst) &^ 7
+	_ = w[2*len(dst)-1] // the assembly does not check bounds
+	dequantF16x8AVX2(w, dst[:n])
+	dequantF16Generic(w[2*n:], dst[n:])
+}
+
 // transposeAVX2 is kernelSet.transpose: whole 8×8 blocks in assembly, the
 // rows past the last multiple of 8 (4 of a 12-row A panel) and the columns
 // past the last multiple of 8 in Go.

@@ -143,3 +143,78 @@ dqloop:
 dqdone:
 	VZEROUPPER
 	RET
+
+// func dequantF16x8AVX2(w []byte, dst []float32)
+// len(dst)/8 groups of eight halves widened by F16C (exact, as the Go code).
+TEXT ·dequantF16x8AVX2(SB), NOSPLIT, $0-48
+	MOVQ w_base+0(FP), SI
+	MOVQ dst_base+24(FP), DI
+	MOVQ dst_len+32(FP), CX
+	SHRQ $3, CX
+	JZ   f16done
+
+f16loop:
+	VCVTPH2PS (SI), Y0
+	VMOVUPS Y0, (DI)
+	ADDQ $16, SI
+	ADDQ $32, DI
+	DECQ CX
+	JNZ  f16loop
+
+f16done:
+	VZEROUPPER
+	RET
+
+// func dequantQ4_0AVX2(w []byte, dst []float32)
+// len(dst)/32 blocks: dst = f16(d) · (q − 8), one rounding like the Go code;
+// byte j holds element j (low nibble) and j+16 (high nibble).
+TEXT ·dequantQ4_0AVX2(SB), NOSPLIT, $0-48
+	MOVQ w_base+0(FP), SI
+	MOVQ dst_base+24(FP), DI
+	MOVQ dst_len+32(FP), CX
+	SHRQ $5, CX
+	JZ   q4done
+	MOVL $0x0f0f0f0f, AX
+	VMOVD AX, X15
+	VPBROADCASTD X15, X15
+	MOVL $0x08080808, AX
+	VMOVD AX, X14
+	VPBROADCASTD X14, X14
+
+q4loop:
+	MOVWLZX (SI), AX
+	VMOVD AX, X0
+	VCVTPH2PS X0, X0
+	VBROADCASTSS X0, Y0
+	VMOVDQU 2(SI), X1
+	VPAND X15, X1, X2
+	VPSRLW $4, X1, X3
+	VPAND X15, X3, X3
+	VPSUBB X14, X2, X2
+	VPSUBB X14, X3, X3
+	VPMOVSXBD X2, Y4
+	VPSHUFD $0xEE, X2, X5
+	VPMOVSXBD X5, Y5
+	VPMOVSXBD X3, Y6
+	VPSHUFD $0xEE, X3, X7
+	VPMOVSXBD X7, Y7
+	VCVTDQ2PS Y4, Y4
+	VCVTDQ2PS Y5, Y5
+	VCVTDQ2PS Y6, Y6
+	VCVTDQ2PS Y7, Y7
+	VMULPS Y0, Y4, Y4
+	VMULPS Y0, Y5, Y5
+	VMULPS Y0, Y6, Y6
+	VMULPS Y0, Y7, Y7
+	VMOVUPS Y4, (DI)
+	VMOVUPS Y5, 32(DI)
+	VMOVUPS Y6, 64(DI)
+	VMOVUPS Y7, 96(DI)
+	ADDQ $18, SI
+	ADDQ $128, DI
+	DECQ CX
+	JNZ  q4loop
+
+q4done:
+	VZEROUPPER
+	RET
