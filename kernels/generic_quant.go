@@ -244,6 +244,13 @@ func dequantQ4_0Generic(w []byte, dst []float32) {
 	}
 }
 
+// dequantQ4_KGeneric expands len(dst)/256 Q4_K super-blocks.
+func dequantQ4_KGeneric(w []byte, dst []float32) {
+	for i := range len(dst) / quant.QKK {
+		quant.DequantBlockQ4_K((*[quant.QKK]float32)(dst[i*quant.QKK:]), (*[quant.BlockBytesQ4_K]byte)(w[i*quant.BlockBytesQ4_K:]))
+	}
+}
+
 // dequantQ8_0Generic expands len(dst)/32 Q8_0 blocks: d·q, one rounding.
 func dequantQ8_0Generic(w []byte, dst []float32) {
 	for i := range len(dst) / quant.QK {

@@ -34,7 +34,7 @@ func TestTransposeMatchesGeneric(t *testing.T) {
 	})
 }
 
-// TestDequantMatchesQuant: the GEMM's weight expanders (Q8_0, Q4_0 blocks;
+// TestDequantMatchesQuant: the GEMM's weight expanders (Q8_0, Q4_0, Q4_K blocks;
 // F16 values, from random bits, so subnormals, infinities and NaNs too) give
 // package quant's values bit for bit at every level, and write nothing past
 // their destination.
@@ -44,7 +44,7 @@ func TestDequantMatchesQuant(t *testing.T) {
 		for _, c := range []struct {
 			typ    quant.Type
 			expand func(w []byte, dst []float32)
-		}{{quant.Q8_0, impl.dequantQ8_0}, {quant.Q4_0, impl.dequantQ4_0}, {quant.F16, impl.dequantF16}} {
+		}{{quant.Q8_0, impl.dequantQ8_0}, {quant.Q4_0, impl.dequantQ4_0}, {quant.Q4_K, impl.dequantQ4_K}, {quant.F16, impl.dequantF16}} {
 			for _, nb := range []int{0, 1, 2, 7, 9} {
 				n := nb * c.typ.BlockSize()
 				if c.typ == quant.F16 {

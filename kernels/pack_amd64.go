@@ -2,6 +2,8 @@
 
 package kernels
 
+import "github.com/milp-lite/milp-lite/quant"
+
 //go:noescape
 func transpose8AVX2(k8 int, src []float32, ld int, dst []float32, n, rows8 int)
 
@@ -13,6 +15,27 @@ func dequantQ4_0AVX2(w []byte, dst []float32)
 
 //go:noescape
 func dequantF16x8AVX2(w []byte, dst []float32)
+
+//go:noescape
+func expandQ4K256AVX2(qs []byte, dm *[16]float32, dst []float32)
+
+// dequantQ4_KAVX2 is kernelSet.dequantQ4_K: each super-block's eight steps
+// and offsets in Go (as package quant computes them), its 256 values in
+// assembly.
+func dequantQ4_KAVX2(w []byte, dst []float32) {
+	var dm [16]float32
+	for b := range len(dst) / quant.QKK {
+		blk := w[b*quant.BlockBytesQ4_K : (b+1)*quant.BlockBytesQ4_K]
+		d := quant.F16ToF32(uint16(blk[0]) | uint16(blk[1])<<8)
+		dmin := quant.F16ToF32(uint16(blk[2]) | uint16(blk[3])<<8)
+		scales := (*[12]byte)(blk[4:16])
+		for j := 0; j < 8; j++ {
+			sc, m := quant.UnpackScaleMinK4(j, scales)
+			dm[2*j], dm[2*j+1] = d*float32(sc), dmin*float32(m)
+		}
+		expandQ4K256AVX2(blk[16:16+128], &dm, dst[b*quant.QKK:(b+1)*quant.QKK])
+	}
+}
 
 // dequantF16AVX2 is kernelSet.dequantF16: groups of eight in assembly, the
 // rest in Go.

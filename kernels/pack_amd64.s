@@ -218,3 +218,50 @@ q4loop:
 q4done:
 	VZEROUPPER
 	RET
+
+// Q4K_EIGHT expands bytes OFF..OFF+7 of the group at SI: their low nibbles
+// to dst[OFF..OFF+7], their high nibbles to dst[32+OFF..], with Y11/Y12 the
+// low step and offset, Y13/Y14 the high ones, Y15 fifteen in every lane.
+#define Q4K_EIGHT(OFF) \
+	VPMOVZXBD OFF(SI), Y1; \
+	VPAND Y15, Y1, Y2; \
+	VPSRLD $4, Y1, Y3; \
+	VCVTDQ2PS Y2, Y2; \
+	VCVTDQ2PS Y3, Y3; \
+	VMULPS Y11, Y2, Y2; \
+	VSUBPS Y12, Y2, Y2; \
+	VMULPS Y13, Y3, Y3; \
+	VSUBPS Y14, Y3, Y3; \
+	VMOVUPS Y2, (OFF*4)(DI); \
+	VMOVUPS Y3, (128+OFF*4)(DI)
+
+// func expandQ4K256AVX2(qs []byte, dm *[16]float32, dst []float32)
+// One Q4_K super-block's 256 values from its 128 bytes of nibbles: group g
+// of 64 takes bytes 32g..32g+31, low nibbles step d(2g) and offset m(2g),
+// high nibbles d(2g+1), m(2g+1), with dm = {d0, m0, d1, m1, ...}; value =
+// round(d·q) − m, as package quant computes it.
+TEXT ·expandQ4K256AVX2(SB), NOSPLIT, $0-56
+	MOVQ qs_base+0(FP), SI
+	MOVQ dm+24(FP), DX
+	MOVQ dst_base+32(FP), DI
+	MOVL $15, AX
+	VMOVD AX, X15
+	VPBROADCASTD X15, Y15
+	MOVQ $4, CX
+
+q4kgroup:
+	VBROADCASTSS 0(DX), Y11
+	VBROADCASTSS 4(DX), Y12
+	VBROADCASTSS 8(DX), Y13
+	VBROADCASTSS 12(DX), Y14
+	Q4K_EIGHT(0)
+	Q4K_EIGHT(8)
+	Q4K_EIGHT(16)
+	Q4K_EIGHT(24)
+	ADDQ $32, SI
+	ADDQ $16, DX
+	ADDQ $256, DI
+	DECQ CX
+	JNZ  q4kgroup
+	VZEROUPPER
+	RET
