@@ -24,11 +24,13 @@ type kernelSet struct {
 	// Packing: dst[p*n+j] = src[j*ld+p] for j < n, p < k.
 	transpose func(k int, src []float32, ld int, dst []float32, n int)
 	// Weights expanded to float32 for the GEMM, bit-exact with package
-	// quant: Q8_0 and Q4_0 blocks (len(dst) a multiple of 32), Q4_K
-	// super-blocks (of 256), F16 values.
+	// quant: Q8_0, Q4_0 and Q5_0 blocks (len(dst) a multiple of 32), Q4_K
+	// and Q6_K super-blocks (of 256), F16 values.
 	dequantQ8_0 func(w []byte, dst []float32)
 	dequantQ4_0 func(w []byte, dst []float32)
+	dequantQ5_0 func(w []byte, dst []float32)
 	dequantQ4_K func(w []byte, dst []float32)
+	dequantQ6_K func(w []byte, dst []float32)
 	dequantF16  func(w []byte, dst []float32)
 
 	// Activation quantisation (bit-exact with the generic twins).
@@ -66,7 +68,8 @@ func genericKernels() kernelSet {
 		dot: dotGeneric, axpy: axpyGeneric, scale: scaleGeneric, sum: sumGeneric, peakFMA: peakFMAGeneric,
 		gemmMR: 4, gemmNR: 4, gemmMicro: gemmMicroGeneric,
 		transpose: transposeGeneric, dequantQ8_0: dequantQ8_0Generic,
-		dequantQ4_0: dequantQ4_0Generic, dequantQ4_K: dequantQ4_KGeneric, dequantF16: dequantF16Generic,
+		dequantQ4_0: dequantQ4_0Generic, dequantQ5_0: dequantQ5_0Generic, dequantQ4_K: dequantQ4_KGeneric,
+		dequantQ6_K: dequantQ6_KGeneric, dequantF16: dequantF16Generic,
 		quantizeQ8: quantizeActQ8, quantizeQ8K: quantizeActQ8K,
 		dotQ8_0: dotQ8_0Generic, dotQ4_0: dotQ4_0Generic,
 		dotQ4_K: dotQ4_KGeneric, dotQ5_K: dotQ5_KGeneric, dotQ6_K: dotQ6_KGeneric,

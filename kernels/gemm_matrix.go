@@ -218,10 +218,11 @@ func (g *gemmTask) expandRow(r, c0 int, dst []float32) {
 }
 
 // dequantSet is the level's weight expanders, taken once per call.
-type dequantSet struct{ q8_0, q4_0, q4_K, f16 func(w []byte, dst []float32) }
+type dequantSet struct{ q8_0, q4_0, q5_0, q4_K, q6_K, f16 func(w []byte, dst []float32) }
 
 func dequantSetOf(ks *kernelSet) dequantSet {
-	return dequantSet{q8_0: ks.dequantQ8_0, q4_0: ks.dequantQ4_0, q4_K: ks.dequantQ4_K, f16: ks.dequantF16}
+	return dequantSet{q8_0: ks.dequantQ8_0, q4_0: ks.dequantQ4_0, q5_0: ks.dequantQ5_0,
+		q4_K: ks.dequantQ4_K, q6_K: ks.dequantQ6_K, f16: ks.dequantF16}
 }
 
 // expand writes the values of src, whole blocks of type t, into dst.
@@ -231,8 +232,12 @@ func (d dequantSet) expand(t quant.Type, src []byte, dst []float32) {
 		d.q8_0(src, dst)
 	case quant.Q4_0:
 		d.q4_0(src, dst)
+	case quant.Q5_0:
+		d.q5_0(src, dst)
 	case quant.Q4_K:
 		d.q4_K(src, dst)
+	case quant.Q6_K:
+		d.q6_K(src, dst)
 	case quant.F16:
 		d.f16(src, dst)
 	default:

@@ -251,6 +251,20 @@ func dequantQ4_KGeneric(w []byte, dst []float32) {
 	}
 }
 
+// dequantQ6_KGeneric expands len(dst)/256 Q6_K super-blocks.
+func dequantQ6_KGeneric(w []byte, dst []float32) {
+	for i := range len(dst) / quant.QKK {
+		quant.DequantBlockQ6_K((*[quant.QKK]float32)(dst[i*quant.QKK:]), (*[quant.BlockBytesQ6_K]byte)(w[i*quant.BlockBytesQ6_K:]))
+	}
+}
+
+// dequantQ5_0Generic expands len(dst)/32 Q5_0 blocks.
+func dequantQ5_0Generic(w []byte, dst []float32) {
+	for i := range len(dst) / quant.QK {
+		quant.DequantBlockQ5_0((*[quant.QK]float32)(dst[i*quant.QK:]), (*[quant.BlockBytesQ5_0]byte)(w[i*quant.BlockBytesQ5_0:]))
+	}
+}
+
 // dequantQ8_0Generic expands len(dst)/32 Q8_0 blocks: d·q, one rounding.
 func dequantQ8_0Generic(w []byte, dst []float32) {
 	for i := range len(dst) / quant.QK {

@@ -34,7 +34,8 @@ func TestTransposeMatchesGeneric(t *testing.T) {
 	})
 }
 
-// TestDequantMatchesQuant: the GEMM's weight expanders (Q8_0, Q4_0, Q4_K blocks;
+// TestDequantMatchesQuant: the GEMM's weight expanders (Q8_0, Q4_0, Q5_0,
+// Q4_K, Q6_K blocks;
 // F16 values, from random bits, so subnormals, infinities and NaNs too) give
 // package quant's values bit for bit at every level, and write nothing past
 // their destination.
@@ -44,7 +45,8 @@ func TestDequantMatchesQuant(t *testing.T) {
 		for _, c := range []struct {
 			typ    quant.Type
 			expand func(w []byte, dst []float32)
-		}{{quant.Q8_0, impl.dequantQ8_0}, {quant.Q4_0, impl.dequantQ4_0}, {quant.Q4_K, impl.dequantQ4_K}, {quant.F16, impl.dequantF16}} {
+		}{{quant.Q8_0, impl.dequantQ8_0}, {quant.Q4_0, impl.dequantQ4_0}, {quant.Q4_K, impl.dequantQ4_K},
+			{quant.Q5_0, impl.dequantQ5_0}, {quant.Q6_K, impl.dequantQ6_K}, {quant.F16, impl.dequantF16}} {
 			for _, nb := range []int{0, 1, 2, 7, 9} {
 				n := nb * c.typ.BlockSize()
 				if c.typ == quant.F16 {

@@ -19,6 +19,27 @@ func dequantF16x8AVX2(w []byte, dst []float32)
 //go:noescape
 func expandQ4K256AVX2(qs []byte, dm *[16]float32, dst []float32)
 
+//go:noescape
+func expandQ6K256AVX2(blk []byte, steps *[16]float32, dst []float32)
+
+//go:noescape
+func dequantQ5_0AVX2(w []byte, dst []float32)
+
+// dequantQ6_KAVX2 is kernelSet.dequantQ6_K: each super-block's sixteen steps
+// d·scale in Go (as package quant computes them), its 256 values in
+// assembly.
+func dequantQ6_KAVX2(w []byte, dst []float32) {
+	var steps [16]float32
+	for b := range len(dst) / quant.QKK {
+		blk := w[b*quant.BlockBytesQ6_K : (b+1)*quant.BlockBytesQ6_K]
+		d := quant.F16ToF32(uint16(blk[208]) | uint16(blk[209])<<8)
+		for i := range steps {
+			steps[i] = d * float32(int8(blk[192+i]))
+		}
+		expandQ6K256AVX2(blk, &steps, dst[b*quant.QKK:(b+1)*quant.QKK])
+	}
+}
+
 // dequantQ4_KAVX2 is kernelSet.dequantQ4_K: each super-block's eight steps
 // and offsets in Go (as package quant computes them), its 256 values in
 // assembly.

@@ -265,3 +265,144 @@ q4kgroup:
 	JNZ  q4kgroup
 	VZEROUPPER
 	RET
+
+// Q6K_EIGHT expands values L0..L0+7 of each quarter of a Q6_K half: SI =
+// its 64 bytes of low nibbles, BX = its 32 bytes of high bit pairs, DX = its
+// 8 steps d·scale, DI = its 128 outputs. Quarter k's value l has low bits
+// from ql[l + 32·(k%2)] (nibble k/2) and high bits 2k..2k+1 of qh[l];
+// value = step · (q − 32). Y15 = 15, Y14 = 3, Y13 = 32 in every lane.
+#define Q6K_QUARTER(SRC, SHIFT, HSHIFT, STEP, OUT) \
+	VPSRLD $SHIFT, SRC, Y4; \
+	VPAND Y15, Y4, Y4; \
+	VPSRLD $HSHIFT, Y3, Y5; \
+	VPAND Y14, Y5, Y5; \
+	VPSLLD $4, Y5, Y5; \
+	VPOR Y5, Y4, Y4; \
+	VPSUBD Y13, Y4, Y4; \
+	VCVTDQ2PS Y4, Y4; \
+	VBROADCASTSS ((STEP)*4)(DX), Y6; \
+	VMULPS Y6, Y4, Y4; \
+	VMOVUPS Y4, ((OUT)*4)(DI)
+
+#define Q6K_EIGHT(L0, IS) \
+	VPMOVZXBD L0(SI), Y1; \
+	VPMOVZXBD (L0+32)(SI), Y2; \
+	VPMOVZXBD L0(BX), Y3; \
+	Q6K_QUARTER(Y1, 0, 0, IS, L0); \
+	Q6K_QUARTER(Y2, 0, 2, IS+2, L0+32); \
+	Q6K_QUARTER(Y1, 4, 4, IS+4, L0+64); \
+	Q6K_QUARTER(Y2, 4, 6, IS+6, L0+96)
+
+// func expandQ6K256AVX2(blk []byte, steps *[16]float32, dst []float32)
+// One Q6_K super-block's 256 values; steps[i] = d·scale[i], computed in Go
+// as package quant computes them.
+TEXT ·expandQ6K256AVX2(SB), NOSPLIT, $0-56
+	MOVQ blk_base+0(FP), SI
+	MOVQ steps+24(FP), DX
+	MOVQ dst_base+32(FP), DI
+	LEAQ 128(SI), BX
+	MOVL $15, AX
+	VMOVD AX, X15
+	VPBROADCASTD X15, Y15
+	MOVL $3, AX
+	VMOVD AX, X14
+	VPBROADCASTD X14, Y14
+	MOVL $32, AX
+	VMOVD AX, X13
+	VPBROADCASTD X13, Y13
+	MOVQ $2, CX
+
+q6khalf:
+	Q6K_EIGHT(0, 0)
+	Q6K_EIGHT(8, 0)
+	Q6K_EIGHT(16, 1)
+	Q6K_EIGHT(24, 1)
+	ADDQ $64, SI
+	ADDQ $32, BX
+	ADDQ $32, DX
+	ADDQ $512, DI
+	DECQ CX
+	JNZ  q6khalf
+	VZEROUPPER
+	RET
+
+// Lane j of q5Shifts is j: with the offsets 8, 16, 24 added it gives each
+// lane the bit of qh that holds its fifth bit.
+DATA q5Shifts<>+0(SB)/4, $0
+DATA q5Shifts<>+4(SB)/4, $1
+DATA q5Shifts<>+8(SB)/4, $2
+DATA q5Shifts<>+12(SB)/4, $3
+DATA q5Shifts<>+16(SB)/4, $4
+DATA q5Shifts<>+20(SB)/4, $5
+DATA q5Shifts<>+24(SB)/4, $6
+DATA q5Shifts<>+28(SB)/4, $7
+GLOBL q5Shifts<>(SB), RODATA|NOPTR, $32
+
+// Q5_EIGHT expands elements J..J+7 (low nibbles of qs[J..]) and J+16..J+23
+// (high nibbles): q = nibble | bit (j or j+16) of qh << 4, value = (q − 16)·d.
+// Y0 = d, Y8 = qh in every lane, Y9 = lane index, Y15 = 15, Y14 = 1, Y13 = 16.
+#define Q5_EIGHT(J) \
+	VPMOVZXBD (6+J)(SI), Y1; \
+	VPAND Y15, Y1, Y2; \
+	VPSRLD $4, Y1, Y3; \
+	MOVL $J, AX; \
+	VMOVD AX, X10; \
+	VPBROADCASTD X10, Y10; \
+	VPADDD Y9, Y10, Y10; \
+	VPSRLVD Y10, Y8, Y4; \
+	VPAND Y14, Y4, Y4; \
+	VPSLLD $4, Y4, Y4; \
+	VPOR Y4, Y2, Y2; \
+	MOVL $(J+16), AX; \
+	VMOVD AX, X10; \
+	VPBROADCASTD X10, Y10; \
+	VPADDD Y9, Y10, Y10; \
+	VPSRLVD Y10, Y8, Y4; \
+	VPAND Y14, Y4, Y4; \
+	VPSLLD $4, Y4, Y4; \
+	VPOR Y4, Y3, Y3; \
+	VPSUBD Y13, Y2, Y2; \
+	VPSUBD Y13, Y3, Y3; \
+	VCVTDQ2PS Y2, Y2; \
+	VCVTDQ2PS Y3, Y3; \
+	VMULPS Y0, Y2, Y2; \
+	VMULPS Y0, Y3, Y3; \
+	VMOVUPS Y2, (J*4)(DI); \
+	VMOVUPS Y3, (64+J*4)(DI)
+
+// func dequantQ5_0AVX2(w []byte, dst []float32)
+// len(dst)/32 Q5_0 blocks: d (f16), 32 fifth bits, 16 bytes of nibbles;
+// value = (q − 16)·d, one rounding like the Go code.
+TEXT ·dequantQ5_0AVX2(SB), NOSPLIT, $0-48
+	MOVQ w_base+0(FP), SI
+	MOVQ dst_base+24(FP), DI
+	MOVQ dst_len+32(FP), CX
+	SHRQ $5, CX
+	JZ   q5done
+	MOVL $15, AX
+	VMOVD AX, X15
+	VPBROADCASTD X15, Y15
+	MOVL $1, AX
+	VMOVD AX, X14
+	VPBROADCASTD X14, Y14
+	MOVL $16, AX
+	VMOVD AX, X13
+	VPBROADCASTD X13, Y13
+	VMOVDQU q5Shifts<>(SB), Y9
+
+q5loop:
+	MOVWLZX (SI), AX
+	VMOVD AX, X0
+	VCVTPH2PS X0, X0
+	VBROADCASTSS X0, Y0
+	VPBROADCASTD 2(SI), Y8
+	Q5_EIGHT(0)
+	Q5_EIGHT(8)
+	ADDQ $22, SI
+	ADDQ $128, DI
+	DECQ CX
+	JNZ  q5loop
+
+q5done:
+	VZEROUPPER
+	RET
