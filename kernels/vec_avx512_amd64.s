@@ -32,6 +32,13 @@ TEXT ·dotAVX512(SB), NOSPLIT, $0-52
 	JB   dot16
 
 dot64:
+	// a is the stream (a weight row, the rows after it next): fetch
+	// 1 KB ahead so that the next rows are on their way while this one
+	// is summed; past the end a prefetch is harmless.
+	PREFETCHT0 1024(SI)
+	PREFETCHT0 1088(SI)
+	PREFETCHT0 1152(SI)
+	PREFETCHT0 1216(SI)
 	VMOVUPS (SI), Z4
 	VMOVUPS 64(SI), Z5
 	VMOVUPS 128(SI), Z6
