@@ -60,3 +60,9 @@ func dotQ5_1AVX2(w []byte, xq []int8, xd, xs []float32) float32
 
 //go:noescape
 func dotQ5_1VNNI(w []byte, xq []int8, xd, xs []float32) float32
+
+// dotQ8_0AVX512 is dotQ8_0VNNI on 512-bit registers, two blocks per step
+// (quant_q8_avx512_amd64.s); it needs AVX-512 BW and VNNI.
+//
+//go:noescape
+func dotQ8_0AVX512(w []byte, xq []int8, xd []float32) float32

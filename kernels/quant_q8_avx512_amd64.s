@@ -1,0 +1,119 @@
+//go:build !noasm
+
+#include "textflag.h"
+
+// The Q8_0 row dot on 512-bit registers with VNNI: two blocks per step.
+// AVX-512 has no VPSIGNB, so the signed-by-signed products are formed as
+// |w| (unsigned) times x with its sign flipped where w is negative (a
+// masked subtraction from zero under w's sign bits); exact because
+// activations never hold -128. Lanes 0–7 hold block 2i's integer sums,
+// 8–15 block 2i+1's; they are scaled by [d_w·d_x of each block, 8 lanes
+// each] and summed in float, as the AVX2 kernel does block by block.
+
+// q8Pair is the VPERMPS index that spreads two floats over 8 lanes each.
+DATA q8Pair<>+0(SB)/4, $0
+DATA q8Pair<>+4(SB)/4, $0
+DATA q8Pair<>+8(SB)/4, $0
+DATA q8Pair<>+12(SB)/4, $0
+DATA q8Pair<>+16(SB)/4, $0
+DATA q8Pair<>+20(SB)/4, $0
+DATA q8Pair<>+24(SB)/4, $0
+DATA q8Pair<>+28(SB)/4, $0
+DATA q8Pair<>+32(SB)/4, $1
+DATA q8Pair<>+36(SB)/4, $1
+DATA q8Pair<>+40(SB)/4, $1
+DATA q8Pair<>+44(SB)/4, $1
+DATA q8Pair<>+48(SB)/4, $1
+DATA q8Pair<>+52(SB)/4, $1
+DATA q8Pair<>+56(SB)/4, $1
+DATA q8Pair<>+60(SB)/4, $1
+GLOBL q8Pair<>(SB), RODATA|NOPTR, $64
+
+// Q8_PAIR: blocks at WOFF(SI) and WOFF+34(SI), activations at XOFF(DI),
+// their scales at DOFF(DX), accumulated into ACC. Z31 = 0, Z30 = q8Pair.
+#define Q8_PAIR(WOFF, XOFF, DOFF, ACC) \
+	VMOVDQU8 (WOFF+2)(SI), Y1; \
+	VINSERTI64X4 $1, (WOFF+36)(SI), Z1, Z1; \
+	VMOVDQU8 XOFF(DI), Z2; \
+	VPMOVB2M Z1, K1; \
+	VPABSB Z1, Z1; \
+	VPSUBB Z2, Z31, K1, Z2; \
+	VPXORD Z3, Z3, Z3; \
+	VPDPBUSD Z2, Z1, Z3; \
+	VCVTDQ2PS Z3, Z3; \
+	VPBROADCASTW WOFF(SI), X4; \
+	VPBROADCASTW (WOFF+34)(SI), X5; \
+	VINSERTI128 $1, X5, Y4, Y4; \
+	VCVTPH2PS Y4, Z4; \
+	VMOVQ DOFF(DX), X5; \
+	VPERMPS Z5, Z30, Z5; \
+	VMULPS Z5, Z4, Z4; \
+	VFMADD231PS Z4, Z3, ACC
+
+// func dotQ8_0AVX512(w []byte, xq []int8, xd []float32) float32
+TEXT ·dotQ8_0AVX512(SB), NOSPLIT, $0-76
+	MOVQ w_base+0(FP), SI
+	MOVQ xq_base+24(FP), DI
+	MOVQ xd_base+48(FP), DX
+	MOVQ xd_len+56(FP), CX
+	VPXORD Z31, Z31, Z31
+	VMOVDQU32 q8Pair<>(SB), Z30
+	VXORPS Z0, Z0, Z0
+	VXORPS Z6, Z6, Z6
+	CMPQ CX, $4
+	JB   pair
+
+quad:
+	// The weight row streams from memory: fetch 1 KB ahead (see dotAVX512).
+	PREFETCHT0 1024(SI)
+	PREFETCHT0 1088(SI)
+	Q8_PAIR(0, 0, 0, Z0)
+	Q8_PAIR(68, 64, 8, Z6)
+	ADDQ $136, SI
+	ADDQ $128, DI
+	ADDQ $16, DX
+	SUBQ $4, CX
+	CMPQ CX, $4
+	JAE  quad
+
+pair:
+	CMPQ CX, $2
+	JB   single
+	Q8_PAIR(0, 0, 0, Z0)
+	ADDQ $68, SI
+	ADDQ $64, DI
+	ADDQ $8, DX
+	SUBQ $2, CX
+
+single:
+	// An odd last block: its 32 products in the low half, zero in the high.
+	TESTQ CX, CX
+	JZ    reduce
+	VMOVDQU8 2(SI), Y1
+	VMOVDQU8 (DI), Y2
+	VPMOVB2M Y1, K1
+	VPABSB Y1, Y1
+	VPSUBB Y2, Y31, K1, Y2
+	VPXORD Y3, Y3, Y3
+	VPDPBUSD Y2, Y1, Y3
+	VCVTDQ2PS Y3, Y3
+	VPBROADCASTW (SI), X4
+	VCVTPH2PS X4, Y4
+	VBROADCASTSS (DX), Y5
+	VMULPS Y5, Y4, Y4
+	// Z, not Y: a 256-bit write would clear the accumulator's upper half.
+	// The upper halves of Z3 and Z4 are zero (the 256-bit writes cleared
+	// them), so the upper lanes gain nothing.
+	VFMADD231PS Z4, Z3, Z0
+
+reduce:
+	VADDPS Z6, Z0, Z0
+	VEXTRACTF64X4 $1, Z0, Y1
+	VADDPS Y1, Y0, Y0
+	VEXTRACTF128 $1, Y0, X1
+	VADDPS X1, X0, X0
+	VHADDPS X0, X0, X0
+	VHADDPS X0, X0, X0
+	VMOVSS X0, ret+72(FP)
+	VZEROUPPER
+	RET
