@@ -10,27 +10,10 @@
 // 8–15 block 2i+1's; they are scaled by [d_w·d_x of each block, 8 lanes
 // each] and summed in float, as the AVX2 kernel does block by block.
 
-// q8Pair is the VPERMPS index that spreads two floats over 8 lanes each.
-DATA q8Pair<>+0(SB)/4, $0
-DATA q8Pair<>+4(SB)/4, $0
-DATA q8Pair<>+8(SB)/4, $0
-DATA q8Pair<>+12(SB)/4, $0
-DATA q8Pair<>+16(SB)/4, $0
-DATA q8Pair<>+20(SB)/4, $0
-DATA q8Pair<>+24(SB)/4, $0
-DATA q8Pair<>+28(SB)/4, $0
-DATA q8Pair<>+32(SB)/4, $1
-DATA q8Pair<>+36(SB)/4, $1
-DATA q8Pair<>+40(SB)/4, $1
-DATA q8Pair<>+44(SB)/4, $1
-DATA q8Pair<>+48(SB)/4, $1
-DATA q8Pair<>+52(SB)/4, $1
-DATA q8Pair<>+56(SB)/4, $1
-DATA q8Pair<>+60(SB)/4, $1
-GLOBL q8Pair<>(SB), RODATA|NOPTR, $64
-
 // Q8_PAIR: blocks at WOFF(SI) and WOFF+34(SI), activations at XOFF(DI),
-// their scales at DOFF(DX), accumulated into ACC. Z31 = 0, Z30 = q8Pair.
+// their scales at DOFF(DX), accumulated into ACC. Z31 = 0; K2 = 0xff00
+// selects the upper 8 lanes, where the second block's scales are
+// broadcast over the first's (masked broadcasts: no shuffles).
 #define Q8_PAIR(WOFF, XOFF, DOFF, ACC) \
 	VMOVDQU8 (WOFF+2)(SI), Y1; \
 	VINSERTI64X4 $1, (WOFF+36)(SI), Z1, Z1; \
@@ -41,12 +24,11 @@ GLOBL q8Pair<>(SB), RODATA|NOPTR, $64
 	VPXORD Z3, Z3, Z3; \
 	VPDPBUSD Z2, Z1, Z3; \
 	VCVTDQ2PS Z3, Z3; \
-	VPBROADCASTW WOFF(SI), X4; \
-	VPBROADCASTW (WOFF+34)(SI), X5; \
-	VINSERTI128 $1, X5, Y4, Y4; \
+	VPBROADCASTW WOFF(SI), Y4; \
+	VPBROADCASTW (WOFF+34)(SI), K2, Y4; \
 	VCVTPH2PS Y4, Z4; \
-	VMOVQ DOFF(DX), X5; \
-	VPERMPS Z5, Z30, Z5; \
+	VBROADCASTSS DOFF(DX), Z5; \
+	VBROADCASTSS (DOFF+4)(DX), K2, Z5; \
 	VMULPS Z5, Z4, Z4; \
 	VFMADD231PS Z4, Z3, ACC
 
@@ -57,7 +39,8 @@ TEXT ·dotQ8_0AVX512(SB), NOSPLIT, $0-76
 	MOVQ xd_base+48(FP), DX
 	MOVQ xd_len+56(FP), CX
 	VPXORD Z31, Z31, Z31
-	VMOVDQU32 q8Pair<>(SB), Z30
+	MOVL $0xff00, AX
+	KMOVW AX, K2
 	VXORPS Z0, Z0, Z0
 	VXORPS Z6, Z6, Z6
 	CMPQ CX, $4
