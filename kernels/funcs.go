@@ -39,10 +39,14 @@ type kernelSet struct {
 
 	// One quantised weight row against activations quantised once per call.
 	dotQ8_0 func(w []byte, xq []int8, xd []float32) float32
-	dotQ4_0 func(w []byte, xq []int8, xd []float32) float32
-	dotQ4_K func(w []byte, xq []int8, xd []float32, xs []int16) float32
-	dotQ5_K func(w []byte, xq []int8, xd []float32, xs []int16) float32
-	dotQ6_K func(w []byte, xq []int8, xd []float32, xs []int16) float32
+	// dotQ8_0 over rows rows of rowBytes each, out[r] for row r, in one
+	// call (nil where the level has none): bit-identical to dotQ8_0 row by
+	// row.
+	dotQ8_0Rows func(w []byte, rowBytes, rows int, xq []int8, xd []float32, out []float32)
+	dotQ4_0     func(w []byte, xq []int8, xd []float32) float32
+	dotQ4_K     func(w []byte, xq []int8, xd []float32, xs []int16) float32
+	dotQ5_K     func(w []byte, xq []int8, xd []float32, xs []int16) float32
+	dotQ6_K     func(w []byte, xq []int8, xd []float32, xs []int16) float32
 	// The other 32-wide formats (v1.2); xs[b] = xd[b]·Σ xq of block b
 	// (actBlockSums) carries the Q4_1/Q5_1 offsets.
 	dotQ5_0 func(w []byte, xq []int8, xd []float32) float32

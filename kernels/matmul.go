@@ -211,6 +211,13 @@ func (t *matMulTask) rows(w *Matrix, dst []float32, lo, hi, worker int) {
 			}
 			break
 		}
+		if w.Type == quant.Q8_0 && t.batch == 1 && t.ks.dotQ8_0Rows != nil {
+			// Generation: the chunk's rows in one call (the assembly does
+			// not check bounds: the slices prove them).
+			xq, xd := t.xq[:cols], t.xd[:nb]
+			t.ks.dotQ8_0Rows(w.Data[lo*rb:hi*rb], rb, hi-lo, xq, xd, dst[lo:hi])
+			break
+		}
 		dot := t.ks.dotQ8_0
 		switch w.Type {
 		case quant.Q4_0:

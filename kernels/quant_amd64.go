@@ -66,3 +66,9 @@ func dotQ5_1VNNI(w []byte, xq []int8, xd, xs []float32) float32
 //
 //go:noescape
 func dotQ8_0AVX512(w []byte, xq []int8, xd []float32) float32
+
+// dotQ8_0RowsAVX512 is kernelSet.dotQ8_0Rows: out[r] = the dot of row r of
+// w (rows of rowBytes) with the activations, for r < rows.
+//
+//go:noescape
+func dotQ8_0RowsAVX512(w []byte, rowBytes, rows int, xq []int8, xd []float32, out []float32)

@@ -100,3 +100,87 @@ reduce:
 	VMOVSS X0, ret+72(FP)
 	VZEROUPPER
 	RET
+
+// func dotQ8_0RowsAVX512(w []byte, rowBytes, rows int, xq []int8, xd []float32, out []float32)
+// out[r] = dotQ8_0AVX512(w[r·rowBytes:], xq, xd) for r < rows: one call for
+// a chunk of rows, because the Go loop around one call per row cost about a
+// third of a 576-wide row's time.
+TEXT ·dotQ8_0RowsAVX512(SB), NOSPLIT, $0-112
+	MOVQ w_base+0(FP), R9
+	MOVQ rowBytes+24(FP), R11
+	MOVQ rows+32(FP), R10
+	MOVQ xq_base+40(FP), R12
+	MOVQ xd_base+64(FP), R13
+	MOVQ xd_len+72(FP), R14
+	MOVQ out_base+88(FP), R8
+	VPXORD Z31, Z31, Z31
+	MOVL $0xff00, AX
+	KMOVW AX, K2
+	TESTQ R10, R10
+	JZ    rdone
+
+rrow:
+	MOVQ R9, SI
+	MOVQ R12, DI
+	MOVQ R13, DX
+	MOVQ R14, CX
+	VXORPS Z0, Z0, Z0
+	VXORPS Z6, Z6, Z6
+	CMPQ CX, $4
+	JB   rpair
+
+rquad:
+	PREFETCHT0 1024(SI)
+	PREFETCHT0 1088(SI)
+	Q8_PAIR(0, 0, 0, Z0)
+	Q8_PAIR(68, 64, 8, Z6)
+	ADDQ $136, SI
+	ADDQ $128, DI
+	ADDQ $16, DX
+	SUBQ $4, CX
+	CMPQ CX, $4
+	JAE  rquad
+
+rpair:
+	CMPQ CX, $2
+	JB   rsingle
+	Q8_PAIR(0, 0, 0, Z0)
+	ADDQ $68, SI
+	ADDQ $64, DI
+	ADDQ $8, DX
+	SUBQ $2, CX
+
+rsingle:
+	TESTQ CX, CX
+	JZ    rreduce
+	VMOVDQU8 2(SI), Y1
+	VMOVDQU8 (DI), Y2
+	VPMOVB2M Y1, K1
+	VPABSB Y1, Y1
+	VPSUBB Y2, Y31, K1, Y2
+	VPXORD Y3, Y3, Y3
+	VPDPBUSD Y2, Y1, Y3
+	VCVTDQ2PS Y3, Y3
+	VPBROADCASTW (SI), X4
+	VCVTPH2PS X4, Y4
+	VBROADCASTSS (DX), Y5
+	VMULPS Y5, Y4, Y4
+	VFMADD231PS Z4, Z3, Z0
+
+rreduce:
+	VADDPS Z6, Z0, Z0
+	VEXTRACTF64X4 $1, Z0, Y1
+	VADDPS Y1, Y0, Y0
+	VEXTRACTF128 $1, Y0, X1
+	VADDPS X1, X0, X0
+	VHADDPS X0, X0, X0
+	VHADDPS X0, X0, X0
+	VMOVSS X0, (R8)
+	ADDQ $4, R8
+	ADDQ R11, R9
+	DECQ R10
+	JNZ  rrow
+
+rdone:
+	VZEROUPPER
+	RET
