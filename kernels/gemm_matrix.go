@@ -170,7 +170,7 @@ func (g *gemmTask) packWPanelT(jr int, dst, tmp []float32) {
 	}
 	t := tmp[:nr*k]
 	for j := 0; j < rows; j++ {
-		g.expandRow(j0+j, 0, t[j*k:(j+1)*k])
+		expandRow(g.w, j0+j, 0, t[j*k:(j+1)*k], g.dequant)
 	}
 	clear(t[rows*k:])
 	g.transpose(k, t, k, dst, nr)
@@ -193,7 +193,7 @@ func (g *gemmTask) packWBlock(jr0, jr1, pc, kc int, buf []float32, worker int) {
 			seg = w.f32[p*w.Cols+j0 : p*w.Cols+j1]
 		} else {
 			seg = tmp[:c1-c0]
-			g.expandRow(p, c0, seg)
+			expandRow(g.w, p, c0, seg, g.dequant)
 			seg = seg[j0-c0 : j1-c0]
 		}
 		for jr := jr0; jr < jr1; jr++ {
@@ -205,16 +205,15 @@ func (g *gemmTask) packWBlock(jr0, jr1, pc, kc int, buf []float32, worker int) {
 	}
 }
 
-// expandRow writes columns [c0, c0+len(dst)) of row r of W as float32;
-// c0 and len(dst) are whole blocks of W's type.
-func (g *gemmTask) expandRow(r, c0 int, dst []float32) {
-	w := g.w
+// expandRow writes columns [c0, c0+len(dst)) of row r of w as float32;
+// c0 and len(dst) are whole blocks of w's type.
+func expandRow(w *Matrix, r, c0 int, dst []float32, d dequantSet) {
 	if w.f32 != nil {
 		copy(dst, w.f32[r*w.Cols+c0:])
 		return
 	}
-	bs, bb := g.bs, g.bb
-	g.dequant.expand(w.Type, w.Data[r*w.rowBytes+c0/bs*bb:r*w.rowBytes+(c0+len(dst))/bs*bb], dst)
+	bs, bb := w.Type.BlockSize(), w.Type.BlockBytes()
+	d.expand(w.Type, w.Data[r*w.rowBytes+c0/bs*bb:r*w.rowBytes+(c0+len(dst))/bs*bb], dst)
 }
 
 // dequantSet is the level's weight expanders, taken once per call.

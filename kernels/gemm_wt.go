@@ -194,7 +194,7 @@ func (g *gemmTask) blockWT(t, worker int) {
 	} else {
 		rows = g.bufB[worker][:(b1-b0)*wtRows*k]
 		for r := r0; r < r1; r++ {
-			expandRowOf(w, r, rows[(r-r0)*k:(r-r0+1)*k], g.dequant)
+			expandRow(w, r, 0, rows[(r-r0)*k:(r-r0+1)*k], g.dequant)
 		}
 		clear(rows[(r1-r0)*k:])
 	}
@@ -234,13 +234,4 @@ func (g *gemmTask) blockWT(t, worker int) {
 			}
 		}
 	}
-}
-
-// expandRowOf writes row r of w as float32 into dst (len W.Cols).
-func expandRowOf(w *Matrix, r int, dst []float32, d dequantSet) {
-	if w.f32 != nil {
-		copy(dst, w.f32[r*w.Cols:(r+1)*w.Cols])
-		return
-	}
-	d.expand(w.Type, w.Data[r*w.rowBytes:(r+1)*w.rowBytes], dst)
 }

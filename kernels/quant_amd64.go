@@ -2,6 +2,8 @@
 
 package kernels
 
+import "github.com/milp-lite/milp-lite/quant"
+
 // Assembly quantised-row dots (quant_avx2_amd64.s, quant_kq_amd64.s) and
 // half-precision dots (half_amd64.s); see kernelSet for their contracts.
 
@@ -62,10 +64,18 @@ func dotQ5_1AVX2(w []byte, xq []int8, xd, xs []float32) float32
 func dotQ5_1VNNI(w []byte, xq []int8, xd, xs []float32) float32
 
 // dotQ8_0AVX512 is dotQ8_0VNNI on 512-bit registers, two blocks per step
-// (quant_q8_avx512_amd64.s); it needs AVX-512 BW and VNNI.
-//
-//go:noescape
-func dotQ8_0AVX512(w []byte, xq []int8, xd []float32) float32
+// (quant_q8_avx512_amd64.s); it needs AVX-512 BW and VNNI. One row is a
+// chunk of one for the many-rows kernel.
+func dotQ8_0AVX512(w []byte, xq []int8, xd []float32) float32 {
+	if len(xd) == 0 {
+		return 0
+	}
+	var out [1]float32
+	// The assembly does not check bounds: make the slices prove them.
+	_, _ = w[len(xd)*quant.BlockBytesQ8_0-1], xq[len(xd)*quant.QK-1]
+	dotQ8_0RowsAVX512(w, len(w), 1, xq, xd, out[:])
+	return out[0]
+}
 
 // dotQ8_0RowsAVX512 is kernelSet.dotQ8_0Rows: out[r] = the dot of row r of
 // w (rows of rowBytes) with the activations, for r < rows.
