@@ -102,7 +102,7 @@ type wtProduct struct {
 	w         *Matrix
 	c         []float32 // batch rows of n values
 	n         int
-	blocks    int // 8-row blocks of W
+	blocks    int // R-row blocks of W (R = the tile's rows)
 	perTask   int // blocks per task
 	firstTask int // index of its first task in the loop
 }
@@ -122,7 +122,7 @@ func (p *Pool) gemmWT(m int, x []float32, products []Product) {
 	g.xPanels = (m + wtTokens - 1) / wtTokens
 	g.packB = growF32(g.packB, g.xPanels*wtTokens*k)
 
-	// Tasks of whole 8-row blocks: at least three per worker and product
+	// Tasks of whole R-row blocks: at least three per worker and product
 	// so the last ones balance, at most wtTaskBytes of W each.
 	g.wtProds = g.wtProds[:0]
 	tasks, perTaskMax := 0, 1
@@ -142,7 +142,7 @@ func (p *Pool) gemmWT(m int, x []float32, products []Product) {
 	}
 	for i := 0; i < p.size; i++ {
 		g.bufB[i] = growF32(g.bufB[i], perTaskMax*wtRows*k)
-		g.tiles[i] = growF32(g.tiles[i], max(len(g.tiles[i]), wtRows*wtTokens))
+		g.tiles[i] = growF32(g.tiles[i], wtRows*wtTokens)
 	}
 
 	g.phase = gemmPackX
@@ -174,7 +174,7 @@ func (g *gemmTask) packXPanel(t int) {
 	}
 }
 
-// blockWT runs task t of the loop: a range of 8-row blocks of one product's
+// blockWT runs task t of the loop: a range of R-row blocks of one product's
 // W, for every token.
 func (g *gemmTask) blockWT(t, worker int) {
 	pi := len(g.wtProds) - 1
@@ -188,8 +188,10 @@ func (g *gemmTask) blockWT(t, worker int) {
 	wtGroupPanels := max(1, wtGroupTokens/wtTokens)
 	b0, b1 := t*pr.perTask, min((t+1)*pr.perTask, pr.blocks)
 	r0, r1 := b0*wtRows, min(b1*wtRows, n)
+	// F32 rows are read in place unless the last block is short of rows.
+	inPlace := w.f32 != nil && r1-r0 == (b1-b0)*wtRows
 	var rows []float32
-	if w.f32 != nil && r1-r0 == (b1-b0)*wtRows {
+	if inPlace {
 		rows = w.f32[r0*k : r1*k]
 	} else {
 		rows = g.bufB[worker][:(b1-b0)*wtRows*k]
@@ -203,7 +205,6 @@ func (g *gemmTask) blockWT(t, worker int) {
 	// W read in place streams from memory: while a block meets the X
 	// panels of a group, the tiles prefetch the next block, a share per
 	// panel, rather than stall on it when it comes.
-	inPlace := w.f32 != nil && &rows[0] == &w.f32[r0*k]
 	blockBytes := wtRows * k * 4
 	for p0 := 0; p0 < g.xPanels; p0 += wtGroupPanels {
 		p1 := min(p0+wtGroupPanels, g.xPanels)

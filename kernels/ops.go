@@ -32,14 +32,20 @@ func Softmax(x []float32) {
 	if len(x) == 0 {
 		return
 	}
+	m := maxOf(x)
+	sum := impl.expShift(x, m)
+	impl.scale(1/sum, x)
+}
+
+// maxOf is the largest value of a non-empty x.
+func maxOf(x []float32) float32 {
 	m := x[0]
 	for _, v := range x[1:] {
 		if v > m {
 			m = v
 		}
 	}
-	sum := impl.expShift(x, m)
-	impl.scale(1/sum, x)
+	return m
 }
 
 // ExpShift replaces x by exp(x − shift) and returns the sum of the results:
