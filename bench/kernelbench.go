@@ -52,6 +52,12 @@ func kernelRows(s nn.Shape, t quant.Type, seconds float64) ([]KernelRow, error) 
 	}
 	dst := make([]float32, gemmColumns*rows)
 
+	// One product on every copy first, as a model's first token does: the
+	// kernels may make a generation layout of a matrix on its first use
+	// (Q8_0's interleaved rows), which is set-up, not throughput.
+	for _, m := range mats {
+		kernels.MatMul(dst, m, x, 1)
+	}
 	next := 0
 	matvec := timeLoop(seconds, func() {
 		kernels.MatMul(dst, mats[next], x, 1)

@@ -66,6 +66,17 @@ func (p *Pool) matVec(x []float32, batch, n int) {
 		nb := batch * cols / quant.QK
 		t.xq, t.xd = growI8(t.xq, batch*cols), growF32(t.xd, nb)
 		impl.quantizeQ8(t.x, t.xq, t.xd)
+		t.q8x16 = false
+		if batch == 1 && impl.gemvQ8_0x16 != nil {
+			for i := range t.segs[:n] {
+				// The first product makes the interleaved copy.
+				t.q8x16 = t.segs[i].w.interleavedQ8() != nil || t.q8x16
+			}
+			if t.q8x16 {
+				t.xc = growI32(t.xc, nb)
+				q8BiasTerms(t.xq, t.xc)
+			}
+		}
 		if hasBlockOffset(w.Type) {
 			t.xm = growF32(t.xm, nb)
 			actBlockSums(t.xq, t.xd, t.xm)
@@ -83,7 +94,12 @@ func (p *Pool) matVec(x []float32, batch, n int) {
 		// saves (see matVecMinBytesPerWorker).
 		t.Do(0, total, 0)
 	} else {
-		p.For(total, rowGrain(total, p.size), t)
+		grain := rowGrain(total, p.size)
+		if t.q8x16 {
+			// Chunks of whole interleaved groups.
+			grain = (grain + q8Lanes - 1) / q8Lanes * q8Lanes
+		}
+		p.For(total, grain, t)
 	}
 	for i := range t.segs {
 		t.segs[i] = matVecSeg{}
@@ -162,6 +178,8 @@ type matMulTask struct {
 	xd      []float32   // their block scales
 	xs      []int16     // their sums per 16 (K formats)
 	xm      []float32   // their block sums xd·Σxq (Q4_1/Q5_1, actBlockSums)
+	xc      []int32     // −128·Σxq per block (q8BiasTerms), when q8x16
+	q8x16   bool        // Q8_0 matrices with an interleaved copy use it
 	scratch [][]float32 // one row buffer per worker (kindDequant)
 }
 
@@ -211,11 +229,8 @@ func (t *matMulTask) rows(w *Matrix, dst []float32, lo, hi, worker int) {
 			}
 			break
 		}
-		if w.Type == quant.Q8_0 && t.batch == 1 && t.ks.dotQ8_0Rows != nil {
-			// Generation: the chunk's rows in one call (the assembly does
-			// not check bounds: the slices prove them).
-			xq, xd := t.xq[:cols], t.xd[:nb]
-			t.ks.dotQ8_0Rows(w.Data[lo*rb:hi*rb], rb, hi-lo, xq, xd, dst[lo:hi])
+		if w.Type == quant.Q8_0 && t.batch == 1 {
+			t.rowsQ8_0(w, dst, lo, hi)
 			break
 		}
 		dot := t.ks.dotQ8_0
@@ -258,9 +273,47 @@ func (t *matMulTask) rows(w *Matrix, dst []float32, lo, hi, worker int) {
 	}
 }
 
+// rowsQ8_0 computes rows [lo, hi) of a Q8_0 matrix for one token: the
+// whole groups of sixteen rows from the interleaved copy where the level has
+// its kernel, the rest (a chunk's ragged ends) row by row.
+func (t *matMulTask) rowsQ8_0(w *Matrix, dst []float32, lo, hi int) {
+	cols, nb := w.Cols, w.Cols/quant.QK
+	xq, xd := t.xq[:cols], t.xd[:nb]
+	if t.q8x16 && w.q8.data != nil {
+		a, b := (lo+q8Lanes-1)/q8Lanes*q8Lanes, hi/q8Lanes*q8Lanes
+		if a < b {
+			t.rowsQ8_0(w, dst, lo, a)
+			g0, g1 := a/q8Lanes, b/q8Lanes
+			t.ks.gemvQ8_0x16(w.q8.data[g0*nb*q8GroupBlock:g1*nb*q8GroupBlock], g1-g0, nb, xq, xd, t.xc[:nb], dst[a:b])
+			t.rowsQ8_0(w, dst, b, hi)
+			return
+		}
+	}
+	if lo >= hi {
+		return
+	}
+	rb := w.rowBytes
+	if t.ks.dotQ8_0Rows != nil {
+		// The chunk's rows in one call (the assembly does not check
+		// bounds: the slices prove them).
+		t.ks.dotQ8_0Rows(w.Data[lo*rb:hi*rb], rb, hi-lo, xq, xd, dst[lo:hi])
+		return
+	}
+	for r := lo; r < hi; r++ {
+		dst[r] = t.ks.dotQ8_0(w.Data[r*rb:(r+1)*rb], xq, xd)
+	}
+}
+
 func growI8(s []int8, n int) []int8 {
 	if cap(s) < n {
 		return make([]int8, n)
+	}
+	return s[:n]
+}
+
+func growI32(s []int32, n int) []int32 {
+	if cap(s) < n {
+		return make([]int32, n)
 	}
 	return s[:n]
 }

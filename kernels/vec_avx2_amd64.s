@@ -165,6 +165,9 @@ TEXT ·sumAVX2(SB), NOSPLIT, $0-28
 	JB   sum8
 
 sum32:
+	// Prefetch as the dot kernels do (see sumAVX512).
+	PREFETCHT0 1024(SI)
+	PREFETCHT0 1088(SI)
 	VADDPS (SI), Y0, Y0
 	VADDPS 32(SI), Y1, Y1
 	VADDPS 64(SI), Y2, Y2

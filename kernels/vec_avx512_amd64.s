@@ -171,6 +171,12 @@ TEXT ·sumAVX512(SB), NOSPLIT, $0-28
 	JB   sum16
 
 sum64:
+	// The same 1 KB-ahead prefetch as the dot kernels: this loop is the
+	// bandwidth roofline, so it must read at least as well as they do.
+	PREFETCHT0 1024(SI)
+	PREFETCHT0 1088(SI)
+	PREFETCHT0 1152(SI)
+	PREFETCHT0 1216(SI)
 	VADDPS (SI), Z0, Z0
 	VADDPS 64(SI), Z1, Z1
 	VADDPS 128(SI), Z2, Z2
