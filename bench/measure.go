@@ -19,7 +19,7 @@ func MeasureModel(path string, threads int) (pp, tg float64, err error) {
 		kernels.SetDefaultSize(threads)
 	}
 	o := DefaultOptions()
-	row, err := measureModel(path, o.PPTokens, o.TGTokens, o.Reps, nil)
+	row, err := measureModel(path, o.PPTokens, o.TGTokens, o.Reps, o.ModelTime, nil)
 	if err != nil {
 		return 0, 0, err
 	}
@@ -27,9 +27,10 @@ func MeasureModel(path string, threads int) (pp, tg float64, err error) {
 }
 
 // measureModel loads the model at path and times a ppTokens prompt and
-// tgTokens single-token steps, each repeated reps times after a warm-up;
-// the best time is kept. phase, if not nil, is told which test starts.
-func measureModel(path string, ppTokens, tgTokens, reps int, phase func(string)) (ModelRow, error) {
+// tgTokens single-token steps, each repeated after a warm-up at least reps
+// times and for at least minSeconds; the best time is kept. phase, if not
+// nil, is told which test starts.
+func measureModel(path string, ppTokens, tgTokens, reps int, minSeconds float64, phase func(string)) (ModelRow, error) {
 	if phase == nil {
 		phase = func(string) {}
 	}
@@ -68,13 +69,14 @@ func measureModel(path string, ppTokens, tgTokens, reps int, phase func(string))
 		return row, fmt.Errorf("%s: %w", path, err)
 	}
 	best := time.Duration(1 << 62)
-	for r := 0; r < reps; r++ {
+	for r, total := 0, time.Duration(0); r < reps || total.Seconds() < minSeconds; r++ {
 		st.Reset()
 		start := time.Now()
 		if _, err := st.Forward(tokens[:ppTokens], false); err != nil {
 			return row, fmt.Errorf("%s: %w", path, err)
 		}
-		best = min(best, time.Since(start))
+		d := time.Since(start)
+		best, total = min(best, d), total+d
 	}
 	row.PPTokens = ppTokens
 	row.PPTokensPerS = float64(ppTokens) / best.Seconds()
@@ -82,7 +84,7 @@ func measureModel(path string, ppTokens, tgTokens, reps int, phase func(string))
 
 	phase(fmt.Sprintf("tg%d", tgTokens))
 	best = time.Duration(1 << 62)
-	for r := 0; r < reps; r++ {
+	for r, total := 0, time.Duration(0); r < reps || total.Seconds() < minSeconds; r++ {
 		st.Reset()
 		if r == 0 { // warm-up: the single-token path
 			if _, err := st.Forward(tokens[:1], false); err != nil {
@@ -96,7 +98,8 @@ func measureModel(path string, ppTokens, tgTokens, reps int, phase func(string))
 				return row, fmt.Errorf("%s: %w", path, err)
 			}
 		}
-		best = min(best, time.Since(start))
+		d := time.Since(start)
+		best, total = min(best, d), total+d
 	}
 	row.TGTokens = tgTokens
 	row.TGTokensPerS = float64(tgTokens) / best.Seconds()

@@ -48,7 +48,7 @@ func Markdown(r *Result) string {
 		if len(notes) > 0 {
 			b.WriteString("\n")
 		}
-		fmt.Fprintf(&b, "\npp: one forward pass over a %d-token prompt; tg: %d forward passes of one token; best of the repetitions. "+
+		fmt.Fprintf(&b, "\npp: one forward pass over a %d-token prompt; tg: %d forward passes of one token; each repeated (for at least a second unless --quick) and the best pass kept, as for the bandwidth and the peak. "+
 			"%% of peak: FLOPs (2 per matrix weight per token, plus attention) per second ÷ FMA peak; "+
 			"%% of bandwidth: bytes of weights read per token × tokens/s ÷ measured bandwidth.\n", pp, tg)
 	}

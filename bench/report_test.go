@@ -52,7 +52,7 @@ AMD Ryzen Test [AVX2 FMA3]; 2 cores, GOMAXPROCS 2, 2 threads; kernels avx2; go1.
 
 [^1]: SmolLM2-135M Q4_K: matrices stored as 181 Q5_0, 30 Q4_K
 
-pp: one forward pass over a 128-token prompt; tg: 64 forward passes of one token; best of the repetitions. % of peak: FLOPs (2 per matrix weight per token, plus attention) per second ÷ FMA peak; % of bandwidth: bytes of weights read per token × tokens/s ÷ measured bandwidth.
+pp: one forward pass over a 128-token prompt; tg: 64 forward passes of one token; each repeated (for at least a second unless --quick) and the best pass kept, as for the bandwidth and the peak. % of peak: FLOPs (2 per matrix weight per token, plus attention) per second ÷ FMA peak; % of bandwidth: bytes of weights read per token × tokens/s ÷ measured bandwidth.
 `
 	if got := Markdown(fixedResult()); got != want {
 		t.Fatalf("Markdown:\n%s\nwant:\n%s", got, want)

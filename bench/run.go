@@ -99,7 +99,7 @@ func Run(opts Options, progress Progress) (*Result, error) {
 	}
 
 	measure := func(path, label string) (ModelRow, error) {
-		row, err := measureModel(path, opts.PPTokens, opts.TGTokens, opts.Reps, func(phase string) {
+		row, err := measureModel(path, opts.PPTokens, opts.TGTokens, opts.Reps, opts.ModelTime, func(phase string) {
 			p.update(fmt.Sprintf("%s %s", phase, label))
 		})
 		return row, err

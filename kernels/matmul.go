@@ -150,8 +150,14 @@ func hasBlockOffset(t quant.Type) bool { return t == quant.Q4_1 || t == quant.Q5
 // Once idle workers spin briefly before parking (pool.go), smaller products
 // pay: BenchmarkSmolLM2, same process, 3 runs each: Q8_0 26.0 GB/s of weights
 // at 1 MB per worker, 28.8 at 256 KB, 26.6 splitting everything; F32 37.8,
-// 40.4 and 42.2. 256 KB per worker (≈ 6 µs of streaming) is the compromise.
-var matVecMinBytesPerWorker = 256 << 10
+// 40.4 and 42.2. 256 KB per worker (≈ 6 µs of streaming) was the
+// compromise until Q8_0 generation read interleaved rows (q8_interleaved.go):
+// with that faster kernel, splitting everything beat 256 KB in 6 of 8
+// alternating pairs (median 280 against 266 tokens/s), the attention output
+// projection (352 KB) being the product that changed sides. 64 KB per worker
+// still keeps tiny models (stories260K: every product under 64 KB) on one
+// thread.
+var matVecMinBytesPerWorker = 64 << 10
 
 // rowGrain picks how many rows one chunk holds: about eight chunks per worker
 // balance the load while keeping the per-chunk overhead small.

@@ -116,7 +116,7 @@ func BenchmarkSmolLM2(b *testing.B) {
 		for _, v := range []struct {
 			spin     time.Duration
 			minBytes int
-		}{{0, 0}, {0, 1 << 20}, {50 * time.Microsecond, 1 << 20}, {50 * time.Microsecond, 1 << 18}, {50 * time.Microsecond, 0}} {
+		}{{0, 0}, {0, 1 << 20}, {50 * time.Microsecond, 1 << 20}, {50 * time.Microsecond, 1 << 18}, {50 * time.Microsecond, 1 << 16}, {50 * time.Microsecond, 0}} {
 			b.Run(fmt.Sprintf("%s/tg/spin=%v/split=%d", typ, v.spin, v.minBytes), func(b *testing.B) {
 				defer kernels.SetSpinWait(kernels.SetSpinWait(v.spin))
 				defer kernels.SetMatVecMinBytes(kernels.SetMatVecMinBytes(v.minBytes))
