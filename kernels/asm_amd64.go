@@ -36,6 +36,7 @@ func installArch(l Level, s *kernelSet) {
 	s.dot, s.axpy, s.scale, s.sum, s.peakFMA = dotAVX512, axpyAVX512, scaleAVX512, sumAVX512, peakFMAAVX512
 	s.gemmMR, s.gemmNR, s.gemmMicro = 12, 32, gemmMicro12x32AVX512
 	s.gemmWTRows, s.gemmWTTokens, s.gemmWT = 8, 32, gemmWT8x32AVX512
+	s.attnOneWidth, s.attnScores, s.attnMix = 16, attnScoresAVX512, attnMixAVX512
 	if cpuid.CPU.Supports(cpuid.AVX512VNNI) {
 		s.dotQ8_0, s.dotQ4_0 = dotQ8_0AVX512, dotQ4_0VNNI
 		s.dotQ8_0Rows, s.gemvQ8_0x16 = dotQ8_0RowsAVX512, gemvQ8_0x16AVX512

@@ -64,14 +64,24 @@ func (t *attentionTask) Do(lo, hi, worker int) {
 		q := a.Q[b*qDim+h*hs : b*qDim+(h+1)*hs]
 		kvOff := (h / group) * hs
 		scores := t.scratch[worker][:n]
+		out := a.Out[b*qDim+h*hs : b*qDim+(h+1)*hs]
+		// The cache rows this head reads: the fused kernels do not check
+		// bounds, so these slices prove them.
+		k := a.K[kvOff : (n-1)*kvDim+kvOff+hs]
+		v := a.V[kvOff : (n-1)*kvDim+kvOff+hs]
+		if ks := &impl; ks.attnScores != nil && hs%ks.attnOneWidth == 0 {
+			ks.attnScores(q, k, kvDim, n, scale, scores)
+			Softmax(scores)
+			ks.attnMix(scores, v, kvDim, out)
+			continue
+		}
 		for p := 0; p < n; p++ {
-			scores[p] = Dot(q, a.K[p*kvDim+kvOff:p*kvDim+kvOff+hs]) * scale
+			scores[p] = Dot(q, k[p*kvDim:p*kvDim+hs]) * scale
 		}
 		Softmax(scores)
-		out := a.Out[b*qDim+h*hs : b*qDim+(h+1)*hs]
 		clear(out)
 		for p := 0; p < n; p++ {
-			Axpy(scores[p], a.V[p*kvDim+kvOff:p*kvDim+kvOff+hs], out)
+			Axpy(scores[p], v[p*kvDim:p*kvDim+hs], out)
 		}
 	}
 }

@@ -61,6 +61,14 @@ type kernelSet struct {
 	dotF16  func(w []byte, x []float32) float32
 	dotBF16 func(w []byte, x []float32) float32
 
+	// One query's attention (attention.go), nil where the level has none;
+	// for head sizes that are multiples of attnOneWidth. attnScores: out[p]
+	// = scale·Σ_i q[i]·k[p·stride+i] for p < n; attnMix: out[i] = Σ_p
+	// s[p]·v[p·stride+i], in p order. The slices must hold what they read.
+	attnOneWidth int
+	attnScores   func(q, k []float32, stride, n int, scale float32, out []float32)
+	attnMix      func(s, v []float32, stride int, out []float32)
+
 	// Elementwise.
 	expShift func(x []float32, shift float32) float32 // x = exp(x-shift), returns Σ
 	siluMul  func(gate, up []float32)                 // gate = silu(gate)*up

@@ -21,7 +21,7 @@ import (
 // The synthetic SmolLM2-135M-shaped models are written once to
 // $TMPDIR/milp-kernels-bench (F32: 540 MB).
 
-func smolModel(b *testing.B, typ quant.Type) *nn.Model {
+func smolModel(b testing.TB, typ quant.Type) *nn.Model {
 	dir := filepath.Join(os.TempDir(), "milp-kernels-bench")
 	path := filepath.Join(dir, fmt.Sprintf("smollm2-135m-%s.gguf", typ))
 	if _, err := os.Stat(path); err != nil {

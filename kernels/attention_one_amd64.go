@@ -1,0 +1,12 @@
+//go:build !noasm
+
+package kernels
+
+// attnScoresAVX512 and attnMixAVX512 are kernelSet.attnScores and attnMix on
+// AVX-512 (attention_one_amd64.s).
+//
+//go:noescape
+func attnScoresAVX512(q, k []float32, stride, n int, scale float32, out []float32)
+
+//go:noescape
+func attnMixAVX512(s, v []float32, stride int, out []float32)
