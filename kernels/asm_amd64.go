@@ -39,7 +39,8 @@ func installArch(l Level, s *kernelSet) {
 	s.attnOneWidth, s.attnScores, s.attnMix = 16, attnScoresAVX512, attnMixAVX512
 	if cpuid.CPU.Supports(cpuid.AVX512VNNI) {
 		s.dotQ8_0, s.dotQ4_0 = dotQ8_0AVX512, dotQ4_0VNNI
-		s.dotQ8_0Rows, s.gemvQ8_0x16 = dotQ8_0RowsAVX512, gemvQ8_0x16AVX512
+		s.dotQ8_0Rows = dotQ8_0RowsAVX512
+		s.gemvQ8_0x16, s.gemvQ4_0x16 = gemvQ8_0x16AVX512, gemvQ4_0x16AVX512
 		s.dotQ5_0, s.dotQ4_1, s.dotQ5_1 = dotQ5_0VNNI, dotQ4_1VNNI, dotQ5_1VNNI
 	}
 }

@@ -66,15 +66,24 @@ func (p *Pool) matVec(x []float32, batch, n int) {
 		nb := batch * cols / quant.QK
 		t.xq, t.xd = growI8(t.xq, batch*cols), growF32(t.xd, nb)
 		impl.quantizeQ8(t.x, t.xq, t.xd)
-		t.q8x16 = false
-		if batch == 1 && impl.gemvQ8_0x16 != nil {
+		t.il = false
+		if batch == 1 {
 			for i := range t.segs[:n] {
-				// The first product makes the interleaved copy.
-				t.q8x16 = t.segs[i].w.interleavedQ8() != nil || t.q8x16
-			}
-			if t.q8x16 {
-				t.xc = growI32(t.xc, nb)
-				q8BiasTerms(t.xq, t.xc)
+				w := t.segs[i].w
+				if impl.interleavedKernel(w.Type) == nil || w.interleaved() == nil { // the first product makes the copy
+					continue
+				}
+				if !t.il {
+					t.il = true
+					t.xc8, t.xc4 = t.xc8[:0], t.xc4[:0]
+				}
+				if w.Type == quant.Q4_0 && len(t.xc4) == 0 {
+					t.xc4 = growI32(t.xc4, nb)
+					blockBiasTerms(t.xq, ilOffset(quant.Q4_0), t.xc4)
+				} else if w.Type == quant.Q8_0 && len(t.xc8) == 0 {
+					t.xc8 = growI32(t.xc8, nb)
+					blockBiasTerms(t.xq, ilOffset(quant.Q8_0), t.xc8)
+				}
 			}
 		}
 		if hasBlockOffset(w.Type) {
@@ -97,9 +106,9 @@ func (p *Pool) matVec(x []float32, batch, n int) {
 		// Chunks of at least matVecMinChunkBytes, but no fewer chunks than
 		// workers.
 		grain := max(rowGrain(total, p.size), min(matVecMinChunkBytes*total/bytes, (total+p.size-1)/p.size))
-		if t.q8x16 {
+		if t.il {
 			// Chunks of whole interleaved groups.
-			grain = (grain + q8Lanes - 1) / q8Lanes * q8Lanes
+			grain = (grain + ilLanes - 1) / ilLanes * ilLanes
 		}
 		p.For(total, grain, t)
 	}
@@ -194,8 +203,9 @@ type matMulTask struct {
 	xd      []float32   // their block scales
 	xs      []int16     // their sums per 16 (K formats)
 	xm      []float32   // their block sums xd·Σxq (Q4_1/Q5_1, actBlockSums)
-	xc      []int32     // −128·Σxq per block (q8BiasTerms), when q8x16
-	q8x16   bool        // Q8_0 matrices with an interleaved copy use it
+	il      bool        // matrices with an interleaved copy use it
+	xc8     []int32     // blockBiasTerms for interleaved Q8_0, when needed
+	xc4     []int32     // and for interleaved Q4_0
 	scratch [][]float32 // one row buffer per worker (kindDequant)
 }
 
@@ -245,6 +255,10 @@ func (t *matMulTask) rows(w *Matrix, dst []float32, lo, hi, worker int) {
 			}
 			break
 		}
+		if t.il && w.il.data != nil && t.ks.interleavedKernel(w.Type) != nil {
+			t.rowsInterleaved(w, dst, lo, hi)
+			break
+		}
 		if w.Type == quant.Q8_0 && t.batch == 1 {
 			t.rowsQ8_0(w, dst, lo, hi)
 			break
@@ -289,26 +303,49 @@ func (t *matMulTask) rows(w *Matrix, dst []float32, lo, hi, worker int) {
 	}
 }
 
-// rowsQ8_0 computes rows [lo, hi) of a Q8_0 matrix for one token: the
-// whole groups of sixteen rows from the interleaved copy where the level has
-// its kernel, the rest (a chunk's ragged ends) row by row.
-func (t *matMulTask) rowsQ8_0(w *Matrix, dst []float32, lo, hi int) {
+// rowsInterleaved computes rows [lo, hi) of a matrix with an interleaved
+// copy for one token: the whole groups of sixteen rows with the level's
+// interleaved kernel, a chunk's ragged ends with the row dots.
+func (t *matMulTask) rowsInterleaved(w *Matrix, dst []float32, lo, hi int) {
 	cols, nb := w.Cols, w.Cols/quant.QK
 	xq, xd := t.xq[:cols], t.xd[:nb]
-	if t.q8x16 && w.q8.data != nil {
-		a, b := (lo+q8Lanes-1)/q8Lanes*q8Lanes, hi/q8Lanes*q8Lanes
-		if a < b {
-			t.rowsQ8_0(w, dst, lo, a)
-			g0, g1 := a/q8Lanes, b/q8Lanes
-			t.ks.gemvQ8_0x16(w.q8.data[g0*nb*q8GroupBlock:g1*nb*q8GroupBlock], g1-g0, nb, xq, xd, t.xc[:nb], dst[a:b])
-			t.rowsQ8_0(w, dst, b, hi)
-			return
-		}
+	a, b := (lo+ilLanes-1)/ilLanes*ilLanes, hi/ilLanes*ilLanes
+	if a >= b {
+		t.rowsByDot(w, dst, lo, hi)
+		return
 	}
+	t.rowsByDot(w, dst, lo, a)
+	gb := ilLanes * w.rowBytes / nb // bytes per group and block
+	xc := t.xc8
+	if w.Type == quant.Q4_0 {
+		xc = t.xc4
+	}
+	g0, g1 := a/ilLanes, b/ilLanes
+	t.ks.interleavedKernel(w.Type)(w.il.data[g0*nb*gb:g1*nb*gb], g1-g0, nb, xq, xd, xc[:nb], dst[a:b])
+	t.rowsByDot(w, dst, b, hi)
+}
+
+// rowsByDot computes rows [lo, hi) of a Q8_0 or Q4_0 matrix for one token
+// with the row dots.
+func (t *matMulTask) rowsByDot(w *Matrix, dst []float32, lo, hi int) {
+	if w.Type == quant.Q8_0 {
+		t.rowsQ8_0(w, dst, lo, hi)
+		return
+	}
+	cols, nb, rb := w.Cols, w.Cols/quant.QK, w.rowBytes
+	for r := lo; r < hi; r++ {
+		dst[r] = t.ks.dotQ4_0(w.Data[r*rb:(r+1)*rb], t.xq[:cols], t.xd[:nb])
+	}
+}
+
+// rowsQ8_0 computes rows [lo, hi) of a Q8_0 matrix for one token from its
+// GGUF bytes.
+func (t *matMulTask) rowsQ8_0(w *Matrix, dst []float32, lo, hi int) {
 	if lo >= hi {
 		return
 	}
-	rb := w.rowBytes
+	cols, nb, rb := w.Cols, w.Cols/quant.QK, w.rowBytes
+	xq, xd := t.xq[:cols], t.xd[:nb]
 	if t.ks.dotQ8_0Rows != nil {
 		// The chunk's rows in one call (the assembly does not check
 		// bounds: the slices prove them).

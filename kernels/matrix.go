@@ -15,8 +15,8 @@ type Matrix struct {
 	Rows, Cols int
 	Data       []byte
 	rowBytes   int
-	f32        []float32     // Data viewed as float32 when Type is F32
-	q8         q8Interleaved // generation's copy of a Q8_0 matrix (q8_interleaved.go)
+	f32        []float32       // Data viewed as float32 when Type is F32
+	il         interleavedCopy // generation's copy of a Q8_0 or Q4_0 matrix (interleaved.go)
 }
 
 // NewMatrix checks that data holds exactly rows×cols values of type t and

@@ -1,0 +1,98 @@
+package kernels
+
+import (
+	"sync"
+
+	"github.com/milp-lite/milp-lite/quant"
+)
+
+// Generation reads every weight once per token, and a row-at-a-time
+// quantised dot cannot keep up with memory on a wide CPU: each 32-value
+// block of one row ends in a horizontal reduction and a scalar scale, so the
+// AVX-512 Q8_0 row dot tops out near 27 GB/s per core, short of a fast
+// memory bus. The fix, as in ggml's repacked CPU buffers, is to interleave
+// rows so that the vector lanes are rows: one VPDPBUSD then advances sixteen
+// rows at once, the block scales of sixteen rows are one vector, and nothing
+// is reduced across lanes until the sixteen results are stored.
+//
+// A matrix's interleaved copy holds its rows in groups of ilLanes; per group
+// and block, ilLanes blocks' bytes (so a token reads exactly as many bytes as
+// from the GGUF), laid out as
+//
+//	[2·ilLanes B: the rows' f16 scales][units of 64 B: for each row l, four
+//	of its quant bytes]
+//
+// The quants are stored as unsigned bytes, because VPDPBUSD multiplies
+// unsigned by signed bytes; the activations stay signed, and the offset
+// (128 for Q8_0, stored XOR 0x80; 8 for Q4_0's nibbles) comes back out as
+// offset·Σx per block, a constant computed once per call for all rows
+// (blockBiasTerms). The Q8_0 and Q4_0 specifics are in interleaved_*.go.
+const (
+	ilLanes     = 16          // rows per interleaved group
+	ilScaleSize = 2 * ilLanes // the group's f16 scales, per block
+	ilUnitSize  = 4 * ilLanes // one VPDPBUSD's weights
+)
+
+// interleavedCopy is a matrix's interleaved copy, made on first use.
+type interleavedCopy struct {
+	once sync.Once
+	data []byte
+}
+
+// interleavedGemv is the signature of the interleaved kernels: out[16g+l] for
+// groups groups of nb blocks of w, xc holding blockBiasTerms.
+type interleavedGemv func(w []byte, groups, nb int, xq []int8, xd []float32, xc []int32, out []float32)
+
+// interleavedKernel returns the level's interleaved kernel for t, nil if it
+// has none.
+func (ks *kernelSet) interleavedKernel(t quant.Type) interleavedGemv {
+	switch t {
+	case quant.Q8_0:
+		return ks.gemvQ8_0x16
+	case quant.Q4_0:
+		return ks.gemvQ4_0x16
+	}
+	return nil
+}
+
+// interleaved returns the interleaved copy of a Q8_0 or Q4_0 matrix whose
+// rows are a multiple of ilLanes, making it on the first call; nil for any
+// other matrix. The copy is the generation path's only: batched products
+// (the GEMM, training) read the GGUF's own bytes, which stay mapped and,
+// once generation no longer touches them, are the page cache's to drop.
+func (m *Matrix) interleaved() []byte {
+	var pack func(data []byte, rows, cols int) []byte
+	switch m.Type {
+	case quant.Q8_0:
+		pack = interleaveQ8_0
+	case quant.Q4_0:
+		pack = interleaveQ4_0
+	default:
+		return nil
+	}
+	if m.Rows%ilLanes != 0 || m.Rows == 0 {
+		return nil
+	}
+	m.il.once.Do(func() { m.il.data = pack(m.Data, m.Rows, m.Cols) })
+	return m.il.data
+}
+
+// ilOffset is the unsigned offset of t's interleaved quants.
+func ilOffset(t quant.Type) int32 {
+	if t == quant.Q4_0 {
+		return 8
+	}
+	return 128
+}
+
+// blockBiasTerms sets xc[b] = −offset·Σ xq over block b: what the unsigned
+// offset of interleaved quants adds to each block's integer dot.
+func blockBiasTerms(xq []int8, offset int32, xc []int32) {
+	for b := range xc {
+		var s int32
+		for _, v := range xq[quant.QK*b : quant.QK*(b+1)] {
+			s += int32(v)
+		}
+		xc[b] = -offset * s
+	}
+}
