@@ -26,7 +26,8 @@ import (
 // unsigned by signed bytes; the activations stay signed, and the offset
 // (128 for Q8_0, stored XOR 0x80; 8 for Q4_0's nibbles) comes back out as
 // offset·Σx per block, a constant computed once per call for all rows
-// (blockBiasTerms). The Q8_0 and Q4_0 specifics are in interleaved_*.go.
+// (blockBiasTerms). Q4_K's scales and mins are handled in the lanes too
+// (interleaved_q4_k.go). The specifics of each type are in interleaved_*.go.
 const (
 	ilLanes     = 16          // rows per interleaved group
 	ilScaleSize = 2 * ilLanes // the group's f16 scales, per block
@@ -51,11 +52,13 @@ func (ks *kernelSet) interleavedKernel(t quant.Type) interleavedGemv {
 		return ks.gemvQ8_0x16
 	case quant.Q4_0:
 		return ks.gemvQ4_0x16
+	case quant.Q4_K:
+		return ks.gemvQ4_Kx16
 	}
 	return nil
 }
 
-// interleaved returns the interleaved copy of a Q8_0 or Q4_0 matrix whose
+// interleaved returns the interleaved copy of a Q8_0, Q4_0 or Q4_K matrix whose
 // rows are a multiple of ilLanes, making it on the first call; nil for any
 // other matrix. The copy is the generation path's only: batched products
 // (the GEMM, training) read the GGUF's own bytes, which stay mapped and,
@@ -67,6 +70,8 @@ func (m *Matrix) interleaved() []byte {
 		pack = interleaveQ8_0
 	case quant.Q4_0:
 		pack = interleaveQ4_0
+	case quant.Q4_K:
+		pack = interleaveQ4_K
 	default:
 		return nil
 	}

@@ -165,3 +165,169 @@ q4zeroloop:
 q4done:
 	VZEROUPPER
 	RET
+
+// Q4_K: per super-block, the rows' twelve scale bytes are three dword units
+// (D0, D1, D2); in every byte of a lane, sub-block j < 4 has scale D0&63
+// and min D1&63, sub-block j+4 scale (D2&15)|(D0>>6)<<4 and min
+// (D2>>4)|(D1>>6)<<4: Z19/Z20 hold the four low scales/mins, Z21/Z23 the
+// high ones, a byte per sub-block. Each 64-value chunk sums its two
+// sub-blocks in two VPDPBUSD chains (Z1, Z2), weighs them by their scales
+// into Z24, and the mins times the activations' sub-block sums into Z25.
+// Z15 = 0x0f, Z14 = 0x3f, Z13 = 0x30 in every byte, Z12 = 0xff per dword.
+
+// K4UNIT(QOFF, XLO, XHI): the nibble unit at QOFF(SI), low nibbles against
+// activation bytes XLO…XLO+3, high ones against XHI…XHI+3.
+#define K4UNIT(QOFF, XLO, XHI) \
+	VMOVDQU32 QOFF(SI), Z3; \
+	VPSRLW $4, Z3, Z5; \
+	VPANDD Z15, Z3, Z3; \
+	VPANDD Z15, Z5, Z5; \
+	VPDPBUSD.BCST XLO(DI), Z3, Z1; \
+	VPDPBUSD.BCST XHI(DI), Z5, Z2
+
+// K4WEIGH(SC, M, SH0, SH1, XC0, XC1): Z24 += scale bytes SH0/8, SH1/8 of SC
+// times Z1, Z2; Z25 += the mins' times the sub-block sums at XC0, XC1(BX).
+#define K4WEIGH(SC, M, SH0, SH1, XC0, XC1) \
+	VPSRLD $(SH0), SC, Z6; \
+	VPANDD Z12, Z6, Z6; \
+	VPSRLD $(SH1), SC, Z7; \
+	VPANDD Z12, Z7, Z7; \
+	VPMULLD Z6, Z1, Z1; \
+	VPMULLD Z7, Z2, Z2; \
+	VPADDD Z1, Z24, Z24; \
+	VPADDD Z2, Z24, Z24; \
+	VPSRLD $(SH0), M, Z6; \
+	VPANDD Z12, Z6, Z6; \
+	VPSRLD $(SH1), M, Z7; \
+	VPANDD Z12, Z7, Z7; \
+	VPMULLD.BCST XC0(BX), Z6, Z6; \
+	VPMULLD.BCST XC1(BX), Z7, Z7; \
+	VPADDD Z6, Z25, Z25; \
+	VPADDD Z7, Z25, Z25
+
+// func gemvQ4_Kx16AVX512(w []byte, groups, nb int, xq []int8, xd []float32, xc []int32, out []float32)
+TEXT ·gemvQ4_Kx16AVX512(SB), NOSPLIT, $0-136
+	MOVQ w_base+0(FP), SI
+	MOVQ groups+24(FP), R10
+	MOVQ nb+32(FP), R11
+	MOVQ xq_base+40(FP), R12
+	MOVQ xd_base+64(FP), R13
+	MOVQ xc_base+88(FP), R14
+	MOVQ out_base+112(FP), R8
+	MOVL $0x0f0f0f0f, AX
+	VPBROADCASTD AX, Z15
+	MOVL $0x3f3f3f3f, AX
+	VPBROADCASTD AX, Z14
+	MOVL $0x30303030, AX
+	VPBROADCASTD AX, Z13
+	MOVL $0xff, AX
+	VPBROADCASTD AX, Z12
+	TESTQ R10, R10
+	JZ    k4done
+	TESTQ R11, R11
+	JZ    k4zero
+
+k4group:
+	MOVQ R12, DI
+	MOVQ R13, DX
+	MOVQ R14, BX
+	MOVQ R11, CX
+	VXORPS Z0, Z0, Z0
+
+k4block:
+	VMOVDQU32 64(SI), Z16
+	VMOVDQU32 128(SI), Z17
+	VMOVDQU32 192(SI), Z18
+	VPANDD Z14, Z16, Z19
+	VPANDD Z14, Z17, Z20
+	VPANDD Z15, Z18, Z21
+	VPSRLD $2, Z16, Z22
+	VPANDD Z13, Z22, Z22
+	VPORD Z22, Z21, Z21
+	VPSRLD $4, Z18, Z23
+	VPANDD Z15, Z23, Z23
+	VPSRLD $2, Z17, Z22
+	VPANDD Z13, Z22, Z22
+	VPORD Z22, Z23, Z23
+	VPXORD Z24, Z24, Z24
+	VPXORD Z25, Z25, Z25
+	// Chunk 0: sub-blocks 0 (low nibbles) and 1 (high).
+	VPXORD Z1, Z1, Z1
+	VPXORD Z2, Z2, Z2
+	K4UNIT(256, 0, 32)
+	K4UNIT(320, 4, 36)
+	K4UNIT(384, 8, 40)
+	K4UNIT(448, 12, 44)
+	K4UNIT(512, 16, 48)
+	K4UNIT(576, 20, 52)
+	K4UNIT(640, 24, 56)
+	K4UNIT(704, 28, 60)
+	K4WEIGH(Z19, Z20, 0, 8, 0, 4)
+	// Chunk 1: sub-blocks 2 (low nibbles) and 3 (high).
+	VPXORD Z1, Z1, Z1
+	VPXORD Z2, Z2, Z2
+	K4UNIT(768, 64, 96)
+	K4UNIT(832, 68, 100)
+	K4UNIT(896, 72, 104)
+	K4UNIT(960, 76, 108)
+	K4UNIT(1024, 80, 112)
+	K4UNIT(1088, 84, 116)
+	K4UNIT(1152, 88, 120)
+	K4UNIT(1216, 92, 124)
+	K4WEIGH(Z19, Z20, 16, 24, 8, 12)
+	// Chunk 2: sub-blocks 4 (low nibbles) and 5 (high).
+	VPXORD Z1, Z1, Z1
+	VPXORD Z2, Z2, Z2
+	K4UNIT(1280, 128, 160)
+	K4UNIT(1344, 132, 164)
+	K4UNIT(1408, 136, 168)
+	K4UNIT(1472, 140, 172)
+	K4UNIT(1536, 144, 176)
+	K4UNIT(1600, 148, 180)
+	K4UNIT(1664, 152, 184)
+	K4UNIT(1728, 156, 188)
+	K4WEIGH(Z21, Z23, 0, 8, 16, 20)
+	// Chunk 3: sub-blocks 6 (low nibbles) and 7 (high).
+	VPXORD Z1, Z1, Z1
+	VPXORD Z2, Z2, Z2
+	K4UNIT(1792, 192, 224)
+	K4UNIT(1856, 196, 228)
+	K4UNIT(1920, 200, 232)
+	K4UNIT(1984, 204, 236)
+	K4UNIT(2048, 208, 240)
+	K4UNIT(2112, 212, 244)
+	K4UNIT(2176, 216, 248)
+	K4UNIT(2240, 220, 252)
+	K4WEIGH(Z21, Z23, 16, 24, 24, 28)
+	VCVTDQ2PS Z24, Z1
+	VCVTDQ2PS Z25, Z2
+	VCVTPH2PS (SI), Z4
+	VMULPS.BCST (DX), Z4, Z4
+	VFMADD231PS Z4, Z1, Z0
+	VCVTPH2PS 32(SI), Z5
+	VMULPS.BCST (DX), Z5, Z5
+	VFNMADD231PS Z5, Z2, Z0
+	ADDQ $2304, SI
+	ADDQ $256, DI
+	ADDQ $4, DX
+	ADDQ $32, BX
+	DECQ CX
+	JNZ  k4block
+	VMOVUPS Z0, (R8)
+	ADDQ $64, R8
+	DECQ R10
+	JNZ  k4group
+	JMP  k4done
+
+k4zero:
+	VXORPS Z0, Z0, Z0
+
+k4zeroloop:
+	VMOVUPS Z0, (R8)
+	ADDQ $64, R8
+	DECQ R10
+	JNZ  k4zeroloop
+
+k4done:
+	VZEROUPPER
+	RET

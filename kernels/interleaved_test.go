@@ -9,13 +9,57 @@ import (
 )
 
 // interleavedTypes are the types with an interleaved layout.
-var interleavedTypes = []quant.Type{quant.Q8_0, quant.Q4_0}
+var interleavedTypes = []quant.Type{quant.Q8_0, quant.Q4_0, quant.Q4_K}
+
+// ilActs are activations quantised for type t, with the per-block terms
+// the interleaved kernel of t takes (xc).
+type ilActs struct {
+	xq     []int8
+	xd     []float32
+	xs     []int16
+	xc     []int32
+	blocks int
+}
+
+func quantizeFor(ks *kernelSet, t quant.Type, x []float32) ilActs {
+	a := ilActs{xq: make([]int8, len(x)), blocks: len(x) / t.BlockSize()}
+	a.xd = make([]float32, a.blocks)
+	if t == quant.Q4_K {
+		a.xs = make([]int16, 16*a.blocks)
+		ks.quantizeQ8K(x, a.xq, a.xd, a.xs)
+		a.xc = make([]int32, 8*a.blocks)
+		kSubSums(a.xs, a.xc)
+		return a
+	}
+	ks.quantizeQ8(x, a.xq, a.xd)
+	a.xc = make([]int32, a.blocks)
+	blockBiasTerms(a.xq, ilOffset(t), a.xc)
+	return a
+}
 
 // deinterleave reads an interleaved copy back into plain rows, from the
 // layouts' descriptions rather than the packers' loops.
 func deinterleave(t quant.Type, p []byte, rows, cols int) []byte {
-	nb, bb := cols/quant.QK, t.BlockBytes()
+	nb, bb := cols/t.BlockSize(), t.BlockBytes()
 	out := make([]byte, len(p))
+	if t == quant.Q4_K {
+		for r := 0; r < rows; r++ {
+			g, l := r/16, r%16
+			for b := 0; b < nb; b++ {
+				base := (g*nb + b) * 16 * bb
+				blk := out[r*nb*bb+b*bb:][:bb]
+				blk[0], blk[1] = p[base+2*l], p[base+2*l+1]       // d
+				blk[2], blk[3] = p[base+32+2*l], p[base+32+2*l+1] // dmin
+				for i := 0; i < 12; i++ {
+					blk[4+i] = p[base+64+(i/4)*64+4*l+i%4]
+				}
+				for i := 0; i < 128; i++ {
+					blk[16+i] = p[base+256+(i/4)*64+4*l+i%4]
+				}
+			}
+		}
+		return out
+	}
 	for r := 0; r < rows; r++ {
 		g, l := r/16, r%16
 		for b := 0; b < nb; b++ {
@@ -35,24 +79,50 @@ func deinterleave(t quant.Type, p []byte, rows, cols int) []byte {
 }
 
 func interleaveAs(t quant.Type, data []byte, rows, cols int) []byte {
-	if t == quant.Q4_0 {
+	switch t {
+	case quant.Q4_0:
 		return interleaveQ4_0(data, rows, cols)
+	case quant.Q4_K:
+		return interleaveQ4_K(data, rows, cols)
 	}
 	return interleaveQ8_0(data, rows, cols)
 }
 
 func interleavedGeneric(t quant.Type) interleavedGemv {
-	if t == quant.Q4_0 {
+	switch t {
+	case quant.Q4_0:
 		return gemvQ4_0x16Generic
+	case quant.Q4_K:
+		return gemvQ4_Kx16Generic
 	}
 	return gemvQ8_0x16Generic
 }
 
-func rowDotGeneric(t quant.Type, w []byte, xq []int8, xd []float32) float32 {
-	if t == quant.Q4_0 {
-		return dotQ4_0Generic(w, xq, xd)
+func rowDotGeneric(t quant.Type, w []byte, a ilActs) float32 {
+	switch t {
+	case quant.Q4_0:
+		return dotQ4_0Generic(w, a.xq, a.xd)
+	case quant.Q4_K:
+		return dotQ4_KGeneric(w, a.xq, a.xd, a.xs)
 	}
-	return dotQ8_0Generic(w, xq, xd)
+	return dotQ8_0Generic(w, a.xq, a.xd)
+}
+
+// extremes sets some quant bytes to 0x80 (−128 in Q8_0, nibbles 0 and 8 in
+// Q4_0 and Q4_K) and, in Q4_K, some scale bytes to all ones (scales and
+// mins of 63).
+func extremes(r *rand.Rand, t quant.Type, w []byte) {
+	bb := t.BlockBytes()
+	first := 2
+	if t == quant.Q4_K {
+		first = 16
+		for i := 0; i < 10; i++ {
+			w[r.IntN(len(w)/bb)*bb+4+r.IntN(12)] = 0xff
+		}
+	}
+	for i := 0; i < 40; i++ {
+		w[r.IntN(len(w)/bb)*bb+first+r.IntN(bb-first)] = 0x80
+	}
 }
 
 // TestInterleaveRoundTrip: every byte of every block, Q8_0's −128
@@ -61,9 +131,9 @@ func rowDotGeneric(t quant.Type, w []byte, xq []int8, xd []float32) float32 {
 func TestInterleaveRoundTrip(t *testing.T) {
 	r := rand.New(rand.NewPCG(61, 62))
 	for _, typ := range interleavedTypes {
-		for _, shape := range [][2]int{{16, 32}, {32, 96}, {48, 576}} {
-			rows, cols := shape[0], shape[1]
-			w := randomBlocks(r, typ, rows*cols/quant.QK)
+		for _, shape := range [][2]int{{16, 1}, {32, 3}, {48, 18}} {
+			rows, cols := shape[0], shape[1]*typ.BlockSize()
+			w := randomBlocks(r, typ, rows*shape[1])
 			w[2], w[3] = 0x80, 0x7f // −128 and 127 in Q8_0; nibbles 0/8 and 15/7 in Q4_0
 			p := interleaveAs(typ, w, rows, cols)
 			if len(p) != len(w) {
@@ -94,31 +164,25 @@ func TestInterleavedGemvMatchesRowDots(t *testing.T) {
 			}
 			levels++
 			bb := typ.BlockBytes()
-			for _, nb := range []int{1, 2, 3, 18, 48} {
+			for _, nb := range []int{1, 2, 3, 6, 18} {
 				for _, groups := range []int{1, 2, 5} {
-					rows, cols := 16*groups, nb*quant.QK
+					rows, cols := 16*groups, nb*typ.BlockSize()
 					w := randomBlocks(r, typ, rows*nb)
-					for i := 0; i < 40; i++ { // extreme quants: −128 in Q8_0, 0/8 nibbles in Q4_0
-						blk := r.IntN(rows * nb)
-						w[blk*bb+2+r.IntN(bb-2)] = 0x80
-					}
+					extremes(r, typ, w)
 					p := interleaveAs(typ, w, rows, cols)
-					xq, xd := make([]int8, cols), make([]float32, nb)
-					impl.quantizeQ8(randVec(r, cols), xq, xd)
-					xc := make([]int32, nb)
-					blockBiasTerms(xq, ilOffset(typ), xc)
+					a := quantizeFor(&impl, typ, randVec(r, cols))
 					got := make([]float32, rows+1)
 					got[rows] = 42
-					kern(p, groups, nb, xq, xd, xc, got[:rows])
+					kern(p, groups, nb, a.xq, a.xd, a.xc, got[:rows])
 					twin := make([]float32, rows)
-					interleavedGeneric(typ)(p, groups, nb, xq, xd, xc, twin)
+					interleavedGeneric(typ)(p, groups, nb, a.xq, a.xd, a.xc, twin)
 					for i := 0; i < rows; i++ {
 						row := w[i*nb*bb : (i+1)*nb*bb]
-						sc := termScale(typ, row, xq, xd)
+						sc := termScale(typ, row, a.xq, a.xd)
 						if !closeTo(got[i], twin[i], sc, 1e-6) {
 							t.Fatalf("%s %s nb=%d row %d: %g, generic twin %g", l, typ, nb, i, got[i], twin[i])
 						}
-						if want := rowDotGeneric(typ, row, xq, xd); !closeTo(got[i], want, sc, 1e-5) {
+						if want := rowDotGeneric(typ, row, a); !closeTo(got[i], want, sc, 1e-5) {
 							t.Fatalf("%s %s nb=%d row %d: %g, row dot %g", l, typ, nb, i, got[i], want)
 						}
 					}
@@ -142,8 +206,8 @@ func TestMatMulInterleavedChunks(t *testing.T) {
 	r := rand.New(rand.NewPCG(65, 66))
 	forEachLevel(t, func(tb testing.TB, l Level) {
 		for _, typ := range interleavedTypes {
-			cols := 96
-			nb, bb := cols/quant.QK, typ.BlockBytes()
+			cols := 3 * typ.BlockSize()
+			nb, bb := 3, typ.BlockBytes()
 			for _, rows := range []int{48, 40, 16} {
 				data := randomBlocks(r, typ, rows*nb)
 				w, err := NewMatrix(typ, rows, cols, data)
@@ -151,15 +215,14 @@ func TestMatMulInterleavedChunks(t *testing.T) {
 					tb.Fatal(err)
 				}
 				x := randVec(r, cols)
-				xq, xd := make([]int8, cols), make([]float32, nb)
-				impl.quantizeQ8(x, xq, xd)
+				a := quantizeFor(&impl, typ, x)
 				want := make([]float32, rows)
 				for i := range want {
-					want[i] = rowDotGeneric(typ, data[i*nb*bb:(i+1)*nb*bb], xq, xd)
+					want[i] = rowDotGeneric(typ, data[i*nb*bb:(i+1)*nb*bb], a)
 				}
 				check := func(what string, got []float32, lo, hi int) {
 					for i := lo; i < hi; i++ {
-						sc := termScale(typ, data[i*nb*bb:(i+1)*nb*bb], xq, xd)
+						sc := termScale(typ, data[i*nb*bb:(i+1)*nb*bb], a.xq, a.xd)
 						if !closeTo(got[i], want[i], sc, 1e-5) {
 							tb.Fatalf("%s %s %d rows, %s: row %d is %g, want %g", l, typ, rows, what, i, got[i], want[i])
 						}
@@ -177,9 +240,7 @@ func TestMatMulInterleavedChunks(t *testing.T) {
 					continue
 				}
 				// Every chunk [lo, hi) directly.
-				task := &matMulTask{batch: 1, xq: xq, xd: xd, ks: impl, il: true, xc8: make([]int32, nb), xc4: make([]int32, nb)}
-				blockBiasTerms(xq, ilOffset(quant.Q8_0), task.xc8)
-				blockBiasTerms(xq, ilOffset(quant.Q4_0), task.xc4)
+				task := &matMulTask{batch: 1, xq: a.xq, xd: a.xd, xs: a.xs, ks: impl, il: true, xc8: a.xc, xc4: a.xc, xk: a.xc}
 				for lo := 0; lo <= rows; lo += 3 {
 					for hi := lo; hi <= rows; hi += 5 {
 						got := make([]float32, rows)
@@ -200,16 +261,14 @@ func TestMatMulInterleavedChunks(t *testing.T) {
 // FuzzInterleavedGemv: fuzzed quants, scales made finite, both types, every
 // level with the kernels against the generic twins.
 func FuzzInterleavedGemv(f *testing.F) {
-	f.Add(make([]byte, 16*34), int64(1), false)
-	f.Add([]byte("sixteen rows of one block of bytes, arbitrary ones here"), int64(-3), true)
-	f.Fuzz(func(t *testing.T, raw []byte, seed int64, q4 bool) {
-		typ := quant.Q8_0
-		if q4 {
-			typ = quant.Q4_0
-		}
+	f.Add(make([]byte, 16*34), int64(1), uint8(0))
+	f.Add([]byte("sixteen rows of one block of bytes, arbitrary ones here"), int64(-3), uint8(1))
+	f.Add([]byte("sixteen rows of one Q4_K super-block of arbitrary bytes"), int64(5), uint8(2))
+	f.Fuzz(func(t *testing.T, raw []byte, seed int64, which uint8) {
+		typ := interleavedTypes[int(which)%len(interleavedTypes)]
 		r := rand.New(rand.NewPCG(uint64(seed), 2))
 		nb := 1 + r.IntN(4)
-		rows, cols, bb := 16, nb*quant.QK, typ.BlockBytes()
+		rows, cols, bb := 16, nb*typ.BlockSize(), typ.BlockBytes()
 		w := make([]byte, rows*nb*bb)
 		for i := range w {
 			if len(raw) > 0 {
@@ -218,12 +277,14 @@ func FuzzInterleavedGemv(f *testing.F) {
 		}
 		for b := 0; b < rows*nb; b++ {
 			w[b*bb+1] &^= 0x40 // finite scales
+			if typ == quant.Q4_K {
+				w[b*bb+3] &^= 0x40 // and mins
+			}
 		}
 		p := interleaveAs(typ, w, rows, cols)
-		xq, xd := make([]int8, cols), make([]float32, nb)
-		genericKernels().quantizeQ8(randVec(r, cols), xq, xd)
-		xc := make([]int32, nb)
-		blockBiasTerms(xq, ilOffset(typ), xc)
+		gen := genericKernels()
+		a := quantizeFor(&gen, typ, randVec(r, cols))
+		xq, xd, xc := a.xq, a.xd, a.xc
 		want := make([]float32, rows)
 		interleavedGeneric(typ)(p, 1, nb, xq, xd, xc, want)
 		forEachLevel(t, func(tb testing.TB, l Level) {

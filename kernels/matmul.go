@@ -61,12 +61,12 @@ func (p *Pool) matVec(x []float32, batch, n int) {
 		total += t.segs[i].w.Rows
 		bytes += len(t.segs[i].w.Data)
 	}
+	t.il = false
 	switch t.kind {
 	case kindQ32:
 		nb := batch * cols / quant.QK
 		t.xq, t.xd = growI8(t.xq, batch*cols), growF32(t.xd, nb)
 		impl.quantizeQ8(t.x, t.xq, t.xd)
-		t.il = false
 		if batch == 1 {
 			for i := range t.segs[:n] {
 				w := t.segs[i].w
@@ -94,6 +94,19 @@ func (p *Pool) matVec(x []float32, batch, n int) {
 		nb := batch * cols / quant.QKK
 		t.xq, t.xd, t.xs = growI8(t.xq, batch*cols), growF32(t.xd, nb), growI16(t.xs, 16*nb)
 		impl.quantizeQ8K(t.x, t.xq, t.xd, t.xs)
+		if batch == 1 {
+			for i := range t.segs[:n] {
+				w := t.segs[i].w
+				if impl.interleavedKernel(w.Type) == nil || w.interleaved() == nil { // the first product makes the copy
+					continue
+				}
+				if !t.il {
+					t.il = true
+					t.xk = growI32(t.xk, 8*nb)
+					kSubSums(t.xs, t.xk)
+				}
+			}
+		}
 	case kindDequant:
 		t.scratch = p.growScratch(t.scratch, cols)
 	}
@@ -206,6 +219,7 @@ type matMulTask struct {
 	il      bool        // matrices with an interleaved copy use it
 	xc8     []int32     // blockBiasTerms for interleaved Q8_0, when needed
 	xc4     []int32     // and for interleaved Q4_0
+	xk      []int32     // sums of 32 activations (kSubSums) for interleaved Q4_K
 	scratch [][]float32 // one row buffer per worker (kindDequant)
 }
 
@@ -220,6 +234,10 @@ func (t *matMulTask) Do(lo, hi, worker int) {
 
 // rows computes rows [lo, hi) of w into dst.
 func (t *matMulTask) rows(w *Matrix, dst []float32, lo, hi, worker int) {
+	if t.il && w.il.data != nil && t.ks.interleavedKernel(w.Type) != nil {
+		t.rowsInterleaved(w, dst, lo, hi)
+		return
+	}
 	rows, cols, rb := w.Rows, w.Cols, w.rowBytes
 	switch t.kind {
 	case kindF32:
@@ -253,10 +271,6 @@ func (t *matMulTask) rows(w *Matrix, dst []float32, lo, hi, worker int) {
 					dst[b*rows+r] = dot(row, t.xq[b*cols:(b+1)*cols], t.xd[b*nb:(b+1)*nb], t.xm[b*nb:(b+1)*nb])
 				}
 			}
-			break
-		}
-		if t.il && w.il.data != nil && t.ks.interleavedKernel(w.Type) != nil {
-			t.rowsInterleaved(w, dst, lo, hi)
 			break
 		}
 		if w.Type == quant.Q8_0 && t.batch == 1 {
@@ -307,7 +321,7 @@ func (t *matMulTask) rows(w *Matrix, dst []float32, lo, hi, worker int) {
 // copy for one token: the whole groups of sixteen rows with the level's
 // interleaved kernel, a chunk's ragged ends with the row dots.
 func (t *matMulTask) rowsInterleaved(w *Matrix, dst []float32, lo, hi int) {
-	cols, nb := w.Cols, w.Cols/quant.QK
+	cols, nb := w.Cols, w.Cols/w.Type.BlockSize()
 	xq, xd := t.xq[:cols], t.xd[:nb]
 	a, b := (lo+ilLanes-1)/ilLanes*ilLanes, hi/ilLanes*ilLanes
 	if a >= b {
@@ -316,25 +330,35 @@ func (t *matMulTask) rowsInterleaved(w *Matrix, dst []float32, lo, hi int) {
 	}
 	t.rowsByDot(w, dst, lo, a)
 	gb := ilLanes * w.rowBytes / nb // bytes per group and block
-	xc := t.xc8
-	if w.Type == quant.Q4_0 {
-		xc = t.xc4
+	var xc []int32
+	switch w.Type {
+	case quant.Q8_0:
+		xc = t.xc8[:nb]
+	case quant.Q4_0:
+		xc = t.xc4[:nb]
+	case quant.Q4_K:
+		xc = t.xk[:8*nb]
 	}
 	g0, g1 := a/ilLanes, b/ilLanes
-	t.ks.interleavedKernel(w.Type)(w.il.data[g0*nb*gb:g1*nb*gb], g1-g0, nb, xq, xd, xc[:nb], dst[a:b])
+	t.ks.interleavedKernel(w.Type)(w.il.data[g0*nb*gb:g1*nb*gb], g1-g0, nb, xq, xd, xc, dst[a:b])
 	t.rowsByDot(w, dst, b, hi)
 }
 
-// rowsByDot computes rows [lo, hi) of a Q8_0 or Q4_0 matrix for one token
-// with the row dots.
+// rowsByDot computes rows [lo, hi) of a Q8_0, Q4_0 or Q4_K matrix for one
+// token with the row dots.
 func (t *matMulTask) rowsByDot(w *Matrix, dst []float32, lo, hi int) {
-	if w.Type == quant.Q8_0 {
+	cols, nb, rb := w.Cols, w.Cols/w.Type.BlockSize(), w.rowBytes
+	switch w.Type {
+	case quant.Q8_0:
 		t.rowsQ8_0(w, dst, lo, hi)
-		return
-	}
-	cols, nb, rb := w.Cols, w.Cols/quant.QK, w.rowBytes
-	for r := lo; r < hi; r++ {
-		dst[r] = t.ks.dotQ4_0(w.Data[r*rb:(r+1)*rb], t.xq[:cols], t.xd[:nb])
+	case quant.Q4_0:
+		for r := lo; r < hi; r++ {
+			dst[r] = t.ks.dotQ4_0(w.Data[r*rb:(r+1)*rb], t.xq[:cols], t.xd[:nb])
+		}
+	case quant.Q4_K:
+		for r := lo; r < hi; r++ {
+			dst[r] = t.ks.dotQ4_K(w.Data[r*rb:(r+1)*rb], t.xq[:cols], t.xd[:nb], t.xs[:16*nb])
+		}
 	}
 }
 
