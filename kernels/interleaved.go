@@ -24,7 +24,8 @@ import (
 //
 // The quants are stored as unsigned bytes, because VPDPBUSD multiplies
 // unsigned by signed bytes; the activations stay signed, and the offset
-// (128 for Q8_0, stored XOR 0x80; 8 for Q4_0's nibbles) comes back out as
+// (128 for Q8_0, stored XOR 0x80; 8 for Q4_0's nibbles, 16 for Q5_0's
+// five-bit values) comes back out as
 // offset·Σx per block, a constant computed once per call for all rows
 // (blockBiasTerms). Q4_K's scales and mins are handled in the lanes too
 // (interleaved_q4_k.go). The specifics of each type are in interleaved_*.go.
@@ -52,13 +53,15 @@ func (ks *kernelSet) interleavedKernel(t quant.Type) interleavedGemv {
 		return ks.gemvQ8_0x16
 	case quant.Q4_0:
 		return ks.gemvQ4_0x16
+	case quant.Q5_0:
+		return ks.gemvQ5_0x16
 	case quant.Q4_K:
 		return ks.gemvQ4_Kx16
 	}
 	return nil
 }
 
-// interleaved returns the interleaved copy of a Q8_0, Q4_0 or Q4_K matrix whose
+// interleaved returns the interleaved copy of a Q8_0, Q4_0, Q5_0 or Q4_K matrix whose
 // rows are a multiple of ilLanes, making it on the first call; nil for any
 // other matrix. The copy is the generation path's only: batched products
 // (the GEMM, training) read the GGUF's own bytes, which stay mapped and,
@@ -70,6 +73,8 @@ func (m *Matrix) interleaved() []byte {
 		pack = interleaveQ8_0
 	case quant.Q4_0:
 		pack = interleaveQ4_0
+	case quant.Q5_0:
+		pack = interleaveQ5_0
 	case quant.Q4_K:
 		pack = interleaveQ4_K
 	default:
@@ -84,8 +89,11 @@ func (m *Matrix) interleaved() []byte {
 
 // ilOffset is the unsigned offset of t's interleaved quants.
 func ilOffset(t quant.Type) int32 {
-	if t == quant.Q4_0 {
+	switch t {
+	case quant.Q4_0:
 		return 8
+	case quant.Q5_0:
+		return 16
 	}
 	return 128
 }
@@ -100,4 +108,15 @@ func blockBiasTerms(xq []int8, offset int32, xc []int32) {
 		}
 		xc[b] = -offset * s
 	}
+}
+
+// ilBiasSlot is where matMulTask keeps the bias terms of a 32-wide type.
+func ilBiasSlot(t quant.Type) int {
+	switch t {
+	case quant.Q4_0:
+		return 1
+	case quant.Q5_0:
+		return 2
+	}
+	return 0
 }

@@ -331,3 +331,90 @@ k4zeroloop:
 k4done:
 	VZEROUPPER
 	RET
+
+// Q5_0: Q4_0's nibble units plus a dword of fifth bits per row (Z16),
+// arranged so that unit K's low-nibble bits are bit K of each byte and its
+// high-nibble bits bit 4+K: shifted to bit 4 and masked (Z13 = 0x10 in
+// every byte), they are ORed into the nibbles. The offset is 16.
+
+// Q5UNIT(K): unit K of the block at SI.
+#define Q5UNIT(K) \
+	VMOVDQU32 (96+(K)*64)(SI), Z3; \
+	VPSRLW $4, Z3, Z5; \
+	VPANDD Z15, Z3, Z3; \
+	VPANDD Z15, Z5, Z5; \
+	VPSLLD $(4-(K)), Z16, Z6; \
+	VPSRLD $(K), Z16, Z7; \
+	VPTERNLOGD $0xf8, Z13, Z6, Z3; \
+	VPTERNLOGD $0xf8, Z13, Z7, Z5; \
+	VPDPBUSD.BCST ((K)*4)(DI), Z3, Z1; \
+	VPDPBUSD.BCST (16+(K)*4)(DI), Z5, Z2
+
+// func gemvQ5_0x16AVX512(w []byte, groups, nb int, xq []int8, xd []float32, xc []int32, out []float32)
+TEXT ·gemvQ5_0x16AVX512(SB), NOSPLIT, $0-136
+	MOVQ w_base+0(FP), SI
+	MOVQ groups+24(FP), R10
+	MOVQ nb+32(FP), R11
+	MOVQ xq_base+40(FP), R12
+	MOVQ xd_base+64(FP), R13
+	MOVQ xc_base+88(FP), R14
+	MOVQ out_base+112(FP), R8
+	MOVL $0x0f0f0f0f, AX
+	VPBROADCASTD AX, Z15
+	MOVL $0x10101010, AX
+	VPBROADCASTD AX, Z13
+	TESTQ R10, R10
+	JZ    q5done
+	TESTQ R11, R11
+	JZ    q5zero
+
+q5group:
+	MOVQ R12, DI
+	MOVQ R13, DX
+	MOVQ R14, BX
+	MOVQ R11, CX
+	VXORPS Z0, Z0, Z0
+
+q5block:
+	PREFETCHT0 1408(SI)
+	PREFETCHT0 1472(SI)
+	PREFETCHT0 1536(SI)
+	PREFETCHT0 1600(SI)
+	PREFETCHT0 1664(SI)
+	PREFETCHT0 1728(SI)
+	VMOVDQU32 32(SI), Z16
+	VPBROADCASTD (BX), Z1
+	VPXORD Z2, Z2, Z2
+	Q5UNIT(0)
+	Q5UNIT(1)
+	Q5UNIT(2)
+	Q5UNIT(3)
+	VPADDD Z2, Z1, Z1
+	VCVTDQ2PS Z1, Z1
+	VCVTPH2PS (SI), Z4
+	VMULPS.BCST (DX), Z4, Z4
+	VFMADD231PS Z4, Z1, Z0
+	ADDQ $352, SI
+	ADDQ $32, DI
+	ADDQ $4, DX
+	ADDQ $4, BX
+	DECQ CX
+	JNZ  q5block
+	VMOVUPS Z0, (R8)
+	ADDQ $64, R8
+	DECQ R10
+	JNZ  q5group
+	JMP  q5done
+
+q5zero:
+	VXORPS Z0, Z0, Z0
+
+q5zeroloop:
+	VMOVUPS Z0, (R8)
+	ADDQ $64, R8
+	DECQ R10
+	JNZ  q5zeroloop
+
+q5done:
+	VZEROUPPER
+	RET

@@ -9,7 +9,7 @@ import (
 )
 
 // interleavedTypes are the types with an interleaved layout.
-var interleavedTypes = []quant.Type{quant.Q8_0, quant.Q4_0, quant.Q4_K}
+var interleavedTypes = []quant.Type{quant.Q8_0, quant.Q4_0, quant.Q5_0, quant.Q4_K}
 
 // ilActs are activations quantised for type t, with the per-block terms
 // the interleaved kernel of t takes (xc).
@@ -60,6 +60,31 @@ func deinterleave(t quant.Type, p []byte, rows, cols int) []byte {
 		}
 		return out
 	}
+	if t == quant.Q5_0 {
+		for r := 0; r < rows; r++ {
+			g, l := r/16, r%16
+			for b := 0; b < nb; b++ {
+				base := (g*nb + b) * 16 * bb
+				blk := out[r*nb*bb+b*bb:][:bb]
+				blk[0], blk[1] = p[base+2*l], p[base+2*l+1]
+				// The fifth bit of value v: byte v%4 of the row's dword,
+				// bit v/4 (v < 16) or 4+(v-16)/4.
+				var qh uint32
+				for v := 0; v < 32; v++ {
+					i, bit := v%4, v/4
+					if v >= 16 {
+						i, bit = (v-16)%4, 4+(v-16)/4
+					}
+					qh |= uint32(p[base+32+4*l+i]>>bit&1) << v
+				}
+				blk[2], blk[3], blk[4], blk[5] = byte(qh), byte(qh>>8), byte(qh>>16), byte(qh>>24)
+				for i := 0; i < 16; i++ {
+					blk[6+i] = p[base+96+(i/4)*64+4*l+i%4]
+				}
+			}
+		}
+		return out
+	}
 	for r := 0; r < rows; r++ {
 		g, l := r/16, r%16
 		for b := 0; b < nb; b++ {
@@ -82,6 +107,8 @@ func interleaveAs(t quant.Type, data []byte, rows, cols int) []byte {
 	switch t {
 	case quant.Q4_0:
 		return interleaveQ4_0(data, rows, cols)
+	case quant.Q5_0:
+		return interleaveQ5_0(data, rows, cols)
 	case quant.Q4_K:
 		return interleaveQ4_K(data, rows, cols)
 	}
@@ -92,6 +119,8 @@ func interleavedGeneric(t quant.Type) interleavedGemv {
 	switch t {
 	case quant.Q4_0:
 		return gemvQ4_0x16Generic
+	case quant.Q5_0:
+		return gemvQ5_0x16Generic
 	case quant.Q4_K:
 		return gemvQ4_Kx16Generic
 	}
@@ -102,6 +131,8 @@ func rowDotGeneric(t quant.Type, w []byte, a ilActs) float32 {
 	switch t {
 	case quant.Q4_0:
 		return dotQ4_0Generic(w, a.xq, a.xd)
+	case quant.Q5_0:
+		return dotQ5_0Generic(w, a.xq, a.xd)
 	case quant.Q4_K:
 		return dotQ4_KGeneric(w, a.xq, a.xd, a.xs)
 	}
@@ -240,7 +271,8 @@ func TestMatMulInterleavedChunks(t *testing.T) {
 					continue
 				}
 				// Every chunk [lo, hi) directly.
-				task := &matMulTask{batch: 1, xq: a.xq, xd: a.xd, xs: a.xs, ks: impl, il: true, xc8: a.xc, xc4: a.xc, xk: a.xc}
+				task := &matMulTask{batch: 1, xq: a.xq, xd: a.xd, xs: a.xs, ks: impl, il: true, xk: a.xc}
+				task.xc[ilBiasSlot(typ)] = a.xc
 				for lo := 0; lo <= rows; lo += 3 {
 					for hi := lo; hi <= rows; hi += 5 {
 						got := make([]float32, rows)

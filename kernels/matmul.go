@@ -75,14 +75,13 @@ func (p *Pool) matVec(x []float32, batch, n int) {
 				}
 				if !t.il {
 					t.il = true
-					t.xc8, t.xc4 = t.xc8[:0], t.xc4[:0]
+					for i := range t.xc {
+						t.xc[i] = t.xc[i][:0]
+					}
 				}
-				if w.Type == quant.Q4_0 && len(t.xc4) == 0 {
-					t.xc4 = growI32(t.xc4, nb)
-					blockBiasTerms(t.xq, ilOffset(quant.Q4_0), t.xc4)
-				} else if w.Type == quant.Q8_0 && len(t.xc8) == 0 {
-					t.xc8 = growI32(t.xc8, nb)
-					blockBiasTerms(t.xq, ilOffset(quant.Q8_0), t.xc8)
+				if xc := &t.xc[ilBiasSlot(w.Type)]; len(*xc) == 0 {
+					*xc = growI32(*xc, nb)
+					blockBiasTerms(t.xq, ilOffset(w.Type), *xc)
 				}
 			}
 		}
@@ -217,8 +216,7 @@ type matMulTask struct {
 	xs      []int16     // their sums per 16 (K formats)
 	xm      []float32   // their block sums xd·Σxq (Q4_1/Q5_1, actBlockSums)
 	il      bool        // matrices with an interleaved copy use it
-	xc8     []int32     // blockBiasTerms for interleaved Q8_0, when needed
-	xc4     []int32     // and for interleaved Q4_0
+	xc      [3][]int32  // blockBiasTerms of interleaved Q8_0, Q4_0, Q5_0 (ilBiasSlot), when needed
 	xk      []int32     // sums of 32 activations (kSubSums) for interleaved Q4_K
 	scratch [][]float32 // one row buffer per worker (kindDequant)
 }
@@ -331,20 +329,17 @@ func (t *matMulTask) rowsInterleaved(w *Matrix, dst []float32, lo, hi int) {
 	t.rowsByDot(w, dst, lo, a)
 	gb := ilLanes * w.rowBytes / nb // bytes per group and block
 	var xc []int32
-	switch w.Type {
-	case quant.Q8_0:
-		xc = t.xc8[:nb]
-	case quant.Q4_0:
-		xc = t.xc4[:nb]
-	case quant.Q4_K:
+	if w.Type == quant.Q4_K {
 		xc = t.xk[:8*nb]
+	} else {
+		xc = t.xc[ilBiasSlot(w.Type)][:nb]
 	}
 	g0, g1 := a/ilLanes, b/ilLanes
 	t.ks.interleavedKernel(w.Type)(w.il.data[g0*nb*gb:g1*nb*gb], g1-g0, nb, xq, xd, xc, dst[a:b])
 	t.rowsByDot(w, dst, b, hi)
 }
 
-// rowsByDot computes rows [lo, hi) of a Q8_0, Q4_0 or Q4_K matrix for one
+// rowsByDot computes rows [lo, hi) of a matrix with an interleaved layout for one
 // token with the row dots.
 func (t *matMulTask) rowsByDot(w *Matrix, dst []float32, lo, hi int) {
 	cols, nb, rb := w.Cols, w.Cols/w.Type.BlockSize(), w.rowBytes
@@ -354,6 +349,10 @@ func (t *matMulTask) rowsByDot(w *Matrix, dst []float32, lo, hi int) {
 	case quant.Q4_0:
 		for r := lo; r < hi; r++ {
 			dst[r] = t.ks.dotQ4_0(w.Data[r*rb:(r+1)*rb], t.xq[:cols], t.xd[:nb])
+		}
+	case quant.Q5_0:
+		for r := lo; r < hi; r++ {
+			dst[r] = t.ks.dotQ5_0(w.Data[r*rb:(r+1)*rb], t.xq[:cols], t.xd[:nb])
 		}
 	case quant.Q4_K:
 		for r := lo; r < hi; r++ {

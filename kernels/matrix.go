@@ -16,7 +16,7 @@ type Matrix struct {
 	Data       []byte
 	rowBytes   int
 	f32        []float32       // Data viewed as float32 when Type is F32
-	il         interleavedCopy // generation's copy of a Q8_0, Q4_0 or Q4_K matrix (interleaved.go)
+	il         interleavedCopy // generation's copy (interleaved.go) (interleaved.go)
 }
 
 // NewMatrix checks that data holds exactly rows×cols values of type t and

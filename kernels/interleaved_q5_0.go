@@ -1,0 +1,84 @@
+package kernels
+
+import "github.com/milp-lite/milp-lite/quant"
+
+// The Q5_0 interleaved layout (interleaved.go), per group and block (352
+// bytes, the sixteen rows' 22-byte blocks):
+//
+//	[32 B: the sixteen rows' f16 scales][64 B: each row's 32 fifth bits,
+//	rearranged (q5HighBits)][4 × 64 B: nibble units, as Q4_0]
+//
+// Value j of a block is its nibble (as in Q4_0) plus 16 times bit j of qh,
+// stored as q+16. The fifth bits are rearranged at load so that the kernel
+// moves those of a nibble unit into place with one shift and one mask:
+// byte i of a row's dword holds, in bit b < 4, the fifth bit of value 4b+i
+// (low nibble of unit b) and in bit 4+b that of value 16+4b+i (high nibble
+// of unit b). The offset 16 comes back out with the bias terms.
+const (
+	q5GroupBlock = ilLanes * quant.BlockBytesQ5_0                 // bytes per group and block
+	q5QsOffset   = ilScaleSize + ilUnitSize                       // after scales and fifth bits
+	_            = q5QsOffset + q4Units*ilUnitSize - q5GroupBlock // sizes agree
+)
+
+// q5HighBits rearranges a Q5_0 block's qh (bit j: value j's fifth bit) into
+// the interleaved layout's dword.
+func q5HighBits(qh uint32) uint32 {
+	var h uint32
+	for i := 0; i < 4; i++ {
+		for b := 0; b < 4; b++ {
+			h |= (qh >> (4*b + i) & 1) << (8*i + b)
+			h |= (qh >> (16 + 4*b + i) & 1) << (8*i + 4 + b)
+		}
+	}
+	return h
+}
+
+// interleaveQ5_0 rewrites rows×cols Q5_0 values (rows a multiple of
+// ilLanes) into the interleaved layout.
+func interleaveQ5_0(data []byte, rows, cols int) []byte {
+	nb := cols / quant.QK
+	rb := nb * quant.BlockBytesQ5_0
+	out := make([]byte, len(data))
+	for g := 0; g < rows/ilLanes; g++ {
+		for b := 0; b < nb; b++ {
+			dst := out[(g*nb+b)*q5GroupBlock:][:q5GroupBlock]
+			for l := 0; l < ilLanes; l++ {
+				blk := data[(g*ilLanes+l)*rb+b*quant.BlockBytesQ5_0:][:quant.BlockBytesQ5_0]
+				dst[2*l], dst[2*l+1] = blk[0], blk[1]
+				h := q5HighBits(uint32(blk[2]) | uint32(blk[3])<<8 | uint32(blk[4])<<16 | uint32(blk[5])<<24)
+				hb := dst[ilScaleSize+4*l:][:4]
+				hb[0], hb[1], hb[2], hb[3] = byte(h), byte(h>>8), byte(h>>16), byte(h>>24)
+				for k := 0; k < q4Units; k++ {
+					copy(dst[q5QsOffset+k*ilUnitSize+4*l:][:4], blk[6+4*k:])
+				}
+			}
+		}
+	}
+	return out
+}
+
+// gemvQ5_0x16Generic is kernelSet.gemvQ5_0x16's reference, as
+// gemvQ4_0x16Generic with the fifth bits.
+func gemvQ5_0x16Generic(w []byte, groups, nb int, xq []int8, xd []float32, xc []int32, out []float32) {
+	for g := 0; g < groups; g++ {
+		var acc [ilLanes]float32
+		for b := 0; b < nb; b++ {
+			blk := w[(g*nb+b)*q5GroupBlock:][:q5GroupBlock]
+			x := xq[quant.QK*b:][:quant.QK]
+			for l := 0; l < ilLanes; l++ {
+				s := xc[b]
+				hb := blk[ilScaleSize+4*l:][:4]
+				for k := 0; k < q4Units; k++ {
+					u := blk[q5QsOffset+k*ilUnitSize+4*l:][:4]
+					for i, v := range u {
+						lo := int32(v&15) | int32(hb[i]>>k&1)<<4
+						hi := int32(v>>4) | int32(hb[i]>>(4+k)&1)<<4
+						s += lo*int32(x[4*k+i]) + hi*int32(x[16+4*k+i])
+					}
+				}
+				acc[l] += float32(s) * (f16le(blk[2*l:]) * xd[b])
+			}
+		}
+		copy(out[ilLanes*g:], acc[:])
+	}
+}
