@@ -97,3 +97,15 @@ func gemvQ4_Kx16AVX512(w []byte, groups, nb int, xq []int8, xd []float32, xc []i
 
 //go:noescape
 func gemvQ5_0x16AVX512(w []byte, groups, nb int, xq []int8, xd []float32, xc []int32, out []float32)
+
+// gemvQ8_0x16AVX2, gemvQ4_0x16AVX2 and gemvQ5_0x16AVX2 are the interleaved
+// products on AVX2 (interleaved_avx2_amd64.s).
+//
+//go:noescape
+func gemvQ8_0x16AVX2(w []byte, groups, nb int, xq []int8, xd []float32, xc []int32, out []float32)
+
+//go:noescape
+func gemvQ4_0x16AVX2(w []byte, groups, nb int, xq []int8, xd []float32, xc []int32, out []float32)
+
+//go:noescape
+func gemvQ5_0x16AVX2(w []byte, groups, nb int, xq []int8, xd []float32, xc []int32, out []float32)
