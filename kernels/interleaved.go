@@ -61,29 +61,38 @@ func (ks *kernelSet) interleavedKernel(t quant.Type) interleavedGemv {
 	return nil
 }
 
-// interleaved returns the interleaved copy of a Q8_0, Q4_0, Q5_0 or Q4_K matrix whose
-// rows are a multiple of ilLanes, making it on the first call; nil for any
+// interleaved returns the interleaved copy of a Q8_0, Q4_0, Q5_0 or Q4_K
+// matrix whose rows are a multiple of ilLanes, making it on the first call
+// (split across p's workers, or on the caller if p is nil); nil for any
 // other matrix. The copy is the generation path's only: batched products
 // (the GEMM, training) read the GGUF's own bytes, which stay mapped and,
 // once generation no longer touches them, are the page cache's to drop.
-func (m *Matrix) interleaved() []byte {
-	var pack func(data []byte, rows, cols int) []byte
+func (m *Matrix) interleaved(p *Pool) []byte {
+	var pack func(data, out []byte, cols, g0, g1 int)
 	switch m.Type {
 	case quant.Q8_0:
-		pack = interleaveQ8_0
+		pack = interleaveQ8_0Groups
 	case quant.Q4_0:
-		pack = interleaveQ4_0
+		pack = interleaveQ4_0Groups
 	case quant.Q5_0:
-		pack = interleaveQ5_0
+		pack = interleaveQ5_0Groups
 	case quant.Q4_K:
-		pack = interleaveQ4_K
+		pack = interleaveQ4_KGroups
 	default:
 		return nil
 	}
 	if m.Rows%ilLanes != 0 || m.Rows == 0 {
 		return nil
 	}
-	m.il.once.Do(func() { m.il.data = pack(m.Data, m.Rows, m.Cols) })
+	m.il.once.Do(func() {
+		out, groups := make([]byte, len(m.Data)), m.Rows/ilLanes
+		if p == nil {
+			pack(m.Data, out, m.Cols, 0, groups)
+		} else {
+			p.For(groups, max(1, groups/(4*p.size)), TaskFunc(func(g0, g1, _ int) { pack(m.Data, out, m.Cols, g0, g1) }))
+		}
+		m.il.data = out
+	})
 	return m.il.data
 }
 

@@ -18,13 +18,20 @@ const (
 	_            = ilScaleSize + q4Units*ilUnitSize - q4GroupBlock // sizes agree
 )
 
-// interleaveQ4_0 rewrites rows×cols Q4_0 values (rows a multiple of ilLanes)
-// into the interleaved layout.
+// interleaveQ4_0 rewrites rows×cols Q4_0 values (rows a multiple of
+// ilLanes) into the interleaved layout.
 func interleaveQ4_0(data []byte, rows, cols int) []byte {
+	out := make([]byte, len(data))
+	interleaveQ4_0Groups(data, out, cols, 0, rows/ilLanes)
+	return out
+}
+
+// interleaveQ4_0Groups writes groups [g0, g1) of the interleaved layout of
+// data into out.
+func interleaveQ4_0Groups(data, out []byte, cols, g0, g1 int) {
 	nb := cols / quant.QK
 	rb := nb * quant.BlockBytesQ4_0
-	out := make([]byte, len(data))
-	for g := 0; g < rows/ilLanes; g++ {
+	for g := g0; g < g1; g++ {
 		for b := 0; b < nb; b++ {
 			dst := out[(g*nb+b)*q4GroupBlock:][:q4GroupBlock]
 			for l := 0; l < ilLanes; l++ {
@@ -36,7 +43,6 @@ func interleaveQ4_0(data []byte, rows, cols int) []byte {
 			}
 		}
 	}
-	return out
 }
 
 // gemvQ4_0x16Generic is kernelSet.gemvQ4_0x16's reference: for each of

@@ -27,10 +27,17 @@ const (
 // interleaveQ4_K rewrites rows×cols Q4_K values (rows a multiple of
 // ilLanes) into the interleaved layout.
 func interleaveQ4_K(data []byte, rows, cols int) []byte {
+	out := make([]byte, len(data))
+	interleaveQ4_KGroups(data, out, cols, 0, rows/ilLanes)
+	return out
+}
+
+// interleaveQ4_KGroups writes groups [g0, g1) of the interleaved layout of
+// data into out.
+func interleaveQ4_KGroups(data, out []byte, cols, g0, g1 int) {
 	nb := cols / quant.QKK
 	rb := nb * quant.BlockBytesQ4_K
-	out := make([]byte, len(data))
-	for g := 0; g < rows/ilLanes; g++ {
+	for g := g0; g < g1; g++ {
 		for b := 0; b < nb; b++ {
 			dst := out[(g*nb+b)*k4GroupBlock:][:k4GroupBlock]
 			for l := 0; l < ilLanes; l++ {
@@ -46,7 +53,6 @@ func interleaveQ4_K(data []byte, rows, cols int) []byte {
 			}
 		}
 	}
-	return out
 }
 
 // kSubSums sets xc[j] = Σ xq over sub-block j (32 values) from the K

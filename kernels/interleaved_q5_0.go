@@ -21,25 +21,36 @@ const (
 )
 
 // q5HighBits rearranges a Q5_0 block's qh (bit j: value j's fifth bit) into
-// the interleaved layout's dword.
+// the interleaved layout's dword: byte i gathers bits i, 4+i, 8+i, 12+i into
+// its low half and 16+i, …, 28+i into its high half.
 func q5HighBits(qh uint32) uint32 {
 	var h uint32
 	for i := 0; i < 4; i++ {
-		for b := 0; b < 4; b++ {
-			h |= (qh >> (4*b + i) & 1) << (8*i + b)
-			h |= (qh >> (16 + 4*b + i) & 1) << (8*i + 4 + b)
-		}
+		lo, hi := gatherNibbleBits(qh>>i&0x1111), gatherNibbleBits(qh>>(16+i)&0x1111)
+		h |= (lo | hi<<4) << (8 * i)
 	}
 	return h
 }
 
+// gatherNibbleBits moves bits 0, 4, 8 and 12 of x (its only bits) to bits
+// 0–3: the multiplier shifts bit 4k by 12−3k, and the sixteen products land
+// on distinct bits, so no carry disturbs bits 12–15.
+func gatherNibbleBits(x uint32) uint32 { return x * 0x1248 >> 12 & 15 }
+
 // interleaveQ5_0 rewrites rows×cols Q5_0 values (rows a multiple of
 // ilLanes) into the interleaved layout.
 func interleaveQ5_0(data []byte, rows, cols int) []byte {
+	out := make([]byte, len(data))
+	interleaveQ5_0Groups(data, out, cols, 0, rows/ilLanes)
+	return out
+}
+
+// interleaveQ5_0Groups writes groups [g0, g1) of the interleaved layout of
+// data into out.
+func interleaveQ5_0Groups(data, out []byte, cols, g0, g1 int) {
 	nb := cols / quant.QK
 	rb := nb * quant.BlockBytesQ5_0
-	out := make([]byte, len(data))
-	for g := 0; g < rows/ilLanes; g++ {
+	for g := g0; g < g1; g++ {
 		for b := 0; b < nb; b++ {
 			dst := out[(g*nb+b)*q5GroupBlock:][:q5GroupBlock]
 			for l := 0; l < ilLanes; l++ {
@@ -54,7 +65,6 @@ func interleaveQ5_0(data []byte, rows, cols int) []byte {
 			}
 		}
 	}
-	return out
 }
 
 // gemvQ5_0x16Generic is kernelSet.gemvQ5_0x16's reference, as

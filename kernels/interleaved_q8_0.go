@@ -1,6 +1,10 @@
 package kernels
 
-import "github.com/milp-lite/milp-lite/quant"
+import (
+	"encoding/binary"
+
+	"github.com/milp-lite/milp-lite/quant"
+)
 
 // The Q8_0 interleaved layout (interleaved.go), per group and block (544
 // bytes, the sixteen rows' 34-byte blocks):
@@ -15,28 +19,32 @@ const (
 	_            = ilScaleSize + q8Units*ilUnitSize - q8GroupBlock // sizes agree
 )
 
-// interleaveQ8_0 rewrites rows×cols Q8_0 values (rows a multiple of ilLanes)
-// into the interleaved layout.
+// interleaveQ8_0 rewrites rows×cols Q8_0 values (rows a multiple of
+// ilLanes) into the interleaved layout.
 func interleaveQ8_0(data []byte, rows, cols int) []byte {
+	out := make([]byte, len(data))
+	interleaveQ8_0Groups(data, out, cols, 0, rows/ilLanes)
+	return out
+}
+
+// interleaveQ8_0Groups writes groups [g0, g1) of the interleaved layout of
+// data into out.
+func interleaveQ8_0Groups(data, out []byte, cols, g0, g1 int) {
 	nb := cols / quant.QK
 	rb := nb * quant.BlockBytesQ8_0
-	out := make([]byte, len(data))
-	for g := 0; g < rows/ilLanes; g++ {
+	for g := g0; g < g1; g++ {
 		for b := 0; b < nb; b++ {
 			dst := out[(g*nb+b)*q8GroupBlock:][:q8GroupBlock]
 			for l := 0; l < ilLanes; l++ {
 				blk := data[(g*ilLanes+l)*rb+b*quant.BlockBytesQ8_0:][:quant.BlockBytesQ8_0]
 				dst[2*l], dst[2*l+1] = blk[0], blk[1]
 				for k := 0; k < q8Units; k++ {
-					u := dst[ilScaleSize+k*ilUnitSize+4*l:][:4]
-					for j := range u {
-						u[j] = blk[2+4*k+j] ^ 0x80
-					}
+					v := binary.LittleEndian.Uint32(blk[2+4*k:])
+					binary.LittleEndian.PutUint32(dst[ilScaleSize+k*ilUnitSize+4*l:], v^0x80808080)
 				}
 			}
 		}
 	}
-	return out
 }
 
 // gemvQ8_0x16Generic is kernelSet.gemvQ8_0x16's reference: for each of

@@ -267,7 +267,7 @@ func TestMatMulInterleavedChunks(t *testing.T) {
 					SetMatVecMinBytes(old)
 					check("MatMul", got, 0, rows)
 				}
-				if impl.interleavedKernel(typ) == nil || w.interleaved() == nil {
+				if impl.interleavedKernel(typ) == nil || w.interleaved(nil) == nil {
 					continue
 				}
 				// Every chunk [lo, hi) directly.

@@ -70,7 +70,7 @@ func (p *Pool) matVec(x []float32, batch, n int) {
 		if batch == 1 {
 			for i := range t.segs[:n] {
 				w := t.segs[i].w
-				if impl.interleavedKernel(w.Type) == nil || w.interleaved() == nil { // the first product makes the copy
+				if impl.interleavedKernel(w.Type) == nil || w.interleaved(p) == nil { // the first product makes the copy
 					continue
 				}
 				if !t.il {
@@ -96,7 +96,7 @@ func (p *Pool) matVec(x []float32, batch, n int) {
 		if batch == 1 {
 			for i := range t.segs[:n] {
 				w := t.segs[i].w
-				if impl.interleavedKernel(w.Type) == nil || w.interleaved() == nil { // the first product makes the copy
+				if impl.interleavedKernel(w.Type) == nil || w.interleaved(p) == nil { // the first product makes the copy
 					continue
 				}
 				if !t.il {
