@@ -8,7 +8,8 @@ import "github.com/klauspost/cpuid/v2"
 // core that Go supports; level.go still asks cpuid before using them).
 //
 // Files: vec_arm64.s (dot, axpy, scale, sum, FMA probe), gemm_arm64.s (8×12
-// GEMM tile), quant_arm64.s (Q8_0, Q4_0, Q4_K, Q5_K, Q6_K dots), half_arm64.s
+// GEMM tile), quant_arm64.s (Q8_0, Q4_0, Q4_K, Q5_K, Q6_K dots),
+// interleaved_arm64.s (generation's Q8_0, Q4_0, Q5_0 products), half_arm64.s
 // (F16, BF16 dots), ops_arm64.s (exp, SiLU·mul). The Go assembler knows only
 // part of Advanced SIMD, so vector FADD/FMUL/FDIV, the by-element forms, SDOT,
 // SMULL, SADALP, FCVTL, SCVTF and the like are WORD directives; the comment
@@ -37,6 +38,7 @@ func installArch(l Level, s *kernelSet) {
 	if useSDOT {
 		s.dotQ8_0, s.dotQ4_0 = dotQ8_0SDOT, dotQ4_0SDOT
 		s.dotQ4_K, s.dotQ5_K, s.dotQ6_K = dotQ4_KSDOT, dotQ5_KSDOT, dotQ6_KSDOT
+		s.gemvQ8_0x16, s.gemvQ4_0x16, s.gemvQ5_0x16 = gemvQ8_0x16SDOT, gemvQ4_0x16SDOT, gemvQ5_0x16SDOT
 	} else {
 		s.dotQ8_0, s.dotQ4_0 = dotQ8_0Widen, dotQ4_0Widen
 		s.dotQ4_K, s.dotQ5_K, s.dotQ6_K = dotQ4_KWiden, dotQ5_KWiden, dotQ6_KWiden
