@@ -2,13 +2,50 @@
 
 #include "textflag.h"
 
-// The interleaved matrix-vector products (interleaved.go). Q8_0: the
-// sixteen lanes of a register are sixteen rows. Per block, eight VPDPBUSDs
-// multiply a 64-byte unit (four unsigned quants of each row) by four
-// activation bytes broadcast to every lane; the two integer chains start
-// from −128·Σx of the block, are added, converted, and scaled by the rows'
-// f16 scales times the block's activation scale, in one FMA into the rows'
-// sums. Nothing crosses lanes.
+// The interleaved matrix-vector products (interleaved.go) on AVX-512 with
+// VNNI: the sixteen lanes of a register are sixteen rows. Q8_0: per block,
+// eight VPDPBUSDs multiply a 64-byte unit (four unsigned quants of each row)
+// by four activation bytes broadcast to every lane; the two integer chains
+// start from −128·Σx of the block, are added, converted, and scaled by the
+// rows' f16 scales times the block's activation scale, in one FMA into the
+// rows' sums. Nothing crosses lanes.
+
+// The frame every interleaved kernel shares. SI walks the weights, DI the
+// activations, DX their scales, BX the per-block terms (xc), CX counts the
+// blocks of a group and R10 the groups; Z0 holds the sixteen rows' sums.
+
+// IL_ARGS loads the arguments (w, groups, nb, xq, xd, xc, out).
+#define IL_ARGS \
+	MOVQ w_base+0(FP), SI; \
+	MOVQ groups+24(FP), R10; \
+	MOVQ nb+32(FP), R11; \
+	MOVQ xq_base+40(FP), R12; \
+	MOVQ xd_base+64(FP), R13; \
+	MOVQ xc_base+88(FP), R14; \
+	MOVQ out_base+112(FP), R8
+
+// IL_GROUP starts a group: its activations from the first block, no sums.
+#define IL_GROUP \
+	MOVQ R12, DI; \
+	MOVQ R13, DX; \
+	MOVQ R14, BX; \
+	MOVQ R11, CX; \
+	VXORPS Z0, Z0, Z0
+
+// IL_SCALE(ACC, SOFF): Z0 += float(ACC) times the rows' f16 scales at
+// SOFF(SI) times the block's activation scale (clobbers ACC, Z4).
+#define IL_SCALE(ACC, SOFF) \
+	VCVTDQ2PS ACC, ACC; \
+	VCVTPH2PS SOFF(SI), Z4; \
+	VMULPS.BCST (DX), Z4, Z4; \
+	VFMADD231PS Z4, ACC, Z0
+
+// IL_NEXT(WBYTES, XBYTES, CBYTES) moves on to the next block.
+#define IL_NEXT(WBYTES, XBYTES, CBYTES) \
+	ADDQ $(WBYTES), SI; \
+	ADDQ $(XBYTES), DI; \
+	ADDQ $4, DX; \
+	ADDQ $(CBYTES), BX
 
 // UNIT(K, ACC): unit K of the block at SI against activation bytes 4K…4K+3.
 #define UNIT(K, ACC) \
@@ -17,26 +54,16 @@
 
 // func gemvQ8_0x16AVX512(w []byte, groups, nb int, xq []int8, xd []float32, xc []int32, out []float32)
 TEXT ·gemvQ8_0x16AVX512(SB), NOSPLIT, $0-136
-	MOVQ w_base+0(FP), SI
-	MOVQ groups+24(FP), R10
-	MOVQ nb+32(FP), R11
-	MOVQ xq_base+40(FP), R12
-	MOVQ xd_base+64(FP), R13
-	MOVQ xc_base+88(FP), R14
-	MOVQ out_base+112(FP), R8
+	IL_ARGS
 	TESTQ R10, R10
-	JZ    done
-	TESTQ R11, R11
-	JZ    zero
+	JZ    q8done
 
-group:
-	MOVQ R12, DI
-	MOVQ R13, DX
-	MOVQ R14, BX
-	MOVQ R11, CX
-	VXORPS Z0, Z0, Z0
+q8group:
+	IL_GROUP
+	TESTQ CX, CX
+	JZ    q8store
 
-block:
+q8block:
 	// The group is one stream of nb·544 bytes: fetch the next block.
 	PREFETCHT0 1088(SI)
 	PREFETCHT0 1152(SI)
@@ -58,32 +85,18 @@ block:
 	UNIT(6, Z1)
 	UNIT(7, Z2)
 	VPADDD Z2, Z1, Z1
-	VCVTDQ2PS Z1, Z1
-	VCVTPH2PS (SI), Z4
-	VMULPS.BCST (DX), Z4, Z4
-	VFMADD231PS Z4, Z1, Z0
-	ADDQ $544, SI
-	ADDQ $32, DI
-	ADDQ $4, DX
-	ADDQ $4, BX
+	IL_SCALE(Z1, 0)
+	IL_NEXT(544, 32, 4)
 	DECQ CX
-	JNZ  block
+	JNZ  q8block
+
+q8store:
 	VMOVUPS Z0, (R8)
 	ADDQ $64, R8
 	DECQ R10
-	JNZ  group
-	JMP  done
+	JNZ  q8group
 
-zero:
-	// No columns: every row's sum is 0.
-	VXORPS Z0, Z0, Z0
-zeroloop:
-	VMOVUPS Z0, (R8)
-	ADDQ $64, R8
-	DECQ R10
-	JNZ  zeroloop
-
-done:
+q8done:
 	VZEROUPPER
 	RET
 
@@ -103,26 +116,16 @@ done:
 
 // func gemvQ4_0x16AVX512(w []byte, groups, nb int, xq []int8, xd []float32, xc []int32, out []float32)
 TEXT ·gemvQ4_0x16AVX512(SB), NOSPLIT, $0-136
-	MOVQ w_base+0(FP), SI
-	MOVQ groups+24(FP), R10
-	MOVQ nb+32(FP), R11
-	MOVQ xq_base+40(FP), R12
-	MOVQ xd_base+64(FP), R13
-	MOVQ xc_base+88(FP), R14
-	MOVQ out_base+112(FP), R8
+	IL_ARGS
 	MOVL $0x0f0f0f0f, AX
 	VPBROADCASTD AX, Z15
 	TESTQ R10, R10
 	JZ    q4done
-	TESTQ R11, R11
-	JZ    q4zero
 
 q4group:
-	MOVQ R12, DI
-	MOVQ R13, DX
-	MOVQ R14, BX
-	MOVQ R11, CX
-	VXORPS Z0, Z0, Z0
+	IL_GROUP
+	TESTQ CX, CX
+	JZ    q4store
 
 q4block:
 	PREFETCHT0 1152(SI)
@@ -137,30 +140,16 @@ q4block:
 	NIBBLES(2)
 	NIBBLES(3)
 	VPADDD Z2, Z1, Z1
-	VCVTDQ2PS Z1, Z1
-	VCVTPH2PS (SI), Z4
-	VMULPS.BCST (DX), Z4, Z4
-	VFMADD231PS Z4, Z1, Z0
-	ADDQ $288, SI
-	ADDQ $32, DI
-	ADDQ $4, DX
-	ADDQ $4, BX
+	IL_SCALE(Z1, 0)
+	IL_NEXT(288, 32, 4)
 	DECQ CX
 	JNZ  q4block
+
+q4store:
 	VMOVUPS Z0, (R8)
 	ADDQ $64, R8
 	DECQ R10
 	JNZ  q4group
-	JMP  q4done
-
-q4zero:
-	VXORPS Z0, Z0, Z0
-
-q4zeroloop:
-	VMOVUPS Z0, (R8)
-	ADDQ $64, R8
-	DECQ R10
-	JNZ  q4zeroloop
 
 q4done:
 	VZEROUPPER
@@ -207,13 +196,7 @@ q4done:
 
 // func gemvQ4_Kx16AVX512(w []byte, groups, nb int, xq []int8, xd []float32, xc []int32, out []float32)
 TEXT ·gemvQ4_Kx16AVX512(SB), NOSPLIT, $0-136
-	MOVQ w_base+0(FP), SI
-	MOVQ groups+24(FP), R10
-	MOVQ nb+32(FP), R11
-	MOVQ xq_base+40(FP), R12
-	MOVQ xd_base+64(FP), R13
-	MOVQ xc_base+88(FP), R14
-	MOVQ out_base+112(FP), R8
+	IL_ARGS
 	MOVL $0x0f0f0f0f, AX
 	VPBROADCASTD AX, Z15
 	MOVL $0x3f3f3f3f, AX
@@ -224,15 +207,11 @@ TEXT ·gemvQ4_Kx16AVX512(SB), NOSPLIT, $0-136
 	VPBROADCASTD AX, Z12
 	TESTQ R10, R10
 	JZ    k4done
-	TESTQ R11, R11
-	JZ    k4zero
 
 k4group:
-	MOVQ R12, DI
-	MOVQ R13, DX
-	MOVQ R14, BX
-	MOVQ R11, CX
-	VXORPS Z0, Z0, Z0
+	IL_GROUP
+	TESTQ CX, CX
+	JZ    k4store
 
 k4block:
 	VMOVDQU32 64(SI), Z16
@@ -299,34 +278,20 @@ k4block:
 	K4UNIT(2176, 216, 248)
 	K4UNIT(2240, 220, 252)
 	K4WEIGH(Z21, Z23, 16, 24, 24, 28)
-	VCVTDQ2PS Z24, Z1
+	IL_SCALE(Z24, 0)
 	VCVTDQ2PS Z25, Z2
-	VCVTPH2PS (SI), Z4
-	VMULPS.BCST (DX), Z4, Z4
-	VFMADD231PS Z4, Z1, Z0
 	VCVTPH2PS 32(SI), Z5
 	VMULPS.BCST (DX), Z5, Z5
 	VFNMADD231PS Z5, Z2, Z0
-	ADDQ $2304, SI
-	ADDQ $256, DI
-	ADDQ $4, DX
-	ADDQ $32, BX
+	IL_NEXT(2304, 256, 32)
 	DECQ CX
 	JNZ  k4block
+
+k4store:
 	VMOVUPS Z0, (R8)
 	ADDQ $64, R8
 	DECQ R10
 	JNZ  k4group
-	JMP  k4done
-
-k4zero:
-	VXORPS Z0, Z0, Z0
-
-k4zeroloop:
-	VMOVUPS Z0, (R8)
-	ADDQ $64, R8
-	DECQ R10
-	JNZ  k4zeroloop
 
 k4done:
 	VZEROUPPER
@@ -352,28 +317,18 @@ k4done:
 
 // func gemvQ5_0x16AVX512(w []byte, groups, nb int, xq []int8, xd []float32, xc []int32, out []float32)
 TEXT ·gemvQ5_0x16AVX512(SB), NOSPLIT, $0-136
-	MOVQ w_base+0(FP), SI
-	MOVQ groups+24(FP), R10
-	MOVQ nb+32(FP), R11
-	MOVQ xq_base+40(FP), R12
-	MOVQ xd_base+64(FP), R13
-	MOVQ xc_base+88(FP), R14
-	MOVQ out_base+112(FP), R8
+	IL_ARGS
 	MOVL $0x0f0f0f0f, AX
 	VPBROADCASTD AX, Z15
 	MOVL $0x10101010, AX
 	VPBROADCASTD AX, Z13
 	TESTQ R10, R10
 	JZ    q5done
-	TESTQ R11, R11
-	JZ    q5zero
 
 q5group:
-	MOVQ R12, DI
-	MOVQ R13, DX
-	MOVQ R14, BX
-	MOVQ R11, CX
-	VXORPS Z0, Z0, Z0
+	IL_GROUP
+	TESTQ CX, CX
+	JZ    q5store
 
 q5block:
 	PREFETCHT0 1408(SI)
@@ -390,30 +345,16 @@ q5block:
 	Q5UNIT(2)
 	Q5UNIT(3)
 	VPADDD Z2, Z1, Z1
-	VCVTDQ2PS Z1, Z1
-	VCVTPH2PS (SI), Z4
-	VMULPS.BCST (DX), Z4, Z4
-	VFMADD231PS Z4, Z1, Z0
-	ADDQ $352, SI
-	ADDQ $32, DI
-	ADDQ $4, DX
-	ADDQ $4, BX
+	IL_SCALE(Z1, 0)
+	IL_NEXT(352, 32, 4)
 	DECQ CX
 	JNZ  q5block
+
+q5store:
 	VMOVUPS Z0, (R8)
 	ADDQ $64, R8
 	DECQ R10
 	JNZ  q5group
-	JMP  q5done
-
-q5zero:
-	VXORPS Z0, Z0, Z0
-
-q5zeroloop:
-	VMOVUPS Z0, (R8)
-	ADDQ $64, R8
-	DECQ R10
-	JNZ  q5zeroloop
 
 q5done:
 	VZEROUPPER

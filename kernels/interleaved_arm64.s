@@ -18,35 +18,80 @@
 // As elsewhere in this package the Go assembler lacks these instructions:
 // they are WORDs, each with its ARM syntax (GNU as reproduces them).
 
+// The frame every kernel shares. R0 walks the weights, R7 the activations,
+// R8 their scales, R10 the per-block terms (xc), R11 counts the blocks of a
+// group and R1 the groups.
+
+// IL_ARGS loads the arguments (w, groups, nb, xq, xd, xc, out).
+#define IL_ARGS \
+	MOVD	w_base+0(FP), R0; \
+	MOVD	groups+24(FP), R1; \
+	MOVD	nb+32(FP), R2; \
+	MOVD	xq_base+40(FP), R3; \
+	MOVD	xd_base+64(FP), R4; \
+	MOVD	xc_base+88(FP), R5; \
+	MOVD	out_base+112(FP), R6
+
+// IL_GROUP starts a group: its activations from the first block, no sums.
+#define IL_GROUP \
+	MOVD	R3, R7; \
+	MOVD	R4, R8; \
+	MOVD	R5, R10; \
+	MOVD	R2, R11; \
+	VEOR	V20.B16, V20.B16, V20.B16; \
+	VEOR	V21.B16, V21.B16, V21.B16; \
+	VEOR	V22.B16, V22.B16, V22.B16; \
+	VEOR	V23.B16, V23.B16, V23.B16
+
+// IL_BLOCK loads a block's activations (V0, V1), their scale (V30) and the
+// rows' f16 scales (V24, V25).
+#define IL_BLOCK \
+	VLD1.P	32(R7), [V0.B16, V1.B16]; \
+	FMOVS	(R8), F30; \
+	ADD	$4, R8; \
+	VLD1.P	32(R0), [V24.B16, V25.B16]
+
+// IL_BIAS starts the integer sums from the block's bias term.
+#define IL_BIAS \
+	MOVWU	(R10), R9; \
+	VDUP	R9, V16.S4; \
+	VDUP	R9, V17.S4; \
+	VDUP	R9, V18.S4; \
+	VDUP	R9, V19.S4
+
+// IL_SCALE adds the block's integer sums, converted and scaled by the rows'
+// scales times the activation scale, to V20–V23.
+#define IL_SCALE \
+	WORD	$0x4e21da10	/* scvtf v16.4s, v16.4s */; \
+	WORD	$0x4e21da31	/* scvtf v17.4s, v17.4s */; \
+	WORD	$0x4e21da52	/* scvtf v18.4s, v18.4s */; \
+	WORD	$0x4e21da73	/* scvtf v19.4s, v19.4s */; \
+	WORD	$0x0e217b1a	/* fcvtl v26.4s, v24.4h */; \
+	WORD	$0x4e217b1b	/* fcvtl2 v27.4s, v24.8h */; \
+	WORD	$0x0e217b3c	/* fcvtl v28.4s, v25.4h */; \
+	WORD	$0x4e217b3d	/* fcvtl2 v29.4s, v25.8h */; \
+	WORD	$0x4f9e935a	/* fmul v26.4s, v26.4s, v30.s[0] */; \
+	WORD	$0x4f9e937b	/* fmul v27.4s, v27.4s, v30.s[0] */; \
+	WORD	$0x4f9e939c	/* fmul v28.4s, v28.4s, v30.s[0] */; \
+	WORD	$0x4f9e93bd	/* fmul v29.4s, v29.4s, v30.s[0] */; \
+	WORD	$0x4e3ace14	/* fmla v20.4s, v16.4s, v26.4s */; \
+	WORD	$0x4e3bce35	/* fmla v21.4s, v17.4s, v27.4s */; \
+	WORD	$0x4e3cce56	/* fmla v22.4s, v18.4s, v28.4s */; \
+	WORD	$0x4e3dce77	/* fmla v23.4s, v19.4s, v29.4s */
+
 // func gemvQ8_0x16SDOT(w []byte, groups, nb int, xq []int8, xd []float32, xc []int32, out []float32)
 TEXT ·gemvQ8_0x16SDOT(SB), NOSPLIT, $0-136
-	MOVD	w_base+0(FP), R0
-	MOVD	groups+24(FP), R1
-	MOVD	nb+32(FP), R2
-	MOVD	xq_base+40(FP), R3
-	MOVD	xd_base+64(FP), R4
-	MOVD	xc_base+88(FP), R5
-	MOVD	out_base+112(FP), R6
+	IL_ARGS
 	MOVW	$0x80808080, R9
 	VDUP	R9, V31.S4
 	CBZ	R1, q8ndone
 
 q8ngroup:
-	MOVD	R3, R7
-	MOVD	R4, R8
-	MOVD	R5, R10
-	MOVD	R2, R11
-	VEOR	V20.B16, V20.B16, V20.B16
-	VEOR	V21.B16, V21.B16, V21.B16
-	VEOR	V22.B16, V22.B16, V22.B16
-	VEOR	V23.B16, V23.B16, V23.B16
+	IL_GROUP
 	CBZ	R11, q8nstore
 
 q8nblock:
-	VLD1.P	32(R7), [V0.B16, V1.B16]
-	FMOVS	(R8), F30
-	ADD	$4, R8
-	VLD1.P	32(R0), [V24.B16, V25.B16]
+	IL_BLOCK
 	WORD	$0x4f000410	// movi v16.4s, #0
 	WORD	$0x4f000411	// movi v17.4s, #0
 	WORD	$0x4f000412	// movi v18.4s, #0
@@ -123,22 +168,7 @@ q8nblock:
 	WORD	$0x4fa1e871	// sdot v17.4s, v3.16b, v1.4b[3]
 	WORD	$0x4fa1e892	// sdot v18.4s, v4.16b, v1.4b[3]
 	WORD	$0x4fa1e8b3	// sdot v19.4s, v5.16b, v1.4b[3]
-	WORD	$0x4e21da10	// scvtf v16.4s, v16.4s
-	WORD	$0x4e21da31	// scvtf v17.4s, v17.4s
-	WORD	$0x4e21da52	// scvtf v18.4s, v18.4s
-	WORD	$0x4e21da73	// scvtf v19.4s, v19.4s
-	WORD	$0x0e217b1a	// fcvtl v26.4s, v24.4h
-	WORD	$0x4e217b1b	// fcvtl2 v27.4s, v24.8h
-	WORD	$0x0e217b3c	// fcvtl v28.4s, v25.4h
-	WORD	$0x4e217b3d	// fcvtl2 v29.4s, v25.8h
-	WORD	$0x4f9e935a	// fmul v26.4s, v26.4s, v30.s[0]
-	WORD	$0x4f9e937b	// fmul v27.4s, v27.4s, v30.s[0]
-	WORD	$0x4f9e939c	// fmul v28.4s, v28.4s, v30.s[0]
-	WORD	$0x4f9e93bd	// fmul v29.4s, v29.4s, v30.s[0]
-	WORD	$0x4e3ace14	// fmla v20.4s, v16.4s, v26.4s
-	WORD	$0x4e3bce35	// fmla v21.4s, v17.4s, v27.4s
-	WORD	$0x4e3cce56	// fmla v22.4s, v18.4s, v28.4s
-	WORD	$0x4e3dce77	// fmla v23.4s, v19.4s, v29.4s
+	IL_SCALE
 	ADD	$4, R10
 	SUBS	$1, R11, R11
 	BNE	q8nblock
@@ -153,38 +183,18 @@ q8ndone:
 
 // func gemvQ4_0x16SDOT(w []byte, groups, nb int, xq []int8, xd []float32, xc []int32, out []float32)
 TEXT ·gemvQ4_0x16SDOT(SB), NOSPLIT, $0-136
-	MOVD	w_base+0(FP), R0
-	MOVD	groups+24(FP), R1
-	MOVD	nb+32(FP), R2
-	MOVD	xq_base+40(FP), R3
-	MOVD	xd_base+64(FP), R4
-	MOVD	xc_base+88(FP), R5
-	MOVD	out_base+112(FP), R6
+	IL_ARGS
 	MOVW	$0x0f0f0f0f, R9
 	VDUP	R9, V31.S4
 	CBZ	R1, q4ndone
 
 q4ngroup:
-	MOVD	R3, R7
-	MOVD	R4, R8
-	MOVD	R5, R10
-	MOVD	R2, R11
-	VEOR	V20.B16, V20.B16, V20.B16
-	VEOR	V21.B16, V21.B16, V21.B16
-	VEOR	V22.B16, V22.B16, V22.B16
-	VEOR	V23.B16, V23.B16, V23.B16
+	IL_GROUP
 	CBZ	R11, q4nstore
 
 q4nblock:
-	VLD1.P	32(R7), [V0.B16, V1.B16]
-	FMOVS	(R8), F30
-	ADD	$4, R8
-	VLD1.P	32(R0), [V24.B16, V25.B16]
-	MOVWU	(R10), R9
-	VDUP	R9, V16.S4
-	VDUP	R9, V17.S4
-	VDUP	R9, V18.S4
-	VDUP	R9, V19.S4
+	IL_BLOCK
+	IL_BIAS
 	VLD1.P	64(R0), [V2.B16, V3.B16, V4.B16, V5.B16]
 	WORD	$0x6f0c0446	// ushr v6.16b, v2.16b, #4
 	WORD	$0x6f0c0467	// ushr v7.16b, v3.16b, #4
@@ -253,22 +263,7 @@ q4nblock:
 	WORD	$0x4fa1e8f1	// sdot v17.4s, v7.16b, v1.4b[3]
 	WORD	$0x4fa1e912	// sdot v18.4s, v8.16b, v1.4b[3]
 	WORD	$0x4fa1e933	// sdot v19.4s, v9.16b, v1.4b[3]
-	WORD	$0x4e21da10	// scvtf v16.4s, v16.4s
-	WORD	$0x4e21da31	// scvtf v17.4s, v17.4s
-	WORD	$0x4e21da52	// scvtf v18.4s, v18.4s
-	WORD	$0x4e21da73	// scvtf v19.4s, v19.4s
-	WORD	$0x0e217b1a	// fcvtl v26.4s, v24.4h
-	WORD	$0x4e217b1b	// fcvtl2 v27.4s, v24.8h
-	WORD	$0x0e217b3c	// fcvtl v28.4s, v25.4h
-	WORD	$0x4e217b3d	// fcvtl2 v29.4s, v25.8h
-	WORD	$0x4f9e935a	// fmul v26.4s, v26.4s, v30.s[0]
-	WORD	$0x4f9e937b	// fmul v27.4s, v27.4s, v30.s[0]
-	WORD	$0x4f9e939c	// fmul v28.4s, v28.4s, v30.s[0]
-	WORD	$0x4f9e93bd	// fmul v29.4s, v29.4s, v30.s[0]
-	WORD	$0x4e3ace14	// fmla v20.4s, v16.4s, v26.4s
-	WORD	$0x4e3bce35	// fmla v21.4s, v17.4s, v27.4s
-	WORD	$0x4e3cce56	// fmla v22.4s, v18.4s, v28.4s
-	WORD	$0x4e3dce77	// fmla v23.4s, v19.4s, v29.4s
+	IL_SCALE
 	ADD	$4, R10
 	SUBS	$1, R11, R11
 	BNE	q4nblock
@@ -283,13 +278,7 @@ q4ndone:
 
 // func gemvQ5_0x16SDOT(w []byte, groups, nb int, xq []int8, xd []float32, xc []int32, out []float32)
 TEXT ·gemvQ5_0x16SDOT(SB), NOSPLIT, $0-136
-	MOVD	w_base+0(FP), R0
-	MOVD	groups+24(FP), R1
-	MOVD	nb+32(FP), R2
-	MOVD	xq_base+40(FP), R3
-	MOVD	xd_base+64(FP), R4
-	MOVD	xc_base+88(FP), R5
-	MOVD	out_base+112(FP), R6
+	IL_ARGS
 	MOVW	$0x0f0f0f0f, R9
 	VDUP	R9, V31.S4
 	MOVW	$0x10101010, R9
@@ -297,27 +286,13 @@ TEXT ·gemvQ5_0x16SDOT(SB), NOSPLIT, $0-136
 	CBZ	R1, q5ndone
 
 q5ngroup:
-	MOVD	R3, R7
-	MOVD	R4, R8
-	MOVD	R5, R10
-	MOVD	R2, R11
-	VEOR	V20.B16, V20.B16, V20.B16
-	VEOR	V21.B16, V21.B16, V21.B16
-	VEOR	V22.B16, V22.B16, V22.B16
-	VEOR	V23.B16, V23.B16, V23.B16
+	IL_GROUP
 	CBZ	R11, q5nstore
 
 q5nblock:
-	VLD1.P	32(R7), [V0.B16, V1.B16]
-	FMOVS	(R8), F30
-	ADD	$4, R8
-	VLD1.P	32(R0), [V24.B16, V25.B16]
+	IL_BLOCK
 	VLD1.P	64(R0), [V8.B16, V9.B16, V10.B16, V11.B16]
-	MOVWU	(R10), R9
-	VDUP	R9, V16.S4
-	VDUP	R9, V17.S4
-	VDUP	R9, V18.S4
-	VDUP	R9, V19.S4
+	IL_BIAS
 	VLD1.P	64(R0), [V2.B16, V3.B16, V4.B16, V5.B16]
 	WORD	$0x6f0c045a	// ushr v26.16b, v2.16b, #4
 	WORD	$0x6f0c047b	// ushr v27.16b, v3.16b, #4
@@ -478,22 +453,7 @@ q5nblock:
 	WORD	$0x4fa1eb71	// sdot v17.4s, v27.16b, v1.4b[3]
 	WORD	$0x4fa1eb92	// sdot v18.4s, v28.16b, v1.4b[3]
 	WORD	$0x4fa1ebb3	// sdot v19.4s, v29.16b, v1.4b[3]
-	WORD	$0x4e21da10	// scvtf v16.4s, v16.4s
-	WORD	$0x4e21da31	// scvtf v17.4s, v17.4s
-	WORD	$0x4e21da52	// scvtf v18.4s, v18.4s
-	WORD	$0x4e21da73	// scvtf v19.4s, v19.4s
-	WORD	$0x0e217b1a	// fcvtl v26.4s, v24.4h
-	WORD	$0x4e217b1b	// fcvtl2 v27.4s, v24.8h
-	WORD	$0x0e217b3c	// fcvtl v28.4s, v25.4h
-	WORD	$0x4e217b3d	// fcvtl2 v29.4s, v25.8h
-	WORD	$0x4f9e935a	// fmul v26.4s, v26.4s, v30.s[0]
-	WORD	$0x4f9e937b	// fmul v27.4s, v27.4s, v30.s[0]
-	WORD	$0x4f9e939c	// fmul v28.4s, v28.4s, v30.s[0]
-	WORD	$0x4f9e93bd	// fmul v29.4s, v29.4s, v30.s[0]
-	WORD	$0x4e3ace14	// fmla v20.4s, v16.4s, v26.4s
-	WORD	$0x4e3bce35	// fmla v21.4s, v17.4s, v27.4s
-	WORD	$0x4e3cce56	// fmla v22.4s, v18.4s, v28.4s
-	WORD	$0x4e3dce77	// fmla v23.4s, v19.4s, v29.4s
+	IL_SCALE
 	ADD	$4, R10
 	SUBS	$1, R11, R11
 	BNE	q5nblock
