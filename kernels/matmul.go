@@ -15,11 +15,13 @@ import (
 //     expanded to float32 tile by tile into the GEMM's packing buffers
 //     (gemm_matrix.go).
 //   - A single vector (generation) takes the matrix-vector path: rows of W
-//     are split across the pool and each stored row is read once, straight
-//     from its bytes: F32/F16/BF16 by a SIMD dot with x, Q8_0/Q4_0/Q5_0/
-//     Q4_1/Q5_1/Q4_K/Q5_K/Q6_K by integer dots against activations
-//     quantised once per call (8-bit, one scale per block, see
-//     quantizeActQ8), other types by expanding the row to float32 first.
+//     are split across the pool and each stored row is read once: F32/F16/
+//     BF16 by a SIMD dot with x, Q8_0/Q4_0/Q5_0/Q4_K sixteen rows at a time
+//     from an interleaved copy where the level has the kernel
+//     (interleaved.go), Q4_1/Q5_1/Q5_K/Q6_K (and the others without one) by
+//     integer dots on their bytes, all against activations quantised once
+//     per call (8-bit, one scale per block, see quantizeActQ8), other types
+//     by expanding the row to float32 first.
 func MatMul(dst []float32, w *Matrix, x []float32, batch int) {
 	Default().MatMul(dst, w, x, batch)
 }
@@ -67,24 +69,7 @@ func (p *Pool) matVec(x []float32, batch, n int) {
 		nb := batch * cols / quant.QK
 		t.xq, t.xd = growI8(t.xq, batch*cols), growF32(t.xd, nb)
 		impl.quantizeQ8(t.x, t.xq, t.xd)
-		if batch == 1 {
-			for i := range t.segs[:n] {
-				w := t.segs[i].w
-				if impl.interleavedKernel(w.Type) == nil || w.interleaved(p) == nil { // the first product makes the copy
-					continue
-				}
-				if !t.il {
-					t.il = true
-					for i := range t.xc {
-						t.xc[i] = t.xc[i][:0]
-					}
-				}
-				if xc := &t.xc[ilBiasSlot(w.Type)]; len(*xc) == 0 {
-					*xc = growI32(*xc, nb)
-					blockBiasTerms(t.xq, ilOffset(w.Type), *xc)
-				}
-			}
-		}
+		t.useInterleaved(p)
 		if hasBlockOffset(w.Type) {
 			t.xm = growF32(t.xm, nb)
 			actBlockSums(t.xq, t.xd, t.xm)
@@ -93,19 +78,7 @@ func (p *Pool) matVec(x []float32, batch, n int) {
 		nb := batch * cols / quant.QKK
 		t.xq, t.xd, t.xs = growI8(t.xq, batch*cols), growF32(t.xd, nb), growI16(t.xs, 16*nb)
 		impl.quantizeQ8K(t.x, t.xq, t.xd, t.xs)
-		if batch == 1 {
-			for i := range t.segs[:n] {
-				w := t.segs[i].w
-				if impl.interleavedKernel(w.Type) == nil || w.interleaved(p) == nil { // the first product makes the copy
-					continue
-				}
-				if !t.il {
-					t.il = true
-					t.xk = growI32(t.xk, 8*nb)
-					kSubSums(t.xs, t.xk)
-				}
-			}
-		}
+		t.useInterleaved(p)
 	case kindDequant:
 		t.scratch = p.growScratch(t.scratch, cols)
 	}
@@ -311,6 +284,39 @@ func (t *matMulTask) rows(w *Matrix, dst []float32, lo, hi, worker int) {
 			for b := 0; b < t.batch; b++ {
 				dst[b*rows+r] = t.ks.dot(row, t.x[b*cols:(b+1)*cols])
 			}
+		}
+	}
+}
+
+// useInterleaved sets t.il when a single token meets a matrix with an
+// interleaved kernel at this level, making the matrices' copies on their first
+// product, and computes the terms their kernels take from the quantised
+// activations: the bias terms of each 32-wide type present, Q4_K's sums of
+// 32 activations.
+func (t *matMulTask) useInterleaved(p *Pool) {
+	t.il = false
+	if t.batch != 1 {
+		return
+	}
+	for i := range t.xc {
+		t.xc[i] = t.xc[i][:0]
+	}
+	t.xk = t.xk[:0]
+	nb := len(t.xd)
+	for i := range t.segs[:t.nSegs] {
+		w := t.segs[i].w
+		if impl.interleavedKernel(w.Type) == nil || w.interleaved(p) == nil {
+			continue
+		}
+		t.il = true
+		if w.Type == quant.Q4_K {
+			if len(t.xk) == 0 {
+				t.xk = growI32(t.xk, 8*nb)
+				kSubSums(t.xs, t.xk)
+			}
+		} else if xc := &t.xc[ilBiasSlot(w.Type)]; len(*xc) == 0 {
+			*xc = growI32(*xc, nb)
+			blockBiasTerms(t.xq, ilOffset(w.Type), *xc)
 		}
 	}
 }
