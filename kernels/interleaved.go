@@ -27,8 +27,8 @@ import (
 // (128 for Q8_0, stored XOR 0x80; 8 for Q4_0's nibbles, 16 for Q5_0's
 // five-bit values) comes back out as
 // offset·Σx per block, a constant computed once per call for all rows
-// (blockBiasTerms). Q4_K's scales and mins are handled in the lanes too
-// (interleaved_q4_k.go). The specifics of each type are in interleaved_*.go.
+// (blockBiasTerms). The K formats' sub-block scales (and Q4_K's mins) are
+// handled in the lanes too. The specifics of each type are in interleaved_*.go.
 const (
 	ilLanes     = 16          // rows per interleaved group
 	ilScaleSize = 2 * ilLanes // the group's f16 scales, per block
@@ -57,12 +57,14 @@ func (ks *kernelSet) interleavedKernel(t quant.Type) interleavedGemv {
 		return ks.gemvQ5_0x16
 	case quant.Q4_K:
 		return ks.gemvQ4_Kx16
+	case quant.Q6_K:
+		return ks.gemvQ6_Kx16
 	}
 	return nil
 }
 
-// interleaved returns the interleaved copy of a Q8_0, Q4_0, Q5_0 or Q4_K
-// matrix whose rows are a multiple of ilLanes, making it on the first call
+// interleaved returns the interleaved copy of a Q8_0, Q4_0, Q5_0, Q4_K or
+// Q6_K matrix whose rows are a multiple of ilLanes, making it on the first call
 // (split across p's workers, or on the caller if p is nil); nil for any
 // other matrix. The copy is the generation path's only: batched products
 // (the GEMM, training) read the GGUF's own bytes, which stay mapped and,
@@ -78,6 +80,8 @@ func (m *Matrix) interleaved(p *Pool) []byte {
 		pack = interleaveQ5_0Groups
 	case quant.Q4_K:
 		pack = interleaveQ4_KGroups
+	case quant.Q6_K:
+		pack = interleaveQ6_KGroups
 	default:
 		return nil
 	}

@@ -359,3 +359,130 @@ q5store:
 q5done:
 	VZEROUPPER
 	RET
+
+// Q6_K: per super-block, each 16-value sub-block's six-bit values are put
+// together in the lanes from a ql unit (low four bits) and a qh unit (top two
+// bits, moved to bits 4–5 by one shift and a ternary-logic OR; Z13 = 0x30
+// in every byte), summed by VPDPBUSD from −32·Σx of the sub-block, and
+// weighed by the rows' int8 scales (a byte of Z20–Z23 sign-extended in
+// place) into Z24. Z15 = 0x0f in every byte.
+
+// Q6QUAD(AOFF, BOFF, HOFF, X1, X2, X3, X4): four values of four sub-blocks
+// (Z16–Z19) from the ql units at AOFF and BOFF and the qh unit at HOFF.
+#define Q6QUAD(AOFF, BOFF, HOFF, X1, X2, X3, X4) \
+	VMOVDQU32 AOFF(SI), Z3; \
+	VMOVDQU32 BOFF(SI), Z5; \
+	VMOVDQU32 HOFF(SI), Z6; \
+	VPANDD Z15, Z3, Z7; \
+	VPSLLD $4, Z6, Z8; \
+	VPTERNLOGD $0xf8, Z13, Z8, Z7; \
+	VPDPBUSD.BCST X1(DI), Z7, Z16; \
+	VPANDD Z15, Z5, Z7; \
+	VPSLLD $2, Z6, Z8; \
+	VPTERNLOGD $0xf8, Z13, Z8, Z7; \
+	VPDPBUSD.BCST X2(DI), Z7, Z17; \
+	VPSRLW $4, Z3, Z7; \
+	VPANDD Z15, Z7, Z7; \
+	VPTERNLOGD $0xf8, Z13, Z6, Z7; \
+	VPDPBUSD.BCST X3(DI), Z7, Z18; \
+	VPSRLW $4, Z5, Z7; \
+	VPANDD Z15, Z7, Z7; \
+	VPSRLD $2, Z6, Z8; \
+	VPTERNLOGD $0xf8, Z13, Z8, Z7; \
+	VPDPBUSD.BCST X4(DI), Z7, Z19
+
+// Q6WEIGH(ACC, S, SH): Z24 += ACC times the scale byte that a left shift
+// by SH brings to the top of each lane of S.
+#define Q6WEIGH(ACC, S, SH) \
+	VPSLLD $(SH), S, Z9; \
+	VPSRAD $24, Z9, Z9; \
+	VPMULLD Z9, ACC, ACC; \
+	VPADDD ACC, Z24, Z24
+
+// func gemvQ6_Kx16AVX512(w []byte, groups, nb int, xq []int8, xd []float32, xc []int32, out []float32)
+TEXT ·gemvQ6_Kx16AVX512(SB), NOSPLIT, $0-136
+	IL_ARGS
+	MOVL $0x0f0f0f0f, AX
+	VPBROADCASTD AX, Z15
+	MOVL $0x30303030, AX
+	VPBROADCASTD AX, Z13
+	TESTQ R10, R10
+	JZ    k6done
+
+k6group:
+	IL_GROUP
+	TESTQ CX, CX
+	JZ    k6store
+
+k6block:
+	VMOVDQU32 32(SI), Z20
+	VMOVDQU32 96(SI), Z21
+	VMOVDQU32 160(SI), Z22
+	VMOVDQU32 224(SI), Z23
+	VPXORD Z24, Z24, Z24
+	// Half 0, values 0…15 of each 32: sub-blocks 0, 2, 4, 6.
+	VPBROADCASTD 0(BX), Z16
+	VPBROADCASTD 8(BX), Z17
+	VPBROADCASTD 16(BX), Z18
+	VPBROADCASTD 24(BX), Z19
+	Q6QUAD(288, 800, 2336, 0, 32, 64, 96)
+	Q6QUAD(352, 864, 2400, 4, 36, 68, 100)
+	Q6QUAD(416, 928, 2464, 8, 40, 72, 104)
+	Q6QUAD(480, 992, 2528, 12, 44, 76, 108)
+	Q6WEIGH(Z16, Z20, 24)
+	Q6WEIGH(Z17, Z20, 8)
+	Q6WEIGH(Z18, Z21, 24)
+	Q6WEIGH(Z19, Z21, 8)
+	// Half 0, values 16…31 of each 32: sub-blocks 1, 3, 5, 7.
+	VPBROADCASTD 4(BX), Z16
+	VPBROADCASTD 12(BX), Z17
+	VPBROADCASTD 20(BX), Z18
+	VPBROADCASTD 28(BX), Z19
+	Q6QUAD(544, 1056, 2592, 16, 48, 80, 112)
+	Q6QUAD(608, 1120, 2656, 20, 52, 84, 116)
+	Q6QUAD(672, 1184, 2720, 24, 56, 88, 120)
+	Q6QUAD(736, 1248, 2784, 28, 60, 92, 124)
+	Q6WEIGH(Z16, Z20, 16)
+	Q6WEIGH(Z17, Z20, 0)
+	Q6WEIGH(Z18, Z21, 16)
+	Q6WEIGH(Z19, Z21, 0)
+	// Half 1, values 0…15 of each 32: sub-blocks 8, 10, 12, 14.
+	VPBROADCASTD 32(BX), Z16
+	VPBROADCASTD 40(BX), Z17
+	VPBROADCASTD 48(BX), Z18
+	VPBROADCASTD 56(BX), Z19
+	Q6QUAD(1312, 1824, 2848, 128, 160, 192, 224)
+	Q6QUAD(1376, 1888, 2912, 132, 164, 196, 228)
+	Q6QUAD(1440, 1952, 2976, 136, 168, 200, 232)
+	Q6QUAD(1504, 2016, 3040, 140, 172, 204, 236)
+	Q6WEIGH(Z16, Z22, 24)
+	Q6WEIGH(Z17, Z22, 8)
+	Q6WEIGH(Z18, Z23, 24)
+	Q6WEIGH(Z19, Z23, 8)
+	// Half 1, values 16…31 of each 32: sub-blocks 9, 11, 13, 15.
+	VPBROADCASTD 36(BX), Z16
+	VPBROADCASTD 44(BX), Z17
+	VPBROADCASTD 52(BX), Z18
+	VPBROADCASTD 60(BX), Z19
+	Q6QUAD(1568, 2080, 3104, 144, 176, 208, 240)
+	Q6QUAD(1632, 2144, 3168, 148, 180, 212, 244)
+	Q6QUAD(1696, 2208, 3232, 152, 184, 216, 248)
+	Q6QUAD(1760, 2272, 3296, 156, 188, 220, 252)
+	Q6WEIGH(Z16, Z22, 16)
+	Q6WEIGH(Z17, Z22, 0)
+	Q6WEIGH(Z18, Z23, 16)
+	Q6WEIGH(Z19, Z23, 0)
+	IL_SCALE(Z24, 0)
+	IL_NEXT(3360, 256, 64)
+	DECQ CX
+	JNZ  k6block
+
+k6store:
+	VMOVUPS Z0, (R8)
+	ADDQ $64, R8
+	DECQ R10
+	JNZ  k6group
+
+k6done:
+	VZEROUPPER
+	RET

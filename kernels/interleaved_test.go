@@ -9,7 +9,7 @@ import (
 )
 
 // interleavedTypes are the types with an interleaved layout.
-var interleavedTypes = []quant.Type{quant.Q8_0, quant.Q4_0, quant.Q5_0, quant.Q4_K}
+var interleavedTypes = []quant.Type{quant.Q8_0, quant.Q4_0, quant.Q5_0, quant.Q4_K, quant.Q6_K}
 
 // ilActs are activations quantised for type t, with the per-block terms
 // the interleaved kernel of t takes (xc).
@@ -24,9 +24,14 @@ type ilActs struct {
 func quantizeFor(ks *kernelSet, t quant.Type, x []float32) ilActs {
 	a := ilActs{xq: make([]int8, len(x)), blocks: len(x) / t.BlockSize()}
 	a.xd = make([]float32, a.blocks)
-	if t == quant.Q4_K {
+	if t == quant.Q4_K || t == quant.Q6_K {
 		a.xs = make([]int16, 16*a.blocks)
 		ks.quantizeQ8K(x, a.xq, a.xd, a.xs)
+		if t == quant.Q6_K {
+			a.xc = make([]int32, 16*a.blocks)
+			q6BiasTerms(a.xs, a.xc)
+			return a
+		}
 		a.xc = make([]int32, 8*a.blocks)
 		kSubSums(a.xs, a.xc)
 		return a
@@ -42,6 +47,26 @@ func quantizeFor(ks *kernelSet, t quant.Type, x []float32) ilActs {
 func deinterleave(t quant.Type, p []byte, rows, cols int) []byte {
 	nb, bb := cols/t.BlockSize(), t.BlockBytes()
 	out := make([]byte, len(p))
+	if t == quant.Q6_K {
+		for r := 0; r < rows; r++ {
+			g, l := r/16, r%16
+			for b := 0; b < nb; b++ {
+				base := (g*nb + b) * 16 * bb
+				blk := out[r*nb*bb+b*bb:][:bb]
+				blk[208], blk[209] = p[base+2*l], p[base+2*l+1] // d
+				for i := 0; i < 16; i++ {
+					blk[192+i] = p[base+32+(i/4)*64+4*l+i%4]
+				}
+				for i := 0; i < 128; i++ {
+					blk[i] = p[base+288+(i/4)*64+4*l+i%4]
+				}
+				for i := 0; i < 64; i++ {
+					blk[128+i] = p[base+2336+(i/4)*64+4*l+i%4]
+				}
+			}
+		}
+		return out
+	}
 	if t == quant.Q4_K {
 		for r := 0; r < rows; r++ {
 			g, l := r/16, r%16
@@ -111,6 +136,8 @@ func interleaveAs(t quant.Type, data []byte, rows, cols int) []byte {
 		return interleaveQ5_0(data, rows, cols)
 	case quant.Q4_K:
 		return interleaveQ4_K(data, rows, cols)
+	case quant.Q6_K:
+		return interleaveQ6_K(data, rows, cols)
 	}
 	return interleaveQ8_0(data, rows, cols)
 }
@@ -123,6 +150,8 @@ func interleavedGeneric(t quant.Type) interleavedGemv {
 		return gemvQ5_0x16Generic
 	case quant.Q4_K:
 		return gemvQ4_Kx16Generic
+	case quant.Q6_K:
+		return gemvQ6_Kx16Generic
 	}
 	return gemvQ8_0x16Generic
 }
@@ -135,15 +164,26 @@ func rowDotGeneric(t quant.Type, w []byte, a ilActs) float32 {
 		return dotQ5_0Generic(w, a.xq, a.xd)
 	case quant.Q4_K:
 		return dotQ4_KGeneric(w, a.xq, a.xd, a.xs)
+	case quant.Q6_K:
+		return dotQ6_KGeneric(w, a.xq, a.xd, a.xs)
 	}
 	return dotQ8_0Generic(w, a.xq, a.xd)
 }
 
 // extremes sets some quant bytes to 0x80 (−128 in Q8_0, nibbles 0 and 8 in
 // Q4_0 and Q4_K) and, in Q4_K, some scale bytes to all ones (scales and
-// mins of 63).
+// mins of 63); in Q6_K, quant bytes to all ones (q = 63) and scales to −128.
 func extremes(r *rand.Rand, t quant.Type, w []byte) {
 	bb := t.BlockBytes()
+	if t == quant.Q6_K {
+		for i := 0; i < 40; i++ {
+			w[r.IntN(len(w)/bb)*bb+r.IntN(192)] = 0xff
+		}
+		for i := 0; i < 10; i++ {
+			w[r.IntN(len(w)/bb)*bb+192+r.IntN(16)] = 0x80
+		}
+		return
+	}
 	first := 2
 	if t == quant.Q4_K {
 		first = 16
@@ -271,7 +311,7 @@ func TestMatMulInterleavedChunks(t *testing.T) {
 					continue
 				}
 				// Every chunk [lo, hi) directly.
-				task := &matMulTask{batch: 1, xq: a.xq, xd: a.xd, xs: a.xs, ks: impl, il: true, xk: a.xc}
+				task := &matMulTask{batch: 1, xq: a.xq, xd: a.xd, xs: a.xs, ks: impl, il: true, xk: a.xc, x6: a.xc}
 				task.xc[ilBiasSlot(typ)] = a.xc
 				for lo := 0; lo <= rows; lo += 3 {
 					for hi := lo; hi <= rows; hi += 5 {
@@ -295,7 +335,8 @@ func TestMatMulInterleavedChunks(t *testing.T) {
 func FuzzInterleavedGemv(f *testing.F) {
 	f.Add(make([]byte, 16*34), int64(1), uint8(0))
 	f.Add([]byte("sixteen rows of one block of bytes, arbitrary ones here"), int64(-3), uint8(1))
-	f.Add([]byte("sixteen rows of one Q4_K super-block of arbitrary bytes"), int64(5), uint8(2))
+	f.Add([]byte("sixteen rows of one Q4_K super-block of arbitrary bytes"), int64(5), uint8(3))
+	f.Add([]byte("sixteen rows of one Q6_K super-block, some more bytes"), int64(7), uint8(4))
 	f.Fuzz(func(t *testing.T, raw []byte, seed int64, which uint8) {
 		typ := interleavedTypes[int(which)%len(interleavedTypes)]
 		r := rand.New(rand.NewPCG(uint64(seed), 2))
@@ -308,9 +349,14 @@ func FuzzInterleavedGemv(f *testing.F) {
 			}
 		}
 		for b := 0; b < rows*nb; b++ {
-			w[b*bb+1] &^= 0x40 // finite scales
-			if typ == quant.Q4_K {
-				w[b*bb+3] &^= 0x40 // and mins
+			switch typ {
+			case quant.Q6_K:
+				w[b*bb+209] &^= 0x40 // a finite d
+			case quant.Q4_K:
+				w[b*bb+3] &^= 0x40 // finite mins
+				fallthrough
+			default:
+				w[b*bb+1] &^= 0x40 // finite scales
 			}
 		}
 		p := interleaveAs(typ, w, rows, cols)

@@ -16,9 +16,9 @@ import (
 //     (gemm_matrix.go).
 //   - A single vector (generation) takes the matrix-vector path: rows of W
 //     are split across the pool and each stored row is read once: F32/F16/
-//     BF16 by a SIMD dot with x, Q8_0/Q4_0/Q5_0/Q4_K sixteen rows at a time
-//     from an interleaved copy where the level has the kernel
-//     (interleaved.go), Q4_1/Q5_1/Q5_K/Q6_K (and the others without one) by
+//     BF16 by a SIMD dot with x, Q8_0/Q4_0/Q5_0/Q4_K/Q6_K sixteen rows at a
+//     time from an interleaved copy where the level has the kernel
+//     (interleaved.go), Q4_1/Q5_1/Q5_K (and the others without one) by
 //     integer dots on their bytes, all against activations quantised once
 //     per call (8-bit, one scale per block, see quantizeActQ8), other types
 //     by expanding the row to float32 first.
@@ -191,6 +191,7 @@ type matMulTask struct {
 	il      bool        // matrices with an interleaved copy use it
 	xc      [3][]int32  // blockBiasTerms of interleaved Q8_0, Q4_0, Q5_0 (ilBiasSlot), when needed
 	xk      []int32     // sums of 32 activations (kSubSums) for interleaved Q4_K
+	x6      []int32     // q6BiasTerms for interleaved Q6_K
 	scratch [][]float32 // one row buffer per worker (kindDequant)
 }
 
@@ -292,7 +293,7 @@ func (t *matMulTask) rows(w *Matrix, dst []float32, lo, hi, worker int) {
 // interleaved kernel at this level, making the matrices' copies on their first
 // product, and computes the terms their kernels take from the quantised
 // activations: the bias terms of each 32-wide type present, Q4_K's sums of
-// 32 activations.
+// 32 activations, Q6_K's bias terms per 16.
 func (t *matMulTask) useInterleaved(p *Pool) {
 	t.il = false
 	if t.batch != 1 {
@@ -301,7 +302,7 @@ func (t *matMulTask) useInterleaved(p *Pool) {
 	for i := range t.xc {
 		t.xc[i] = t.xc[i][:0]
 	}
-	t.xk = t.xk[:0]
+	t.xk, t.x6 = t.xk[:0], t.x6[:0]
 	nb := len(t.xd)
 	for i := range t.segs[:t.nSegs] {
 		w := t.segs[i].w
@@ -313,6 +314,11 @@ func (t *matMulTask) useInterleaved(p *Pool) {
 			if len(t.xk) == 0 {
 				t.xk = growI32(t.xk, 8*nb)
 				kSubSums(t.xs, t.xk)
+			}
+		} else if w.Type == quant.Q6_K {
+			if len(t.x6) == 0 {
+				t.x6 = growI32(t.x6, 16*nb)
+				q6BiasTerms(t.xs, t.x6)
 			}
 		} else if xc := &t.xc[ilBiasSlot(w.Type)]; len(*xc) == 0 {
 			*xc = growI32(*xc, nb)
@@ -335,9 +341,12 @@ func (t *matMulTask) rowsInterleaved(w *Matrix, dst []float32, lo, hi int) {
 	t.rowsByDot(w, dst, lo, a)
 	gb := ilLanes * w.rowBytes / nb // bytes per group and block
 	var xc []int32
-	if w.Type == quant.Q4_K {
+	switch w.Type {
+	case quant.Q4_K:
 		xc = t.xk[:8*nb]
-	} else {
+	case quant.Q6_K:
+		xc = t.x6[:16*nb]
+	default:
 		xc = t.xc[ilBiasSlot(w.Type)][:nb]
 	}
 	g0, g1 := a/ilLanes, b/ilLanes
@@ -363,6 +372,10 @@ func (t *matMulTask) rowsByDot(w *Matrix, dst []float32, lo, hi int) {
 	case quant.Q4_K:
 		for r := lo; r < hi; r++ {
 			dst[r] = t.ks.dotQ4_K(w.Data[r*rb:(r+1)*rb], t.xq[:cols], t.xd[:nb], t.xs[:16*nb])
+		}
+	case quant.Q6_K:
+		for r := lo; r < hi; r++ {
+			dst[r] = t.ks.dotQ6_K(w.Data[r*rb:(r+1)*rb], t.xq[:cols], t.xd[:nb], t.xs[:16*nb])
 		}
 	}
 }
