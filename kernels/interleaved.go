@@ -57,14 +57,16 @@ func (ks *kernelSet) interleavedKernel(t quant.Type) interleavedGemv {
 		return ks.gemvQ5_0x16
 	case quant.Q4_K:
 		return ks.gemvQ4_Kx16
+	case quant.Q5_K:
+		return ks.gemvQ5_Kx16
 	case quant.Q6_K:
 		return ks.gemvQ6_Kx16
 	}
 	return nil
 }
 
-// interleaved returns the interleaved copy of a Q8_0, Q4_0, Q5_0, Q4_K or
-// Q6_K matrix whose rows are a multiple of ilLanes, making it on the first call
+// interleaved returns the interleaved copy of a Q8_0, Q4_0, Q5_0, Q4_K,
+// Q5_K or Q6_K matrix whose rows are a multiple of ilLanes, making it on the first call
 // (split across p's workers, or on the caller if p is nil); nil for any
 // other matrix. The copy is the generation path's only: batched products
 // (the GEMM, training) read the GGUF's own bytes, which stay mapped and,
@@ -80,6 +82,8 @@ func (m *Matrix) interleaved(p *Pool) []byte {
 		pack = interleaveQ5_0Groups
 	case quant.Q4_K:
 		pack = interleaveQ4_KGroups
+	case quant.Q5_K:
+		pack = interleaveQ5_KGroups
 	case quant.Q6_K:
 		pack = interleaveQ6_KGroups
 	default:
