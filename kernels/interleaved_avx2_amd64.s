@@ -265,3 +265,192 @@ q5astore:
 q5adone:
 	VZEROUPPER
 	RET
+
+// Q4_K: the group's two halves (rows 0–7, then 8–15) run one after the
+// other over all its super-blocks, each an eight-row problem (AVX2 has too
+// few registers for both halves' unpacked scales): SI walks the half's
+// units (+32 bytes for rows 8–15), R9 its d and dmin (+16), R15 holds the
+// group's start and AX the half. Per super-block the twelve scale bytes
+// are unpacked as on AVX-512 (Y7/Y8 the low four scales/mins, Y9/Y10 the
+// high ones, a byte per sub-block); each chunk's two sub-blocks sum in
+// int16 (8 units of at most 2·15·127) then widen, are weighed by their
+// scales into Y11, and the mins times the activations' sub-block sums go
+// into Y12.
+
+DATA k4aMask3f<>+0(SB)/8, $0x3f3f3f3f3f3f3f3f
+DATA k4aMask3f<>+8(SB)/8, $0x3f3f3f3f3f3f3f3f
+DATA k4aMask3f<>+16(SB)/8, $0x3f3f3f3f3f3f3f3f
+DATA k4aMask3f<>+24(SB)/8, $0x3f3f3f3f3f3f3f3f
+GLOBL k4aMask3f<>(SB), RODATA|NOPTR, $32
+DATA k4aMask30<>+0(SB)/8, $0x3030303030303030
+DATA k4aMask30<>+8(SB)/8, $0x3030303030303030
+DATA k4aMask30<>+16(SB)/8, $0x3030303030303030
+DATA k4aMask30<>+24(SB)/8, $0x3030303030303030
+GLOBL k4aMask30<>(SB), RODATA|NOPTR, $32
+DATA k4aMaskff<>+0(SB)/8, $0x000000ff000000ff
+DATA k4aMaskff<>+8(SB)/8, $0x000000ff000000ff
+DATA k4aMaskff<>+16(SB)/8, $0x000000ff000000ff
+DATA k4aMaskff<>+24(SB)/8, $0x000000ff000000ff
+GLOBL k4aMaskff<>(SB), RODATA|NOPTR, $32
+
+// K4A_UNIT(QOFF, XLO, XHI): the nibble unit at QOFF(SI) against activation
+// bytes XLO… (low nibbles, into Y1) and XHI… (high, into Y2), in int16.
+#define K4A_UNIT(QOFF, XLO, XHI) \
+	VPBROADCASTD XLO(DI), Y5; \
+	VPBROADCASTD XHI(DI), Y6; \
+	VMOVDQU QOFF(SI), Y3; \
+	VPSRLW $4, Y3, Y4; \
+	VPAND Y15, Y3, Y3; \
+	VPAND Y15, Y4, Y4; \
+	VPMADDUBSW Y5, Y3, Y3; \
+	VPMADDUBSW Y6, Y4, Y4; \
+	VPADDW Y3, Y1, Y1; \
+	VPADDW Y4, Y2, Y2
+
+// K4A_WEIGH(SC, M, SH0, SH1, XC0, XC1): widens Y1/Y2, adds them weighed by
+// scale bytes SH0/8 and SH1/8 of SC to Y11, and the mins of M times the
+// sub-block sums at XC0, XC1(BX) to Y12.
+#define K4A_WEIGH(SC, M, SH0, SH1, XC0, XC1) \
+	VPMADDWD Y14, Y1, Y1; \
+	VPMADDWD Y14, Y2, Y2; \
+	VPSRLD $(SH0), SC, Y3; \
+	VPAND k4aMaskff<>(SB), Y3, Y3; \
+	VPMULLD Y3, Y1, Y1; \
+	VPADDD Y1, Y11, Y11; \
+	VPSRLD $(SH1), SC, Y3; \
+	VPAND k4aMaskff<>(SB), Y3, Y3; \
+	VPMULLD Y3, Y2, Y2; \
+	VPADDD Y2, Y11, Y11; \
+	VPSRLD $(SH0), M, Y3; \
+	VPAND k4aMaskff<>(SB), Y3, Y3; \
+	VPBROADCASTD XC0(BX), Y4; \
+	VPMULLD Y4, Y3, Y3; \
+	VPADDD Y3, Y12, Y12; \
+	VPSRLD $(SH1), M, Y3; \
+	VPAND k4aMaskff<>(SB), Y3, Y3; \
+	VPBROADCASTD XC1(BX), Y4; \
+	VPMULLD Y4, Y3, Y3; \
+	VPADDD Y3, Y12, Y12
+
+// func gemvQ4_Kx16AVX2(w []byte, groups, nb int, xq []int8, xd []float32, xc []int32, out []float32)
+TEXT ·gemvQ4_Kx16AVX2(SB), NOSPLIT, $0-136
+	IL_PROLOGUE
+	TESTQ R10, R10
+	JZ    k4adone
+
+k4agroup:
+	MOVQ SI, R15
+	XORQ AX, AX
+
+k4ahalf:
+	MOVQ AX, R9
+	SHLQ $5, R9
+	LEAQ (R15)(R9*1), SI
+	MOVQ AX, R9
+	SHLQ $4, R9
+	ADDQ R15, R9
+	MOVQ R12, DI
+	MOVQ R13, DX
+	MOVQ R14, BX
+	MOVQ R11, CX
+	VXORPS Y0, Y0, Y0
+	TESTQ CX, CX
+	JZ    k4astore
+
+k4ablock:
+	VMOVDQU 64(SI), Y3
+	VMOVDQU 128(SI), Y4
+	VMOVDQU 192(SI), Y13
+	VPAND k4aMask3f<>(SB), Y3, Y7
+	VPAND k4aMask3f<>(SB), Y4, Y8
+	VPAND Y15, Y13, Y9
+	VPSRLD $2, Y3, Y3
+	VPAND k4aMask30<>(SB), Y3, Y3
+	VPOR Y3, Y9, Y9
+	VPSRLD $4, Y13, Y10
+	VPAND Y15, Y10, Y10
+	VPSRLD $2, Y4, Y4
+	VPAND k4aMask30<>(SB), Y4, Y4
+	VPOR Y4, Y10, Y10
+	VPXOR Y11, Y11, Y11
+	VPXOR Y12, Y12, Y12
+	// Chunk 0: sub-blocks 0 and 1.
+	VPXOR Y1, Y1, Y1
+	VPXOR Y2, Y2, Y2
+	K4A_UNIT(256, 0, 32)
+	K4A_UNIT(320, 4, 36)
+	K4A_UNIT(384, 8, 40)
+	K4A_UNIT(448, 12, 44)
+	K4A_UNIT(512, 16, 48)
+	K4A_UNIT(576, 20, 52)
+	K4A_UNIT(640, 24, 56)
+	K4A_UNIT(704, 28, 60)
+	K4A_WEIGH(Y7, Y8, 0, 8, 0, 4)
+	// Chunk 1: sub-blocks 2 and 3.
+	VPXOR Y1, Y1, Y1
+	VPXOR Y2, Y2, Y2
+	K4A_UNIT(768, 64, 96)
+	K4A_UNIT(832, 68, 100)
+	K4A_UNIT(896, 72, 104)
+	K4A_UNIT(960, 76, 108)
+	K4A_UNIT(1024, 80, 112)
+	K4A_UNIT(1088, 84, 116)
+	K4A_UNIT(1152, 88, 120)
+	K4A_UNIT(1216, 92, 124)
+	K4A_WEIGH(Y7, Y8, 16, 24, 8, 12)
+	// Chunk 2: sub-blocks 4 and 5.
+	VPXOR Y1, Y1, Y1
+	VPXOR Y2, Y2, Y2
+	K4A_UNIT(1280, 128, 160)
+	K4A_UNIT(1344, 132, 164)
+	K4A_UNIT(1408, 136, 168)
+	K4A_UNIT(1472, 140, 172)
+	K4A_UNIT(1536, 144, 176)
+	K4A_UNIT(1600, 148, 180)
+	K4A_UNIT(1664, 152, 184)
+	K4A_UNIT(1728, 156, 188)
+	K4A_WEIGH(Y9, Y10, 0, 8, 16, 20)
+	// Chunk 3: sub-blocks 6 and 7.
+	VPXOR Y1, Y1, Y1
+	VPXOR Y2, Y2, Y2
+	K4A_UNIT(1792, 192, 224)
+	K4A_UNIT(1856, 196, 228)
+	K4A_UNIT(1920, 200, 232)
+	K4A_UNIT(1984, 204, 236)
+	K4A_UNIT(2048, 208, 240)
+	K4A_UNIT(2112, 212, 244)
+	K4A_UNIT(2176, 216, 248)
+	K4A_UNIT(2240, 220, 252)
+	K4A_WEIGH(Y9, Y10, 16, 24, 24, 28)
+	VBROADCASTSS (DX), Y4
+	VCVTDQ2PS Y11, Y11
+	VCVTPH2PS (R9), Y3
+	VMULPS Y4, Y3, Y3
+	VFMADD231PS Y3, Y11, Y0
+	VCVTDQ2PS Y12, Y12
+	VCVTPH2PS 32(R9), Y3
+	VMULPS Y4, Y3, Y3
+	VFNMADD231PS Y3, Y12, Y0
+	ADDQ $2304, SI
+	ADDQ $2304, R9
+	ADDQ $256, DI
+	ADDQ $4, DX
+	ADDQ $32, BX
+	DECQ CX
+	JNZ  k4ablock
+
+k4astore:
+	VMOVUPS Y0, (R8)
+	ADDQ $32, R8
+	INCQ AX
+	CMPQ AX, $2
+	JB   k4ahalf
+	MOVQ R11, R9
+	IMULQ $2304, R9
+	LEAQ (R15)(R9*1), SI
+	DECQ R10
+	JNZ  k4agroup
+
+k4adone:
+	VZEROUPPER
+	RET
