@@ -454,3 +454,165 @@ k4astore:
 k4adone:
 	VZEROUPPER
 	RET
+
+// Q6_K: as Q4_K, the two eight-row halves one after the other (SI: the
+// half's units, +32 bytes; R9: its d values, +16). Each quad of values is
+// put together from a ql and a qh unit (shifts and masks; Y13 = 0x30 in
+// every byte), multiplied in int16 pairs (at most 2·63·127) and widened at
+// once into the four sub-blocks' sums (Y1–Y4), which start from −32·Σx of
+// their sub-block; the sums are weighed by the rows' int8 scales (a byte of
+// a scale unit sign-extended in place) into Y11.
+
+DATA k6aMask30<>+0(SB)/8, $0x3030303030303030
+DATA k6aMask30<>+8(SB)/8, $0x3030303030303030
+DATA k6aMask30<>+16(SB)/8, $0x3030303030303030
+DATA k6aMask30<>+24(SB)/8, $0x3030303030303030
+GLOBL k6aMask30<>(SB), RODATA|NOPTR, $32
+
+// K6A_VALUE(SRC, SHIFT, SH, X, ACC): Y8 = SRC's nibble in each byte (SRC
+// already masked) with the two qh bits SHIFT SH of Y7 in bits 4–5, times
+// the activation bytes at X, widened into ACC.
+#define K6A_VALUE(SRC, SHIFT, SH, X, ACC) \
+	SHIFT $(SH), Y7, Y9; \
+	VPAND Y13, Y9, Y9; \
+	VPOR Y9, SRC, Y8; \
+	VPBROADCASTD X(DI), Y10; \
+	VPMADDUBSW Y10, Y8, Y8; \
+	VPMADDWD Y14, Y8, Y8; \
+	VPADDD Y8, ACC, ACC
+
+// K6A_QUAD(AOFF, BOFF, HOFF, X1, X2, X3, X4): four values of four
+// sub-blocks (Y1–Y4) from the ql units at AOFF and BOFF and the qh unit at
+// HOFF.
+#define K6A_QUAD(AOFF, BOFF, HOFF, X1, X2, X3, X4) \
+	VMOVDQU AOFF(SI), Y5; \
+	VMOVDQU BOFF(SI), Y6; \
+	VMOVDQU HOFF(SI), Y7; \
+	VPAND Y15, Y5, Y12; \
+	K6A_VALUE(Y12, VPSLLD, 4, X1, Y1); \
+	VPAND Y15, Y6, Y12; \
+	K6A_VALUE(Y12, VPSLLD, 2, X2, Y2); \
+	VPSRLW $4, Y5, Y12; \
+	VPAND Y15, Y12, Y12; \
+	K6A_VALUE(Y12, VPSRLD, 0, X3, Y3); \
+	VPSRLW $4, Y6, Y12; \
+	VPAND Y15, Y12, Y12; \
+	K6A_VALUE(Y12, VPSRLD, 2, X4, Y4)
+
+// K6A_WEIGH(ACC, SOFF, SH): Y11 += ACC times the scale byte that a left
+// shift by SH brings to the top of each lane of the scale unit at SOFF(SI).
+#define K6A_WEIGH(ACC, SOFF, SH) \
+	VMOVDQU SOFF(SI), Y9; \
+	VPSLLD $(SH), Y9, Y9; \
+	VPSRAD $24, Y9, Y9; \
+	VPMULLD Y9, ACC, ACC; \
+	VPADDD ACC, Y11, Y11
+
+// func gemvQ6_Kx16AVX2(w []byte, groups, nb int, xq []int8, xd []float32, xc []int32, out []float32)
+TEXT ·gemvQ6_Kx16AVX2(SB), NOSPLIT, $0-136
+	IL_PROLOGUE
+	VMOVDQU k6aMask30<>(SB), Y13
+	TESTQ R10, R10
+	JZ    k6adone
+
+k6agroup:
+	MOVQ SI, R15
+	XORQ AX, AX
+
+k6ahalf:
+	MOVQ AX, R9
+	SHLQ $5, R9
+	LEAQ (R15)(R9*1), SI
+	MOVQ AX, R9
+	SHLQ $4, R9
+	ADDQ R15, R9
+	MOVQ R12, DI
+	MOVQ R13, DX
+	MOVQ R14, BX
+	MOVQ R11, CX
+	VXORPS Y0, Y0, Y0
+	TESTQ CX, CX
+	JZ    k6astore
+
+k6ablock:
+	VPXOR Y11, Y11, Y11
+	// Half 0 of the super-block, values 0…15 of each 32: sub-blocks 0, 2, 4, 6.
+	VPBROADCASTD 0(BX), Y1
+	VPBROADCASTD 8(BX), Y2
+	VPBROADCASTD 16(BX), Y3
+	VPBROADCASTD 24(BX), Y4
+	K6A_QUAD(288, 800, 2336, 0, 32, 64, 96)
+	K6A_QUAD(352, 864, 2400, 4, 36, 68, 100)
+	K6A_QUAD(416, 928, 2464, 8, 40, 72, 104)
+	K6A_QUAD(480, 992, 2528, 12, 44, 76, 108)
+	K6A_WEIGH(Y1, 32, 24)
+	K6A_WEIGH(Y2, 32, 8)
+	K6A_WEIGH(Y3, 96, 24)
+	K6A_WEIGH(Y4, 96, 8)
+	// Half 0 of the super-block, values 16…31 of each 32: sub-blocks 1, 3, 5, 7.
+	VPBROADCASTD 4(BX), Y1
+	VPBROADCASTD 12(BX), Y2
+	VPBROADCASTD 20(BX), Y3
+	VPBROADCASTD 28(BX), Y4
+	K6A_QUAD(544, 1056, 2592, 16, 48, 80, 112)
+	K6A_QUAD(608, 1120, 2656, 20, 52, 84, 116)
+	K6A_QUAD(672, 1184, 2720, 24, 56, 88, 120)
+	K6A_QUAD(736, 1248, 2784, 28, 60, 92, 124)
+	K6A_WEIGH(Y1, 32, 16)
+	K6A_WEIGH(Y2, 32, 0)
+	K6A_WEIGH(Y3, 96, 16)
+	K6A_WEIGH(Y4, 96, 0)
+	// Half 1 of the super-block, values 0…15 of each 32: sub-blocks 8, 10, 12, 14.
+	VPBROADCASTD 32(BX), Y1
+	VPBROADCASTD 40(BX), Y2
+	VPBROADCASTD 48(BX), Y3
+	VPBROADCASTD 56(BX), Y4
+	K6A_QUAD(1312, 1824, 2848, 128, 160, 192, 224)
+	K6A_QUAD(1376, 1888, 2912, 132, 164, 196, 228)
+	K6A_QUAD(1440, 1952, 2976, 136, 168, 200, 232)
+	K6A_QUAD(1504, 2016, 3040, 140, 172, 204, 236)
+	K6A_WEIGH(Y1, 160, 24)
+	K6A_WEIGH(Y2, 160, 8)
+	K6A_WEIGH(Y3, 224, 24)
+	K6A_WEIGH(Y4, 224, 8)
+	// Half 1 of the super-block, values 16…31 of each 32: sub-blocks 9, 11, 13, 15.
+	VPBROADCASTD 36(BX), Y1
+	VPBROADCASTD 44(BX), Y2
+	VPBROADCASTD 52(BX), Y3
+	VPBROADCASTD 60(BX), Y4
+	K6A_QUAD(1568, 2080, 3104, 144, 176, 208, 240)
+	K6A_QUAD(1632, 2144, 3168, 148, 180, 212, 244)
+	K6A_QUAD(1696, 2208, 3232, 152, 184, 216, 248)
+	K6A_QUAD(1760, 2272, 3296, 156, 188, 220, 252)
+	K6A_WEIGH(Y1, 160, 16)
+	K6A_WEIGH(Y2, 160, 0)
+	K6A_WEIGH(Y3, 224, 16)
+	K6A_WEIGH(Y4, 224, 0)
+	VBROADCASTSS (DX), Y4
+	VCVTDQ2PS Y11, Y11
+	VCVTPH2PS (R9), Y3
+	VMULPS Y4, Y3, Y3
+	VFMADD231PS Y3, Y11, Y0
+	ADDQ $3360, SI
+	ADDQ $3360, R9
+	ADDQ $256, DI
+	ADDQ $4, DX
+	ADDQ $64, BX
+	DECQ CX
+	JNZ  k6ablock
+
+k6astore:
+	VMOVUPS Y0, (R8)
+	ADDQ $32, R8
+	INCQ AX
+	CMPQ AX, $2
+	JB   k6ahalf
+	MOVQ R11, R9
+	IMULQ $3360, R9
+	LEAQ (R15)(R9*1), SI
+	DECQ R10
+	JNZ  k6agroup
+
+k6adone:
+	VZEROUPPER
+	RET
