@@ -307,10 +307,9 @@ GLOBL k4aMaskff<>(SB), RODATA|NOPTR, $32
 	VPADDW Y3, Y1, Y1; \
 	VPADDW Y4, Y2, Y2
 
-// K4A_WEIGH(SC, M, SH0, SH1, XC0, XC1): widens Y1/Y2, adds them weighed by
-// scale bytes SH0/8 and SH1/8 of SC to Y11, and the mins of M times the
-// sub-block sums at XC0, XC1(BX) to Y12.
-#define K4A_WEIGH(SC, M, SH0, SH1, XC0, XC1) \
+// K45A_WEIGHSCALES(SC, SH0, SH1): widens Y1/Y2 and adds them weighed by scale
+// bytes SH0/8 and SH1/8 of SC to Y11.
+#define K45A_WEIGHSCALES(SC, SH0, SH1) \
 	VPMADDWD Y14, Y1, Y1; \
 	VPMADDWD Y14, Y2, Y2; \
 	VPSRLD $(SH0), SC, Y3; \
@@ -320,7 +319,11 @@ GLOBL k4aMaskff<>(SB), RODATA|NOPTR, $32
 	VPSRLD $(SH1), SC, Y3; \
 	VPAND k4aMaskff<>(SB), Y3, Y3; \
 	VPMULLD Y3, Y2, Y2; \
-	VPADDD Y2, Y11, Y11; \
+	VPADDD Y2, Y11, Y11
+
+// K45A_WEIGHMINS(M, SH0, SH1, XC0, XC1): Y12 += the mins of M times the
+// sub-block sums at XC0, XC1(BX).
+#define K45A_WEIGHMINS(M, SH0, SH1, XC0, XC1) \
 	VPSRLD $(SH0), M, Y3; \
 	VPAND k4aMaskff<>(SB), Y3, Y3; \
 	VPBROADCASTD XC0(BX), Y4; \
@@ -331,6 +334,46 @@ GLOBL k4aMaskff<>(SB), RODATA|NOPTR, $32
 	VPBROADCASTD XC1(BX), Y4; \
 	VPMULLD Y4, Y3, Y3; \
 	VPADDD Y3, Y12, Y12
+
+// K4A_WEIGH(SC, M, SH0, SH1, XC0, XC1): widens Y1/Y2, adds them weighed by
+// scale bytes SH0/8 and SH1/8 of SC to Y11, and the mins of M times the
+// sub-block sums at XC0, XC1(BX) to Y12 (K45A_WEIGHSCALES and K45A_WEIGHMINS above).
+#define K4A_WEIGH(SC, M, SH0, SH1, XC0, XC1) \
+	K45A_WEIGHSCALES(SC, SH0, SH1); \
+	K45A_WEIGHMINS(M, SH0, SH1, XC0, XC1)
+
+// K4A_SCALES unpacks the super-block's scales and mins (Y7–Y10) and clears
+// the integer totals (Y11, Y12).
+#define K4A_SCALES \
+	VMOVDQU 64(SI), Y3; \
+	VMOVDQU 128(SI), Y4; \
+	VMOVDQU 192(SI), Y13; \
+	VPAND k4aMask3f<>(SB), Y3, Y7; \
+	VPAND k4aMask3f<>(SB), Y4, Y8; \
+	VPAND Y15, Y13, Y9; \
+	VPSRLD $2, Y3, Y3; \
+	VPAND k4aMask30<>(SB), Y3, Y3; \
+	VPOR Y3, Y9, Y9; \
+	VPSRLD $4, Y13, Y10; \
+	VPAND Y15, Y10, Y10; \
+	VPSRLD $2, Y4, Y4; \
+	VPAND k4aMask30<>(SB), Y4, Y4; \
+	VPOR Y4, Y10, Y10; \
+	VPXOR Y11, Y11, Y11; \
+	VPXOR Y12, Y12, Y12
+
+// K4A_FINISH adds d·xd times the weighed sums and subtracts dmin·xd times
+// the mins' terms (the half's d values at R9, dmin 32 bytes on).
+#define K4A_FINISH \
+	VBROADCASTSS (DX), Y4; \
+	VCVTDQ2PS Y11, Y11; \
+	VCVTPH2PS (R9), Y3; \
+	VMULPS Y4, Y3, Y3; \
+	VFMADD231PS Y3, Y11, Y0; \
+	VCVTDQ2PS Y12, Y12; \
+	VCVTPH2PS 32(R9), Y3; \
+	VMULPS Y4, Y3, Y3; \
+	VFNMADD231PS Y3, Y12, Y0
 
 // func gemvQ4_Kx16AVX2(w []byte, groups, nb int, xq []int8, xd []float32, xc []int32, out []float32)
 TEXT ·gemvQ4_Kx16AVX2(SB), NOSPLIT, $0-136
@@ -358,22 +401,7 @@ k4ahalf:
 	JZ    k4astore
 
 k4ablock:
-	VMOVDQU 64(SI), Y3
-	VMOVDQU 128(SI), Y4
-	VMOVDQU 192(SI), Y13
-	VPAND k4aMask3f<>(SB), Y3, Y7
-	VPAND k4aMask3f<>(SB), Y4, Y8
-	VPAND Y15, Y13, Y9
-	VPSRLD $2, Y3, Y3
-	VPAND k4aMask30<>(SB), Y3, Y3
-	VPOR Y3, Y9, Y9
-	VPSRLD $4, Y13, Y10
-	VPAND Y15, Y10, Y10
-	VPSRLD $2, Y4, Y4
-	VPAND k4aMask30<>(SB), Y4, Y4
-	VPOR Y4, Y10, Y10
-	VPXOR Y11, Y11, Y11
-	VPXOR Y12, Y12, Y12
+	K4A_SCALES
 	// Chunk 0: sub-blocks 0 and 1.
 	VPXOR Y1, Y1, Y1
 	VPXOR Y2, Y2, Y2
@@ -422,15 +450,7 @@ k4ablock:
 	K4A_UNIT(2176, 216, 248)
 	K4A_UNIT(2240, 220, 252)
 	K4A_WEIGH(Y9, Y10, 16, 24, 24, 28)
-	VBROADCASTSS (DX), Y4
-	VCVTDQ2PS Y11, Y11
-	VCVTPH2PS (R9), Y3
-	VMULPS Y4, Y3, Y3
-	VFMADD231PS Y3, Y11, Y0
-	VCVTDQ2PS Y12, Y12
-	VCVTPH2PS 32(R9), Y3
-	VMULPS Y4, Y3, Y3
-	VFNMADD231PS Y3, Y12, Y0
+	K4A_FINISH
 	ADDQ $2304, SI
 	ADDQ $2304, R9
 	ADDQ $256, DI
@@ -614,5 +634,155 @@ k6astore:
 	JNZ  k6agroup
 
 k6adone:
+	VZEROUPPER
+	RET
+
+// Q5_K: Q4_K's AVX2 kernel (same registers and scale unpacking) with the
+// fifth bits: each nibble unit takes the qh unit of its bytes (Y13, free
+// once the scales are unpacked), shifted so that the chunk's bit lands on
+// bit 4. Values up to 31 leave int16 room for four units, so each chunk is
+// weighed in two halves of four.
+
+DATA k5aMask10<>+0(SB)/8, $0x1010101010101010
+DATA k5aMask10<>+8(SB)/8, $0x1010101010101010
+DATA k5aMask10<>+16(SB)/8, $0x1010101010101010
+DATA k5aMask10<>+24(SB)/8, $0x1010101010101010
+GLOBL k5aMask10<>(SB), RODATA|NOPTR, $32
+
+// K5A_UNIT(QOFF, HOFF, XLO, XHI, LOSHIFT, LO, HISHIFT, HI): K4A_UNIT with the
+// fifth bits of the qh unit at HOFF(SI), shifted by LO (low nibbles) and HI
+// (high) with the given shift instructions.
+#define K5A_UNIT(QOFF, HOFF, XLO, XHI, LOSHIFT, LO, HISHIFT, HI) \
+	VMOVDQU QOFF(SI), Y3; \
+	VMOVDQU HOFF(SI), Y13; \
+	VPSRLW $4, Y3, Y4; \
+	VPAND Y15, Y3, Y3; \
+	VPAND Y15, Y4, Y4; \
+	LOSHIFT $(LO), Y13, Y5; \
+	VPAND k5aMask10<>(SB), Y5, Y5; \
+	VPOR Y5, Y3, Y3; \
+	HISHIFT $(HI), Y13, Y5; \
+	VPAND k5aMask10<>(SB), Y5, Y5; \
+	VPOR Y5, Y4, Y4; \
+	VPBROADCASTD XLO(DI), Y5; \
+	VPBROADCASTD XHI(DI), Y6; \
+	VPMADDUBSW Y5, Y3, Y3; \
+	VPMADDUBSW Y6, Y4, Y4; \
+	VPADDW Y3, Y1, Y1; \
+	VPADDW Y4, Y2, Y2
+
+// func gemvQ5_Kx16AVX2(w []byte, groups, nb int, xq []int8, xd []float32, xc []int32, out []float32)
+TEXT ·gemvQ5_Kx16AVX2(SB), NOSPLIT, $0-136
+	IL_PROLOGUE
+	TESTQ R10, R10
+	JZ    k5adone
+
+k5agroup:
+	MOVQ SI, R15
+	XORQ AX, AX
+
+k5ahalf:
+	MOVQ AX, R9
+	SHLQ $5, R9
+	LEAQ (R15)(R9*1), SI
+	MOVQ AX, R9
+	SHLQ $4, R9
+	ADDQ R15, R9
+	MOVQ R12, DI
+	MOVQ R13, DX
+	MOVQ R14, BX
+	MOVQ R11, CX
+	VXORPS Y0, Y0, Y0
+	TESTQ CX, CX
+	JZ    k5astore
+
+k5ablock:
+	K4A_SCALES
+	// Chunk 0: sub-blocks 0 and 1, four units at a time (int16 room).
+	VPXOR Y1, Y1, Y1
+	VPXOR Y2, Y2, Y2
+	K5A_UNIT(768, 256, 0, 32, VPSLLD, 4, VPSLLD, 3)
+	K5A_UNIT(832, 320, 4, 36, VPSLLD, 4, VPSLLD, 3)
+	K5A_UNIT(896, 384, 8, 40, VPSLLD, 4, VPSLLD, 3)
+	K5A_UNIT(960, 448, 12, 44, VPSLLD, 4, VPSLLD, 3)
+	K45A_WEIGHSCALES(Y7, 0, 8)
+	VPXOR Y1, Y1, Y1
+	VPXOR Y2, Y2, Y2
+	K5A_UNIT(1024, 512, 16, 48, VPSLLD, 4, VPSLLD, 3)
+	K5A_UNIT(1088, 576, 20, 52, VPSLLD, 4, VPSLLD, 3)
+	K5A_UNIT(1152, 640, 24, 56, VPSLLD, 4, VPSLLD, 3)
+	K5A_UNIT(1216, 704, 28, 60, VPSLLD, 4, VPSLLD, 3)
+	K45A_WEIGHSCALES(Y7, 0, 8)
+	K45A_WEIGHMINS(Y8, 0, 8, 0, 4)
+	// Chunk 1: sub-blocks 2 and 3, four units at a time (int16 room).
+	VPXOR Y1, Y1, Y1
+	VPXOR Y2, Y2, Y2
+	K5A_UNIT(1280, 256, 64, 96, VPSLLD, 2, VPSLLD, 1)
+	K5A_UNIT(1344, 320, 68, 100, VPSLLD, 2, VPSLLD, 1)
+	K5A_UNIT(1408, 384, 72, 104, VPSLLD, 2, VPSLLD, 1)
+	K5A_UNIT(1472, 448, 76, 108, VPSLLD, 2, VPSLLD, 1)
+	K45A_WEIGHSCALES(Y7, 16, 24)
+	VPXOR Y1, Y1, Y1
+	VPXOR Y2, Y2, Y2
+	K5A_UNIT(1536, 512, 80, 112, VPSLLD, 2, VPSLLD, 1)
+	K5A_UNIT(1600, 576, 84, 116, VPSLLD, 2, VPSLLD, 1)
+	K5A_UNIT(1664, 640, 88, 120, VPSLLD, 2, VPSLLD, 1)
+	K5A_UNIT(1728, 704, 92, 124, VPSLLD, 2, VPSLLD, 1)
+	K45A_WEIGHSCALES(Y7, 16, 24)
+	K45A_WEIGHMINS(Y8, 16, 24, 8, 12)
+	// Chunk 2: sub-blocks 4 and 5, four units at a time (int16 room).
+	VPXOR Y1, Y1, Y1
+	VPXOR Y2, Y2, Y2
+	K5A_UNIT(1792, 256, 128, 160, VPSLLD, 0, VPSRLD, 1)
+	K5A_UNIT(1856, 320, 132, 164, VPSLLD, 0, VPSRLD, 1)
+	K5A_UNIT(1920, 384, 136, 168, VPSLLD, 0, VPSRLD, 1)
+	K5A_UNIT(1984, 448, 140, 172, VPSLLD, 0, VPSRLD, 1)
+	K45A_WEIGHSCALES(Y9, 0, 8)
+	VPXOR Y1, Y1, Y1
+	VPXOR Y2, Y2, Y2
+	K5A_UNIT(2048, 512, 144, 176, VPSLLD, 0, VPSRLD, 1)
+	K5A_UNIT(2112, 576, 148, 180, VPSLLD, 0, VPSRLD, 1)
+	K5A_UNIT(2176, 640, 152, 184, VPSLLD, 0, VPSRLD, 1)
+	K5A_UNIT(2240, 704, 156, 188, VPSLLD, 0, VPSRLD, 1)
+	K45A_WEIGHSCALES(Y9, 0, 8)
+	K45A_WEIGHMINS(Y10, 0, 8, 16, 20)
+	// Chunk 3: sub-blocks 6 and 7, four units at a time (int16 room).
+	VPXOR Y1, Y1, Y1
+	VPXOR Y2, Y2, Y2
+	K5A_UNIT(2304, 256, 192, 224, VPSRLD, 2, VPSRLD, 3)
+	K5A_UNIT(2368, 320, 196, 228, VPSRLD, 2, VPSRLD, 3)
+	K5A_UNIT(2432, 384, 200, 232, VPSRLD, 2, VPSRLD, 3)
+	K5A_UNIT(2496, 448, 204, 236, VPSRLD, 2, VPSRLD, 3)
+	K45A_WEIGHSCALES(Y9, 16, 24)
+	VPXOR Y1, Y1, Y1
+	VPXOR Y2, Y2, Y2
+	K5A_UNIT(2560, 512, 208, 240, VPSRLD, 2, VPSRLD, 3)
+	K5A_UNIT(2624, 576, 212, 244, VPSRLD, 2, VPSRLD, 3)
+	K5A_UNIT(2688, 640, 216, 248, VPSRLD, 2, VPSRLD, 3)
+	K5A_UNIT(2752, 704, 220, 252, VPSRLD, 2, VPSRLD, 3)
+	K45A_WEIGHSCALES(Y9, 16, 24)
+	K45A_WEIGHMINS(Y10, 16, 24, 24, 28)
+	K4A_FINISH
+	ADDQ $2816, SI
+	ADDQ $2816, R9
+	ADDQ $256, DI
+	ADDQ $4, DX
+	ADDQ $32, BX
+	DECQ CX
+	JNZ  k5ablock
+
+k5astore:
+	VMOVUPS Y0, (R8)
+	ADDQ $32, R8
+	INCQ AX
+	CMPQ AX, $2
+	JB   k5ahalf
+	MOVQ R11, R9
+	IMULQ $2816, R9
+	LEAQ (R15)(R9*1), SI
+	DECQ R10
+	JNZ  k5agroup
+
+k5adone:
 	VZEROUPPER
 	RET
