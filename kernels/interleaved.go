@@ -25,10 +25,12 @@ import (
 // The quants are stored as unsigned bytes, because VPDPBUSD multiplies
 // unsigned by signed bytes; the activations stay signed, and the offset
 // (128 for Q8_0, stored XOR 0x80; 8 for Q4_0's nibbles, 16 for Q5_0's
-// five-bit values) comes back out as
-// offset·Σx per block, a constant computed once per call for all rows
-// (blockBiasTerms). The K formats' sub-block scales (and Q4_K's mins) are
-// handled in the lanes too. The specifics of each type are in interleaved_*.go.
+// five-bit values, 32 for Q6_K's six-bit ones) comes back out as offset·Σx
+// per block, a constant computed once per call for all rows
+// (blockBiasTerms, q6BiasTerms). The K formats' sub-block scales (and
+// Q4_K's and Q5_K's mins) are handled in the lanes too. The specifics of
+// each type are in interleaved_*.go; the kernels are AVX-512 VNNI and AVX2
+// for all six types, NEON (SDOT) for Q8_0, Q4_0 and Q5_0.
 const (
 	ilLanes     = 16          // rows per interleaved group
 	ilScaleSize = 2 * ilLanes // the group's f16 scales, per block
