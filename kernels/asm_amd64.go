@@ -31,7 +31,6 @@ func installArch(l Level, s *kernelSet) {
 	s.quantizeQ8, s.quantizeQ8K = quantizeQ8AVX2, quantizeQ8KAVX2
 	s.expShift, s.siluMul = expShiftAVX2, siluMulAVX2
 	s.gemvQ8_0x16, s.gemvQ4_0x16, s.gemvQ5_0x16 = gemvQ8_0x16AVX2, gemvQ4_0x16AVX2, gemvQ5_0x16AVX2
-	s.gemvQ4_Kx16, s.gemvQ5_Kx16, s.gemvQ6_Kx16 = gemvQ4_Kx16AVX2, gemvQ5_Kx16AVX2, gemvQ6_Kx16AVX2
 	if l == AVX2 {
 		return
 	}

@@ -116,15 +116,3 @@ func gemvQ6_Kx16AVX512(w []byte, groups, nb int, xq []int8, xd []float32, xc []i
 
 //go:noescape
 func gemvQ5_Kx16AVX512(w []byte, groups, nb int, xq []int8, xd []float32, xc []int32, out []float32)
-
-// gemvQ4_Kx16AVX2, gemvQ5_Kx16AVX2 and gemvQ6_Kx16AVX2 are the interleaved
-// K-quant products on AVX2 (interleaved_avx2_amd64.s).
-//
-//go:noescape
-func gemvQ4_Kx16AVX2(w []byte, groups, nb int, xq []int8, xd []float32, xc []int32, out []float32)
-
-//go:noescape
-func gemvQ6_Kx16AVX2(w []byte, groups, nb int, xq []int8, xd []float32, xc []int32, out []float32)
-
-//go:noescape
-func gemvQ5_Kx16AVX2(w []byte, groups, nb int, xq []int8, xd []float32, xc []int32, out []float32)
