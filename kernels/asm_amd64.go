@@ -42,7 +42,7 @@ func installArch(l Level, s *kernelSet) {
 		s.dotQ8_0, s.dotQ4_0 = dotQ8_0AVX512, dotQ4_0VNNI
 		s.dotQ8_0Rows = dotQ8_0RowsAVX512
 		s.gemvQ8_0x16, s.gemvQ4_0x16, s.gemvQ5_0x16 = gemvQ8_0x16AVX512, gemvQ4_0x16AVX512, gemvQ5_0x16AVX512
-		s.gemvQ4_Kx16, s.gemvQ5_Kx16, s.gemvQ6_Kx16 = gemvQ4_Kx16AVX512, gemvQ5_Kx16AVX512, gemvQ6_Kx16AVX512
+		s.gemvQ4_Kx16, s.gemvQ6_Kx16 = gemvQ4_Kx16AVX512, gemvQ6_Kx16AVX512
 		s.dotQ5_0, s.dotQ4_1, s.dotQ5_1 = dotQ5_0VNNI, dotQ4_1VNNI, dotQ5_1VNNI
 	}
 }

@@ -43,7 +43,7 @@ type kernelSet struct {
 	// call (nil where the level has none): bit-identical to dotQ8_0 row by
 	// row.
 	dotQ8_0Rows func(w []byte, rowBytes, rows int, xq []int8, xd []float32, out []float32)
-	// Generation's Q8_0, Q4_0, Q5_0, Q4_K, Q5_K and Q6_K products on the
+	// Generation's Q8_0, Q4_0, Q5_0, Q4_K and Q6_K products on the
 	// interleaved
 	// layouts
 	// (interleaved.go), nil where the level has none.
@@ -51,7 +51,6 @@ type kernelSet struct {
 	gemvQ4_0x16 interleavedGemv
 	gemvQ5_0x16 interleavedGemv
 	gemvQ4_Kx16 interleavedGemv
-	gemvQ5_Kx16 interleavedGemv
 	gemvQ6_Kx16 interleavedGemv
 	dotQ4_0     func(w []byte, xq []int8, xd []float32) float32
 	dotQ4_K     func(w []byte, xq []int8, xd []float32, xs []int16) float32

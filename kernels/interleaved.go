@@ -28,11 +28,13 @@ import (
 // five-bit values, 32 for Q6_K's six-bit ones) comes back out as offset·Σx
 // per block, a constant computed once per call for all rows
 // (blockBiasTerms, q6BiasTerms). The K formats' sub-block scales (and
-// Q4_K's and Q5_K's mins) are handled in the lanes too. The specifics of
-// each type are in interleaved_*.go; the kernels are AVX-512 VNNI for all
-// six types, AVX2 and NEON (SDOT) for Q8_0, Q4_0 and Q5_0. (AVX2 versions of
-// the K kernels were faster in cache but slower than the row dots streaming
-// a model from memory: TinyLlama-1.1B Q4_K 55–61 against 62–64 tokens/s.)
+// Q4_K's mins) are handled in the lanes too. The specifics of each type are
+// in interleaved_*.go; the kernels are AVX-512 VNNI for all five types,
+// AVX2 and NEON (SDOT) for Q8_0, Q4_0 and Q5_0. Kernels are kept only where
+// they beat the row dots streaming a model from memory, not just in cache:
+// AVX2 K kernels (1.5–1.8× in cache) lost (TinyLlama-1.1B Q4_K 55–61 against
+// 62–64 tokens/s), and so did an AVX-512 Q5_K one (4.5× in cache, 5–10%
+// slower streaming 384 MB on two threads).
 const (
 	ilLanes     = 16          // rows per interleaved group
 	ilScaleSize = 2 * ilLanes // the group's f16 scales, per block
@@ -61,16 +63,14 @@ func (ks *kernelSet) interleavedKernel(t quant.Type) interleavedGemv {
 		return ks.gemvQ5_0x16
 	case quant.Q4_K:
 		return ks.gemvQ4_Kx16
-	case quant.Q5_K:
-		return ks.gemvQ5_Kx16
 	case quant.Q6_K:
 		return ks.gemvQ6_Kx16
 	}
 	return nil
 }
 
-// interleaved returns the interleaved copy of a Q8_0, Q4_0, Q5_0, Q4_K,
-// Q5_K or Q6_K matrix whose rows are a multiple of ilLanes, making it on the first call
+// interleaved returns the interleaved copy of a Q8_0, Q4_0, Q5_0, Q4_K or
+// Q6_K matrix whose rows are a multiple of ilLanes, making it on the first call
 // (split across p's workers, or on the caller if p is nil); nil for any
 // other matrix. The copy is the generation path's only: batched products
 // (the GEMM, training) read the GGUF's own bytes, which stay mapped and,
@@ -86,8 +86,6 @@ func (m *Matrix) interleaved(p *Pool) []byte {
 		pack = interleaveQ5_0Groups
 	case quant.Q4_K:
 		pack = interleaveQ4_KGroups
-	case quant.Q5_K:
-		pack = interleaveQ5_KGroups
 	case quant.Q6_K:
 		pack = interleaveQ6_KGroups
 	default:

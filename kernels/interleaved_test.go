@@ -9,7 +9,7 @@ import (
 )
 
 // interleavedTypes are the types with an interleaved layout.
-var interleavedTypes = []quant.Type{quant.Q8_0, quant.Q4_0, quant.Q5_0, quant.Q4_K, quant.Q5_K, quant.Q6_K}
+var interleavedTypes = []quant.Type{quant.Q8_0, quant.Q4_0, quant.Q5_0, quant.Q4_K, quant.Q6_K}
 
 // ilActs are activations quantised for type t, with the per-block terms
 // the interleaved kernel of t takes (xc).
@@ -57,21 +57,23 @@ func deinterleave(t quant.Type, p []byte, rows, cols int) []byte {
 				for i := 0; i < 16; i++ {
 					blk[192+i] = p[base+32+(i/4)*64+4*l+i%4]
 				}
-				for i := 0; i < 128; i++ {
-					blk[i] = p[base+288+(i/4)*64+4*l+i%4]
-				}
-				for i := 0; i < 64; i++ {
-					blk[128+i] = p[base+2336+(i/4)*64+4*l+i%4]
+				// Quad 8h+m (192 bytes from 288): units of ql bytes
+				// 64h+4m…, ql bytes 64h+32+4m…, qh bytes 32h+4m….
+				for h := 0; h < 2; h++ {
+					for m := 0; m < 8; m++ {
+						q := base + 288 + (8*h+m)*192 + 4*l
+						for i := 0; i < 4; i++ {
+							blk[64*h+4*m+i] = p[q+i]
+							blk[64*h+32+4*m+i] = p[q+64+i]
+							blk[128+32*h+4*m+i] = p[q+128+i]
+						}
+					}
 				}
 			}
 		}
 		return out
 	}
-	if t == quant.Q4_K || t == quant.Q5_K {
-		qh := 0 // Q5_K's fifth-bit bytes, between the scales and the nibbles
-		if t == quant.Q5_K {
-			qh = 32
-		}
+	if t == quant.Q4_K {
 		for r := 0; r < rows; r++ {
 			g, l := r/16, r%16
 			for b := 0; b < nb; b++ {
@@ -82,11 +84,8 @@ func deinterleave(t quant.Type, p []byte, rows, cols int) []byte {
 				for i := 0; i < 12; i++ {
 					blk[4+i] = p[base+64+(i/4)*64+4*l+i%4]
 				}
-				for i := 0; i < qh; i++ {
-					blk[16+i] = p[base+256+(i/4)*64+4*l+i%4]
-				}
 				for i := 0; i < 128; i++ {
-					blk[16+qh+i] = p[base+256+16*qh+(i/4)*64+4*l+i%4]
+					blk[16+i] = p[base+256+(i/4)*64+4*l+i%4]
 				}
 			}
 		}
@@ -143,8 +142,6 @@ func interleaveAs(t quant.Type, data []byte, rows, cols int) []byte {
 		return interleaveQ5_0(data, rows, cols)
 	case quant.Q4_K:
 		return interleaveQ4_K(data, rows, cols)
-	case quant.Q5_K:
-		return interleaveQ5_K(data, rows, cols)
 	case quant.Q6_K:
 		return interleaveQ6_K(data, rows, cols)
 	}
@@ -159,8 +156,6 @@ func interleavedGeneric(t quant.Type) interleavedGemv {
 		return gemvQ5_0x16Generic
 	case quant.Q4_K:
 		return gemvQ4_Kx16Generic
-	case quant.Q5_K:
-		return gemvQ5_Kx16Generic
 	case quant.Q6_K:
 		return gemvQ6_Kx16Generic
 	}
@@ -175,8 +170,6 @@ func rowDotGeneric(t quant.Type, w []byte, a ilActs) float32 {
 		return dotQ5_0Generic(w, a.xq, a.xd)
 	case quant.Q4_K:
 		return dotQ4_KGeneric(w, a.xq, a.xd, a.xs)
-	case quant.Q5_K:
-		return dotQ5_KGeneric(w, a.xq, a.xd, a.xs)
 	case quant.Q6_K:
 		return dotQ6_KGeneric(w, a.xq, a.xd, a.xs)
 	}
@@ -198,7 +191,7 @@ func extremes(r *rand.Rand, t quant.Type, w []byte) {
 		return
 	}
 	first := 2
-	if t == quant.Q4_K || t == quant.Q5_K {
+	if t == quant.Q4_K {
 		first = 16
 		for i := 0; i < 10; i++ {
 			w[r.IntN(len(w)/bb)*bb+4+r.IntN(12)] = 0xff
@@ -349,8 +342,7 @@ func FuzzInterleavedGemv(f *testing.F) {
 	f.Add(make([]byte, 16*34), int64(1), uint8(0))
 	f.Add([]byte("sixteen rows of one block of bytes, arbitrary ones here"), int64(-3), uint8(1))
 	f.Add([]byte("sixteen rows of one Q4_K super-block of arbitrary bytes"), int64(5), uint8(3))
-	f.Add([]byte("sixteen rows of one Q5_K super-block, more bytes, more"), int64(6), uint8(4))
-	f.Add([]byte("sixteen rows of one Q6_K super-block, some more bytes"), int64(7), uint8(5))
+	f.Add([]byte("sixteen rows of one Q6_K super-block, some more bytes"), int64(7), uint8(4))
 	f.Fuzz(func(t *testing.T, raw []byte, seed int64, which uint8) {
 		typ := interleavedTypes[int(which)%len(interleavedTypes)]
 		r := rand.New(rand.NewPCG(uint64(seed), 2))
@@ -366,7 +358,7 @@ func FuzzInterleavedGemv(f *testing.F) {
 			switch typ {
 			case quant.Q6_K:
 				w[b*bb+209] &^= 0x40 // a finite d
-			case quant.Q4_K, quant.Q5_K:
+			case quant.Q4_K:
 				w[b*bb+3] &^= 0x40 // finite mins
 				fallthrough
 			default:

@@ -16,9 +16,9 @@ import (
 //     (gemm_matrix.go).
 //   - A single vector (generation) takes the matrix-vector path: rows of W
 //     are split across the pool and each stored row is read once: F32/F16/
-//     BF16 by a SIMD dot with x, Q8_0/Q4_0/Q5_0/Q4_K/Q5_K/Q6_K sixteen rows
-//     at a time from an interleaved copy where the level has the kernel
-//     (interleaved.go), Q4_1/Q5_1 (and the others without one) by
+//     BF16 by a SIMD dot with x, Q8_0/Q4_0/Q5_0/Q4_K/Q6_K sixteen rows at a
+//     time from an interleaved copy where the level has the kernel
+//     (interleaved.go), Q4_1/Q5_1/Q5_K (and the others without one) by
 //     integer dots on their bytes, all against activations quantised once
 //     per call (8-bit, one scale per block, see quantizeActQ8), other types
 //     by expanding the row to float32 first.
@@ -190,7 +190,7 @@ type matMulTask struct {
 	xm      []float32   // their block sums xd·Σxq (Q4_1/Q5_1, actBlockSums)
 	il      bool        // matrices with an interleaved copy use it
 	xc      [3][]int32  // blockBiasTerms of interleaved Q8_0, Q4_0, Q5_0 (ilBiasSlot), when needed
-	xk      []int32     // sums of 32 activations (kSubSums) for interleaved Q4_K, Q5_K
+	xk      []int32     // sums of 32 activations (kSubSums) for interleaved Q4_K
 	x6      []int32     // q6BiasTerms for interleaved Q6_K
 	scratch [][]float32 // one row buffer per worker (kindDequant)
 }
@@ -292,8 +292,8 @@ func (t *matMulTask) rows(w *Matrix, dst []float32, lo, hi, worker int) {
 // useInterleaved sets t.il when a single token meets a matrix with an
 // interleaved kernel at this level, making the matrices' copies on their first
 // product, and computes the terms their kernels take from the quantised
-// activations: the bias terms of each 32-wide type present, Q4_K's and
-// Q5_K's sums of 32 activations, Q6_K's bias terms per 16.
+// activations: the bias terms of each 32-wide type present, Q4_K's sums of
+// 32 activations, Q6_K's bias terms per 16.
 func (t *matMulTask) useInterleaved(p *Pool) {
 	t.il = false
 	if t.batch != 1 {
@@ -310,7 +310,7 @@ func (t *matMulTask) useInterleaved(p *Pool) {
 			continue
 		}
 		t.il = true
-		if w.Type == quant.Q4_K || w.Type == quant.Q5_K {
+		if w.Type == quant.Q4_K {
 			if len(t.xk) == 0 {
 				t.xk = growI32(t.xk, 8*nb)
 				kSubSums(t.xs, t.xk)
@@ -342,7 +342,7 @@ func (t *matMulTask) rowsInterleaved(w *Matrix, dst []float32, lo, hi int) {
 	gb := ilLanes * w.rowBytes / nb // bytes per group and block
 	var xc []int32
 	switch w.Type {
-	case quant.Q4_K, quant.Q5_K:
+	case quant.Q4_K:
 		xc = t.xk[:8*nb]
 	case quant.Q6_K:
 		xc = t.x6[:16*nb]
@@ -372,10 +372,6 @@ func (t *matMulTask) rowsByDot(w *Matrix, dst []float32, lo, hi int) {
 	case quant.Q4_K:
 		for r := lo; r < hi; r++ {
 			dst[r] = t.ks.dotQ4_K(w.Data[r*rb:(r+1)*rb], t.xq[:cols], t.xd[:nb], t.xs[:16*nb])
-		}
-	case quant.Q5_K:
-		for r := lo; r < hi; r++ {
-			dst[r] = t.ks.dotQ5_K(w.Data[r*rb:(r+1)*rb], t.xq[:cols], t.xd[:nb], t.xs[:16*nb])
 		}
 	case quant.Q6_K:
 		for r := lo; r < hi; r++ {
