@@ -106,16 +106,26 @@ func (m *Matrix) interleaved(p *Pool) []byte {
 	return m.il.data
 }
 
-// ilOffset is the unsigned offset of t's interleaved quants.
-func ilOffset(t quant.Type) int32 {
-	switch t {
-	case quant.Q4_0:
-		return 8
-	case quant.Q5_0:
-		return 16
+// ilBiased lists the 32-wide interleaved types and the unsigned offset of
+// their stored quants; a type's index is where matMulTask keeps its bias
+// terms (ilBiasSlot).
+var ilBiased = [...]struct {
+	t      quant.Type
+	offset int32
+}{{quant.Q8_0, 128}, {quant.Q4_0, 8}, {quant.Q5_0, 16}}
+
+// ilBiasSlot is the index of a 32-wide interleaved type in ilBiased.
+func ilBiasSlot(t quant.Type) int {
+	for i, b := range ilBiased {
+		if b.t == t {
+			return i
+		}
 	}
-	return 128
+	panic("kernels: " + t.String() + " has no interleaved bias terms")
 }
+
+// ilOffset is the unsigned offset of a 32-wide type's interleaved quants.
+func ilOffset(t quant.Type) int32 { return ilBiased[ilBiasSlot(t)].offset }
 
 // blockBiasTerms sets xc[b] = −offset·Σ xq over block b: what the unsigned
 // offset of interleaved quants adds to each block's integer dot.
@@ -127,15 +137,4 @@ func blockBiasTerms(xq []int8, offset int32, xc []int32) {
 		}
 		xc[b] = -offset * s
 	}
-}
-
-// ilBiasSlot is where matMulTask keeps the bias terms of a 32-wide type.
-func ilBiasSlot(t quant.Type) int {
-	switch t {
-	case quant.Q4_0:
-		return 1
-	case quant.Q5_0:
-		return 2
-	}
-	return 0
 }

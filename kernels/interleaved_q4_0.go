@@ -1,6 +1,10 @@
 package kernels
 
-import "github.com/milp-lite/milp-lite/quant"
+import (
+	"encoding/binary"
+
+	"github.com/milp-lite/milp-lite/quant"
+)
 
 // The Q4_0 interleaved layout (interleaved.go), per group and block (288
 // bytes, the sixteen rows' 18-byte blocks):
@@ -29,20 +33,7 @@ func interleaveQ4_0(data []byte, rows, cols int) []byte {
 // interleaveQ4_0Groups writes groups [g0, g1) of the interleaved layout of
 // data into out.
 func interleaveQ4_0Groups(data, out []byte, cols, g0, g1 int) {
-	nb := cols / quant.QK
-	rb := nb * quant.BlockBytesQ4_0
-	for g := g0; g < g1; g++ {
-		for b := 0; b < nb; b++ {
-			dst := out[(g*nb+b)*q4GroupBlock:][:q4GroupBlock]
-			for l := 0; l < ilLanes; l++ {
-				blk := data[(g*ilLanes+l)*rb+b*quant.BlockBytesQ4_0:][:quant.BlockBytesQ4_0]
-				dst[2*l], dst[2*l+1] = blk[0], blk[1]
-				for k := 0; k < q4Units; k++ {
-					copy(dst[ilScaleSize+k*ilUnitSize+4*l:][:4], blk[2+4*k:])
-				}
-			}
-		}
-	}
+	interleaveNibbleGroups(quant.Q4_0, data, out, cols, g0, g1)
 }
 
 // gemvQ4_0x16Generic is kernelSet.gemvQ4_0x16's reference: for each of
@@ -50,17 +41,67 @@ func interleaveQ4_0Groups(data, out []byte, cols, g0, g1 int) {
 // float(Σ_j n·x + xc[b]) · (scale_l·xd[b]), accumulated block by block in
 // the assembly's order.
 func gemvQ4_0x16Generic(w []byte, groups, nb int, xq []int8, xd []float32, xc []int32, out []float32) {
+	gemvNibbleX16Generic(quant.Q4_0, w, groups, nb, xq, xd, xc, out)
+}
+
+// nibbleFifthBits reports whether t (Q4_0 or Q5_0) has fifth bits: Q5_0's
+// block keeps them in 4 bytes before its nibbles, its interleaved layout in
+// one unit (q5HighBits) before its nibble units.
+func nibbleFifthBits(t quant.Type) bool { return t == quant.Q5_0 }
+
+// interleaveNibbleGroups writes groups [g0, g1) of the interleaved layout of
+// a Q4_0 or Q5_0 matrix.
+func interleaveNibbleGroups(t quant.Type, data, out []byte, cols, g0, g1 int) {
+	nb, bb := cols/quant.QK, t.BlockBytes()
+	gb, qsOff, qsSrc := ilLanes*bb, ilScaleSize, 2
+	fifth := nibbleFifthBits(t)
+	if fifth {
+		qsOff, qsSrc = q5QsOffset, 6
+	}
+	for g := g0; g < g1; g++ {
+		for b := 0; b < nb; b++ {
+			dst := out[(g*nb+b)*gb:][:gb]
+			for l := 0; l < ilLanes; l++ {
+				blk := data[((g*ilLanes+l)*nb+b)*bb:][:bb]
+				dst[2*l], dst[2*l+1] = blk[0], blk[1]
+				if fifth {
+					h := q5HighBits(binary.LittleEndian.Uint32(blk[2:]))
+					binary.LittleEndian.PutUint32(dst[ilScaleSize+4*l:], h)
+				}
+				for k := 0; k < q4Units; k++ {
+					copy(dst[qsOff+k*ilUnitSize+4*l:][:4], blk[qsSrc+4*k:])
+				}
+			}
+		}
+	}
+}
+
+// gemvNibbleX16Generic is the reference of the Q4_0 and Q5_0 kernels: a
+// Q5_0 value of unit k takes bit k (low nibble) or 4+k (high) of its byte of
+// the row's fifth-bit dword.
+func gemvNibbleX16Generic(t quant.Type, w []byte, groups, nb int, xq []int8, xd []float32, xc []int32, out []float32) {
+	gb, qsOff := ilLanes*t.BlockBytes(), ilScaleSize
+	fifth := nibbleFifthBits(t)
+	if fifth {
+		qsOff = q5QsOffset
+	}
 	for g := 0; g < groups; g++ {
 		var acc [ilLanes]float32
 		for b := 0; b < nb; b++ {
-			blk := w[(g*nb+b)*q4GroupBlock:][:q4GroupBlock]
+			blk := w[(g*nb+b)*gb:][:gb]
 			x := xq[quant.QK*b:][:quant.QK]
 			for l := 0; l < ilLanes; l++ {
 				s := xc[b]
 				for k := 0; k < q4Units; k++ {
-					u := blk[ilScaleSize+k*ilUnitSize+4*l:][:4]
-					for j, v := range u {
-						s += int32(v&15)*int32(x[4*k+j]) + int32(v>>4)*int32(x[16+4*k+j])
+					u := blk[qsOff+k*ilUnitSize+4*l:][:4]
+					for i, v := range u {
+						lo, hi := int32(v&15), int32(v>>4)
+						if fifth {
+							hb := blk[ilScaleSize+4*l+i]
+							lo |= int32(hb>>k&1) << 4
+							hi |= int32(hb>>(4+k)&1) << 4
+						}
+						s += lo*int32(x[4*k+i]) + hi*int32(x[16+4*k+i])
 					}
 				}
 				acc[l] += float32(s) * (f16le(blk[2*l:]) * xd[b])

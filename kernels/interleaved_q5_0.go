@@ -48,47 +48,11 @@ func interleaveQ5_0(data []byte, rows, cols int) []byte {
 // interleaveQ5_0Groups writes groups [g0, g1) of the interleaved layout of
 // data into out.
 func interleaveQ5_0Groups(data, out []byte, cols, g0, g1 int) {
-	nb := cols / quant.QK
-	rb := nb * quant.BlockBytesQ5_0
-	for g := g0; g < g1; g++ {
-		for b := 0; b < nb; b++ {
-			dst := out[(g*nb+b)*q5GroupBlock:][:q5GroupBlock]
-			for l := 0; l < ilLanes; l++ {
-				blk := data[(g*ilLanes+l)*rb+b*quant.BlockBytesQ5_0:][:quant.BlockBytesQ5_0]
-				dst[2*l], dst[2*l+1] = blk[0], blk[1]
-				h := q5HighBits(uint32(blk[2]) | uint32(blk[3])<<8 | uint32(blk[4])<<16 | uint32(blk[5])<<24)
-				hb := dst[ilScaleSize+4*l:][:4]
-				hb[0], hb[1], hb[2], hb[3] = byte(h), byte(h>>8), byte(h>>16), byte(h>>24)
-				for k := 0; k < q4Units; k++ {
-					copy(dst[q5QsOffset+k*ilUnitSize+4*l:][:4], blk[6+4*k:])
-				}
-			}
-		}
-	}
+	interleaveNibbleGroups(quant.Q5_0, data, out, cols, g0, g1)
 }
 
 // gemvQ5_0x16Generic is kernelSet.gemvQ5_0x16's reference, as
 // gemvQ4_0x16Generic with the fifth bits.
 func gemvQ5_0x16Generic(w []byte, groups, nb int, xq []int8, xd []float32, xc []int32, out []float32) {
-	for g := 0; g < groups; g++ {
-		var acc [ilLanes]float32
-		for b := 0; b < nb; b++ {
-			blk := w[(g*nb+b)*q5GroupBlock:][:q5GroupBlock]
-			x := xq[quant.QK*b:][:quant.QK]
-			for l := 0; l < ilLanes; l++ {
-				s := xc[b]
-				hb := blk[ilScaleSize+4*l:][:4]
-				for k := 0; k < q4Units; k++ {
-					u := blk[q5QsOffset+k*ilUnitSize+4*l:][:4]
-					for i, v := range u {
-						lo := int32(v&15) | int32(hb[i]>>k&1)<<4
-						hi := int32(v>>4) | int32(hb[i]>>(4+k)&1)<<4
-						s += lo*int32(x[4*k+i]) + hi*int32(x[16+4*k+i])
-					}
-				}
-				acc[l] += float32(s) * (f16le(blk[2*l:]) * xd[b])
-			}
-		}
-		copy(out[ilLanes*g:], acc[:])
-	}
+	gemvNibbleX16Generic(quant.Q5_0, w, groups, nb, xq, xd, xc, out)
 }

@@ -318,7 +318,9 @@ func TestMatMulInterleavedChunks(t *testing.T) {
 				}
 				// Every chunk [lo, hi) directly.
 				task := &matMulTask{batch: 1, xq: a.xq, xd: a.xd, xs: a.xs, ks: impl, il: true, xk: a.xc, x6: a.xc}
-				task.xc[ilBiasSlot(typ)] = a.xc
+				if typ.BlockSize() == quant.QK {
+					task.xc[ilBiasSlot(typ)] = a.xc
+				}
 				for lo := 0; lo <= rows; lo += 3 {
 					for hi := lo; hi <= rows; hi += 5 {
 						got := make([]float32, rows)

@@ -183,16 +183,16 @@ type matMulTask struct {
 	x       []float32
 	batch   int
 	kind    int
-	ks      kernelSet   // the kernels of this call
-	xq      []int8      // quantised activations
-	xd      []float32   // their block scales
-	xs      []int16     // their sums per 16 (K formats)
-	xm      []float32   // their block sums xd·Σxq (Q4_1/Q5_1, actBlockSums)
-	il      bool        // matrices with an interleaved copy use it
-	xc      [3][]int32  // blockBiasTerms of interleaved Q8_0, Q4_0, Q5_0 (ilBiasSlot), when needed
-	xk      []int32     // sums of 32 activations (kSubSums) for interleaved Q4_K
-	x6      []int32     // q6BiasTerms for interleaved Q6_K
-	scratch [][]float32 // one row buffer per worker (kindDequant)
+	ks      kernelSet              // the kernels of this call
+	xq      []int8                 // quantised activations
+	xd      []float32              // their block scales
+	xs      []int16                // their sums per 16 (K formats)
+	xm      []float32              // their block sums xd·Σxq (Q4_1/Q5_1, actBlockSums)
+	il      bool                   // matrices with an interleaved copy use it
+	xc      [len(ilBiased)][]int32 // blockBiasTerms of the 32-wide interleaved types (ilBiasSlot), when needed
+	xk      []int32                // sums of 32 activations (kSubSums) for interleaved Q4_K
+	x6      []int32                // q6BiasTerms for interleaved Q6_K
+	scratch [][]float32            // one row buffer per worker (kindDequant)
 }
 
 func (t *matMulTask) Do(lo, hi, worker int) {
@@ -295,8 +295,7 @@ func (t *matMulTask) rows(w *Matrix, dst []float32, lo, hi, worker int) {
 // activations: the bias terms of each 32-wide type present, Q4_K's sums of
 // 32 activations, Q6_K's bias terms per 16.
 func (t *matMulTask) useInterleaved(p *Pool) {
-	t.il = false
-	if t.batch != 1 {
+	if t.batch != 1 { // (matVec has cleared t.il)
 		return
 	}
 	for i := range t.xc {
