@@ -209,7 +209,7 @@ func (t *attnTileTask) unit(h, qb, worker int) {
 // tail (a row ends anywhere); the sum is unchanged, and it depends on seen
 // alone, so a query's weights do not depend on its block.
 func softmaxPadded(row []float32, seen int) {
-	m := maxOf(row[:seen])
+	m := impl.max(row[:seen])
 	pad := min(len(row), (seen+7)&^7)
 	for j := seen; j < pad; j++ {
 		row[j] = -1e30

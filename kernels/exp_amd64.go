@@ -11,6 +11,17 @@ func expShift8AVX2(x []float32, shift float32) float32
 //go:noescape
 func siluMul8AVX2(gate, up []float32)
 
+//go:noescape
+func expShiftAVX512(x []float32, shift float32) float32
+
+//go:noescape
+func siluMulAVX512(gate, up []float32)
+
+// maxAVX512 needs len(x) ≥ 1.
+//
+//go:noescape
+func maxAVX512(x []float32) float32
+
 func expShiftAVX2(x []float32, shift float32) float32 {
 	n := len(x) &^ 7
 	return expShift8AVX2(x[:n], shift) + expShiftGeneric(x[n:], shift)

@@ -162,6 +162,13 @@ GLOBL exp127<>(SB), RODATA|NOPTR, $32
 	VMULPS Y1, Y2, Y0 \
 	VBLENDVPS Y5, Y4, Y0, Y0
 
+// HSUMY6 leaves the sum of Y6's eight lanes in X6; clobbers X1.
+#define HSUMY6 \
+	VEXTRACTF128 $1, Y6, X1 \
+	VADDPS X1, X6, X6 \
+	VHADDPS X6, X6, X6 \
+	VHADDPS X6, X6, X6
+
 // func expShift8AVX2(x []float32, shift float32) float32
 // x[i] = exp(x[i]-shift) for i < len(x)&^7; returns their sum.
 TEXT ·expShift8AVX2(SB), NOSPLIT, $0-36
@@ -184,10 +191,7 @@ esloop:
 	JNZ  esloop
 
 esdone:
-	VEXTRACTF128 $1, Y6, X1
-	VADDPS X1, X6, X6
-	VHADDPS X6, X6, X6
-	VHADDPS X6, X6, X6
+	HSUMY6
 	VMOVSS X6, ret+32(FP)
 	VZEROUPPER
 	RET
@@ -216,5 +220,172 @@ smloop:
 	JNZ  smloop
 
 smdone:
+	VZEROUPPER
+	RET
+
+// The same exp on sixteen lanes (AVX-512), for the AVX-512 level: the
+// range reduction and polynomial of EXP8, instruction for instruction, and
+// ·2^n by VSCALEFPS, which rounds once as EXP8's two exact-then-rounding
+// multiplies do, so both levels give the same bits. The constants live in
+// Z16-Z26 (EXPCONSTS); a slice's last len%16 elements run under a mask, so
+// no element goes through a different code path than its neighbours.
+
+#define EXPCONSTS \
+	VBROADCASTSS expLo<>(SB), Z16 \
+	VBROADCASTSS expHi<>(SB), Z17 \
+	VBROADCASTSS expLog2e<>(SB), Z18 \
+	VBROADCASTSS expLn2Hi<>(SB), Z19 \
+	VBROADCASTSS expLn2Lo<>(SB), Z20 \
+	VBROADCASTSS expC6<>(SB), Z21 \
+	VBROADCASTSS expC5<>(SB), Z22 \
+	VBROADCASTSS expC4<>(SB), Z23 \
+	VBROADCASTSS expC3<>(SB), Z24 \
+	VBROADCASTSS expC2<>(SB), Z25 \
+	VBROADCASTSS expOne<>(SB), Z26
+
+// EXP16 replaces Z0 by exp(Z0); clobbers Z1, Z2, Z4 and K1.
+#define EXP16 \
+	VCMPPS $3, Z0, Z0, K1 \
+	VMOVAPS Z0, Z4 \
+	VMAXPS Z16, Z0, Z0 \
+	VMINPS Z17, Z0, Z0 \
+	VMULPS Z18, Z0, Z1 \
+	VRNDSCALEPS $0, Z1, Z1 \
+	VFNMADD231PS Z19, Z1, Z0 \
+	VFNMADD231PS Z20, Z1, Z0 \
+	VMOVAPS Z21, Z2 \
+	VFMADD213PS Z22, Z0, Z2 \
+	VFMADD213PS Z23, Z0, Z2 \
+	VFMADD213PS Z24, Z0, Z2 \
+	VFMADD213PS Z25, Z0, Z2 \
+	VFMADD213PS Z26, Z0, Z2 \
+	VFMADD213PS Z26, Z0, Z2 \
+	VSCALEFPS Z1, Z2, Z0 \
+	VMOVAPS Z4, K1, Z0
+
+// TAILMASK sets K2 to the low CX&15 lanes and CX to CX&15.
+#define TAILMASK \
+	ANDQ $15, CX \
+	MOVQ $1, AX \
+	SHLQ CX, AX \
+	DECQ AX \
+	KMOVW AX, K2
+
+// func expShiftAVX512(x []float32, shift float32) float32
+// x[i] = exp(x[i]-shift) for every i; returns their sum.
+TEXT ·expShiftAVX512(SB), NOSPLIT, $0-36
+	MOVQ x_base+0(FP), SI
+	MOVQ x_len+8(FP), CX
+	VBROADCASTSS shift+24(FP), Z7
+	EXPCONSTS
+	VXORPS Z6, Z6, Z6
+	MOVQ CX, DX
+	SHRQ $4, DX
+	JZ   es16tail
+
+es16loop:
+	VMOVUPS (SI), Z0
+	VSUBPS Z7, Z0, Z0
+	EXP16
+	VMOVUPS Z0, (SI)
+	VADDPS Z0, Z6, Z6
+	ADDQ $64, SI
+	DECQ DX
+	JNZ  es16loop
+
+es16tail:
+	TAILMASK
+	JZ   es16sum
+	VMOVUPS.Z (SI), K2, Z0
+	VSUBPS Z7, Z0, Z0
+	EXP16
+	VMOVUPS Z0, K2, (SI)
+	VADDPS Z0, Z6, K2, Z6
+
+es16sum:
+	VEXTRACTF64X4 $1, Z6, Y1
+	VADDPS Y1, Y6, Y6
+	HSUMY6
+	VMOVSS X6, ret+32(FP)
+	VZEROUPPER
+	RET
+
+// func siluMulAVX512(gate, up []float32)
+// gate[i] = gate[i]/(1+exp(-gate[i]))·up[i] for every i < len(gate).
+TEXT ·siluMulAVX512(SB), NOSPLIT, $0-48
+	MOVQ gate_base+0(FP), SI
+	MOVQ gate_len+8(FP), CX
+	MOVQ up_base+24(FP), DI
+	EXPCONSTS
+	MOVQ CX, DX
+	SHRQ $4, DX
+	JZ   sm16tail
+
+sm16loop:
+	VMOVUPS (SI), Z6
+	VXORPS Z0, Z0, Z0
+	VSUBPS Z6, Z0, Z0
+	EXP16
+	VADDPS Z26, Z0, Z0
+	VDIVPS Z0, Z6, Z6
+	VMULPS (DI), Z6, Z6
+	VMOVUPS Z6, (SI)
+	ADDQ $64, SI
+	ADDQ $64, DI
+	DECQ DX
+	JNZ  sm16loop
+
+sm16tail:
+	TAILMASK
+	JZ   sm16done
+	VMOVUPS.Z (SI), K2, Z6
+	VMOVUPS.Z (DI), K2, Z5
+	VXORPS Z0, Z0, Z0
+	VSUBPS Z6, Z0, Z0
+	EXP16
+	VADDPS Z26, Z0, Z0
+	VDIVPS Z0, Z6, Z6
+	VMULPS Z5, Z6, Z6
+	VMOVUPS Z6, K2, (SI)
+
+sm16done:
+	VZEROUPPER
+	RET
+
+// func maxAVX512(x []float32) float32
+// The largest of x (len(x) ≥ 1) as maxOf finds it: a NaN is passed over
+// unless it is x[0] (every lane starts from x[0], and MAXPS with the new
+// value first keeps the running maximum when that value is NaN).
+TEXT ·maxAVX512(SB), NOSPLIT, $0-28
+	MOVQ x_base+0(FP), SI
+	MOVQ x_len+8(FP), CX
+	VBROADCASTSS (SI), Z6
+	MOVQ CX, DX
+	SHRQ $4, DX
+	JZ   mx16tail
+
+mx16loop:
+	VMOVUPS (SI), Z0
+	VMAXPS Z6, Z0, Z6
+	ADDQ $64, SI
+	DECQ DX
+	JNZ  mx16loop
+
+mx16tail:
+	TAILMASK
+	JZ   mx16reduce
+	VMOVUPS.Z (SI), K2, Z0
+	VMAXPS Z6, Z0, K2, Z6
+
+mx16reduce:
+	VEXTRACTF64X4 $1, Z6, Y1
+	VMAXPS Y6, Y1, Y6
+	VEXTRACTF128 $1, Y6, X1
+	VMAXPS X6, X1, X6
+	VPERMILPS $0x4E, X6, X1
+	VMAXPS X6, X1, X6
+	VPERMILPS $0xB1, X6, X1
+	VMAXPS X6, X1, X6
+	VMOVSS X6, ret+24(FP)
 	VZEROUPPER
 	RET

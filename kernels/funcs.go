@@ -76,7 +76,18 @@ type kernelSet struct {
 
 	// Elementwise.
 	expShift func(x []float32, shift float32) float32 // x = exp(x-shift), returns Σ
-	siluMul  func(gate, up []float32)                 // gate = silu(gate)*up
+	siluMul  func(gate, up []float32)                 // gate = silu(gate)*up, len(up) ≥ len(gate)
+	max      func(x []float32) float32                // the largest of x (len ≥ 1) as maxOf finds it
+	// RMSNorm (norm.go): lanes[j] = Σ x[i]² (float64) over i ≡ j mod 16,
+	// len(x) a multiple of 16; dst[i] = x[i]·s·w[i] over len(dst).
+	sumSquares16 func(x []float32) [16]float64
+	scaleMul     func(dst, x, w []float32, s float32)
+	// Rotary embedding (rope.go) of heads heads of headSize values with the
+	// angles of RoPE.Angles (cs: 2·Dims values), nil where the level has
+	// none: pairs (2i, 2i+1) with Dims a multiple of 16, halves (NeoX) with
+	// Dims a multiple of 32. Bit-identical to ropeGeneric.
+	ropePairs  func(x []float32, heads, headSize int, cs []float32)
+	ropeHalves func(x []float32, heads, headSize int, cs []float32)
 }
 
 // impl is the table in use; install replaces it.
@@ -96,6 +107,7 @@ func genericKernels() kernelSet {
 		dotQ4_K: dotQ4_KGeneric, dotQ5_K: dotQ5_KGeneric, dotQ6_K: dotQ6_KGeneric,
 		dotQ5_0: dotQ5_0Generic, dotQ4_1: dotQ4_1Generic, dotQ5_1: dotQ5_1Generic,
 		dotF16: dotF16Generic, dotBF16: dotBF16Generic,
-		expShift: expShiftGeneric, siluMul: siluMulGeneric,
+		expShift: expShiftGeneric, siluMul: siluMulGeneric, max: maxOf,
+		sumSquares16: sumSquares16Generic, scaleMul: scaleMulGeneric,
 	}
 }

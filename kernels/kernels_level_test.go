@@ -470,6 +470,143 @@ func TestElementwiseKernels(t *testing.T) {
 	})
 }
 
+// TestRMSNormSameBitsAtEveryLevel: the SIMD sum of squares keeps the
+// generic lanes and order, so RMSNorm gives the generic bits at every
+// level, for every length, huge and tiny values included; and it is right
+// (against float64, and its returned scale is the one applied).
+func TestRMSNormSameBitsAtEveryLevel(t *testing.T) {
+	r := rand.New(rand.NewPCG(27, 28))
+	type input struct{ x, w []float32 }
+	var inputs []input
+	for _, n := range vecLengths[1:] {
+		for _, mag := range []float32{1, 1e-20, 1e18} {
+			x, w := randVec(r, n), randVec(r, n)
+			for i := range x {
+				x[i] *= mag
+			}
+			inputs = append(inputs, input{x, w})
+		}
+	}
+	want := make([][]float32, len(inputs))
+	defer SetLevel(CurrentLevel())
+	if err := SetLevel(Generic); err != nil {
+		t.Fatal(err)
+	}
+	for i, in := range inputs {
+		want[i] = make([]float32, len(in.x))
+		scale := RMSNorm(want[i], in.x, in.w, 1e-5)
+		var ss float64
+		for _, v := range in.x {
+			ss += float64(v) * float64(v)
+		}
+		ref := 1 / math.Sqrt(ss/float64(len(in.x))+1e-5)
+		if math.Abs(float64(scale)-ref) > 1e-6*ref {
+			t.Fatalf("n=%d: scale %g, want %g", len(in.x), scale, ref)
+		}
+		for j, v := range in.x {
+			if want[i][j] != v*scale*in.w[j] {
+				t.Fatalf("n=%d: dst[%d] = %g, want x·scale·w = %g", len(in.x), j, want[i][j], v*scale*in.w[j])
+			}
+		}
+	}
+	forEachLevel(t, func(t testing.TB, l Level) {
+		for i, in := range inputs {
+			got := append(make([]float32, len(in.x)), 7) // a sentinel past dst
+			RMSNorm(got[:len(in.x)], in.x, in.w, 1e-5)
+			for j := range want[i] {
+				if math.Float32bits(got[j]) != math.Float32bits(want[i][j]) {
+					t.Fatalf("%s n=%d: dst[%d] = %g, generic %g", l, len(in.x), j, got[j], want[i][j])
+				}
+			}
+			if got[len(in.x)] != 7 {
+				t.Fatalf("%s n=%d: wrote past dst", l, len(in.x))
+			}
+		}
+	})
+}
+
+// TestElementwiseBoundsAndMax: the elementwise kernels touch exactly
+// len(x) elements (a sentinel after the slice survives; the AVX-512 ones
+// run the last len%16 under a mask), and max finds what maxOf finds,
+// passing over NaNs after the first element and never reading past the end.
+func TestElementwiseBoundsAndMax(t *testing.T) {
+	r := rand.New(rand.NewPCG(25, 26))
+	const sentinel = 1e30
+	forEachLevel(t, func(t testing.TB, l Level) {
+		for _, n := range vecLengths {
+			if n == 0 {
+				continue
+			}
+			buf := append(randVec(r, n), sentinel, sentinel)
+			x := buf[:n]
+			if got, want := impl.max(x), maxOf(x); got != want {
+				t.Fatalf("%s max n=%d = %g, want %g", l, n, got, want)
+			}
+			if n > 1 {
+				x[r.IntN(n-1)+1] = float32(math.NaN())
+				if got, want := impl.max(x), maxOf(x); got != want {
+					t.Fatalf("%s max n=%d with a NaN = %g, want %g", l, n, got, want)
+				}
+				x[0] = float32(math.NaN())
+				if got := impl.max(x); !math.IsNaN(float64(got)) {
+					t.Fatalf("%s max n=%d with x[0] NaN = %g, want NaN", l, n, got)
+				}
+			}
+			for i := range x {
+				x[i] = -float32(i) - 1 // all negative: a masked-off zero would win
+			}
+			if got := impl.max(x); got != -1 {
+				t.Fatalf("%s max of -1..-%d = %g", l, n, got)
+			}
+			impl.expShift(x, 0)
+			up := append(randVec(r, n), sentinel)
+			impl.siluMul(x, up[:n])
+			if buf[n] != sentinel || buf[n+1] != sentinel || up[n] != sentinel {
+				t.Fatalf("%s n=%d: a kernel wrote past the slice", l, n)
+			}
+		}
+	})
+}
+
+// TestExpSameBitsOnAmd64Levels: AVX-512's exp is AVX2's on sixteen lanes,
+// so they agree bit for bit (a prompt's softmax and SwiGLU do not change
+// with MILP_KERNELS=avx2), sums aside, whose order differs.
+func TestExpSameBitsOnAmd64Levels(t *testing.T) {
+	have := map[Level]bool{}
+	for _, l := range AvailableLevels() {
+		have[l] = true
+	}
+	if !have[AVX2] || !have[AVX512] {
+		t.Skip("needs the AVX2 and AVX-512 levels")
+	}
+	defer SetLevel(CurrentLevel())
+	x := make([]float32, 0, 100003)
+	for i := 0; i < 100000; i++ {
+		x = append(x, -110+float32(i)*(200.0/100000))
+	}
+	x = append(x, float32(math.NaN()), float32(math.Inf(1)), float32(math.Inf(-1)))
+	run := func(l Level) (e, s []float32) {
+		if err := SetLevel(l); err != nil {
+			t.Fatal(err)
+		}
+		e, s = append([]float32(nil), x...), append([]float32(nil), x...)
+		impl.expShift(e[:len(e)&^15], 0.5) // whole vectors at both levels
+		up := make([]float32, len(s))
+		for i := range up {
+			up[i] = 1.5
+		}
+		impl.siluMul(s[:len(s)&^15], up)
+		return
+	}
+	e2, s2 := run(AVX2)
+	e5, s5 := run(AVX512)
+	for i := range x {
+		if math.Float32bits(e2[i]) != math.Float32bits(e5[i]) || math.Float32bits(s2[i]) != math.Float32bits(s5[i]) {
+			t.Fatalf("x=%g: exp %g (avx2) vs %g (avx512), silu %g vs %g", x[i], e2[i], e5[i], s2[i], s5[i])
+		}
+	}
+}
+
 // FuzzDot: any float32 data, any length, at every level, against the
 // generic dot.
 func FuzzDot(f *testing.F) {

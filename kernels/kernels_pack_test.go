@@ -11,7 +11,7 @@ import (
 func TestTransposeMatchesGeneric(t *testing.T) {
 	r := rand.New(rand.NewPCG(31, 32))
 	forEachLevel(t, func(t testing.TB, l Level) {
-		for _, n := range []int{1, 4, 8, 12, 16, 32} {
+		for _, n := range []int{1, 3, 4, 5, 6, 8, 12, 13, 15, 16, 20, 32} {
 			for _, k := range []int{0, 1, 7, 8, 9, 31, 64, 256, 261} {
 				ld := k + 5
 				src := randVec(r, n*ld)

@@ -120,26 +120,32 @@ func TestRoPERotatesPairs(t *testing.T) {
 }
 
 // TestRoPEAnglesMatchApply: rotating with angles precomputed once per
-// position gives exactly what Apply computes on the spot, for partial
-// rotation (Dims < head size), both pairings and several heads.
+// position gives exactly what Apply computes on the spot, at every level,
+// for partial rotation (Dims < head size), both pairings, several heads,
+// and rotation widths the SIMD kernels take (16, 32, 64) and do not (12).
 func TestRoPEAnglesMatchApply(t *testing.T) {
 	rng := rand.New(rand.NewPCG(7, 8))
-	for _, neox := range []bool{false, true} {
-		r := NewRoPE(12, 10000, neox, nil, 1)
-		cs := make([]float32, 12)
-		for _, pos := range []int{0, 1, 17, 4095, -9} {
-			x := randVec(rng, 3*16)
-			y := append([]float32(nil), x...)
-			r.Apply(x, 3, 16, pos)
-			r.Angles(pos, cs)
-			r.Rotate(y, 3, 16, cs)
-			for i := range x {
-				if x[i] != y[i] {
-					t.Fatalf("neox=%v pos %d: value %d is %g with Angles+Rotate, %g with Apply", neox, pos, i, y[i], x[i])
+	forEachLevel(t, func(t testing.TB, l Level) {
+		for _, neox := range []bool{false, true} {
+			for _, shape := range [][2]int{{12, 16}, {16, 16}, {32, 48}, {64, 64}, {64, 128}} {
+				dims, hs := shape[0], shape[1]
+				r := NewRoPE(dims, 10000, neox, nil, 1)
+				cs := make([]float32, r.AnglesLen())
+				for _, pos := range []int{0, 1, 17, 4095, -9} {
+					x := randVec(rng, 3*hs+1)
+					y := append([]float32(nil), x...)
+					r.Apply(x[:3*hs], 3, hs, pos)
+					r.Angles(pos, cs)
+					r.Rotate(y[:3*hs], 3, hs, cs)
+					for i := range x {
+						if x[i] != y[i] {
+							t.Fatalf("%s neox=%v dims=%d head=%d pos %d: value %d is %g with Angles+Rotate, %g with Apply", l, neox, dims, hs, pos, i, y[i], x[i])
+						}
+					}
 				}
 			}
 		}
-	}
+	})
 }
 
 func TestDotAxpy(t *testing.T) {

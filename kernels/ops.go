@@ -1,38 +1,11 @@
 package kernels
 
-import "math"
-
-// RMSNorm writes x / sqrt(mean(x²) + eps) * weight into dst. The sum of squares
-// is accumulated in float64 so that long rows do not lose precision, in four
-// independent sums: one chain of dependent float64 adds made this loop a
-// few percent of prompt processing.
-func RMSNorm(dst, x, weight []float32, eps float32) {
-	var s0, s1, s2, s3 float64
-	i := 0
-	for ; i+4 <= len(x); i += 4 {
-		v := x[i : i+4 : i+4]
-		s0 += float64(v[0]) * float64(v[0])
-		s1 += float64(v[1]) * float64(v[1])
-		s2 += float64(v[2]) * float64(v[2])
-		s3 += float64(v[3]) * float64(v[3])
-	}
-	for ; i < len(x); i++ {
-		s0 += float64(x[i]) * float64(x[i])
-	}
-	ss := (s0 + s1) + (s2 + s3)
-	scale := float32(1 / math.Sqrt(ss/float64(len(x))+float64(eps)))
-	weight, dst = weight[:len(x)], dst[:len(x)]
-	for i, v := range x {
-		dst[i] = v * scale * weight[i]
-	}
-}
-
 // Softmax replaces x by exp(x - max) / sum, in place.
 func Softmax(x []float32) {
 	if len(x) == 0 {
 		return
 	}
-	m := maxOf(x)
+	m := impl.max(x)
 	sum := impl.expShift(x, m)
 	impl.scale(1/sum, x)
 }

@@ -8,6 +8,9 @@ import "github.com/milp-lite/milp-lite/quant"
 func transpose8AVX2(k8 int, src []float32, ld int, dst []float32, n, rows8 int)
 
 //go:noescape
+func transpose4AVX2(k8 int, src []float32, ld int, dst []float32, n int)
+
+//go:noescape
 func dequantQ8_0AVX2(w []byte, dst []float32)
 
 //go:noescape
@@ -70,21 +73,28 @@ func dequantF16AVX2(w []byte, dst []float32) {
 	dequantF16Generic(w[2*n:], dst[n:])
 }
 
-// transposeAVX2 is kernelSet.transpose: whole 8×8 blocks in assembly, the
-// rows past the last multiple of 8 (4 of a 12-row A panel) and the columns
-// past the last multiple of 8 in Go.
+// transposeAVX2 is kernelSet.transpose: whole 8×8 blocks in assembly, then
+// four more rows if there are four (those of a 12-row AVX-512 or 6-row AVX2
+// A panel), and what is left of rows and columns in Go.
 func transposeAVX2(k int, src []float32, ld int, dst []float32, n int) {
 	k8, n8 := k&^7, n&^7
-	if n8 == 0 || k8 == 0 {
+	if k8 == 0 || n < 4 {
 		transposeGeneric(k, src, ld, dst, n)
 		return
 	}
 	// The assembly does not check bounds: make the slices prove them.
 	_, _ = src[(n-1)*ld+k-1], dst[k*n-1]
-	transpose8AVX2(k8, src, ld, dst, n, n8)
+	if n8 > 0 {
+		transpose8AVX2(k8, src, ld, dst, n, n8)
+	}
+	done := n8 // rows whose first k8 columns are in place
+	if n-n8 >= 4 {
+		transpose4AVX2(k8, src[n8*ld:], ld, dst[n8:], n)
+		done += 4
+	}
 	for j := 0; j < n; j++ {
 		p0 := k8
-		if j >= n8 {
+		if j >= done {
 			p0 = 0
 		}
 		row := src[j*ld : j*ld+k]

@@ -105,6 +105,56 @@ done:
 	VZEROUPPER
 	RET
 
+// func transpose4AVX2(k8 int, src []float32, ld int, dst []float32, n int)
+// dst[p*n+j] = src[j*ld+p] for j < 4, p < k8 (a multiple of 8): the four
+// rows a 12-row (AVX-512) or 6-row (AVX2) A panel has past its 8×8 blocks,
+// and the query and probability panels of tiled attention. Four rows by
+// eight columns are transposed in registers as two 4×4 blocks, one per
+// 128-bit half, and stored a half at a time.
+TEXT ·transpose4AVX2(SB), NOSPLIT, $0-72
+	MOVQ k8+0(FP), CX
+	SHRQ $3, CX                 // 8-column blocks
+	JZ   t4done
+	MOVQ src_base+8(FP), SI
+	MOVQ ld+32(FP), R8
+	SHLQ $2, R8                 // source row stride in bytes
+	LEAQ (R8)(R8*2), R9         // 3 source rows
+	MOVQ dst_base+40(FP), DI
+	MOVQ n+64(FP), R10
+	SHLQ $2, R10                // destination row stride in bytes
+	LEAQ (R10)(R10*2), R11      // 3 destination rows
+
+t4loop:
+	VMOVUPS (SI), Y0
+	VMOVUPS (SI)(R8*1), Y1
+	VMOVUPS (SI)(R8*2), Y2
+	VMOVUPS (SI)(R9*1), Y3
+	VUNPCKLPS Y1, Y0, Y4        // a0 b0 a1 b1 | a4 b4 a5 b5
+	VUNPCKHPS Y1, Y0, Y5        // a2 b2 a3 b3 | a6 b6 a7 b7
+	VUNPCKLPS Y3, Y2, Y6        // c0 d0 c1 d1 | c4 d4 c5 d5
+	VUNPCKHPS Y3, Y2, Y7        // c2 d2 c3 d3 | c6 d6 c7 d7
+	VSHUFPS $0x44, Y6, Y4, Y0   // a0 b0 c0 d0 | a4 b4 c4 d4
+	VSHUFPS $0xEE, Y6, Y4, Y1   // a1 b1 c1 d1 | a5 b5 c5 d5
+	VSHUFPS $0x44, Y7, Y5, Y2   // a2 b2 c2 d2 | a6 b6 c6 d6
+	VSHUFPS $0xEE, Y7, Y5, Y3   // a3 b3 c3 d3 | a7 b7 c7 d7
+	LEAQ (DI)(R10*4), DX        // destination rows p+4..p+7
+	VMOVUPS X0, (DI)
+	VMOVUPS X1, (DI)(R10*1)
+	VMOVUPS X2, (DI)(R10*2)
+	VMOVUPS X3, (DI)(R11*1)
+	VEXTRACTF128 $1, Y0, (DX)
+	VEXTRACTF128 $1, Y1, (DX)(R10*1)
+	VEXTRACTF128 $1, Y2, (DX)(R10*2)
+	VEXTRACTF128 $1, Y3, (DX)(R11*1)
+	ADDQ $32, SI
+	LEAQ (DI)(R10*8), DI
+	DECQ CX
+	JNZ  t4loop
+
+t4done:
+	VZEROUPPER
+	RET
+
 // func dequantQ8_0AVX2(w []byte, dst []float32)
 // len(dst)/32 blocks: dst = f16(d) · int8(q), one rounding like the Go code.
 TEXT ·dequantQ8_0AVX2(SB), NOSPLIT, $0-48

@@ -38,28 +38,69 @@ func (r *RoPE) Apply(x []float32, nHeads, headSize, pos int) {
 	}
 }
 
-// Angles writes the cosines and sines of position pos into cs (Dims values:
-// the Dims/2 cosines, then the Dims/2 sines). A batch of tokens meets the
-// same positions in every layer: computing them once per batch and rotating
-// with Rotate saves a sine and a cosine per pair, head and layer.
+// AnglesLen is how many values Angles writes for one position.
+func (r *RoPE) AnglesLen() int { return 2 * r.Dims }
+
+// Angles writes the rotation of position pos into cs (AnglesLen values) in
+// the form the SIMD kernels take: Dims multipliers for each value and Dims
+// for its partner (the other value of its pair), so that a rotated value is
+// x·cos + partner·(∓sin), a product and a fused-free sum per lane. A batch
+// of tokens meets the same positions in every layer: computing them once
+// per batch and rotating with Rotate saves a sine and a cosine per pair,
+// head and layer.
 func (r *RoPE) Angles(pos int, cs []float32) {
-	half := r.Dims / 2
-	cs = cs[:2*half]
+	half, dims := r.Dims/2, r.Dims
+	cos, sin := cs[:dims], cs[dims:2*dims]
 	for i := 0; i < half; i++ {
-		sin, cos := math.Sincos(float64(pos) * r.freq[i])
-		cs[i], cs[half+i] = float32(cos), float32(sin)
+		s64, c64 := math.Sincos(float64(pos) * r.freq[i])
+		c, s := float32(c64), float32(s64)
+		a, b := 2*i, 2*i+1
+		if r.NeoX {
+			a, b = i, i+half
+		}
+		cos[a], cos[b] = c, c
+		sin[a], sin[b] = -s, s
 	}
 }
 
 // Rotate is Apply with the angles of one position precomputed by Angles.
 func (r *RoPE) Rotate(x []float32, nHeads, headSize int, cs []float32) {
-	half := r.Dims / 2
-	for i := 0; i < half; i++ {
-		r.rotatePair(x, nHeads, headSize, i, cs[i], cs[half+i])
+	cs = cs[:2*r.Dims]
+	_ = x[nHeads*headSize-1]
+	switch {
+	case !r.NeoX && r.Dims%16 == 0 && impl.ropePairs != nil:
+		impl.ropePairs(x, nHeads, headSize, cs)
+	case r.NeoX && r.Dims%32 == 0 && impl.ropeHalves != nil:
+		impl.ropeHalves(x, nHeads, headSize, cs)
+	default:
+		ropeGeneric(x, nHeads, headSize, cs, r.NeoX)
 	}
 }
 
-// rotatePair rotates pair i of every head by the angle of cosine c, sine s.
+// ropeGeneric is Rotate's portable twin: value j of each head becomes
+// x[j]·cos[j] + x[partner(j)]·sin[j], each product rounded before the sum
+// (the explicit conversions keep a compiler from fusing them), as the
+// SIMD kernels compute it and as Apply does.
+func ropeGeneric(x []float32, nHeads, headSize int, cs []float32, neox bool) {
+	dims := len(cs) / 2
+	cos, sin := cs[:dims], cs[dims:]
+	half := dims / 2
+	for h := 0; h < nHeads; h++ {
+		head := x[h*headSize : h*headSize+dims]
+		for i := 0; i < half; i++ {
+			a, b := 2*i, 2*i+1
+			if neox {
+				a, b = i, i+half
+			}
+			x0, x1 := head[a], head[b]
+			head[a] = float32(x0*cos[a]) + float32(x1*sin[a])
+			head[b] = float32(x1*cos[b]) + float32(x0*sin[b])
+		}
+	}
+}
+
+// rotatePair rotates pair i of every head by the angle of cosine c, sine s,
+// rounding as ropeGeneric does (−s is exact, so x0·c − x1·s is x0·c + x1·(−s)).
 func (r *RoPE) rotatePair(x []float32, nHeads, headSize, i int, c, s float32) {
 	a, b := 2*i, 2*i+1
 	if r.NeoX {
@@ -68,7 +109,7 @@ func (r *RoPE) rotatePair(x []float32, nHeads, headSize, i int, c, s float32) {
 	for h := 0; h < nHeads; h++ {
 		head := x[h*headSize : h*headSize+headSize]
 		x0, x1 := head[a], head[b]
-		head[a] = x0*c - x1*s
-		head[b] = x0*s + x1*c
+		head[a] = float32(x0*c) - float32(x1*s)
+		head[b] = float32(x1*c) + float32(x0*s)
 	}
 }

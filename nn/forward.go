@@ -56,7 +56,7 @@ func (s *State) forwardBatch(tokens []int32) {
 		copy(s.x[b*c.Dim:(b+1)*c.Dim], row)
 	}
 	// Every layer rotates the batch's tokens by the same angles.
-	rd := c.RopeDims
+	rd := s.m.rope.AnglesLen()
 	for b := range batch {
 		s.m.rope.Angles(s.Pos+b, s.ropeCS[b*rd:(b+1)*rd])
 	}

@@ -67,7 +67,7 @@ func (t *rowTask) Do(lo, hi, _ int) {
 		}
 	case opQKV:
 		lw := &s.m.Weights.Layers[t.layer]
-		qDim, kvDim, rd := c.QDim(), c.KVDim(), c.RopeDims
+		qDim, kvDim, rd := c.QDim(), c.KVDim(), s.m.rope.AnglesLen()
 		for b := lo; b < hi; b++ {
 			q, k := s.q[b*qDim:(b+1)*qDim], s.k[b*kvDim:(b+1)*kvDim]
 			if lw.Bq != nil {

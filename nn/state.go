@@ -63,7 +63,7 @@ func (m *Model) NewState(ctx int) (*State, error) {
 	s.att = make([]float32, b*c.QDim())
 	s.gate = make([]float32, b*c.FFNDim)
 	s.up = make([]float32, b*c.FFNDim)
-	s.ropeCS = make([]float32, b*c.RopeDims)
+	s.ropeCS = make([]float32, b*s.m.rope.AnglesLen())
 	s.logits = make([]float32, c.VocabSize)
 	return s, nil
 }

@@ -1,21 +1,12 @@
 package tensor
 
-import "math"
+import "github.com/milp-lite/milp-lite/kernels"
 
 // RMSNorm writes y[t] = x[t] / rms(x[t]) ⊙ w for T rows of n values and
 // keeps 1/rms per row in rstd for the backward pass.
 func RMSNorm(y, rstd, x, w []float32, n, T int, eps float32) {
 	for t := 0; t < T; t++ {
-		xt, yt := x[t*n:(t+1)*n], y[t*n:(t+1)*n]
-		var ss float64
-		for _, v := range xt {
-			ss += float64(v) * float64(v)
-		}
-		r := float32(1 / math.Sqrt(ss/float64(n)+float64(eps)))
-		rstd[t] = r
-		for i, v := range xt {
-			yt[i] = v * r * w[i]
-		}
+		rstd[t] = kernels.RMSNorm(y[t*n:(t+1)*n], x[t*n:(t+1)*n], w, eps)
 	}
 }
 
