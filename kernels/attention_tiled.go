@@ -160,10 +160,7 @@ func (t *attnTileTask) unit(h, qb, worker int) {
 			}
 		}
 	}
-	scale := float32(1 / math.Sqrt(float64(hs)))
-	for i := range qa {
-		qa[i] *= scale
-	}
+	impl.scale(float32(1/math.Sqrt(float64(hs))), qa)
 
 	// Scores, MR rows of ld positions.
 	s := t.s[worker][:mr*ld]

@@ -525,6 +525,31 @@ func TestRMSNormSameBitsAtEveryLevel(t *testing.T) {
 	})
 }
 
+// TestAddInPlaceSameBits: Add in place (an AXPY by one) gives the bits of
+// Add into a third slice, signed zeros, infinities and NaNs included.
+func TestAddInPlaceSameBits(t *testing.T) {
+	r := rand.New(rand.NewPCG(29, 30))
+	special := []float32{0, float32(math.Copysign(0, -1)), float32(math.Inf(1)), float32(math.Inf(-1)), 1e38, -1e38, 1e-45}
+	forEachLevel(t, func(t testing.TB, l Level) {
+		for _, n := range vecLengths {
+			a, b := randVec(r, n), randVec(r, n)
+			for i := range a {
+				if r.IntN(4) == 0 {
+					a[i], b[i] = special[r.IntN(len(special))], special[r.IntN(len(special))]
+				}
+			}
+			want := make([]float32, n)
+			Add(want, a, b)
+			Add(a, a, b)
+			for i := range a {
+				if math.Float32bits(a[i]) != math.Float32bits(want[i]) && !(math.IsNaN(float64(a[i])) && math.IsNaN(float64(want[i]))) {
+					t.Fatalf("%s n=%d: in place %g, into a third slice %g", l, n, a[i], want[i])
+				}
+			}
+		}
+	})
+}
+
 // TestElementwiseBoundsAndMax: the elementwise kernels touch exactly
 // len(x) elements (a sentinel after the slice survives; the AVX-512 ones
 // run the last len%16 under a mask), and max finds what maxOf finds,

@@ -18,6 +18,12 @@ func Scale(alpha float32, x []float32) { impl.scale(alpha, x) }
 // Add computes dst = a + b element-wise over len(dst).
 func Add(dst, a, b []float32) {
 	a, b = a[:len(dst)], b[:len(dst)]
+	if len(dst) > 0 && &dst[0] == &a[0] {
+		// In place (the residual stream: x += block output): an AXPY by
+		// one, whose 1·b + a rounds once, as a + b does.
+		impl.axpy(1, b, dst)
+		return
+	}
 	for i := range dst {
 		dst[i] = a[i] + b[i]
 	}
