@@ -40,7 +40,7 @@ func Markdown(r *Result) string {
 			}
 			fmt.Fprintf(&b, "| %s | %s | %s | %.1f | %.1f | %s | %.1f | %.1f | %s |\n",
 				m.Model, typ, humanBytes(m.WeightBytes), m.PPTokensPerS, m.PPGFLOPS, pctOf(m.PPPctPeak, ""),
-				m.TGTokensPerS, m.TGGBs, pctOf(m.TGPctBW, ""))
+				m.TGTokensPerS, m.TGGBs, pairedPct(m.TGPctBW, m.TGBandwidthGBs, m.TGPctBWRun))
 		}
 		for i, n := range notes {
 			fmt.Fprintf(&b, "\n[^%d]: %s", i+1, n)
@@ -50,7 +50,8 @@ func Markdown(r *Result) string {
 		}
 		fmt.Fprintf(&b, "\npp: one forward pass over a %d-token prompt; tg: %d forward passes of one token; each repeated (for at least a second unless --quick) and the best pass kept, as for the bandwidth and the peak. "+
 			"%% of peak: FLOPs (2 per matrix weight per token, plus attention) per second ÷ FMA peak; "+
-			"%% of bandwidth: bytes of weights read per token × tokens/s ÷ measured bandwidth.\n", pp, tg)
+			"%% of bandwidth: bytes of weights read per token × tokens/s ÷ the best bandwidth probe run between that model's generation passes "+
+			"(the GB/s after \"of\": the VM's bandwidth moves with its placement), and in brackets ÷ the best probe of the whole run (the machine table).\n", pp, tg)
 	}
 	if len(r.Training) > 0 {
 		b.WriteString("\n| LoRA training | type | rank | seq | train tokens/s | GFLOP/s | % of peak |\n|---|---|---:|---:|---:|---:|---:|\n")
@@ -97,6 +98,16 @@ func rooflineWord(r string) string {
 }
 
 // pctOf renders a percentage, or "–" when there was no roofline to compare with.
+// pairedPct renders a model's percentage of the bandwidth probed between
+// its own passes, that bandwidth, and its percentage of the run's best
+// probe: "71% of 77.1 (69%)".
+func pairedPct(p, roofline, run float64) string {
+	if p <= 0 || roofline <= 0 {
+		return pctOf(run, "")
+	}
+	return fmt.Sprintf("%.0f%% of %.1f (%s)", p, roofline, pctOf(run, ""))
+}
+
 func pctOf(p float64, suffix string) string {
 	if p <= 0 {
 		return "–"

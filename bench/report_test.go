@@ -23,9 +23,11 @@ func fixedResult() *Result {
 		},
 		Models: []ModelRow{
 			{Model: "SmolLM2-135M", Type: "Q8_0", MatrixTypes: map[string]int{"Q8_0": 211}, Params: 134515008, WeightBytes: 142920000,
-				PPTokens: 128, TGTokens: 64, PPTokensPerS: 500, TGTokensPerS: 200, PPGFLOPS: 140, PPPctPeak: 70, TGGBs: 28.584, TGPctBW: 71.46},
+				PPTokens: 128, TGTokens: 64, PPTokensPerS: 500, TGTokensPerS: 200, PPGFLOPS: 140, PPPctPeak: 70, TGGBs: 28.584, TGPctBW: 71.46,
+				TGBandwidthGBs: 40, TGPctBWRun: 71.46},
 			{Model: "SmolLM2-135M", Type: "Q4_K", MatrixTypes: map[string]int{"Q5_0": 181, "Q4_K": 30}, Params: 134515008, WeightBytes: 88000000,
-				PPTokens: 128, TGTokens: 64, PPTokensPerS: 300, TGTokensPerS: 250, PPGFLOPS: 84, PPPctPeak: 42, TGGBs: 22, TGPctBW: 55},
+				PPTokens: 128, TGTokens: 64, PPTokensPerS: 300, TGTokensPerS: 250, PPGFLOPS: 84, PPPctPeak: 42, TGGBs: 22, TGPctBW: 61.1,
+				TGBandwidthGBs: 36, TGPctBWRun: 55},
 		},
 	}
 }
@@ -47,12 +49,12 @@ AMD Ryzen Test [AVX2 FMA3]; 2 cores, GOMAXPROCS 2, 2 threads; kernels avx2; go1.
 
 | model | type | weights/token | pp128 t/s | GFLOP/s | % of peak | tg64 t/s | GB/s | % of bandwidth |
 |---|---|---:|---:|---:|---:|---:|---:|---:|
-| SmolLM2-135M | Q8_0 | 136.3 MiB | 500.0 | 140.0 | 70% | 200.0 | 28.6 | 71% |
-| SmolLM2-135M | Q4_K[^1] | 83.9 MiB | 300.0 | 84.0 | 42% | 250.0 | 22.0 | 55% |
+| SmolLM2-135M | Q8_0 | 136.3 MiB | 500.0 | 140.0 | 70% | 200.0 | 28.6 | 71% of 40.0 (71%) |
+| SmolLM2-135M | Q4_K[^1] | 83.9 MiB | 300.0 | 84.0 | 42% | 250.0 | 22.0 | 61% of 36.0 (55%) |
 
 [^1]: SmolLM2-135M Q4_K: matrices stored as 181 Q5_0, 30 Q4_K
 
-pp: one forward pass over a 128-token prompt; tg: 64 forward passes of one token; each repeated (for at least a second unless --quick) and the best pass kept, as for the bandwidth and the peak. % of peak: FLOPs (2 per matrix weight per token, plus attention) per second ÷ FMA peak; % of bandwidth: bytes of weights read per token × tokens/s ÷ measured bandwidth.
+pp: one forward pass over a 128-token prompt; tg: 64 forward passes of one token; each repeated (for at least a second unless --quick) and the best pass kept, as for the bandwidth and the peak. % of peak: FLOPs (2 per matrix weight per token, plus attention) per second ÷ FMA peak; % of bandwidth: bytes of weights read per token × tokens/s ÷ the best bandwidth probe run between that model's generation passes (the GB/s after "of": the VM's bandwidth moves with its placement), and in brackets ÷ the best probe of the whole run (the machine table).
 `
 	if got := Markdown(fixedResult()); got != want {
 		t.Fatalf("Markdown:\n%s\nwant:\n%s", got, want)
@@ -61,6 +63,7 @@ pp: one forward pass over a 128-token prompt; tg: 64 forward passes of one token
 	r := fixedResult()
 	r.BandwidthGBs, r.PeakGFLOPS, r.KernelRows = 0, 0, nil
 	r.Models[0].PPPctPeak, r.Models[0].TGPctBW = 0, 0
+	r.Models[0].TGPctBWRun = 0
 	got := Markdown(r)
 	if strings.Contains(got, "| machine |") || !strings.Contains(got, "| 140.0 | – | 200.0 | 28.6 | – |") {
 		t.Fatalf("Markdown without rooflines:\n%s", got)

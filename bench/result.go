@@ -65,7 +65,13 @@ type ModelRow struct {
 	PPTokensPerS float64        `json:"pp_tokens_per_s"` // best of the repetitions
 	TGTokensPerS float64        `json:"tg_tokens_per_s"`
 	PPGFLOPS     float64        `json:"pp_gflops"`
-	PPPctPeak    float64        `json:"pp_pct_peak"` // PPGFLOPS / PeakGFLOPS, in percent (0 without a peak)
 	TGGBs        float64        `json:"tg_gb_s"`     // WeightBytes × TGTokensPerS
-	TGPctBW      float64        `json:"tg_pct_bw"`   // TGGBs / BandwidthGBs, in percent
+	PPPctPeak    float64        `json:"pp_pct_peak"` // PPGFLOPS / Result.PeakGFLOPS, in percent (0 without a peak)
+	// The bandwidth probed between this model's generation passes (see
+	// measureModel; 0 when the machine was not measured), TGGBs as a
+	// percentage of it, and, more cautious when the machine changed during
+	// the run, of the best probe of the whole run (Result.BandwidthGBs).
+	TGBandwidthGBs float64 `json:"tg_bandwidth_gb_s,omitempty"`
+	TGPctBW        float64 `json:"tg_pct_bw"`
+	TGPctBWRun     float64 `json:"tg_pct_bw_run"`
 }
