@@ -21,9 +21,15 @@ const coldBytes = 256 << 20
 
 // kernelRows times the matvec and the GEMM on shape s's FFN down-projection
 // (Dim rows of FFNDim: its rows fit every type's blocks in all real shapes)
-// stored as t. Each is run for at least seconds. The percentages of the
+// stored as t. The matvec runs for at least seconds. The percentages of the
 // rooflines are left to the caller, who knows the machine.
-func kernelRows(s nn.Shape, t quant.Type, seconds float64) ([]KernelRow, error) {
+//
+// The GEMM, held to the FMA peak, runs for gemmSeconds: as long as a probe
+// of the peak, so that both have as many chances to catch a moment when no
+// other process shares the cores (on the shared VM one 0.5 s window with a
+// busy neighbour read 79.6% of a peak probed over a second, where quieter
+// runs read 84–90%).
+func kernelRows(s nn.Shape, t quant.Type, seconds, gemmSeconds float64) ([]KernelRow, error) {
 	rows, cols := s.Dim, s.FFNDim
 	typ := matrixType(t, cols)
 	rng := rand.New(rand.NewPCG(uint64(rows), uint64(cols)))
@@ -63,7 +69,7 @@ func kernelRows(s nn.Shape, t quant.Type, seconds float64) ([]KernelRow, error) 
 		kernels.MatMul(dst, mats[next], x, 1)
 		next = (next + 1) % copies
 	})
-	gemm := timeLoop(seconds, func() { kernels.MatMul(dst, mats[0], x, gemmColumns) })
+	gemm := timeLoop(max(seconds, gemmSeconds), func() { kernels.MatMul(dst, mats[0], x, gemmColumns) })
 
 	flops := 2 * float64(rows) * float64(cols)
 	mv := KernelRow{Kernel: "matvec", Shape: s.Name, Type: typ.String(), Rows: rows, Cols: cols, N: 1,

@@ -108,7 +108,7 @@ func Run(opts Options, progress Progress) (*Result, error) {
 		for _, s := range opts.Shapes {
 			for _, t := range opts.Types {
 				p.step(fmt.Sprintf("kernels on %s %s", s.Name, t))
-				rows, err := kernelRows(s, t, opts.KernelTime)
+				rows, err := kernelRows(s, t, opts.KernelTime, opts.MachineTime)
 				if err != nil {
 					return nil, err
 				}
