@@ -26,10 +26,10 @@ const coldBytes = 256 << 20
 //
 // The GEMM, held to the FMA peak, runs for gemmSeconds: as long as a probe
 // of the peak, so that both have as many chances to catch a moment when no
-// other process shares the cores (on the shared VM one 0.5 s window with a
-// busy neighbour read 79.6% of a peak probed over a second, where quieter
-// runs read 84–90%).
-func kernelRows(s nn.Shape, t quant.Type, seconds, gemmSeconds float64) ([]KernelRow, error) {
+// other process shares the cores. With a prober, each kernel's timing
+// batches alternate with probes of its roofline (Probed; see measureModel
+// for why).
+func kernelRows(s nn.Shape, t quant.Type, seconds, gemmSeconds float64, pr *prober) ([]KernelRow, error) {
 	rows, cols := s.Dim, s.FFNDim
 	typ := matrixType(t, cols)
 	rng := rand.New(rand.NewPCG(uint64(rows), uint64(cols)))
@@ -64,33 +64,45 @@ func kernelRows(s nn.Shape, t quant.Type, seconds, gemmSeconds float64) ([]Kerne
 	for _, m := range mats {
 		kernels.MatMul(dst, m, x, 1)
 	}
+	var bw, peak float64
+	var probeBW, probePeak func()
+	if pr != nil {
+		probeBW = func() { bw = max(bw, pr.bandwidthOnce()) }
+		probePeak = func() { peak = max(peak, pr.peakOnce()) }
+	}
 	next := 0
-	matvec := timeLoop(seconds, func() {
+	matvec := timeLoop(seconds, probeBW, func() {
 		kernels.MatMul(dst, mats[next], x, 1)
 		next = (next + 1) % copies
 	})
-	gemm := timeLoop(max(seconds, gemmSeconds), func() { kernels.MatMul(dst, mats[0], x, gemmColumns) })
+	gemm := timeLoop(max(seconds, gemmSeconds), probePeak, func() { kernels.MatMul(dst, mats[0], x, gemmColumns) })
 
 	flops := 2 * float64(rows) * float64(cols)
 	mv := KernelRow{Kernel: "matvec", Shape: s.Name, Type: typ.String(), Rows: rows, Cols: cols, N: 1,
-		GFLOPS: flops / matvec / 1e9, GBs: float64(len(data)) / matvec / 1e9, Roofline: "bandwidth"}
+		GFLOPS: flops / matvec / 1e9, GBs: float64(len(data)) / matvec / 1e9, Roofline: "bandwidth", Probed: bw}
 	mm := KernelRow{Kernel: "gemm", Shape: s.Name, Type: typ.String(), Rows: rows, Cols: cols, N: gemmColumns,
-		GFLOPS: flops * gemmColumns / gemm / 1e9, GBs: float64(len(data)) / gemm / 1e9, Roofline: "peak"}
+		GFLOPS: flops * gemmColumns / gemm / 1e9, GBs: float64(len(data)) / gemm / 1e9, Roofline: "peak", Probed: peak}
 	return []KernelRow{mv, mm}, nil
 }
 
 // timeLoop calls f (once untimed, to warm up) until at least seconds have
 // passed and at least three batches ran, and returns the seconds per call of
 // the fastest batch: the batches are short, so one disturbed by another
-// process is discarded.
-func timeLoop(seconds float64, f func()) float64 {
+// process is discarded. probe, if not nil, runs before a batch whenever
+// probeEvery has gone by since it last ran; its time is not counted.
+func timeLoop(seconds float64, probe, f func()) float64 {
 	f()
 	start := time.Now()
 	f()
 	per := time.Since(start).Seconds()
 	batch := max(1, int(0.02/max(per, 1e-9))) // calls per ~20 ms batch
 	best := per
+	var lastProbe time.Time
 	for total, batches := per, 0; total < seconds || batches < 3; batches++ {
+		if probe != nil && time.Since(lastProbe) >= probeEvery {
+			probe()
+			lastProbe = time.Now()
+		}
 		start := time.Now()
 		for i := 0; i < batch; i++ {
 			f()

@@ -23,7 +23,7 @@ func Markdown(r *Result) string {
 		b.WriteString("| kernel | shape | type | size | GFLOP/s | GB/s | % of roofline |\n|---|---|---|---|---:|---:|---:|\n")
 		for _, k := range r.KernelRows {
 			fmt.Fprintf(&b, "| %s | %s | %s | %s | %.1f | %.1f | %s |\n",
-				k.Kernel, k.Shape, k.Type, kernelSize(k), k.GFLOPS, k.GBs, pctOf(k.Pct, rooflineWord(k.Roofline)))
+				k.Kernel, k.Shape, k.Type, kernelSize(k), k.GFLOPS, k.GBs, pairedPct(k.Pct, k.Probed, k.PctRun, rooflineWord(k.Roofline)))
 		}
 		b.WriteString("\n")
 	}
@@ -39,8 +39,8 @@ func Markdown(r *Result) string {
 				typ += fmt.Sprintf("[^%d]", len(notes))
 			}
 			fmt.Fprintf(&b, "| %s | %s | %s | %.1f | %.1f | %s | %.1f | %.1f | %s |\n",
-				m.Model, typ, humanBytes(m.WeightBytes), m.PPTokensPerS, m.PPGFLOPS, pctOf(m.PPPctPeak, ""),
-				m.TGTokensPerS, m.TGGBs, pairedPct(m.TGPctBW, m.TGBandwidthGBs, m.TGPctBWRun))
+				m.Model, typ, humanBytes(m.WeightBytes), m.PPTokensPerS, m.PPGFLOPS, pairedPct(m.PPPctPeak, m.PPPeakGFLOPS, m.PPPctPeakRun, ""),
+				m.TGTokensPerS, m.TGGBs, pairedPct(m.TGPctBW, m.TGBandwidthGBs, m.TGPctBWRun, ""))
 		}
 		for i, n := range notes {
 			fmt.Fprintf(&b, "\n[^%d]: %s", i+1, n)
@@ -50,8 +50,9 @@ func Markdown(r *Result) string {
 		}
 		fmt.Fprintf(&b, "\npp: one forward pass over a %d-token prompt; tg: %d forward passes of one token; each repeated (for at least a second unless --quick) and the best pass kept, as for the bandwidth and the peak. "+
 			"%% of peak: FLOPs (2 per matrix weight per token, plus attention) per second ÷ FMA peak; "+
-			"%% of bandwidth: bytes of weights read per token × tokens/s ÷ the best bandwidth probe run between that model's generation passes "+
-			"(the GB/s after \"of\": the VM's bandwidth moves with its placement), and in brackets ÷ the best probe of the whole run (the machine table).\n", pp, tg)
+			"%% of bandwidth: bytes of weights read per token × tokens/s ÷ read bandwidth. "+
+			"Every percentage, here and for the kernels, is of the best probe of its roofline run between that measurement's own passes "+
+			"(the GFLOP/s or GB/s after \"of\"; the machine changes under a run), and in brackets of the run's best probe (the machine table).\n", pp, tg)
 	}
 	if len(r.Training) > 0 {
 		b.WriteString("\n| LoRA training | type | rank | seq | train tokens/s | GFLOP/s | % of peak |\n|---|---|---:|---:|---:|---:|---:|\n")
@@ -97,17 +98,17 @@ func rooflineWord(r string) string {
 	return " " + r
 }
 
-// pctOf renders a percentage, or "–" when there was no roofline to compare with.
-// pairedPct renders a model's percentage of the bandwidth probed between
-// its own passes, that bandwidth, and its percentage of the run's best
-// probe: "71% of 77.1 (69%)".
-func pairedPct(p, roofline, run float64) string {
+// pairedPct renders a share of the roofline probed between a measurement's
+// own passes, that roofline, and the share of the run's best probe:
+// "71% bw of 77.1 (69%)"; without a paired probe, only the latter.
+func pairedPct(p, roofline, run float64, word string) string {
 	if p <= 0 || roofline <= 0 {
-		return pctOf(run, "")
+		return pctOf(run, word)
 	}
-	return fmt.Sprintf("%.0f%% of %.1f (%s)", p, roofline, pctOf(run, ""))
+	return fmt.Sprintf("%.0f%%%s of %.1f (%s)", p, word, roofline, pctOf(run, ""))
 }
 
+// pctOf renders a percentage, or "–" when there was no roofline to compare with.
 func pctOf(p float64, suffix string) string {
 	if p <= 0 {
 		return "–"

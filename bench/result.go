@@ -46,10 +46,15 @@ type KernelRow struct {
 	N      int     `json:"n"` // activation columns: 1 for matvec
 	GFLOPS float64 `json:"gflops"`
 	GBs    float64 `json:"gb_s"` // weight bytes read per second
-	// Pct is the share of the kernel's roofline: of the bandwidth for
-	// matvec, of the FMA peak for gemm.
-	Pct      float64 `json:"pct"`
+	// Roofline names the kernel's roofline: the bandwidth for matvec, the
+	// FMA peak for gemm. Probed is that roofline (GB/s or GFLOP/s) as
+	// probed between the kernel's own timing batches (0 when the machine
+	// was not measured), Pct the kernel's share of it, and PctRun its
+	// share of the run's best probe (Result.BandwidthGBs or PeakGFLOPS).
 	Roofline string  `json:"roofline"` // "bandwidth" or "peak"
+	Probed   float64 `json:"probed,omitempty"`
+	Pct      float64 `json:"pct"`
+	PctRun   float64 `json:"pct_run"`
 }
 
 // ModelRow is prompt processing and generation on one model file.
@@ -65,13 +70,17 @@ type ModelRow struct {
 	PPTokensPerS float64        `json:"pp_tokens_per_s"` // best of the repetitions
 	TGTokensPerS float64        `json:"tg_tokens_per_s"`
 	PPGFLOPS     float64        `json:"pp_gflops"`
-	TGGBs        float64        `json:"tg_gb_s"`     // WeightBytes × TGTokensPerS
-	PPPctPeak    float64        `json:"pp_pct_peak"` // PPGFLOPS / Result.PeakGFLOPS, in percent (0 without a peak)
-	// The bandwidth probed between this model's generation passes (see
-	// measureModel; 0 when the machine was not measured), TGGBs as a
-	// percentage of it, and, more cautious when the machine changed during
-	// the run, of the best probe of the whole run (Result.BandwidthGBs).
+	TGGBs        float64        `json:"tg_gb_s"` // WeightBytes × TGTokensPerS
+	// The FMA peak probed between this model's prompt passes and the
+	// bandwidth probed between its generation passes (see measureModel; 0
+	// when the machine was not measured); PPGFLOPS and TGGBs as
+	// percentages of them, and, more cautious when the machine changed
+	// during the run, of the best probes of the whole run
+	// (Result.PeakGFLOPS, Result.BandwidthGBs).
+	PPPeakGFLOPS   float64 `json:"pp_peak_gflops,omitempty"`
 	TGBandwidthGBs float64 `json:"tg_bandwidth_gb_s,omitempty"`
+	PPPctPeak      float64 `json:"pp_pct_peak"`
 	TGPctBW        float64 `json:"tg_pct_bw"`
+	PPPctPeakRun   float64 `json:"pp_pct_peak_run"`
 	TGPctBWRun     float64 `json:"tg_pct_bw_run"`
 }

@@ -75,8 +75,9 @@ func Run(opts Options, progress Progress) (*Result, error) {
 	// would otherwise make every roofline percentage too high. (On the
 	// 2-vCPU VM the bandwidth a pair of threads gets switches between about
 	// 45 and 77 GB/s; measured only at the start and the end, generation
-	// once read 117% of the "roofline".) A model's generation is held to
-	// the bandwidth probed between its own passes, too.
+	// once read 117% of the "roofline".) Each kernel and model is held to
+	// the roofline probed between its own passes (measureModel), that
+	// run-wide best beside it.
 	var pr *prober
 	if !opts.SkipMachine {
 		pr = newProber()
@@ -89,6 +90,15 @@ func Run(opts Options, progress Progress) (*Result, error) {
 		}
 		if peak > res.PeakGFLOPS {
 			res.PeakGFLOPS, res.PeakMethod = peak, peakMethod
+		}
+	}
+	// keepProbe makes a probe run between a measurement's passes count
+	// towards the run's best too.
+	keepProbe := func(bandwidth bool, v float64) {
+		if bandwidth {
+			res.BandwidthGBs = max(res.BandwidthGBs, v)
+		} else {
+			res.PeakGFLOPS = max(res.PeakGFLOPS, v)
 		}
 	}
 	measureMachine := func(step string) {
@@ -108,9 +118,12 @@ func Run(opts Options, progress Progress) (*Result, error) {
 		for _, s := range opts.Shapes {
 			for _, t := range opts.Types {
 				p.step(fmt.Sprintf("kernels on %s %s", s.Name, t))
-				rows, err := kernelRows(s, t, opts.KernelTime, opts.MachineTime)
+				rows, err := kernelRows(s, t, opts.KernelTime, opts.MachineTime, pr)
 				if err != nil {
 					return nil, err
+				}
+				for _, k := range rows {
+					keepProbe(k.Roofline == "bandwidth", k.Probed)
 				}
 				res.KernelRows = append(res.KernelRows, rows...)
 			}
@@ -121,9 +134,8 @@ func Run(opts Options, progress Progress) (*Result, error) {
 		row, err := measureModel(path, opts.PPTokens, opts.TGTokens, opts.Reps, opts.ModelTime, pr, func(phase string) {
 			p.update(fmt.Sprintf("%s %s", phase, label))
 		})
-		if row.TGBandwidthGBs > res.BandwidthGBs {
-			res.BandwidthGBs = row.TGBandwidthGBs
-		}
+		keepProbe(true, row.TGBandwidthGBs)
+		keepProbe(false, row.PPPeakGFLOPS)
 		return row, err
 	}
 	if len(opts.ModelFiles) > 0 {
@@ -177,20 +189,19 @@ func Run(opts Options, progress Progress) (*Result, error) {
 	}
 	for i := range res.KernelRows {
 		k := &res.KernelRows[i]
+		rate, run := k.GFLOPS, res.PeakGFLOPS
 		if k.Roofline == "bandwidth" {
-			k.Pct = percent(k.GBs, res.BandwidthGBs)
-		} else {
-			k.Pct = percent(k.GFLOPS, res.PeakGFLOPS)
+			rate, run = k.GBs, res.BandwidthGBs
 		}
+		k.Pct, k.PctRun = percent(rate, k.Probed), percent(rate, run)
 	}
 	for i := range res.Training {
 		res.Training[i].PctPeak = percent(res.Training[i].GFLOPS, res.PeakGFLOPS)
 	}
 	for i := range res.Models {
 		m := &res.Models[i]
-		m.PPPctPeak = percent(m.PPGFLOPS, res.PeakGFLOPS)
-		m.TGPctBW = percent(m.TGGBs, m.TGBandwidthGBs)
-		m.TGPctBWRun = percent(m.TGGBs, res.BandwidthGBs)
+		m.PPPctPeak, m.PPPctPeakRun = percent(m.PPGFLOPS, m.PPPeakGFLOPS), percent(m.PPGFLOPS, res.PeakGFLOPS)
+		m.TGPctBW, m.TGPctBWRun = percent(m.TGGBs, m.TGBandwidthGBs), percent(m.TGGBs, res.BandwidthGBs)
 	}
 	p.finish()
 	if err := checkFinite(res); err != nil {

@@ -89,11 +89,17 @@ func TestRunTinyProducesSaneNumbers(t *testing.T) {
 		finitePositive(k.Kernel+" GFLOP/s", k.GFLOPS)
 		finitePositive(k.Kernel+" GB/s", k.GBs)
 		finitePositive(k.Kernel+" %", k.Pct)
-		if want := 100 * k.GBs / res.BandwidthGBs; k.Roofline == "bandwidth" && math.Abs(k.Pct-want) > 1e-9*want {
-			t.Errorf("matvec %% of bandwidth %v, want %v", k.Pct, want)
+		// Of the roofline probed between its own batches, and of the run's
+		// best probe, which counts those.
+		rate, run := k.GFLOPS, res.PeakGFLOPS
+		if k.Roofline == "bandwidth" {
+			rate, run = k.GBs, res.BandwidthGBs
 		}
-		if want := 100 * k.GFLOPS / res.PeakGFLOPS; k.Roofline == "peak" && math.Abs(k.Pct-want) > 1e-9*want {
-			t.Errorf("gemm %% of peak %v, want %v", k.Pct, want)
+		if want := 100 * rate / k.Probed; math.Abs(k.Pct-want) > 1e-9*want {
+			t.Errorf("%s %% of %s %v, want %v", k.Kernel, k.Roofline, k.Pct, want)
+		}
+		if want := 100 * rate / run; math.Abs(k.PctRun-want) > 1e-9*want || k.Probed > run {
+			t.Errorf("%s %% of the run's %s %v, want %v (probed %v, run's best %v)", k.Kernel, k.Roofline, k.PctRun, want, k.Probed, run)
 		}
 		if k.Rows != 64 || k.Cols != 256 {
 			t.Errorf("%s on %d×%d, want the FFN down matrix 64×256", k.Kernel, k.Rows, k.Cols)
@@ -125,8 +131,14 @@ func TestRunTinyProducesSaneNumbers(t *testing.T) {
 		if m.TGBandwidthGBs > res.BandwidthGBs {
 			t.Errorf("a model's probe (%v GB/s) beats the run's best (%v)", m.TGBandwidthGBs, res.BandwidthGBs)
 		}
-		if pct := 100 * m.PPGFLOPS / res.PeakGFLOPS; math.Abs(pct-m.PPPctPeak) > 1e-9*pct {
+		if pct := 100 * m.PPGFLOPS / m.PPPeakGFLOPS; math.Abs(pct-m.PPPctPeak) > 1e-9*pct {
 			t.Errorf("pp %% of peak %v, want %v", m.PPPctPeak, pct)
+		}
+		if pct := 100 * m.PPGFLOPS / res.PeakGFLOPS; math.Abs(pct-m.PPPctPeakRun) > 1e-9*pct {
+			t.Errorf("pp %% of the run's peak %v, want %v", m.PPPctPeakRun, pct)
+		}
+		if m.PPPeakGFLOPS > res.PeakGFLOPS {
+			t.Errorf("a model's probe (%v GFLOP/s) beats the run's best (%v)", m.PPPeakGFLOPS, res.PeakGFLOPS)
 		}
 	}
 	if res.Kernels == "" || res.CPU.Threads < 1 || res.CPU.GoVersion == "" || res.Date == "" {
