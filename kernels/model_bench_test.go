@@ -148,14 +148,17 @@ func BenchmarkSmolLM2(b *testing.B) {
 			for i := range prompt {
 				prompt[i] = int32(3 + i)
 			}
-			// FLOPs: 2 per matrix parameter per token, plus attention
+			// FLOPs, as the bench suite counts them: 2 per layer matrix
+			// parameter per token, 2 per output parameter for the last
+			// token only (the logits a prompt returns), plus attention
 			// (q·k and p·v over the causal prefix: 2·2·dim per pair).
 			c := m.Config
 			attn := 0.0
 			for i := 0; i < 128; i++ {
 				attn += 4 * float64(c.Heads*(c.Dim/c.Heads)) * float64(i+1)
 			}
-			flopsPerPrompt := 128*2*float64(params) + float64(c.Layers)*attn
+			output := float64(m.Weights.Output.Rows) * float64(m.Weights.Output.Cols)
+			flopsPerPrompt := 128*2*float64(params-int64(output)) + 2*output + float64(c.Layers)*attn
 			b.ResetTimer()
 			for i := 0; i < b.N; i++ {
 				st.Reset()
