@@ -152,10 +152,11 @@ siluloop:
 	VSHL	$23, V0.S4, V0.S4
 	WORD	$0x6e24dc42	// FMUL V2.4S, V2.4S, V4.4S
 	WORD	$0x6e20dc53	// FMUL V19.4S, V2.4S, V0.4S
-	// gate·up / (1 + exp(-gate))
+	// gate / (1 + exp(-gate)) · up, in the generic code's order: gate·up
+	// first overflowed where the SiLU is tiny and up huge
 	WORD	$0x4e35d673	// FADD V19.4S, V19.4S, V21.4S
-	WORD	$0x6e31de10	// FMUL V16.4S, V16.4S, V17.4S
 	WORD	$0x6e33fe10	// FDIV V16.4S, V16.4S, V19.4S
+	WORD	$0x6e31de10	// FMUL V16.4S, V16.4S, V17.4S
 	VST1.P	[V16.S4], 16(R0)
 	SUB	$4, R2
 	B	siluloop
