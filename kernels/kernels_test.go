@@ -104,7 +104,9 @@ func TestRoPERotatesPairs(t *testing.T) {
 	for _, neox := range []bool{false, true} {
 		r := NewRoPE(4, 100, neox, nil, 1)
 		x := []float32{1, 0, 0, 1} // pairs (0,1),(2,3); NeoX: (0,2),(1,3)
-		r.Apply(x, 1, 4, 2)
+		cs := make([]float32, r.AnglesLen())
+		r.Angles(2, cs)
+		r.Rotate(x, 1, 4, cs)
 		var want []float64
 		if !neox {
 			want = []float64{math.Cos(2), math.Sin(2), -math.Sin(0.2), math.Cos(0.2)}
@@ -119,29 +121,70 @@ func TestRoPERotatesPairs(t *testing.T) {
 	}
 }
 
-// TestRoPEAnglesMatchApply: rotating with angles precomputed once per
-// position gives exactly what Apply computes on the spot, at every level,
-// for partial rotation (Dims < head size), both pairings, several heads,
-// and rotation widths the SIMD kernels take (16, 32, 64) and do not (12).
-func TestRoPEAnglesMatchApply(t *testing.T) {
+// TestRoPEAgainstFloat64: Angles+Rotate turn each pair by pos·θ_i as a
+// float64 rotation does (within float32 rounding), at every level, for
+// partial rotation (Dims < head size), both pairings, several heads, and
+// widths the SIMD kernels take (16, 32, 64) and do not (12); and every
+// level gives the generic code's bits.
+func TestRoPEAgainstFloat64(t *testing.T) {
 	rng := rand.New(rand.NewPCG(7, 8))
+	type input struct {
+		dims, hs, pos int
+		neox          bool
+		x             []float32
+	}
+	var inputs []input
+	for _, neox := range []bool{false, true} {
+		for _, shape := range [][2]int{{12, 16}, {16, 16}, {32, 48}, {64, 64}, {64, 128}} {
+			for _, pos := range []int{0, 1, 17, 4095, -9} {
+				inputs = append(inputs, input{shape[0], shape[1], pos, neox, randVec(rng, 3*shape[1])})
+			}
+		}
+	}
+	rotate := func(in input) []float32 {
+		r := NewRoPE(in.dims, 10000, in.neox, nil, 1)
+		cs := make([]float32, r.AnglesLen())
+		r.Angles(in.pos, cs)
+		y := append([]float32(nil), in.x...)
+		r.Rotate(y, 3, in.hs, cs)
+		return y
+	}
+	defer SetLevel(CurrentLevel())
+	if err := SetLevel(Generic); err != nil {
+		t.Fatal(err)
+	}
+	want := make([][]float32, len(inputs))
+	for k, in := range inputs {
+		want[k] = rotate(in)
+		half := in.dims / 2
+		for h := 0; h < 3; h++ {
+			head, got := in.x[h*in.hs:(h+1)*in.hs], want[k][h*in.hs:(h+1)*in.hs]
+			for i := 0; i < half; i++ {
+				a, b := 2*i, 2*i+1
+				if in.neox {
+					a, b = i, i+half
+				}
+				s, c := math.Sincos(float64(in.pos) * math.Pow(10000, -2*float64(i)/float64(in.dims)))
+				x0, x1 := float64(head[a]), float64(head[b])
+				ra, rb := x0*c-x1*s, x0*s+x1*c
+				tol := 1e-6 * (math.Abs(x0) + math.Abs(x1))
+				if math.Abs(float64(got[a])-ra) > tol || math.Abs(float64(got[b])-rb) > tol {
+					t.Fatalf("neox=%v dims=%d pos %d pair %d: (%g, %g), float64 (%g, %g)", in.neox, in.dims, in.pos, i, got[a], got[b], ra, rb)
+				}
+			}
+			for j := in.dims; j < in.hs; j++ {
+				if got[j] != head[j] {
+					t.Fatalf("dims=%d: value %d past the rotated ones changed", in.dims, j)
+				}
+			}
+		}
+	}
 	forEachLevel(t, func(t testing.TB, l Level) {
-		for _, neox := range []bool{false, true} {
-			for _, shape := range [][2]int{{12, 16}, {16, 16}, {32, 48}, {64, 64}, {64, 128}} {
-				dims, hs := shape[0], shape[1]
-				r := NewRoPE(dims, 10000, neox, nil, 1)
-				cs := make([]float32, r.AnglesLen())
-				for _, pos := range []int{0, 1, 17, 4095, -9} {
-					x := randVec(rng, 3*hs+1)
-					y := append([]float32(nil), x...)
-					r.Apply(x[:3*hs], 3, hs, pos)
-					r.Angles(pos, cs)
-					r.Rotate(y[:3*hs], 3, hs, cs)
-					for i := range x {
-						if x[i] != y[i] {
-							t.Fatalf("%s neox=%v dims=%d head=%d pos %d: value %d is %g with Angles+Rotate, %g with Apply", l, neox, dims, hs, pos, i, y[i], x[i])
-						}
-					}
+		for k, in := range inputs {
+			got := rotate(in)
+			for i := range got {
+				if got[i] != want[k][i] {
+					t.Fatalf("%s neox=%v dims=%d head=%d pos %d: value %d is %g, generic %g", l, in.neox, in.dims, in.hs, in.pos, i, got[i], want[k][i])
 				}
 			}
 		}

@@ -28,16 +28,6 @@ func NewRoPE(dims int, base float64, neox bool, factors []float32, linearScale f
 	return r
 }
 
-// Apply rotates nHeads consecutive heads of headSize values in x for position pos.
-func (r *RoPE) Apply(x []float32, nHeads, headSize, pos int) {
-	half := r.Dims / 2
-	for i := 0; i < half; i++ {
-		// Angles in float64: at long positions pos·theta loses digits in float32.
-		sin, cos := math.Sincos(float64(pos) * r.freq[i])
-		r.rotatePair(x, nHeads, headSize, i, float32(cos), float32(sin))
-	}
-}
-
 // AnglesLen is how many values Angles writes for one position.
 func (r *RoPE) AnglesLen() int { return 2 * r.Dims }
 
@@ -80,7 +70,7 @@ func (r *RoPE) Rotate(x []float32, nHeads, headSize int, cs []float32) {
 // ropeGeneric is Rotate's portable twin: value j of each head becomes
 // x[j]·cos[j] + x[partner(j)]·sin[j], each product rounded before the sum
 // (the explicit conversions keep a compiler from fusing them), as the
-// SIMD kernels compute it and as Apply does.
+// SIMD kernels compute it.
 func ropeGeneric(x []float32, nHeads, headSize int, cs []float32, neox bool) {
 	dims := len(cs) / 2
 	cos, sin := cs[:dims], cs[dims:]
@@ -96,20 +86,5 @@ func ropeGeneric(x []float32, nHeads, headSize int, cs []float32, neox bool) {
 			head[a] = float32(x0*cos[a]) + float32(x1*sin[a])
 			head[b] = float32(x1*cos[b]) + float32(x0*sin[b])
 		}
-	}
-}
-
-// rotatePair rotates pair i of every head by the angle of cosine c, sine s,
-// rounding as ropeGeneric does (−s is exact, so x0·c − x1·s is x0·c + x1·(−s)).
-func (r *RoPE) rotatePair(x []float32, nHeads, headSize, i int, c, s float32) {
-	a, b := 2*i, 2*i+1
-	if r.NeoX {
-		a, b = i, i+r.Dims/2
-	}
-	for h := 0; h < nHeads; h++ {
-		head := x[h*headSize : h*headSize+headSize]
-		x0, x1 := head[a], head[b]
-		head[a] = float32(x0*c) - float32(x1*s)
-		head[b] = float32(x1*c) + float32(x0*s)
 	}
 }

@@ -2,22 +2,24 @@ package tensor
 
 import "github.com/milp-lite/milp-lite/kernels"
 
-// RoPE rotates T rows of heads×headSize values in place, row t at position
-// pos0+t.
-func RoPE(r *kernels.RoPE, x []float32, heads, headSize, pos0, T int) {
-	d := heads * headSize
+// RoPEAngles fills cs with T rows of rotation angles (kernels.RoPE.Angles,
+// AnglesLen values each), row t for position p0 + step·t. The forward pass
+// rotates by positions pos0, pos0+1, …; the backward pass by their
+// opposites (−pos0, step −1): a rotation is orthogonal, so its transpose is
+// the rotation by the opposite angle.
+func RoPEAngles(r *kernels.RoPE, cs []float32, p0, step, T int) {
+	n := r.AnglesLen()
 	for t := 0; t < T; t++ {
-		r.Apply(x[t*d:(t+1)*d], heads, headSize, pos0+t)
+		r.Angles(p0+step*t, cs[t*n:(t+1)*n])
 	}
 }
 
-// RoPEBackward turns the gradient of rotated values into the gradient of the
-// values before rotation, in place. A rotation is orthogonal, so its
-// transpose is the rotation by the opposite angle: position −pos.
-func RoPEBackward(r *kernels.RoPE, dx []float32, heads, headSize, pos0, T int) {
-	d := heads * headSize
+// RoPE rotates T rows of heads×headSize values in place, row t by row t of
+// the angles cs (RoPEAngles).
+func RoPE(r *kernels.RoPE, x []float32, heads, headSize int, cs []float32, T int) {
+	d, n := heads*headSize, r.AnglesLen()
 	for t := 0; t < T; t++ {
-		r.Apply(dx[t*d:(t+1)*d], heads, headSize, -(pos0 + t))
+		r.Rotate(x[t*d:(t+1)*d], heads, headSize, cs[t*n:(t+1)*n])
 	}
 }
 
@@ -26,10 +28,13 @@ func (tp *Tape) RoPE(r *kernels.RoPE, x *Tensor, heads, pos0 int) *Tensor {
 	y := New(x.Rows, x.Cols)
 	copy(y.Data, x.Data)
 	hs := x.Cols / heads
-	RoPE(r, y.Data, heads, hs, pos0, x.Rows)
+	fwd, bwd := make([]float32, x.Rows*r.AnglesLen()), make([]float32, x.Rows*r.AnglesLen())
+	RoPEAngles(r, fwd, pos0, 1, x.Rows)
+	RoPEAngles(r, bwd, -pos0, -1, x.Rows)
+	RoPE(r, y.Data, heads, hs, fwd, x.Rows)
 	tp.record(func() {
 		g := append([]float32(nil), y.Grad...)
-		RoPEBackward(r, g, heads, hs, pos0, x.Rows)
+		RoPE(r, g, heads, hs, bwd, x.Rows)
 		kernels.Add(x.Grad, x.Grad, g)
 	})
 	return y

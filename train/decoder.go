@@ -31,6 +31,10 @@ type Decoder struct {
 	weights       []float32
 	xent          *tensor.CrossEntropyRows
 
+	// The rotary angles of positions 0..T-1, forwards and backwards
+	// (tensor.RoPEAngles): the same every step.
+	ropeFwd, ropeBwd []float32
+
 	// Backward scratch.
 	dx, dn, tmp, dq, dk, dv, datt, dgate, dup, dh []float32
 	lowest                                        int // lowest layer with LoRA: backward stops there
@@ -88,6 +92,10 @@ func NewDecoder(m *nn.Model, set *lora.Set, T int) (*Decoder, error) {
 			d.layers[l].probs = make([]float32, n)
 		}
 	}
+	rope := m.RoPE()
+	d.ropeFwd, d.ropeBwd = f(rope.AnglesLen()), f(rope.AnglesLen())
+	tensor.RoPEAngles(rope, d.ropeFwd, 0, 1, T)
+	tensor.RoPEAngles(rope, d.ropeBwd, 0, -1, T)
 	d.xf, d.nf, d.rstdf = f(dim), f(dim), f(1)
 	d.rows = make([]int, 0, T)
 	d.logits = f(c.VocabSize)

@@ -30,8 +30,8 @@ func (d *Decoder) attentionForward(l int, p float32, rng *rand.Rand) {
 			kernels.Add(v[t*kd:(t+1)*kd], v[t*kd:(t+1)*kd], lw.Bv)
 		}
 	}
-	tensor.RoPE(d.m.RoPE(), q, c.Heads, c.HeadDim, 0, n)
-	tensor.RoPE(d.m.RoPE(), k, c.KVHeads, c.HeadDim, 0, n)
+	tensor.RoPE(d.m.RoPE(), q, c.Heads, c.HeadDim, d.ropeFwd, n)
+	tensor.RoPE(d.m.RoPE(), k, c.KVHeads, c.HeadDim, d.ropeFwd, n)
 	tensor.Attention(d.shape(), a.att, a.lse, a.probs, q, k, v, d.attn)
 	o := a.x2[:n*dim]
 	tensor.FrozenLinear(o, lw.Wo, a.att, n)
@@ -94,8 +94,8 @@ func (d *Decoder) attentionBackward(l int) {
 	d.siteBackward(l, nn.SiteO, datt, dx, a.att)
 	dq, dk, dv := d.dq[:n*qd], d.dk[:n*kd], d.dv[:n*kd]
 	tensor.AttentionBackward(d.shape(), dq, dk, dv, datt, a.att, a.lse, a.probs, a.q, a.k, a.v, d.attn)
-	tensor.RoPEBackward(d.m.RoPE(), dq, c.Heads, c.HeadDim, 0, n)
-	tensor.RoPEBackward(d.m.RoPE(), dk, c.KVHeads, c.HeadDim, 0, n)
+	tensor.RoPE(d.m.RoPE(), dq, c.Heads, c.HeadDim, d.ropeBwd, n)
+	tensor.RoPE(d.m.RoPE(), dk, c.KVHeads, c.HeadDim, d.ropeBwd, n)
 	dn, tmp := d.dn[:n*dim], d.tmp[:n*dim]
 	tensor.FrozenLinearBackward(dn, lw.Wq, dq, n)
 	tensor.FrozenLinearBackward(tmp, lw.Wk, dk, n)
