@@ -26,9 +26,9 @@ const coldBytes = 256 << 20
 //
 // The GEMM, held to the FMA peak, runs for gemmSeconds: as long as a probe
 // of the peak, so that both have as many chances to catch a moment when no
-// other process shares the cores. With a prober, each kernel's timing
-// batches alternate with probes of its roofline (Probed; see measureModel
-// for why).
+// other process shares the cores. With a prober, the matvec's timing
+// batches alternate with bandwidth probes (Probed; see measureModel for
+// why); the GEMM is held to the run's best peak.
 func kernelRows(s nn.Shape, t quant.Type, seconds, gemmSeconds float64, pr *prober) ([]KernelRow, error) {
 	rows, cols := s.Dim, s.FFNDim
 	typ := matrixType(t, cols)
@@ -64,24 +64,23 @@ func kernelRows(s nn.Shape, t quant.Type, seconds, gemmSeconds float64, pr *prob
 	for _, m := range mats {
 		kernels.MatMul(dst, m, x, 1)
 	}
-	var bw, peak float64
-	var probeBW, probePeak func()
+	var bw float64
+	var probeBW func()
 	if pr != nil {
-		probeBW = func() { bw = max(bw, pr.bandwidthOnce()) }
-		probePeak = func() { peak = max(peak, pr.peakOnce()) }
+		probeBW = func() { bw = max(bw, pr.pairedBandwidth()) }
 	}
 	next := 0
 	matvec := timeLoop(seconds, probeBW, func() {
 		kernels.MatMul(dst, mats[next], x, 1)
 		next = (next + 1) % copies
 	})
-	gemm := timeLoop(max(seconds, gemmSeconds), probePeak, func() { kernels.MatMul(dst, mats[0], x, gemmColumns) })
+	gemm := timeLoop(max(seconds, gemmSeconds), nil, func() { kernels.MatMul(dst, mats[0], x, gemmColumns) })
 
 	flops := 2 * float64(rows) * float64(cols)
 	mv := KernelRow{Kernel: "matvec", Shape: s.Name, Type: typ.String(), Rows: rows, Cols: cols, N: 1,
 		GFLOPS: flops / matvec / 1e9, GBs: float64(len(data)) / matvec / 1e9, Roofline: "bandwidth", Probed: bw}
 	mm := KernelRow{Kernel: "gemm", Shape: s.Name, Type: typ.String(), Rows: rows, Cols: cols, N: gemmColumns,
-		GFLOPS: flops * gemmColumns / gemm / 1e9, GBs: float64(len(data)) / gemm / 1e9, Roofline: "peak", Probed: peak}
+		GFLOPS: flops * gemmColumns / gemm / 1e9, GBs: float64(len(data)) / gemm / 1e9, Roofline: "peak"}
 	return []KernelRow{mv, mm}, nil
 }
 

@@ -67,6 +67,13 @@ func (pr *prober) bandwidthOnce() float64 {
 	return float64(bandwidthBytes) / time.Since(start).Seconds() / 1e9
 }
 
+// pairedBandwidth is the probe made between a measurement's passes: the
+// best of three streams, so that one disturbed pass does not lower the
+// roofline the measurement is held to.
+func (pr *prober) pairedBandwidth() float64 {
+	return max(pr.bandwidthOnce(), pr.bandwidthOnce(), pr.bandwidthOnce())
+}
+
 // peakOnce runs the FMA loop on every worker (eight ~2 ms chunks each: the
 // pool hands chunks out dynamically, so a worker slowed by a neighbour's
 // process does not hold up the rest) and returns GFLOP/s.

@@ -36,17 +36,17 @@ const probeEvery = 100 * time.Millisecond
 // times and for at least minSeconds; the best time is kept. phase, if not
 // nil, is told which test starts.
 //
-// With a prober, the prompt passes alternate with FMA-peak probes and the
-// generation passes with bandwidth probes (one before a pass whenever
-// probeEvery has gone by since the last), and the best of each is the
-// row's own roofline (PPPeakGFLOPS, TGBandwidthGBs): the machine is measured
-// in the conditions the model ran in, as the Go benchmarks'
-// pairedPeakRatio does. This VM changes under the program: every few
-// seconds to minutes its two vCPUs move between one CCD (a cache line
-// crosses between them in ~50 ns; two threads read ~45 GB/s) and two
-// (~215 ns; ~77 GB/s, each CCD bringing its own link to memory), and its
-// neighbours' load comes and goes. Generation timed on one CCD against a
-// bandwidth probed on two compared two different machines.
+// With a prober, the generation passes alternate with bandwidth probes
+// (pairedBandwidth, before a pass whenever probeEvery has gone by since the
+// last), and the best of them is the row's own roofline, TGBandwidthGBs:
+// the bandwidth is measured in the conditions the model ran in, as the Go
+// benchmarks pair each pass with a probe. This VM changes under the
+// program: every few seconds to minutes its two vCPUs move between one CCD
+// (a cache line crosses between them in ~50 ns; two threads read ~45 GB/s)
+// and two (~215 ns; ~77 GB/s, each CCD bringing its own link to memory).
+// Generation timed on one CCD against a bandwidth probed on two compared
+// two different machines. The FMA peak is each core's own and does not
+// move with the placement: prompts are held to the run's best probe.
 func measureModel(path string, ppTokens, tgTokens, reps int, minSeconds float64, pr *prober, phase func(string)) (ModelRow, error) {
 	if phase == nil {
 		phase = func(string) {}
@@ -86,12 +86,7 @@ func measureModel(path string, ppTokens, tgTokens, reps int, minSeconds float64,
 		return row, fmt.Errorf("%s: %w", path, err)
 	}
 	best := time.Duration(1 << 62)
-	var lastProbe time.Time
 	for r, loop := 0, time.Now(); r < reps || time.Since(loop).Seconds() < minSeconds; r++ {
-		if pr != nil && time.Since(lastProbe) >= probeEvery {
-			row.PPPeakGFLOPS = max(row.PPPeakGFLOPS, pr.peakOnce())
-			lastProbe = time.Now()
-		}
 		st.Reset()
 		start := time.Now()
 		if _, err := st.Forward(tokens[:ppTokens], false); err != nil {
@@ -104,7 +99,8 @@ func measureModel(path string, ppTokens, tgTokens, reps int, minSeconds float64,
 	row.PPGFLOPS = promptFLOPs(m, ppTokens) / best.Seconds() / 1e9
 
 	phase(fmt.Sprintf("tg%d", tgTokens))
-	best, lastProbe = time.Duration(1<<62), time.Time{}
+	best = time.Duration(1 << 62)
+	var lastProbe time.Time
 	for r, loop := 0, time.Now(); r < reps || time.Since(loop).Seconds() < minSeconds; r++ {
 		st.Reset()
 		if r == 0 { // warm-up: the single-token path
@@ -114,7 +110,7 @@ func measureModel(path string, ppTokens, tgTokens, reps int, minSeconds float64,
 			st.Reset()
 		}
 		if pr != nil && time.Since(lastProbe) >= probeEvery {
-			row.TGBandwidthGBs = max(row.TGBandwidthGBs, pr.bandwidthOnce())
+			row.TGBandwidthGBs = max(row.TGBandwidthGBs, pr.pairedBandwidth())
 			lastProbe = time.Now()
 		}
 		start := time.Now()

@@ -39,7 +39,7 @@ func Markdown(r *Result) string {
 				typ += fmt.Sprintf("[^%d]", len(notes))
 			}
 			fmt.Fprintf(&b, "| %s | %s | %s | %.1f | %.1f | %s | %.1f | %.1f | %s |\n",
-				m.Model, typ, humanBytes(m.WeightBytes), m.PPTokensPerS, m.PPGFLOPS, pairedPct(m.PPPctPeak, m.PPPeakGFLOPS, m.PPPctPeakRun, ""),
+				m.Model, typ, humanBytes(m.WeightBytes), m.PPTokensPerS, m.PPGFLOPS, pctOf(m.PPPctPeak, ""),
 				m.TGTokensPerS, m.TGGBs, pairedPct(m.TGPctBW, m.TGBandwidthGBs, m.TGPctBWRun, ""))
 		}
 		for i, n := range notes {
@@ -50,9 +50,8 @@ func Markdown(r *Result) string {
 		}
 		fmt.Fprintf(&b, "\npp: one forward pass over a %d-token prompt; tg: %d forward passes of one token; each repeated (for at least a second unless --quick) and the best pass kept, as for the bandwidth and the peak. "+
 			"%% of peak: FLOPs (2 per matrix weight per token, plus attention) per second ÷ FMA peak; "+
-			"%% of bandwidth: bytes of weights read per token × tokens/s ÷ read bandwidth. "+
-			"Every percentage, here and for the kernels, is of the best probe of its roofline run between that measurement's own passes "+
-			"(the GFLOP/s or GB/s after \"of\"; the machine changes under a run), and in brackets of the run's best probe (the machine table).\n", pp, tg)
+			"%% of bandwidth: bytes of weights read per token × tokens/s ÷ the best bandwidth probe run between that model's generation passes "+
+			"(the GB/s after \"of\": the VM's bandwidth moves with its placement; the matvec likewise), and in brackets ÷ the best probe of the whole run (the machine table).\n", pp, tg)
 	}
 	if len(r.Training) > 0 {
 		b.WriteString("\n| LoRA training | type | rank | seq | train tokens/s | GFLOP/s | % of peak |\n|---|---|---:|---:|---:|---:|---:|\n")

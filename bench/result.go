@@ -47,10 +47,11 @@ type KernelRow struct {
 	GFLOPS float64 `json:"gflops"`
 	GBs    float64 `json:"gb_s"` // weight bytes read per second
 	// Roofline names the kernel's roofline: the bandwidth for matvec, the
-	// FMA peak for gemm. Probed is that roofline (GB/s or GFLOP/s) as
-	// probed between the kernel's own timing batches (0 when the machine
-	// was not measured), Pct the kernel's share of it, and PctRun its
-	// share of the run's best probe (Result.BandwidthGBs or PeakGFLOPS).
+	// FMA peak for gemm. Probed is the bandwidth probed between the
+	// matvec's own timing batches (0 for the GEMM, or when the machine was
+	// not measured), Pct the kernel's share of it (of the run's best peak
+	// for the GEMM), and PctRun its share of the run's best probe
+	// (Result.BandwidthGBs or PeakGFLOPS).
 	Roofline string  `json:"roofline"` // "bandwidth" or "peak"
 	Probed   float64 `json:"probed,omitempty"`
 	Pct      float64 `json:"pct"`
@@ -70,17 +71,13 @@ type ModelRow struct {
 	PPTokensPerS float64        `json:"pp_tokens_per_s"` // best of the repetitions
 	TGTokensPerS float64        `json:"tg_tokens_per_s"`
 	PPGFLOPS     float64        `json:"pp_gflops"`
-	TGGBs        float64        `json:"tg_gb_s"` // WeightBytes × TGTokensPerS
-	// The FMA peak probed between this model's prompt passes and the
-	// bandwidth probed between its generation passes (see measureModel; 0
-	// when the machine was not measured); PPGFLOPS and TGGBs as
-	// percentages of them, and, more cautious when the machine changed
-	// during the run, of the best probes of the whole run
-	// (Result.PeakGFLOPS, Result.BandwidthGBs).
-	PPPeakGFLOPS   float64 `json:"pp_peak_gflops,omitempty"`
+	TGGBs        float64        `json:"tg_gb_s"`     // WeightBytes × TGTokensPerS
+	PPPctPeak    float64        `json:"pp_pct_peak"` // PPGFLOPS / Result.PeakGFLOPS, in percent (0 without a peak)
+	// The bandwidth probed between this model's generation passes (see
+	// measureModel; 0 when the machine was not measured), TGGBs as a
+	// percentage of it, and, more cautious when the machine changed during
+	// the run, of the best probe of the whole run (Result.BandwidthGBs).
 	TGBandwidthGBs float64 `json:"tg_bandwidth_gb_s,omitempty"`
-	PPPctPeak      float64 `json:"pp_pct_peak"`
 	TGPctBW        float64 `json:"tg_pct_bw"`
-	PPPctPeakRun   float64 `json:"pp_pct_peak_run"`
 	TGPctBWRun     float64 `json:"tg_pct_bw_run"`
 }

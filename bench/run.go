@@ -75,9 +75,9 @@ func Run(opts Options, progress Progress) (*Result, error) {
 	// would otherwise make every roofline percentage too high. (On the
 	// 2-vCPU VM the bandwidth a pair of threads gets switches between about
 	// 45 and 77 GB/s; measured only at the start and the end, generation
-	// once read 117% of the "roofline".) Each kernel and model is held to
-	// the roofline probed between its own passes (measureModel), that
-	// run-wide best beside it.
+	// once read 117% of the "roofline".) Generation and the matvec are
+	// held to the bandwidth probed between their own passes
+	// (measureModel), the run-wide best beside it.
 	var pr *prober
 	if !opts.SkipMachine {
 		pr = newProber()
@@ -135,7 +135,6 @@ func Run(opts Options, progress Progress) (*Result, error) {
 			p.update(fmt.Sprintf("%s %s", phase, label))
 		})
 		keepProbe(true, row.TGBandwidthGBs)
-		keepProbe(false, row.PPPeakGFLOPS)
 		return row, err
 	}
 	if len(opts.ModelFiles) > 0 {
@@ -194,13 +193,16 @@ func Run(opts Options, progress Progress) (*Result, error) {
 			rate, run = k.GBs, res.BandwidthGBs
 		}
 		k.Pct, k.PctRun = percent(rate, k.Probed), percent(rate, run)
+		if k.Probed == 0 {
+			k.Pct = k.PctRun
+		}
 	}
 	for i := range res.Training {
 		res.Training[i].PctPeak = percent(res.Training[i].GFLOPS, res.PeakGFLOPS)
 	}
 	for i := range res.Models {
 		m := &res.Models[i]
-		m.PPPctPeak, m.PPPctPeakRun = percent(m.PPGFLOPS, m.PPPeakGFLOPS), percent(m.PPGFLOPS, res.PeakGFLOPS)
+		m.PPPctPeak = percent(m.PPGFLOPS, res.PeakGFLOPS)
 		m.TGPctBW, m.TGPctBWRun = percent(m.TGGBs, m.TGBandwidthGBs), percent(m.TGGBs, res.BandwidthGBs)
 	}
 	p.finish()
