@@ -18,7 +18,7 @@ func installArch(l Level, s *kernelSet) {
 	}
 	s.dot, s.axpy, s.scale, s.sum, s.peakFMA = dotAVX2, axpyAVX2, scaleAVX2, sumAVX2, peakFMAAVX2
 	s.gemmMR, s.gemmNR, s.gemmMicro = 6, 16, gemmMicro6x16AVX2
-	s.gemmWTRows, s.gemmWTTokens, s.gemmWT = 4, 16, gemmWT4x16AVX2
+	s.gemmWTRows, s.gemmWTTokens, s.gemmWT = 6, 16, gemmWT6x16AVX2
 	s.dotQ8_0, s.dotQ4_0 = dotQ8_0AVX2, dotQ4_0AVX2
 	s.dotQ5_0, s.dotQ4_1, s.dotQ5_1 = dotQ5_0AVX2, dotQ4_1AVX2, dotQ5_1AVX2
 	s.dotQ4_K, s.dotQ5_K, s.dotQ6_K = dotQ4_KAVX2, dotQ5_KAVX2, dotQ6_KAVX2

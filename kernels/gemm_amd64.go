@@ -18,8 +18,8 @@ func gemmMicro12x32AVX512(k int, a, b, c []float32, ldc int, accumulate bool)
 //go:noescape
 func gemmWT8x32AVX512(k int, w []float32, ldw int, x, c []float32, ldc int, pf []float32, pfStep int)
 
-// gemmWT4x16AVX2 is gemmWT8x32AVX512's AVX2 twin: 4 rows of W by a packed
+// gemmWT6x16AVX2 is gemmWT8x32AVX512's AVX2 twin: 6 rows of W by a packed
 // panel of 16 tokens.
 //
 //go:noescape
-func gemmWT4x16AVX2(k int, w []float32, ldw int, x, c []float32, ldc int, pf []float32, pfStep int)
+func gemmWT6x16AVX2(k int, w []float32, ldw int, x, c []float32, ldc int, pf []float32, pfStep int)

@@ -16,7 +16,7 @@ package kernels
 // token's results do not depend on the batch it came in (as in gemmTask).
 
 // The tile is R rows of W by T tokens (kernelSet.gemmWTRows and
-// gemmWTTokens: 8×32 for AVX-512, 4×16 for AVX2).
+// gemmWTTokens: 8×32 for AVX-512, 6×16 for AVX2).
 const (
 	// wtGroupTokens is how many tokens of X a task runs its W rows past
 	// before moving on: 128 tokens × k values stay in a 1 MB L2.
