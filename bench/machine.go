@@ -2,6 +2,7 @@ package bench
 
 import (
 	"runtime"
+	"slices"
 	"time"
 
 	"github.com/milp-lite/milp-lite/kernels"
@@ -32,6 +33,7 @@ const bandwidthBytes = 512 << 20
 type prober struct {
 	stream *streamTask
 	peak   *peakTask
+	peaks  []float64 // every FMA probe's GFLOP/s, for the run's median
 }
 
 func newProber() *prober {
@@ -87,7 +89,22 @@ func (pr *prober) peakOnce() float64 {
 	for _, f := range t.flops {
 		flops += f
 	}
-	return float64(flops) / d / 1e9
+	g := float64(flops) / d / 1e9
+	pr.peaks = append(pr.peaks, g)
+	return g
+}
+
+// peakMedian is the median of every FMA probe made so far, and their count.
+func (pr *prober) peakMedian() (float64, int) {
+	n := len(pr.peaks)
+	if n == 0 {
+		return 0, 0
+	}
+	s := slices.Sorted(slices.Values(pr.peaks))
+	if n%2 == 1 {
+		return s[n/2], n
+	}
+	return (s[n/2-1] + s[n/2]) / 2, n
 }
 
 // bandwidth returns the read bandwidth in GB/s with every worker of the pool

@@ -17,7 +17,12 @@ func Markdown(r *Result) string {
 	if r.BandwidthGBs > 0 || r.PeakGFLOPS > 0 {
 		b.WriteString("| machine | measured | method |\n|---|---:|---|\n")
 		fmt.Fprintf(&b, "| memory bandwidth (read) | %.1f GB/s | %s |\n", r.BandwidthGBs, r.BandwidthMethod)
-		fmt.Fprintf(&b, "| f32 FMA peak | %.1f GFLOP/s | %s |\n\n", r.PeakGFLOPS, r.PeakMethod)
+		fmt.Fprintf(&b, "| f32 FMA peak | %.1f GFLOP/s | %s |\n", r.PeakGFLOPS, r.PeakMethod)
+		if r.PeakProbes > 0 {
+			fmt.Fprintf(&b, "| f32 FMA, median probe | %.1f GFLOP/s | %d probes of ~16 ms (%.0f%% of the peak; far below it, other tenants took the cores for much of the run) |\n",
+				r.PeakMedianGFLOPS, r.PeakProbes, percent(r.PeakMedianGFLOPS, r.PeakGFLOPS))
+		}
+		b.WriteString("\n")
 	}
 	if len(r.KernelRows) > 0 {
 		b.WriteString("| kernel | shape | type | size | GFLOP/s | GB/s | % of roofline |\n|---|---|---|---|---:|---:|---:|\n")

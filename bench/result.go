@@ -13,6 +13,13 @@ type Result struct {
 	PeakGFLOPS      float64 `json:"peak_gflops"`                // independent f32 FMAs, all workers
 	BandwidthMethod string  `json:"bandwidth_method,omitempty"` // which loop measured it
 	PeakMethod      string  `json:"peak_method,omitempty"`
+	// PeakMedianGFLOPS is the median of every FMA probe of the run (each
+	// ~16 ms on all workers), PeakProbes how many there were. Far below
+	// PeakGFLOPS, it says that other tenants of the host took the cores for
+	// much of the run, and that a long measurement (a prompt pass) cannot
+	// have run in quiet conditions throughout.
+	PeakMedianGFLOPS float64 `json:"peak_median_gflops,omitempty"`
+	PeakProbes       int     `json:"peak_probes,omitempty"`
 
 	KernelRows []KernelRow `json:"kernel_rows,omitempty"`
 	Models     []ModelRow  `json:"models"`

@@ -205,6 +205,9 @@ func Run(opts Options, progress Progress) (*Result, error) {
 		m.PPPctPeak = percent(m.PPGFLOPS, res.PeakGFLOPS)
 		m.TGPctBW, m.TGPctBWRun = percent(m.TGGBs, m.TGBandwidthGBs), percent(m.TGGBs, res.BandwidthGBs)
 	}
+	if pr != nil {
+		res.PeakMedianGFLOPS, res.PeakProbes = pr.peakMedian()
+	}
 	p.finish()
 	if err := checkFinite(res); err != nil {
 		return nil, err

@@ -82,6 +82,12 @@ func TestRunTinyProducesSaneNumbers(t *testing.T) {
 	}
 	finitePositive("bandwidth", res.BandwidthGBs)
 	finitePositive("peak", res.PeakGFLOPS)
+	// Every FMA probe counts towards the median: the machine measurements
+	// at the start, after each model and at the end make several.
+	finitePositive("median peak", res.PeakMedianGFLOPS)
+	if res.PeakMedianGFLOPS > res.PeakGFLOPS || res.PeakProbes < 3 {
+		t.Errorf("median probe %v GFLOP/s of %d probes, best %v", res.PeakMedianGFLOPS, res.PeakProbes, res.PeakGFLOPS)
+	}
 	if len(res.KernelRows) != 4 {
 		t.Fatalf("%d kernel rows, want matvec and gemm for 2 types", len(res.KernelRows))
 	}
