@@ -19,7 +19,9 @@ package kernels
 // gemmWTTokens: 8×32 for AVX-512, 6×16 for AVX2).
 const (
 	// wtGroupTokens is how many tokens of X a task runs its W rows past
-	// before moving on: 128 tokens × k values stay in a 1 MB L2.
+	// before moving on: 128 tokens × k values stay in a 1 MB L2 (Zen 5).
+	// Zen 1's 512 KB L2 does not hold them, yet groups of 64 or 32 tokens
+	// were no faster there (SmolLM2-135M pp128, alternating pass by pass).
 	wtGroupTokens = 128
 	// wtTaskBytes bounds the W rows (as float32) one task holds, so that
 	// they stay in L2 while the X panels of every group pass.
