@@ -10,7 +10,8 @@ import (
 )
 
 // TestGemmWTTileMatchesGeneric checks the level's X·Wᵀ tile against its
-// portable twin for lengths around the unrolling and strides wider than the
+// portable twin for lengths around the unrolling (every remainder of the
+// AVX-512 tile's four steps a trip) and strides wider than the
 // rows, and that it writes nothing outside its 32 rows of 8 values.
 func TestGemmWTTileMatchesGeneric(t *testing.T) {
 	r := rand.New(rand.NewPCG(41, 42))
@@ -19,7 +20,7 @@ func TestGemmWTTileMatchesGeneric(t *testing.T) {
 			return
 		}
 		wtRows, wtTokens := impl.gemmWTRows, impl.gemmWTTokens
-		for _, k := range []int{0, 1, 2, 7, 16, 64, 577} {
+		for _, k := range []int{0, 1, 2, 3, 4, 6, 7, 16, 64, 577} {
 			ldw, ldc := k+3, 13
 			w := randVec(r, wtRows*ldw)
 			x := randVec(r, k*wtTokens)
