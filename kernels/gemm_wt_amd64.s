@@ -50,36 +50,27 @@
 	VEXTRACTF32X4 $3, lo, (R12)(R14*1); \
 	VEXTRACTF32X4 $3, hi, 16(R12)(R14*1)
 
+// WTROW is one row of a WTSTEP: the row's value at addr, broadcast into b,
+// times the two X vectors (Z16, Z17) into the row's accumulators a0, a1.
+#define WTROW(addr, b, a0, a1) \
+	VBROADCASTSS addr, b; \
+	VFMADD231PS Z16, b, a0; \
+	VFMADD231PS Z17, b, a1
+
 // WTSTEP is one k step of the AVX-512 tile: the two X vectors at xo(DI)
 // (tokens 0–15, 16–31) times each of the 8 rows' values at wo bytes into
 // the rows (rows 0–3 from SI, 4–7 from R10; R8 = ldw, R9 = 3·ldw bytes).
 #define WTSTEP(xo, wo) \
 	VMOVUPS xo(DI), Z16; \
 	VMOVUPS xo+64(DI), Z17; \
-	VBROADCASTSS wo(SI), Z18; \
-	VFMADD231PS Z16, Z18, Z0; \
-	VFMADD231PS Z17, Z18, Z1; \
-	VBROADCASTSS wo(SI)(R8*1), Z19; \
-	VFMADD231PS Z16, Z19, Z2; \
-	VFMADD231PS Z17, Z19, Z3; \
-	VBROADCASTSS wo(SI)(R8*2), Z20; \
-	VFMADD231PS Z16, Z20, Z4; \
-	VFMADD231PS Z17, Z20, Z5; \
-	VBROADCASTSS wo(SI)(R9*1), Z21; \
-	VFMADD231PS Z16, Z21, Z6; \
-	VFMADD231PS Z17, Z21, Z7; \
-	VBROADCASTSS wo(R10), Z22; \
-	VFMADD231PS Z16, Z22, Z8; \
-	VFMADD231PS Z17, Z22, Z9; \
-	VBROADCASTSS wo(R10)(R8*1), Z23; \
-	VFMADD231PS Z16, Z23, Z10; \
-	VFMADD231PS Z17, Z23, Z11; \
-	VBROADCASTSS wo(R10)(R8*2), Z24; \
-	VFMADD231PS Z16, Z24, Z12; \
-	VFMADD231PS Z17, Z24, Z13; \
-	VBROADCASTSS wo(R10)(R9*1), Z25; \
-	VFMADD231PS Z16, Z25, Z14; \
-	VFMADD231PS Z17, Z25, Z15
+	WTROW(wo(SI), Z18, Z0, Z1); \
+	WTROW(wo(SI)(R8*1), Z19, Z2, Z3); \
+	WTROW(wo(SI)(R8*2), Z20, Z4, Z5); \
+	WTROW(wo(SI)(R9*1), Z21, Z6, Z7); \
+	WTROW(wo(R10), Z22, Z8, Z9); \
+	WTROW(wo(R10)(R8*1), Z23, Z10, Z11); \
+	WTROW(wo(R10)(R8*2), Z24, Z12, Z13); \
+	WTROW(wo(R10)(R9*1), Z25, Z14, Z15)
 
 // func gemmWT8x32AVX512(k int, w []float32, ldw int, x, c []float32, ldc int, pf []float32, pfStep int)
 TEXT ·gemmWT8x32AVX512(SB), NOSPLIT, $0-128
@@ -113,12 +104,13 @@ TEXT ·gemmWT8x32AVX512(SB), NOSPLIT, $0-128
 	VXORPS Z13, Z13, Z13
 	VXORPS Z14, Z14, Z14
 	VXORPS Z15, Z15, Z15
-	// Four k steps a trip: the loop's own instructions (pointer bumps,
-	// counter, prefetch every other step) are a quarter of what they were
-	// per step. When another tenant shares the physical core (common on
-	// this kind of VM, and invisible to the pure-FMA peak probe), the two
-	// hyperthreads share the core's issue width and the tile's median
-	// rose 8–10% on a Xeon (Emerald Rapids); alone it runs as before.
+	// Four k steps a trip, a prefetch every other step: the loop's pointer
+	// bumps and counter are a quarter of what they were per step, its
+	// prefetches half. When another tenant shares the physical core (seen
+	// on this kind of VM; the pure-FMA peak probe does not feel it, loops
+	// with more instructions per FMA do, presumably for the shared issue
+	// width) the tile's median rose 8–10% on a Xeon (Emerald Rapids);
+	// alone it runs as before.
 	SHLQ $1, BX           // prefetch advance per pair of steps
 	MOVQ CX, AX
 	SHRQ $2, AX           // trips of four steps
