@@ -24,6 +24,8 @@ func FuzzElementwise(f *testing.F) {
 		seed[i] = byte(i*37 + 11)
 	}
 	f.Add(seed, uint8(2), uint16(17))
+	f.Add(seed, uint8(13), uint16(1)) // transposes of 8 rows
+	f.Add(seed, uint8(26), uint16(2)) // and of 32
 	f.Fuzz(func(t *testing.T, data []byte, shape uint8, pos uint16) {
 		n := len(data) / 4
 		if n == 0 {
@@ -47,7 +49,9 @@ func FuzzElementwise(f *testing.F) {
 		for i := range rx {
 			rx[i] = x[i%n]
 		}
-		tk, tn := n/3+1, 3 // transpose k×tn from rows of ld = tk
+		// transpose k×tn from rows of ld = tk: 3 rows (the Go fallback), or
+		// whole 8-row groups (the assembly blocks, both packing orders)
+		tk, tn := n/3+1, []int{3, 8, 16, 32}[(shape>>3)%4]
 		tsrc := make([]float32, tn*tk)
 		for i := range tsrc {
 			tsrc[i] = x[i%n]
@@ -96,11 +100,13 @@ func FuzzElementwise(f *testing.F) {
 					tb.Fatalf("%s RoPE dims=%d neox=%v pos=%d [%d]: %g, generic %g", l, dims, neox, pos, i, r[i], wantRope[i])
 				}
 			}
-			tr := make([]float32, tk*tn)
-			impl.transpose(tk, tsrc, tk, tr, tn)
-			for i := range tr {
-				if !sameFloat(tr[i], wantT[i]) {
-					tb.Fatalf("%s transpose k=%d n=%d [%d]: %g, want %g", l, tk, tn, i, tr[i], wantT[i])
+			for _, tf := range []func(k int, src []float32, ld int, dst []float32, n int){impl.transpose, impl.packPanel} {
+				tr := make([]float32, tk*tn)
+				tf(tk, tsrc, tk, tr, tn)
+				for i := range tr {
+					if !sameFloat(tr[i], wantT[i]) {
+						tb.Fatalf("%s transpose (or packPanel) k=%d n=%d [%d]: %g, want %g", l, tk, tn, i, tr[i], wantT[i])
+					}
 				}
 			}
 			e := append([]float32(nil), clamped...)

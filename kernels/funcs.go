@@ -21,8 +21,11 @@ type kernelSet struct {
 	// on by pfStep bytes.
 	gemmWTRows, gemmWTTokens int
 	gemmWT                   func(k int, w []float32, ldw int, x, c []float32, ldc int, pf []float32, pfStep int)
-	// Packing: dst[p*n+j] = src[j*ld+p] for j < n, p < k.
+	// Packing: dst[p*n+j] = src[j*ld+p] for j < n, p < k. transpose
+	// suits a source streaming from memory (a weight panel), packPanel
+	// one already in cache (a batch's X panel, n ≤ 32 tokens).
 	transpose func(k int, src []float32, ld int, dst []float32, n int)
+	packPanel func(k int, src []float32, ld int, dst []float32, n int)
 	// Weights expanded to float32 for the GEMM, bit-exact with package
 	// quant: Q8_0, Q4_0 and Q5_0 blocks (len(dst) a multiple of 32), Q4_K
 	// and Q6_K super-blocks (of 256), F16 values.
@@ -99,7 +102,7 @@ func genericKernels() kernelSet {
 	return kernelSet{
 		dot: dotGeneric, axpy: axpyGeneric, scale: scaleGeneric, sum: sumGeneric, peakFMA: peakFMAGeneric,
 		gemmMR: 4, gemmNR: 4, gemmMicro: gemmMicroGeneric,
-		transpose: transposeGeneric, dequantQ8_0: dequantQ8_0Generic,
+		transpose: transposeGeneric, packPanel: transposeGeneric, dequantQ8_0: dequantQ8_0Generic,
 		dequantQ4_0: dequantQ4_0Generic, dequantQ5_0: dequantQ5_0Generic, dequantQ4_K: dequantQ4_KGeneric,
 		dequantQ6_K: dequantQ6_KGeneric, dequantF16: dequantF16Generic,
 		quantizeQ8: quantizeActQ8, quantizeQ8K: quantizeActQ8K,

@@ -118,7 +118,7 @@ func (p *Pool) gemmWT(m int, x []float32, products []Product) {
 	defer p.gemmMu.Unlock()
 	g := &p.gemm
 	g.m, g.k, g.a = m, k, x
-	g.wt, g.transpose, g.dequant = impl.gemmWT, impl.transpose, dequantSetOf(&impl)
+	g.wt, g.transpose, g.dequant = impl.gemmWT, impl.packPanel, dequantSetOf(&impl)
 	g.wtR, g.wtT = impl.gemmWTRows, impl.gemmWTTokens
 	wtRows, wtTokens := g.wtR, g.wtT
 	g.xPanels = (m + wtTokens - 1) / wtTokens

@@ -8,20 +8,29 @@ import (
 	"github.com/milp-lite/milp-lite/quant"
 )
 
+// TestTransposeMatchesGeneric checks both packing orders (transpose and
+// packPanel) against the generic transpose, which is itself checked, and
+// that neither writes past k·n.
 func TestTransposeMatchesGeneric(t *testing.T) {
 	r := rand.New(rand.NewPCG(31, 32))
 	forEachLevel(t, func(t testing.TB, l Level) {
-		for _, n := range []int{1, 3, 4, 5, 6, 8, 12, 13, 15, 16, 20, 32} {
+		for _, n := range []int{1, 3, 4, 5, 6, 8, 12, 13, 15, 16, 20, 24, 32} {
 			for _, k := range []int{0, 1, 7, 8, 9, 31, 64, 256, 261} {
 				ld := k + 5
 				src := randVec(r, n*ld)
-				got, want := randVec(r, k*n+3), make([]float32, k*n+3)
-				copy(want[k*n:], got[k*n:])
-				impl.transpose(k, src, ld, got, n)
+				want := make([]float32, k*n+3)
 				transposeGeneric(k, src, ld, want, n)
-				for i := range want {
-					if got[i] != want[i] {
-						t.Fatalf("%s transpose n=%d k=%d: dst[%d] = %g, want %g", l, n, k, i, got[i], want[i])
+				for _, f := range []struct {
+					name string
+					fn   func(k int, src []float32, ld int, dst []float32, n int)
+				}{{"transpose", impl.transpose}, {"packPanel", impl.packPanel}} {
+					got := randVec(r, k*n+3)
+					copy(want[k*n:], got[k*n:])
+					f.fn(k, src, ld, got, n)
+					for i := range want {
+						if got[i] != want[i] {
+							t.Fatalf("%s %s n=%d k=%d: dst[%d] = %g, want %g", l, f.name, n, k, i, got[i], want[i])
+						}
 					}
 				}
 				for j := 0; j < n && k > 0; j++ { // and the reference itself

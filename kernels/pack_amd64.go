@@ -8,6 +8,9 @@ import "github.com/milp-lite/milp-lite/quant"
 func transpose8AVX2(k8 int, src []float32, ld int, dst []float32, n, rows8 int)
 
 //go:noescape
+func transposePanelAVX2(k8 int, src []float32, ld int, dst []float32, n int)
+
+//go:noescape
 func transpose4AVX2(k8 int, src []float32, ld int, dst []float32, n int)
 
 //go:noescape
@@ -71,6 +74,28 @@ func dequantF16AVX2(w []byte, dst []float32) {
 	_ = w[2*len(dst)-1] // the assembly does not check bounds
 	dequantF16x8AVX2(w, dst[:n])
 	dequantF16Generic(w[2*n:], dst[n:])
+}
+
+// packPanelAVX2 is kernelSet.packPanel: whole 8×8 blocks in assembly,
+// columns outer (transposePanelAVX2), the rest as transposeAVX2 does it.
+// Packing SmolLM2-135M-sized X panels (32 tokens of 576 or 1536 values,
+// in cache) it moved 2.0× (k = 576) and 1.5× (k = 1536) the bytes a second
+// of transposeAVX2's rows-outer order (medians of 300, alternating, Xeon).
+func packPanelAVX2(k int, src []float32, ld int, dst []float32, n int) {
+	k8 := k &^ 7
+	if k8 == 0 || n%8 != 0 {
+		transposeAVX2(k, src, ld, dst, n)
+		return
+	}
+	// The assembly does not check bounds: make the slices prove them.
+	_, _ = src[(n-1)*ld+k-1], dst[k*n-1]
+	transposePanelAVX2(k8, src, ld, dst, n)
+	for j := 0; j < n; j++ {
+		row := src[j*ld : j*ld+k]
+		for p := k8; p < k; p++ {
+			dst[p*n+j] = row[p]
+		}
+	}
 }
 
 // transposeAVX2 is kernelSet.transpose: whole 8×8 blocks in assembly, then

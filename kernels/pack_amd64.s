@@ -4,11 +4,57 @@
 
 // GEMM packing and Q8_0 expansion (AVX2, used at both amd64 levels).
 
+// TRANS8 transposes the 8×8 block whose rows start at lo, lo+ld, lo+2ld,
+// lo+3ld, hi, … (R8 = ld, R15 = 3·ld bytes) into the rows at dlo, dlo+n,
+// …, dhi, … (R10 = n, R11 = 3·n bytes). Pairs of rows interleave (UNPCK),
+// quads combine (SHUFPS), then 128-bit halves swap (PERM2F128). Clobbers
+// Y0–Y15.
+#define TRANS8(lo, hi, dlo, dhi) \
+	VMOVUPS (lo), Y0; \
+	VMOVUPS (lo)(R8*1), Y1; \
+	VMOVUPS (lo)(R8*2), Y2; \
+	VMOVUPS (lo)(R15*1), Y3; \
+	VMOVUPS (hi), Y4; \
+	VMOVUPS (hi)(R8*1), Y5; \
+	VMOVUPS (hi)(R8*2), Y6; \
+	VMOVUPS (hi)(R15*1), Y7; \
+	VUNPCKLPS Y1, Y0, Y8; \
+	VUNPCKHPS Y1, Y0, Y9; \
+	VUNPCKLPS Y3, Y2, Y10; \
+	VUNPCKHPS Y3, Y2, Y11; \
+	VUNPCKLPS Y5, Y4, Y12; \
+	VUNPCKHPS Y5, Y4, Y13; \
+	VUNPCKLPS Y7, Y6, Y14; \
+	VUNPCKHPS Y7, Y6, Y15; \
+	VSHUFPS $0x44, Y10, Y8, Y0; \
+	VSHUFPS $0xEE, Y10, Y8, Y1; \
+	VSHUFPS $0x44, Y11, Y9, Y2; \
+	VSHUFPS $0xEE, Y11, Y9, Y3; \
+	VSHUFPS $0x44, Y14, Y12, Y4; \
+	VSHUFPS $0xEE, Y14, Y12, Y5; \
+	VSHUFPS $0x44, Y15, Y13, Y6; \
+	VSHUFPS $0xEE, Y15, Y13, Y7; \
+	VPERM2F128 $0x20, Y4, Y0, Y8; \
+	VPERM2F128 $0x20, Y5, Y1, Y9; \
+	VPERM2F128 $0x20, Y6, Y2, Y10; \
+	VPERM2F128 $0x20, Y7, Y3, Y11; \
+	VPERM2F128 $0x31, Y4, Y0, Y12; \
+	VPERM2F128 $0x31, Y5, Y1, Y13; \
+	VPERM2F128 $0x31, Y6, Y2, Y14; \
+	VPERM2F128 $0x31, Y7, Y3, Y15; \
+	VMOVUPS Y8, (dlo); \
+	VMOVUPS Y9, (dlo)(R10*1); \
+	VMOVUPS Y10, (dlo)(R10*2); \
+	VMOVUPS Y11, (dlo)(R11*1); \
+	VMOVUPS Y12, (dhi); \
+	VMOVUPS Y13, (dhi)(R10*1); \
+	VMOVUPS Y14, (dhi)(R10*2); \
+	VMOVUPS Y15, (dhi)(R11*1)
+
 // func transpose8AVX2(k8 int, src []float32, ld int, dst []float32, n, rows8 int)
 // dst[p*n+j] = src[j*ld+p] for j < rows8, p < k8; rows8 and k8 are
 // multiples of 8, n (the destination stride) is any.
-// Each 8×8 block is transposed in registers: pairs of rows interleave
-// (UNPCK), quads combine (SHUFPS), then 128-bit halves swap (PERM2F128).
+// Each 8×8 block is transposed in registers (TRANS8).
 TEXT ·transpose8AVX2(SB), NOSPLIT, $8-80
 	MOVQ k8+0(FP), CX
 	SHLQ $2, CX                 // bytes of a row piece
@@ -48,46 +94,7 @@ cols8:
 	PREFETCHT0 (R14)(R8*1)
 	PREFETCHT0 (R14)(R8*2)
 	PREFETCHT0 (R14)(R15*1)
-	VMOVUPS (R12), Y0
-	VMOVUPS (R12)(R8*1), Y1
-	VMOVUPS (R12)(R8*2), Y2
-	VMOVUPS (R12)(R15*1), Y3
-	VMOVUPS (R13), Y4
-	VMOVUPS (R13)(R8*1), Y5
-	VMOVUPS (R13)(R8*2), Y6
-	VMOVUPS (R13)(R15*1), Y7
-	VUNPCKLPS Y1, Y0, Y8
-	VUNPCKHPS Y1, Y0, Y9
-	VUNPCKLPS Y3, Y2, Y10
-	VUNPCKHPS Y3, Y2, Y11
-	VUNPCKLPS Y5, Y4, Y12
-	VUNPCKHPS Y5, Y4, Y13
-	VUNPCKLPS Y7, Y6, Y14
-	VUNPCKHPS Y7, Y6, Y15
-	VSHUFPS $0x44, Y10, Y8, Y0
-	VSHUFPS $0xEE, Y10, Y8, Y1
-	VSHUFPS $0x44, Y11, Y9, Y2
-	VSHUFPS $0xEE, Y11, Y9, Y3
-	VSHUFPS $0x44, Y14, Y12, Y4
-	VSHUFPS $0xEE, Y14, Y12, Y5
-	VSHUFPS $0x44, Y15, Y13, Y6
-	VSHUFPS $0xEE, Y15, Y13, Y7
-	VPERM2F128 $0x20, Y4, Y0, Y8
-	VPERM2F128 $0x20, Y5, Y1, Y9
-	VPERM2F128 $0x20, Y6, Y2, Y10
-	VPERM2F128 $0x20, Y7, Y3, Y11
-	VPERM2F128 $0x31, Y4, Y0, Y12
-	VPERM2F128 $0x31, Y5, Y1, Y13
-	VPERM2F128 $0x31, Y6, Y2, Y14
-	VPERM2F128 $0x31, Y7, Y3, Y15
-	VMOVUPS Y8, (DX)
-	VMOVUPS Y9, (DX)(R10*1)
-	VMOVUPS Y10, (DX)(R10*2)
-	VMOVUPS Y11, (DX)(R11*1)
-	VMOVUPS Y12, (AX)
-	VMOVUPS Y13, (AX)(R10*1)
-	VMOVUPS Y14, (AX)(R10*2)
-	VMOVUPS Y15, (AX)(R11*1)
+	TRANS8(R12, R13, DX, AX)
 	ADDQ $32, R12
 	ADDQ $32, R13
 	ADDQ $32, R9
@@ -102,6 +109,53 @@ cols8:
 	JMP  rows8
 
 done:
+	VZEROUPPER
+	RET
+
+// func transposePanelAVX2(k8 int, src []float32, ld int, dst []float32, n int)
+// dst[p*n+j] = src[j*ld+p] for j < n, p < k8; n and k8 are multiples of 8.
+// transpose8AVX2's order turned round, for a panel of X (n ≤ 32 tokens, in
+// cache): each 8 columns of every row, so the panel's rows p..p+7 are
+// written whole, one after the other, instead of a 32-byte piece per pass
+// over the whole panel.
+TEXT ·transposePanelAVX2(SB), NOSPLIT, $0-72
+	MOVQ k8+0(FP), CX
+	SHRQ $3, CX                 // 8-column blocks
+	JZ   tpdone
+	MOVQ src_base+8(FP), SI
+	MOVQ ld+32(FP), R8
+	SHLQ $2, R8                 // source row stride in bytes
+	LEAQ (R8)(R8*2), R15        // 3 source rows
+	MOVQ dst_base+40(FP), DI
+	MOVQ n+64(FP), R10
+	MOVQ R10, BX
+	SHRQ $3, BX                 // 8-row groups
+	JZ   tpdone
+	SHLQ $2, R10                // destination row stride in bytes
+	LEAQ (R10)(R10*2), R11      // 3 destination rows
+
+tpcols:
+	MOVQ SI, R12                // rows j..j+3, columns p..p+7
+	LEAQ (SI)(R8*4), R13        // rows j+4..j+7
+	MOVQ DI, DX                 // destination rows p..p+3, columns j..
+	LEAQ (DI)(R10*4), AX        // rows p+4..p+7
+	MOVQ BX, R9
+
+tprows:
+	TRANS8(R12, R13, DX, AX)
+	LEAQ (R12)(R8*8), R12
+	LEAQ (R13)(R8*8), R13
+	ADDQ $32, DX
+	ADDQ $32, AX
+	DECQ R9
+	JNZ  tprows
+
+	ADDQ $32, SI
+	LEAQ (DI)(R10*8), DI
+	DECQ CX
+	JNZ  tpcols
+
+tpdone:
 	VZEROUPPER
 	RET
 
