@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
+	"slices"
 	"testing"
 
 	"github.com/milp-lite/milp-lite/quant"
@@ -338,6 +339,42 @@ func TestHalfDotsMatchGeneric(t *testing.T) {
 			}
 			if g, want := impl.dotBF16(w, x), dotBF16Generic(w, x); !closeTo(g, want, scaleBF, 1e-5) {
 				t.Fatalf("%s dotBF16 n=%d: %g, generic %g", l, n, g, want)
+			}
+		}
+	})
+}
+
+// TestGEMMMicroMatchesNaive: every level's register tile against a plain
+// sum, overwriting and accumulating, inside a wider C whose gaps must stay
+// untouched.
+func TestGEMMMicroMatchesNaive(t *testing.T) {
+	r := rand.New(rand.NewPCG(17, 18))
+	forEachLevel(t, func(t testing.TB, l Level) {
+		mr, nr := impl.gemmMR, impl.gemmNR
+		for _, k := range []int{0, 1, 2, 7, 64} {
+			for _, acc := range []bool{false, true} {
+				a, b := randVec(r, k*mr), randVec(r, k*nr)
+				ldc := nr + 5
+				c := randVec(r, mr*ldc)
+				got := slices.Clone(c)
+				impl.gemmMicro(k, a, b, got, ldc, acc)
+				for i := 0; i < mr; i++ {
+					for j := 0; j < ldc; j++ {
+						want, mag := c[i*ldc+j], math.Abs(float64(c[i*ldc+j]))
+						if j < nr {
+							if !acc {
+								want, mag = 0, 0
+							}
+							for p := 0; p < k; p++ {
+								want += a[p*mr+i] * b[p*nr+j]
+								mag += math.Abs(float64(a[p*mr+i] * b[p*nr+j]))
+							}
+						}
+						if g := got[i*ldc+j]; !closeTo(g, want, mag, 1e-6) {
+							t.Fatalf("%s k=%d acc=%v: c[%d][%d] = %g, want %g", l, k, acc, i, j, g, want)
+						}
+					}
+				}
 			}
 		}
 	})

@@ -239,42 +239,6 @@ func TestNEONHalfDotsMatchGeneric(t *testing.T) {
 	})
 }
 
-func TestNEONGEMMMicroMatchesGeneric(t *testing.T) {
-	withNEON(t, useSDOT, func(t *testing.T) {
-		mr, nr := impl.gemmMR, impl.gemmNR
-		if mr != 8 || nr != 12 {
-			t.Fatalf("NEON tile %d×%d, want 8×12", mr, nr)
-		}
-		r := rand.New(rand.NewPCG(17, 18))
-		for _, k := range []int{0, 1, 2, 7, 64} {
-			for _, acc := range []bool{false, true} {
-				a, b := randVec(r, k*mr), randVec(r, k*nr)
-				ldc := nr + 5 // a tile inside a wider C: the gaps must stay untouched
-				c := randVec(r, mr*ldc)
-				got := slices.Clone(c)
-				impl.gemmMicro(k, a, b, got, ldc, acc)
-				for i := 0; i < mr; i++ {
-					for j := 0; j < ldc; j++ {
-						want, mag := c[i*ldc+j], math.Abs(float64(c[i*ldc+j]))
-						if j < nr {
-							if !acc {
-								want, mag = 0, 0
-							}
-							for p := 0; p < k; p++ {
-								want += a[p*mr+i] * b[p*nr+j]
-								mag += math.Abs(float64(a[p*mr+i] * b[p*nr+j]))
-							}
-						}
-						if g := got[i*ldc+j]; !near(g, want, mag) {
-							t.Fatalf("k=%d acc=%v: c[%d][%d] = %g, want %g", k, acc, i, j, g, want)
-						}
-					}
-				}
-			}
-		}
-	})
-}
-
 // TestNEONKernelsInstalled checks that level NEON really runs the assembly:
 // a table that silently kept the generic kernels would pass every
 // comparison above.
