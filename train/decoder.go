@@ -30,6 +30,7 @@ type Decoder struct {
 	targets       []int32
 	weights       []float32
 	xent          *tensor.CrossEntropyRows
+	swiglu        tensor.ParallelSwiGLU
 
 	// The rotary angles of positions 0..T-1, forwards and backwards
 	// (tensor.RoPEAngles): the same every step.

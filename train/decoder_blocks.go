@@ -51,7 +51,7 @@ func (d *Decoder) feedForwardForward(l int, next []float32, p float32, rng *rand
 	tensor.FrozenLinear(up, lw.Up, a.n2, n)
 	d.siteForward(l, nn.SiteGate, gate, a.n2, p, rng)
 	d.siteForward(l, nn.SiteUp, up, a.n2, p, rng)
-	tensor.SwiGLU(h, gate, up)
+	d.swiglu.Forward(h, gate, up)
 	out := next[:n*dim]
 	tensor.FrozenLinear(out, lw.Down, h, n)
 	d.siteForward(l, nn.SiteDown, out, h, p, rng)
@@ -72,7 +72,7 @@ func (d *Decoder) feedForwardBackward(l int) {
 	dgate, dup := d.dgate[:n*ffn], d.dup[:n*ffn]
 	clear(dgate)
 	clear(dup)
-	tensor.SwiGLUBackward(dgate, dup, a.gate[:n*ffn], a.up[:n*ffn], dh)
+	d.swiglu.Backward(dgate, dup, a.gate[:n*ffn], a.up[:n*ffn], dh)
 	dn, tmp := d.dn[:n*dim], d.tmp[:n*dim]
 	tensor.FrozenLinearBackward(dn, lw.Gate, dgate, n)
 	tensor.FrozenLinearBackward(tmp, lw.Up, dup, n)
