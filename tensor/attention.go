@@ -153,6 +153,7 @@ func (t *attentionTask) forwardBlock(h, qb, worker int) {
 		}
 		m *= t.scale // the scale is positive: the maximum of the scaled row
 		sum := expScaled(seen, t.scale, m)
+		kernels.FlushBelow(seen, kernels.FlushThreshold*sum) // no subnormal weights into P·V
 		inv := 1 / sum
 		for j := range seen {
 			seen[j] *= inv
