@@ -126,6 +126,9 @@ type gemmTask struct {
 	wtR, wtT int // the tile's W rows and tokens
 	xPanels  int // packed panels of X
 	wtProds  []wtProduct
+	// The loop's tasks: wtGroups groups of X panels (1 unless they run
+	// group by group) of wtGroupTasks tasks each.
+	wtGroups, wtGroupTasks int
 }
 
 func (g *gemmTask) Do(lo, hi, worker int) {

@@ -127,8 +127,9 @@ func (p *Pool) gemmWT(m int, x []float32, products []Product) {
 	// Tasks of whole R-row blocks: at least three per worker and product
 	// so the last ones balance, at most wtTaskBytes of W each.
 	g.wtProds = g.wtProds[:0]
-	tasks, perTaskMax := 0, 1
+	tasks, perTaskMax, inPlace := 0, 1, true
 	for _, pr := range products {
+		inPlace = inPlace && pr.W.f32 != nil
 		n := pr.W.Rows
 		blocks := (n + wtRows - 1) / wtRows
 		per := max(1, min(blocks/(3*p.size), wtTaskBytes/(4*wtRows*k)))
@@ -147,10 +148,25 @@ func (p *Pool) gemmWT(m int, x []float32, products []Product) {
 		g.tiles[i] = growF32(g.tiles[i], wtRows*wtTokens)
 	}
 
+	// With more X panels than a group and every W read in place, the loop
+	// runs group after group, each task one group's panels past its
+	// blocks: a worker's X then stays one group (128 tokens × k values) in
+	// its L2 instead of all of X passing through it for every task. 256
+	// tokens by SmolLM2's 576×1536 (the bench's GEMM) on two workers,
+	// alternating with the old order in one process: batches of 12 calls
+	// (the bench's ~20 ms) median 238–254 → 293–296 GFLOP/s, best 275–292
+	// → 320. W is read once per group instead of once: from L3 here, and
+	// a LoRA training step (256 tokens, W from memory) was no slower.
+	// Expanded rows (quantised W) keep the groups inside the task, so
+	// that each block is expanded once.
+	g.wtGroupTasks, g.wtGroups = tasks, 1
+	if wtGroupPanels := max(1, wtGroupTokens/wtTokens); inPlace && g.xPanels > wtGroupPanels {
+		g.wtGroups = (g.xPanels + wtGroupPanels - 1) / wtGroupPanels
+	}
 	g.phase = gemmPackX
 	p.For(g.xPanels, 1, g)
 	g.phase = gemmComputeWT
-	p.For(tasks, 1, g)
+	p.For(g.wtGroups*tasks, 1, g)
 	g.a = nil
 	for i := range g.wtProds {
 		g.wtProds[i] = wtProduct{}
@@ -177,8 +193,10 @@ func (g *gemmTask) packXPanel(t int) {
 }
 
 // blockWT runs task t of the loop: a range of R-row blocks of one product's
-// W, for every token.
+// W, for the tokens of one group of X panels (wtGroups > 1) or all of them.
 func (g *gemmTask) blockWT(t, worker int) {
+	group := t / g.wtGroupTasks
+	t %= g.wtGroupTasks
 	pi := len(g.wtProds) - 1
 	for pi > 0 && g.wtProds[pi].firstTask > t {
 		pi--
@@ -208,7 +226,11 @@ func (g *gemmTask) blockWT(t, worker int) {
 	// panels of a group, the tiles prefetch the next block, a share per
 	// panel, rather than stall on it when it comes.
 	blockBytes := wtRows * k * 4
-	for p0 := 0; p0 < g.xPanels; p0 += wtGroupPanels {
+	pEnd := g.xPanels
+	if g.wtGroups > 1 {
+		pEnd = min(g.xPanels, (group+1)*wtGroupPanels)
+	}
+	for p0 := group * wtGroupPanels; p0 < pEnd; p0 += wtGroupPanels {
 		p1 := min(p0+wtGroupPanels, g.xPanels)
 		share := (blockBytes + (p1-p0)*k - 1) / ((p1 - p0) * k) // bytes per k step
 		for b := b0; b < b1; b++ {
