@@ -31,6 +31,10 @@ func FlushBelow(x []float32, thr float32) {
 	}
 }
 
+// Max is the largest value of a non-empty x as maxOf finds it (a loop
+// keeping v > m), on the level's SIMD max where it has one.
+func Max(x []float32) float32 { return impl.max(x) }
+
 // maxOf is the largest value of a non-empty x.
 func maxOf(x []float32) float32 {
 	m := x[0]
