@@ -108,3 +108,35 @@ func TestAttentionBlocksMatchNaive(t *testing.T) {
 		}
 	}
 }
+
+// TestAttentionProbsHaveNoSubnormals: two keys score 0 and the rest −87,
+// whose exponential (1.6e-38) is normal but whose probability (half that)
+// is not: the kept probabilities must be zero or normal (subnormal weights
+// would make P·V micro-coded on x86), and the output still matches the
+// float64 definition.
+func TestAttentionProbsHaveNoSubnormals(t *testing.T) {
+	rng := rand.New(rand.NewPCG(12, 12))
+	a := AttentionShape{T: 40, Heads: 1, KVHeads: 1, HeadSize: 4}
+	q, k, v := New(a.T, 4), New(a.T, 4), randTensor(rng, a.T, 4, 1)
+	for i := 0; i < a.T; i++ {
+		q.Data[i*4] = 2 // score = 2·k₀/√4 = k₀
+		if i >= 2 {
+			k.Data[i*4] = -87
+		}
+	}
+	buf := NewAttentionBuffers(a)
+	out, lse := make([]float32, a.T*a.qDim()), make([]float32, a.T*a.Heads)
+	probs := make([]float32, AttentionProbsLen(a))
+	Attention(a, out, lse, probs, q.Data, k.Data, v.Data, buf)
+	for i, p := range probs {
+		if p != 0 && p < 0x1p-126 {
+			t.Fatalf("probability %d = %g is subnormal", i, p)
+		}
+	}
+	want, _, _, _ := naiveAttention(a, q.Data, k.Data, v.Data, make([]float32, len(out)))
+	for i := range out {
+		if math.Abs(float64(out[i])-want[i]) > 1e-5 {
+			t.Fatalf("out[%d] = %g, want %g", i, out[i], want[i])
+		}
+	}
+}
