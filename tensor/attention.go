@@ -145,22 +145,14 @@ func (t *attentionTask) forwardBlock(h, qb, worker int) {
 		pos := t0 + i
 		row := s[i*nk : (i+1)*nk]
 		seen := row[:pos+1]
-		m := seen[0]
-		for _, x := range seen[1:] {
-			if x > m { // not the max builtin: its NaN and ±0 rules cost 4× here
-				m = x
-			}
-		}
+		m := kernels.Max(seen) // SIMD, bit-exact with a loop keeping x > m
 		m *= t.scale // the scale is positive: the maximum of the scaled row
 		// No subnormal weights into P·V: after the division by the sum
 		// (≤ the row's length) an exponential below 2⁻¹²⁵·len would be
 		// one, so those are zero from the start (a pass of their own was
 		// 3% of the main job).
 		sum := expScaled(seen, t.scale, m, expMinArg+float32(math.Log(float64(len(seen))))+1)
-		inv := 1 / sum
-		for j := range seen {
-			seen[j] *= inv
-		}
+		kernels.Scale(1/sum, seen)
 		clear(row[pos+1:])
 		t.lse[pos*a.Heads+h] = m + float32(math.Log(float64(sum)))
 	}
