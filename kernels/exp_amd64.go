@@ -33,3 +33,21 @@ func siluMulAVX2(gate, up []float32) {
 	siluMul8AVX2(gate[:n], up[:n])
 	siluMulGeneric(gate[n:], up[n:])
 }
+
+//go:noescape
+func expScaled16AVX512(x []float32, scale, shift, cut float32, consts *[8]float32, table *[16]float32) float32
+
+//go:noescape
+func expScaled8AVX2(x []float32, scale, shift, cut float32, consts *[8]float32, table *[16]float32) float32
+
+// expScaledAVX512 and expScaledAVX2 are kernelSet.expScaled: whole
+// vectors in assembly, the rest (and the sum's continuation) in Go.
+func expScaledAVX512(x []float32, scale, shift, cut float32) float32 {
+	n := len(x) &^ 15
+	return expScaledFrom(x[n:], scale, shift, cut, expScaled16AVX512(x[:n], scale, shift, cut, &expConsts, &expTable))
+}
+
+func expScaledAVX2(x []float32, scale, shift, cut float32) float32 {
+	n := len(x) &^ 7
+	return expScaledFrom(x[n:], scale, shift, cut, expScaled8AVX2(x[:n], scale, shift, cut, &expConsts, &expTable))
+}

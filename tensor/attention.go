@@ -146,12 +146,12 @@ func (t *attentionTask) forwardBlock(h, qb, worker int) {
 		row := s[i*nk : (i+1)*nk]
 		seen := row[:pos+1]
 		m := kernels.Max(seen) // SIMD, bit-exact with a loop keeping x > m
-		m *= t.scale // the scale is positive: the maximum of the scaled row
+		m *= t.scale           // the scale is positive: the maximum of the scaled row
 		// No subnormal weights into P·V: after the division by the sum
 		// (≤ the row's length) an exponential below 2⁻¹²⁵·len would be
 		// one, so those are zero from the start (a pass of their own was
 		// 3% of the main job).
-		sum := expScaled(seen, t.scale, m, expMinArg+float32(math.Log(float64(len(seen))))+1)
+		sum := kernels.ExpScaled(seen, t.scale, m, kernels.ExpMinArg+float32(math.Log(float64(len(seen))))+1)
 		kernels.Scale(1/sum, seen)
 		clear(row[pos+1:])
 		t.lse[pos*a.Heads+h] = m + float32(math.Log(float64(sum)))
@@ -173,27 +173,6 @@ func scatterTransposed(dst []float32, ld int, src []float32, rows, hs int) {
 			d[c] = src[c*rows+i]
 		}
 	}
-}
-
-// expScaled replaces x[i] by exp(x[i]·scale − shift) and returns their sum;
-// shift ≥ max(x)·scale up to rounding, so nothing overflows, and exponents
-// below cut (≥ expMinArg) give 0. The sum is a float32: a row of attention
-// has at most T terms in [0, 1].
-func expScaled(x []float32, scale, shift, cut float32) float32 {
-	var sum float32
-	for i, v := range x {
-		y := v*scale - shift
-		var e float32
-		if y >= cut {
-			if y > expMaxArg { // only by rounding: the min builtin is slow
-				y = expMaxArg
-			}
-			e = expCore(y)
-		}
-		x[i] = e
-		sum += e
-	}
-	return sum
 }
 
 // AttentionBackward writes dq, dk and dv from dout. With p the
@@ -251,7 +230,7 @@ func (t *attentionTask) backwardBlock(h, qb, worker int) {
 		for i := 0; i < rows; i++ {
 			pos := t0 + i
 			row := p[i*nk : (i+1)*nk]
-			expScaled(row[:pos+1], t.scale, t.lse[pos*a.Heads+h], expMinArg)
+			kernels.ExpScaled(row[:pos+1], t.scale, t.lse[pos*a.Heads+h], kernels.ExpMinArg)
 			clear(row[pos+1:])
 		}
 	}

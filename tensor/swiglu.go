@@ -5,7 +5,7 @@ import "github.com/milp-lite/milp-lite/kernels"
 // SwiGLU writes h = silu(g) ⊙ u element-wise.
 func SwiGLU(h, g, u []float32) {
 	for i, x := range g {
-		h[i] = x / (1 + Exp(-x)) * u[i]
+		h[i] = x / (1 + kernels.Exp(-x)) * u[i]
 	}
 }
 
@@ -13,7 +13,7 @@ func SwiGLU(h, g, u []float32) {
 // d silu(x)/dx = σ(x)·(1 + x·(1−σ(x))).
 func SwiGLUBackward(dg, du, g, u, dh []float32) {
 	for i, x := range g {
-		s := 1 / (1 + Exp(-x))
+		s := 1 / (1 + kernels.Exp(-x))
 		du[i] += dh[i] * x * s
 		dg[i] += dh[i] * u[i] * s * (1 + x*(1-s))
 	}
