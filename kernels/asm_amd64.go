@@ -41,7 +41,7 @@ func installArch(l Level, s *kernelSet) {
 	s.gemmWTRows, s.gemmWTTokens, s.gemmWT = 8, 32, gemmWT8x32AVX512
 	s.attnOneWidth, s.attnScores, s.attnMix = 16, attnScoresAVX512, attnMixAVX512
 	s.expShift, s.siluMul, s.max = expShiftAVX512, siluMulAVX512, maxAVX512
-	s.expScaled = expScaledAVX512
+	s.expScaled, s.swiglu, s.swigluBack = expScaledAVX512, swigluAVX512, swigluBackAVX512
 	s.sumSquares16, s.scaleMul = sumSquares16AVX512, scaleMulAVX512
 	s.ropePairs, s.ropeHalves = ropePairsAVX512, ropeHalvesAVX512
 	if cpuid.CPU.Supports(cpuid.AVX512VNNI) {

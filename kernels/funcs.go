@@ -81,8 +81,11 @@ type kernelSet struct {
 	expShift func(x []float32, shift float32) float32 // x = exp(x-shift), returns Σ
 	// ExpScaled: Exp's bits exactly (exp_portable.go), the sum in order.
 	expScaled func(x []float32, scale, shift, cut float32) float32
-	siluMul   func(gate, up []float32)  // gate = silu(gate)*up, len(up) ≥ len(gate)
-	max       func(x []float32) float32 // the largest of x (len ≥ 1) as maxOf finds it
+	// SwiGLU and SwiGLUBackward, bit-exact with the Go loops.
+	swiglu     func(h, g, u []float32)
+	swigluBack func(dg, du, g, u, dh []float32)
+	siluMul    func(gate, up []float32)  // gate = silu(gate)*up, len(up) ≥ len(gate)
+	max        func(x []float32) float32 // the largest of x (len ≥ 1) as maxOf finds it
 	// RMSNorm (norm.go): lanes[j] = Σ x[i]² (float64) over i ≡ j mod 16,
 	// len(x) a multiple of 16; dst[i] = x[i]·s·w[i] over len(dst).
 	sumSquares16 func(x []float32) [16]float64
@@ -112,7 +115,7 @@ func genericKernels() kernelSet {
 		dotQ4_K: dotQ4_KGeneric, dotQ5_K: dotQ5_KGeneric, dotQ6_K: dotQ6_KGeneric,
 		dotQ5_0: dotQ5_0Generic, dotQ4_1: dotQ4_1Generic, dotQ5_1: dotQ5_1Generic,
 		dotF16: dotF16Generic, dotBF16: dotBF16Generic,
-		expShift: expShiftGeneric, expScaled: expScaledGeneric, siluMul: siluMulGeneric, max: maxOf,
+		expShift: expShiftGeneric, expScaled: expScaledGeneric, swiglu: swigluGeneric, swigluBack: swigluBackGeneric, siluMul: siluMulGeneric, max: maxOf,
 		sumSquares16: sumSquares16Generic, scaleMul: scaleMulGeneric,
 	}
 }

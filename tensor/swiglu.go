@@ -2,22 +2,12 @@ package tensor
 
 import "github.com/milp-lite/milp-lite/kernels"
 
-// SwiGLU writes h = silu(g) ⊙ u element-wise.
-func SwiGLU(h, g, u []float32) {
-	for i, x := range g {
-		h[i] = x / (1 + kernels.Exp(-x)) * u[i]
-	}
-}
+// SwiGLU writes h = silu(g) ⊙ u element-wise (kernels.SwiGLU).
+func SwiGLU(h, g, u []float32) { kernels.SwiGLU(h, g, u) }
 
-// SwiGLUBackward adds the gradients of g and u from dh:
-// d silu(x)/dx = σ(x)·(1 + x·(1−σ(x))).
-func SwiGLUBackward(dg, du, g, u, dh []float32) {
-	for i, x := range g {
-		s := 1 / (1 + kernels.Exp(-x))
-		du[i] += dh[i] * x * s
-		dg[i] += dh[i] * u[i] * s * (1 + x*(1-s))
-	}
-}
+// SwiGLUBackward adds the gradients of g and u from dh
+// (kernels.SwiGLUBackward).
+func SwiGLUBackward(dg, du, g, u, dh []float32) { kernels.SwiGLUBackward(dg, du, g, u, dh) }
 
 // SwiGLU on the tape.
 func (tp *Tape) SwiGLU(g, u *Tensor) *Tensor {
