@@ -30,7 +30,7 @@ func installArch(l Level, s *kernelSet) {
 	s.dequantQ4_K, s.dequantQ6_K = dequantQ4_KAVX2, dequantQ6_KAVX2
 	s.quantizeQ8, s.quantizeQ8K = quantizeQ8AVX2, quantizeQ8KAVX2
 	s.expShift, s.siluMul = expShiftAVX2, siluMulAVX2
-	s.expScaled = expScaledAVX2
+	s.expScaled, s.swiglu, s.swigluBack = expScaledAVX2, swigluAVX2, swigluBackAVX2
 	s.sumSquares16, s.scaleMul = sumSquares16AVX2, scaleMulAVX2
 	s.gemvQ8_0x16, s.gemvQ4_0x16, s.gemvQ5_0x16 = gemvQ8_0x16AVX2, gemvQ4_0x16AVX2, gemvQ5_0x16AVX2
 	if l == AVX2 {
@@ -41,7 +41,7 @@ func installArch(l Level, s *kernelSet) {
 	s.gemmWTRows, s.gemmWTTokens, s.gemmWT = 8, 32, gemmWT8x32AVX512
 	s.attnOneWidth, s.attnScores, s.attnMix = 16, attnScoresAVX512, attnMixAVX512
 	s.expShift, s.siluMul, s.max = expShiftAVX512, siluMulAVX512, maxAVX512
-	s.expScaled, s.swiglu, s.swigluBack = expScaledAVX512, swigluAVX512, swigluBackAVX512
+	s.swiglu, s.swigluBack = swigluAVX512, swigluBackAVX512
 	s.sumSquares16, s.scaleMul = sumSquares16AVX512, scaleMulAVX512
 	s.ropePairs, s.ropeHalves = ropePairsAVX512, ropeHalvesAVX512
 	if cpuid.CPU.Supports(cpuid.AVX512VNNI) {

@@ -37,21 +37,15 @@ func siluMulAVX2(gate, up []float32) {
 }
 
 //go:noescape
-func expScaled16AVX512(x []float32, scale, shift, cut float32, consts *[8]float32, table *[16]float32) float32
+func expScaled8AVX2(x []float32, scale, shift, cut float32, rows *[12][8]float32, table *[16]float32) float32
 
-//go:noescape
-func expScaled8AVX2(x []float32, scale, shift, cut float32, consts *[8]float32, table *[16]float32) float32
-
-// expScaledAVX512 and expScaledAVX2 are kernelSet.expScaled: whole
-// vectors in assembly, the rest (and the sum's continuation) in Go.
-func expScaledAVX512(x []float32, scale, shift, cut float32) float32 {
-	n := len(x) &^ 15
-	return expScaledFrom(x[n:], scale, shift, cut, expScaled16AVX512(x[:n], scale, shift, cut, &expConsts, &expTable))
-}
-
+// expScaledAVX2 is kernelSet.expScaled at both amd64 levels: whole
+// vectors of eight in assembly, the rest (and the sum's continuation) in
+// Go. (A sixteen-lane version ran 1.5× slower: the sum in element order,
+// not the exponentials, bounds both.)
 func expScaledAVX2(x []float32, scale, shift, cut float32) float32 {
 	n := len(x) &^ 7
-	return expScaledFrom(x[n:], scale, shift, cut, expScaled8AVX2(x[:n], scale, shift, cut, &expConsts, &expTable))
+	return expScaledFrom(x[n:], scale, shift, cut, expScaled8AVX2(x[:n], scale, shift, cut, &expRows8, &expTable))
 }
 
 //go:noescape
@@ -67,16 +61,59 @@ var swigluConsts = func() (c [12]float32) {
 	return
 }()
 
-// swigluAVX512 and swigluBackAVX512 are kernelSet.swiglu and swigluBack:
-// whole vectors in assembly, the rest in Go. The slices are of one length.
-func swigluAVX512(h, g, u []float32) {
-	n := len(g) &^ 15
-	swiglu16AVX512(h[:n], g[:n], u[:n], &swigluConsts, &expTable)
+//go:noescape
+func swiglu8AVX2(h, g, u []float32, rows *[12][8]float32, table *[16]float32)
+
+//go:noescape
+func swigluBack8AVX2(dg, du, g, u, dh []float32, rows *[12][8]float32, table *[16]float32)
+
+// expRows8 are swigluConsts, each broadcast to a row of eight, and the
+// integer 127: the AVX2 kernels take them as memory operands.
+var expRows8 = func() (r [12][8]float32) {
+	for i := range r {
+		v := math.Float32frombits(127)
+		if i < len(swigluConsts)-1 {
+			v = swigluConsts[i]
+		}
+		for j := range r[i] {
+			r[i][j] = v
+		}
+	}
+	return
+}()
+
+// swigluWhole runs f, an assembly SwiGLU, on the whole vectors of width
+// lanes of g and the generic code on the rest; swigluBackWhole likewise.
+func swigluWhole(h, g, u []float32, width int, f func(h, g, u []float32)) {
+	n := len(g) / width * width
+	f(h[:n], g[:n], u[:n])
 	swigluGeneric(h[n:], g[n:], u[n:])
 }
 
-func swigluBackAVX512(dg, du, g, u, dh []float32) {
-	n := len(g) &^ 15
-	swigluBack16AVX512(dg[:n], du[:n], g[:n], u[:n], dh[:n], &swigluConsts, &expTable)
+func swigluBackWhole(dg, du, g, u, dh []float32, width int, f func(dg, du, g, u, dh []float32)) {
+	n := len(g) / width * width
+	f(dg[:n], du[:n], g[:n], u[:n], dh[:n])
 	swigluBackGeneric(dg[n:], du[n:], g[n:], u[n:], dh[n:])
+}
+
+// The kernelSet.swiglu and swigluBack of each level. The slices are of one
+// length.
+func swigluAVX512(h, g, u []float32) {
+	swigluWhole(h, g, u, 16, func(h, g, u []float32) { swiglu16AVX512(h, g, u, &swigluConsts, &expTable) })
+}
+
+func swigluBackAVX512(dg, du, g, u, dh []float32) {
+	swigluBackWhole(dg, du, g, u, dh, 16, func(dg, du, g, u, dh []float32) {
+		swigluBack16AVX512(dg, du, g, u, dh, &swigluConsts, &expTable)
+	})
+}
+
+func swigluAVX2(h, g, u []float32) {
+	swigluWhole(h, g, u, 8, func(h, g, u []float32) { swiglu8AVX2(h, g, u, &expRows8, &expTable) })
+}
+
+func swigluBackAVX2(dg, du, g, u, dh []float32) {
+	swigluBackWhole(dg, du, g, u, dh, 8, func(dg, du, g, u, dh []float32) {
+		swigluBack8AVX2(dg, du, g, u, dh, &expRows8, &expTable)
+	})
 }

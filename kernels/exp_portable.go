@@ -51,8 +51,8 @@ var expTable = func() (t [16]float32) {
 	return
 }()
 
-// expConsts are ExpCore's constants as the assembly loads them, in the
-// order expScaled16AVX512 expects.
+// expConsts are ExpCore's constants in the order the assembly loads them
+// (EXPCONSTS, and the rows of expRows8).
 var expConsts = [8]float32{expInvStep, expRoundMagic, expStepHi, expStepLo, expC3, 0.5, 1, ExpMaxArg}
 
 // ExpCore is Exp for x in [ExpMinArg, ExpMaxArg], small enough to inline

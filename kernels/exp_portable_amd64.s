@@ -2,20 +2,14 @@
 
 #include "textflag.h"
 
-// EXPSUM8 adds the eight float32 from off(SI) on to X10, one at a time:
-// the sum in element order, as the Go loop takes it.
-#define EXPSUM8(off) \
-	VADDSS off+0(SI), X10, X10; \
-	VADDSS off+4(SI), X10, X10; \
-	VADDSS off+8(SI), X10, X10; \
-	VADDSS off+12(SI), X10, X10; \
-	VADDSS off+16(SI), X10, X10; \
-	VADDSS off+20(SI), X10, X10; \
-	VADDSS off+24(SI), X10, X10; \
-	VADDSS off+28(SI), X10, X10
+// The portable exponential's vector forms (exp_portable.go): ExpScaled on
+// eight lanes (AVX2, used at both levels), SwiGLU and its backward on
+// sixteen (AVX-512) and eight (AVX2). Each computes ExpCore's operations in
+// its order, each rounded on its own, so the results are the Go loops'
+// bits.
 
-// EXPCONSTS loads ExpCore's constants (consts at R8, the table at R9)
-// into Z23–Z31 and 127 into Z19, for EXPCORE.
+// EXPCONSTS loads ExpCore's constants (expConsts at R8, the table at R9)
+// into Z23–Z31 and the integer 127 into Z19, for EXPCORE.
 #define EXPCONSTS \
 	VBROADCASTSS 0(R8), Z24; \
 	VBROADCASTSS 4(R8), Z25; \
@@ -57,112 +51,168 @@
 	VADDPS Z30, Z8, Z8; \
 	VMULPS Z8, Z7, out
 
-// func expScaled16AVX512(x []float32, scale, shift, cut float32, consts *[8]float32, table *[16]float32) float32
-// ExpScaled (exp_portable.go) on len(x)/16 whole vectors: EXPCORE, lanes
-// whose argument is below cut (or NaN) zeroed by mask, then the sum element
-// by element. Returns that sum.
-TEXT ·expScaled16AVX512(SB), NOSPLIT, $0-60
-	MOVQ x_base+0(FP), SI
-	MOVQ x_len+8(FP), CX
-	SHRQ $4, CX
-	VBROADCASTSS scale+24(FP), Z20
-	VBROADCASTSS shift+28(FP), Z21
-	VBROADCASTSS cut+32(FP), Z22
-	MOVQ consts+40(FP), R8
-	MOVQ table+48(FP), R9
-	EXPCONSTS
-	VXORPS X10, X10, X10
-	TESTQ CX, CX
-	JZ   done
+// The AVX2 kernels read their constants as whole rows of eight from
+// expRows8 (R8): 0 16/ln2, 32 1.5·2²³, 64 ln2/16 head, 96 its tail, 128 1/6,
+// 160 0.5, 192 1, 224 ExpMaxArg, 256 +Inf, 288 −0, 320 ExpMinArg, 352 the
+// integer 127; and the table's halves from R9 (j < 8, then j ≥ 8).
 
-loop:
-	VMOVUPS (SI), Z0
-	VMULPS Z20, Z0, Z0        // v·scale
-	VSUBPS Z21, Z0, Z0        // y = v·scale − shift
-	VCMPPS $0x1d, Z22, Z0, K1 // y ≥ cut (false for NaN)
-	VMINPS Z23, Z0, Z0        // y > ExpMaxArg → ExpMaxArg
-	EXPCORE(Z0, Z7)
-	VMOVUPS.Z Z7, K1, Z7
-	VMOVUPS Z7, (SI)
-	EXPSUM8(0)
-	EXPSUM8(32)
-	ADDQ $64, SI
-	DECQ CX
-	JNZ  loop
+// EXPCORE8 is EXPCORE on eight lanes: 2^(j/16) from both halves of the
+// table by VPERMPS, chosen by bit 3 of k moved to the sign for VBLENDVPS.
+// Clobbers Y1–Y8.
+#define EXPCORE8(y, out) \
+	VMULPS 0(R8), y, Y1; \
+	VADDPS 32(R8), Y1, Y1; \
+	VSUBPS 32(R8), Y1, Y1; \
+	VMULPS 64(R8), Y1, Y2; \
+	VSUBPS Y2, y, Y2; \
+	VMULPS 96(R8), Y1, Y3; \
+	VSUBPS Y3, Y2, Y2; \
+	VCVTTPS2DQ Y1, Y4; \
+	VPSRAD $4, Y4, Y5; \
+	VPADDD 352(R8), Y5, Y5; \
+	VPSLLD $23, Y5, Y5; \
+	VPERMPS (R9), Y4, Y6; \
+	VPERMPS 32(R9), Y4, Y7; \
+	VPSLLD $28, Y4, Y4; \
+	VBLENDVPS Y4, Y7, Y6, Y6; \
+	VMULPS Y6, Y5, Y7; \
+	VMULPS 128(R8), Y2, Y8; \
+	VADDPS 160(R8), Y8, Y8; \
+	VMULPS Y8, Y2, Y8; \
+	VADDPS 192(R8), Y8, Y8; \
+	VMULPS Y8, Y2, Y8; \
+	VADDPS 192(R8), Y8, Y8; \
+	VMULPS Y8, Y7, out
 
-done:
-	VMOVSS X10, ret+56(FP)
-	VZEROUPPER
-	RET
-
-// func expScaled8AVX2(x []float32, scale, shift, cut float32, consts *[8]float32, table *[16]float32) float32
-// expScaled16AVX512 on eight lanes: the table's halves in Y14 (2^(j/16),
-// j < 8) and Y15 (j ≥ 8), chosen by bit 3 of k moved to the sign for
-// VBLENDVPS; the cut by compare-and-AND.
+// func expScaled8AVX2(x []float32, scale, shift, cut float32, rows *[12][8]float32, table *[16]float32) float32
+// ExpScaled (exp_portable.go) on len(x)/8 whole vectors: EXPCORE8, lanes
+// whose argument is below cut (or NaN) zeroed by compare-and-AND, then the
+// sum element by element. Returns that sum.
 TEXT ·expScaled8AVX2(SB), NOSPLIT, $0-60
 	MOVQ x_base+0(FP), SI
 	MOVQ x_len+8(FP), CX
 	SHRQ $3, CX
-	VBROADCASTSS scale+24(FP), Y0
-	VBROADCASTSS shift+28(FP), Y1
-	VBROADCASTSS cut+32(FP), Y2
-	MOVQ consts+40(FP), R8
+	VBROADCASTSS scale+24(FP), Y10
+	VBROADCASTSS shift+28(FP), Y11
+	VBROADCASTSS cut+32(FP), Y12
+	MOVQ rows+40(FP), R8
 	MOVQ table+48(FP), R9
-	VMOVUPS (R9), Y14
-	VMOVUPS 32(R9), Y15
-	MOVL $127, AX
-	MOVL AX, X13
-	VPBROADCASTD X13, Y13
-	VXORPS X10, X10, X10
+	VXORPS X15, X15, X15      // the sum
 	TESTQ CX, CX
 	JZ   done8
 
 loop8:
-	VMOVUPS (SI), Y3
-	VMULPS Y0, Y3, Y3         // v·scale
-	VSUBPS Y1, Y3, Y3         // y
-	VCMPPS $0x1d, Y2, Y3, Y12 // y ≥ cut (false for NaN)
-	VBROADCASTSS 28(R8), Y4
-	VMINPS Y4, Y3, Y3         // y > ExpMaxArg → ExpMaxArg
-	VBROADCASTSS 0(R8), Y4
-	VMULPS Y4, Y3, Y4
-	VBROADCASTSS 4(R8), Y5
-	VADDPS Y5, Y4, Y4
-	VSUBPS Y5, Y4, Y4         // kf
-	VBROADCASTSS 8(R8), Y5
-	VMULPS Y5, Y4, Y5
-	VSUBPS Y5, Y3, Y5         // y − kf·hi
-	VBROADCASTSS 12(R8), Y6
-	VMULPS Y6, Y4, Y6
-	VSUBPS Y6, Y5, Y5         // r
-	VCVTTPS2DQ Y4, Y6         // k
-	VPSRAD $4, Y6, Y7
-	VPADDD Y13, Y7, Y7
-	VPSLLD $23, Y7, Y7        // s = 2^(k>>4)
-	VPERMPS Y14, Y6, Y8       // 2^(j/16), j = k&7
-	VPERMPS Y15, Y6, Y9       // 2^((j+8)/16)
-	VPSLLD $28, Y6, Y6        // bit 3 of k to the sign
-	VBLENDVPS Y6, Y9, Y8, Y8  // j = k&15
-	VMULPS Y8, Y7, Y7         // s·2^(j/16)
-	VBROADCASTSS 16(R8), Y8
-	VMULPS Y8, Y5, Y8
-	VBROADCASTSS 20(R8), Y9
-	VADDPS Y9, Y8, Y8         // r/6 + 0.5
-	VBROADCASTSS 24(R8), Y9
-	VMULPS Y8, Y5, Y8
-	VADDPS Y9, Y8, Y8         // r·(…) + 1
-	VMULPS Y8, Y5, Y8
-	VADDPS Y9, Y8, Y8         // r·(…) + 1
-	VMULPS Y8, Y7, Y7
-	VANDPS Y12, Y7, Y7
-	VMOVUPS Y7, (SI)
-	EXPSUM8(0)
+	VMOVUPS (SI), Y0
+	VMULPS Y10, Y0, Y0        // v·scale
+	VSUBPS Y11, Y0, Y0        // y
+	VCMPPS $0x1d, Y12, Y0, Y9 // y ≥ cut (false for NaN)
+	VMINPS 224(R8), Y0, Y0    // y > ExpMaxArg → ExpMaxArg
+	EXPCORE8(Y0, Y13)
+	VANDPS Y9, Y13, Y13
+	VMOVUPS Y13, (SI)
+	VADDSS 0(SI), X15, X15
+	VADDSS 4(SI), X15, X15
+	VADDSS 8(SI), X15, X15
+	VADDSS 12(SI), X15, X15
+	VADDSS 16(SI), X15, X15
+	VADDSS 20(SI), X15, X15
+	VADDSS 24(SI), X15, X15
+	VADDSS 28(SI), X15, X15
 	ADDQ $32, SI
 	DECQ CX
 	JNZ  loop8
 
 done8:
-	VMOVSS X10, ret+56(FP)
+	VMOVSS X15, ret+56(FP)
+	VZEROUPPER
+	RET
+
+// EXPNEG8 is EXPNEG on eight lanes (x in Y0, Exp(−x) into Y11); the
+// guards by compare and blend. Clobbers Y1–Y10 and Y12.
+#define EXPNEG8 \
+	VXORPS 288(R8), Y0, Y9; \
+	VMAXPS 320(R8), Y9, Y10; \
+	VMINPS 224(R8), Y10, Y10; \
+	EXPCORE8(Y10, Y11); \
+	VCMPPS $0x1e, 224(R8), Y9, Y12; \
+	VBLENDVPS Y12, 256(R8), Y11, Y11; \
+	VCMPPS $0x11, 320(R8), Y9, Y12; \
+	VANDNPS Y11, Y12, Y11; \
+	VCMPPS $3, Y9, Y9, Y12; \
+	VBLENDVPS Y12, Y9, Y11, Y11
+
+// func swiglu8AVX2(h, g, u []float32, rows *[12][8]float32, table *[16]float32)
+// swiglu16AVX512 on eight lanes.
+TEXT ·swiglu8AVX2(SB), NOSPLIT, $0-88
+	MOVQ h_base+0(FP), DX
+	MOVQ g_base+24(FP), SI
+	MOVQ g_len+32(FP), CX
+	MOVQ u_base+48(FP), DI
+	MOVQ rows+72(FP), R8
+	MOVQ table+80(FP), R9
+	SHRQ $3, CX
+	JZ   sw8done
+
+sw8loop:
+	VMOVUPS (SI), Y0
+	EXPNEG8
+	VADDPS 192(R8), Y11, Y11  // 1 + Exp(−x)
+	VDIVPS Y11, Y0, Y12       // x / (…)
+	VMULPS (DI), Y12, Y12     // · u
+	VMOVUPS Y12, (DX)
+	ADDQ $32, SI
+	ADDQ $32, DI
+	ADDQ $32, DX
+	DECQ CX
+	JNZ  sw8loop
+
+sw8done:
+	VZEROUPPER
+	RET
+
+// func swigluBack8AVX2(dg, du, g, u, dh []float32, rows *[12][8]float32, table *[16]float32)
+// swigluBack16AVX512 on eight lanes.
+TEXT ·swigluBack8AVX2(SB), NOSPLIT, $0-136
+	MOVQ dg_base+0(FP), R10
+	MOVQ du_base+24(FP), R11
+	MOVQ g_base+48(FP), SI
+	MOVQ g_len+56(FP), CX
+	MOVQ u_base+72(FP), DI
+	MOVQ dh_base+96(FP), R12
+	MOVQ rows+120(FP), R8
+	MOVQ table+128(FP), R9
+	SHRQ $3, CX
+	JZ   sb8done
+
+sb8loop:
+	VMOVUPS (SI), Y0
+	EXPNEG8
+	VADDPS 192(R8), Y11, Y11  // 1 + Exp(−x)
+	VMOVUPS 192(R8), Y13
+	VDIVPS Y11, Y13, Y13      // s
+	VMOVUPS (R12), Y14        // dh
+	VMULPS Y0, Y14, Y15       // dh·x
+	VMULPS Y13, Y15, Y15      // ·s
+	VADDPS (R11), Y15, Y15
+	VMOVUPS Y15, (R11)        // du += …
+	VMOVUPS 192(R8), Y1
+	VSUBPS Y13, Y1, Y1        // 1 − s
+	VMULPS Y1, Y0, Y1         // x·(1 − s)
+	VADDPS 192(R8), Y1, Y1    // 1 + …
+	VMULPS (DI), Y14, Y2      // dh·u
+	VMULPS Y13, Y2, Y2        // ·s
+	VMULPS Y1, Y2, Y2         // ·(1 + x·(1 − s))
+	VADDPS (R10), Y2, Y2
+	VMOVUPS Y2, (R10)         // dg += …
+	ADDQ $32, SI
+	ADDQ $32, DI
+	ADDQ $32, R10
+	ADDQ $32, R11
+	ADDQ $32, R12
+	DECQ CX
+	JNZ  sb8loop
+
+sb8done:
 	VZEROUPPER
 	RET
 
