@@ -31,6 +31,7 @@ type Decoder struct {
 	weights       []float32
 	xent          *tensor.CrossEntropyRows
 	swiglu        tensor.ParallelSwiGLU
+	normBack      tensor.ParallelRMSNormBackward
 
 	// The rotary angles of positions 0..T-1, forwards and backwards
 	// (tensor.RoPEAngles): the same every step.

@@ -79,7 +79,7 @@ func (d *Decoder) feedForwardBackward(l int) {
 	kernels.Add(dn, dn, tmp)
 	d.siteBackward(l, nn.SiteGate, dn, dgate, a.n2)
 	d.siteBackward(l, nn.SiteUp, dn, dup, a.n2)
-	tensor.RMSNormBackward(dx, nil, a.x2, lw.FFNNorm, a.rstd2, dn, dim, n)
+	d.normBack.Run(dx, a.x2, lw.FFNNorm, a.rstd2, dn, dim, n)
 }
 
 // attentionBackward turns d.dx, the gradient of x2, into the gradient of x.
@@ -105,7 +105,7 @@ func (d *Decoder) attentionBackward(l int) {
 	d.siteBackward(l, nn.SiteQ, dn, dq, a.n1)
 	d.siteBackward(l, nn.SiteK, dn, dk, a.n1)
 	d.siteBackward(l, nn.SiteV, dn, dv, a.n1)
-	tensor.RMSNormBackward(dx, nil, a.x, lw.AttnNorm, a.rstd1, dn, dim, n)
+	d.normBack.Run(dx, a.x, lw.AttnNorm, a.rstd1, dn, dim, n)
 }
 
 func (d *Decoder) shape() tensor.AttentionShape {
@@ -158,5 +158,5 @@ func (d *Decoder) outputBackward() {
 	}
 	dx := d.dx[:n*dim]
 	clear(dx)
-	tensor.RMSNormBackward(dx, nil, d.xf, d.m.Weights.OutputNorm, d.rstdf, dn, dim, n)
+	d.normBack.Run(dx, d.xf, d.m.Weights.OutputNorm, d.rstdf, dn, dim, n)
 }
