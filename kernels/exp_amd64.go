@@ -4,8 +4,10 @@ package kernels
 
 import "math"
 
-// Vector exp kernels (exp_amd64.s): whole groups of eight lanes in
-// assembly, the remaining few elements with the generic code.
+// Vector exp kernels: the fast, accurate ones of inference (exp_amd64.s)
+// and the portable, bit-exact ones of training (exp_portable_amd64.s);
+// whole vectors in assembly, the remaining few elements with the generic
+// code.
 
 //go:noescape
 func expShift8AVX2(x []float32, shift float32) float32
