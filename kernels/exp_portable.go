@@ -13,9 +13,10 @@ import "math"
 // occurs), and returns 2ᵏ · 2^(j/16) · e^r: 2ᵏ through the exponent bits,
 // 2^(j/16) from a table, e^r by its cubic Taylor polynomial (truncation
 // ≤ (ln2/32)⁴/4! ≈ 9e-9 relative). The maximum relative error against
-// math.Exp is below 2e-7 (TestPortableExpAccuracy measures it over a dense grid of
-// the normal range); results below 2⁻¹²⁶ (x < −87.3) are flushed to 0,
-// x > 88.7 gives +Inf (the true value overflows from 88.7228), as do Inf inputs; NaN gives NaN.
+// math.Exp is below 2e-7 (TestPortableExpAccuracy measures it over a dense
+// grid of the normal range); results below 2⁻¹²⁶ (x < −87.3) are flushed
+// to 0, x > 88.7 gives +Inf (the true value overflows from 88.7228), as do
+// Inf inputs; NaN gives NaN.
 func Exp(x float32) float32 {
 	switch {
 	case x > ExpMaxArg:
