@@ -13,7 +13,8 @@ func sameFloat(a, b float32) bool {
 
 // FuzzElementwise: any float32 data (NaNs, infinities, subnormals), any
 // length, at every level, against the generic code: max as maxOf finds it;
-// RMSNorm, RoPE (both pairings, every SIMD width) and the transpose bit for
+// RMSNorm, RoPE (both pairings, every SIMD width), the transposes and the
+// portable training kernels (ExpScaled, SwiGLU and its backward) bit for
 // bit; exp and SiLU·mul within their accuracy contract on inputs clamped to
 // where every level promises it.
 func FuzzElementwise(f *testing.F) {
@@ -81,6 +82,16 @@ func FuzzElementwise(f *testing.F) {
 		wantSum := expShiftGeneric(wantExp, 3)
 		wantSilu := append([]float32(nil), clamped...)
 		siluMulGeneric(wantSilu, w)
+		// The portable training kernels, bit for bit, on the raw inputs
+		// (NaN, infinities, subnormals and all): ExpScaled with a scale and
+		// shift taken from the shape, SwiGLU and its backward.
+		pscale, pshift := 0.25+float32(shape%8)/4, float32(shape)-128
+		wantPE := append([]float32(nil), x...)
+		wantPSum := expScaledGeneric(wantPE, pscale, pshift, ExpMinArg+float32(shape%5))
+		wantH := make([]float32, n)
+		swigluGeneric(wantH, x, w)
+		wantDg, wantDu := append([]float32(nil), w...), append([]float32(nil), x...)
+		swigluBackGeneric(wantDg, wantDu, x, w, clamped)
 
 		forEachLevel(t, func(tb testing.TB, l Level) {
 			if got := impl.max(x); !sameFloat(got, wantMax) {
@@ -118,6 +129,19 @@ func FuzzElementwise(f *testing.F) {
 			}
 			if math.Abs(float64(sum)-float64(wantSum)) > 1e-5*float64(wantSum)+0x1p-126 {
 				tb.Fatalf("%s exp sum %g, generic %g", l, sum, wantSum)
+			}
+			pe := append([]float32(nil), x...)
+			if psum := impl.expScaled(pe, pscale, pshift, ExpMinArg+float32(shape%5)); !sameFloat(psum, wantPSum) {
+				tb.Fatalf("%s ExpScaled sum %g, generic %g", l, psum, wantPSum)
+			}
+			h, dg, du := make([]float32, n), append([]float32(nil), w...), append([]float32(nil), x...)
+			impl.swiglu(h, x, w)
+			impl.swigluBack(dg, du, x, w, clamped)
+			for i := range pe {
+				if !sameFloat(pe[i], wantPE[i]) || !sameFloat(h[i], wantH[i]) || !sameFloat(dg[i], wantDg[i]) || !sameFloat(du[i], wantDu[i]) {
+					tb.Fatalf("%s portable kernels at x=%g w=%g: ExpScaled %g/%g, SwiGLU %g/%g, dg %g/%g, du %g/%g (level/generic)",
+						l, x[i], w[i], pe[i], wantPE[i], h[i], wantH[i], dg[i], wantDg[i], du[i], wantDu[i])
+				}
 			}
 			s := append([]float32(nil), clamped...)
 			impl.siluMul(s, w)
