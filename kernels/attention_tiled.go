@@ -213,6 +213,5 @@ func softmaxPadded(row []float32, seen int) {
 	}
 	sum := impl.expShift(row[:pad], m)
 	clear(row[seen:])
-	FlushBelow(row[:seen], FlushThreshold*sum)
-	impl.scale(1/sum, row[:seen])
+	ScaleNormal(1/sum, row[:seen])
 }

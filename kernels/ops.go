@@ -1,34 +1,36 @@
 package kernels
 
 // Softmax replaces x by exp(x - max) / sum, in place. Probabilities that
-// would be subnormal are zero (see FlushBelow).
+// would be subnormal are zero (see ScaleNormal).
 func Softmax(x []float32) {
 	if len(x) == 0 {
 		return
 	}
 	m := impl.max(x)
 	sum := impl.expShift(x, m)
-	FlushBelow(x, FlushThreshold*sum)
-	impl.scale(1/sum, x)
+	ScaleNormal(1/sum, x)
 }
 
-// FlushThreshold is twice the smallest normal float32: a value at least
-// FlushThreshold·s, scaled by 1/s, stays normal whatever the rounding.
-const FlushThreshold = 0x1p-125
+// flushThreshold is twice the smallest normal float32: a value at least
+// flushThreshold/s, scaled by s, stays normal whatever the rounding.
+const flushThreshold = 0x1p-125
 
-// FlushBelow sets to zero the values of x (all ≥ 0) below thr. Softmax
+// ScaleNormal is Scale(s, x) for x ≥ 0 and s > 0 that leaves nothing
+// subnormal: values that s would take below 2⁻¹²⁵ become zero. Softmax
 // weights of scores more than ~87 below the largest come out subnormal,
 // and on x86 every multiply that takes a subnormal operand is micro-coded
 // (tens to hundreds of cycles instead of one): the products those weights
 // go into (P·V, a loss gradient through an output head) slow down by up to
 // 10× (measured on a Xeon: 10% subnormal entries took dY·W from 190 to 15
-// GFLOP/s). Zero differs from each by less than 2⁻¹²⁵ of the sum.
-func FlushBelow(x []float32, thr float32) {
+// GFLOP/s). Zero differs from each by less than 2⁻¹²⁵.
+func ScaleNormal(s float32, x []float32) {
+	thr := flushThreshold / s
 	for i, v := range x {
 		if v < thr {
 			x[i] = 0
 		}
 	}
+	impl.scale(s, x)
 }
 
 // Max is the largest value of a non-empty x as maxOf finds it (a loop

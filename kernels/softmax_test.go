@@ -36,7 +36,7 @@ func TestSoftmaxHasNoSubnormals(t *testing.T) {
 				switch {
 				case p == 0:
 					zeros++
-					if want > 2*FlushThreshold {
+					if want > 2*flushThreshold {
 						t.Fatalf("%s %s: weight %d flushed, want %g", l, f.name, i, want)
 					}
 				case p < 0x1p-126:

@@ -33,9 +33,7 @@ func crossEntropyRow(row []float32, target int32, w float32) float64 {
 	// Entries of logits more than ~87 below the largest would come out
 	// subnormal: on a random-weight SmolLM2-135M 11% of them did, and the
 	// output head's backward product ran at 15 GFLOP/s instead of 190.
-	s := w / float32(sum)
-	kernels.FlushBelow(row, kernels.FlushThreshold/s)
-	kernels.Scale(s, row)
+	kernels.ScaleNormal(w/float32(sum), row)
 	row[target] -= w
 	return float64(w) * (float64(m) + math.Log(sum) - float64(xt))
 }
