@@ -2,8 +2,6 @@
 
 package kernels
 
-import "math"
-
 // Vector exp kernels: the fast, accurate ones of inference (exp_amd64.s)
 // and the portable, bit-exact ones of training (exp_portable_amd64.s);
 // whole vectors in assembly, the remaining few elements with the generic
@@ -56,27 +54,16 @@ func swiglu16AVX512(h, g, u []float32, consts *[12]float32, table *[16]float32)
 //go:noescape
 func swigluBack16AVX512(dg, du, g, u, dh []float32, consts *[12]float32, table *[16]float32)
 
-// swigluConsts are expConsts followed by what EXPNEG's guards need.
-var swigluConsts = func() (c [12]float32) {
-	copy(c[:], expConsts[:])
-	c[8], c[9], c[10] = float32(math.Inf(1)), float32(math.Copysign(0, -1)), ExpMinArg
-	return
-}()
-
 //go:noescape
 func swiglu8AVX2(h, g, u []float32, rows *[12][8]float32, table *[16]float32)
 
 //go:noescape
 func swigluBack8AVX2(dg, du, g, u, dh []float32, rows *[12][8]float32, table *[16]float32)
 
-// expRows8 are swigluConsts, each broadcast to a row of eight, and the
-// integer 127: the AVX2 kernels take them as memory operands.
+// expRows8 are expConsts, each broadcast to a row of eight: the AVX2
+// kernels take them as memory operands.
 var expRows8 = func() (r [12][8]float32) {
-	for i := range r {
-		v := math.Float32frombits(127)
-		if i < len(swigluConsts)-1 {
-			v = swigluConsts[i]
-		}
+	for i, v := range expConsts {
 		for j := range r[i] {
 			r[i][j] = v
 		}
@@ -101,12 +88,12 @@ func swigluBackWhole(dg, du, g, u, dh []float32, width int, f func(dg, du, g, u,
 // The kernelSet.swiglu and swigluBack of each level. The slices are of one
 // length.
 func swigluAVX512(h, g, u []float32) {
-	swigluWhole(h, g, u, 16, func(h, g, u []float32) { swiglu16AVX512(h, g, u, &swigluConsts, &expTable) })
+	swigluWhole(h, g, u, 16, func(h, g, u []float32) { swiglu16AVX512(h, g, u, &expConsts, &expTable) })
 }
 
 func swigluBackAVX512(dg, du, g, u, dh []float32) {
 	swigluBackWhole(dg, du, g, u, dh, 16, func(dg, du, g, u, dh []float32) {
-		swigluBack16AVX512(dg, du, g, u, dh, &swigluConsts, &expTable)
+		swigluBack16AVX512(dg, du, g, u, dh, &expConsts, &expTable)
 	})
 }
 

@@ -52,9 +52,11 @@ var expTable = func() (t [16]float32) {
 	return
 }()
 
-// expConsts are ExpCore's constants in the order the assembly loads them
-// (EXPCONSTS, and the rows of expRows8).
-var expConsts = [8]float32{expInvStep, expRoundMagic, expStepHi, expStepLo, expC3, 0.5, 1, ExpMaxArg}
+// expConsts are ExpCore's constants, then what Exp's guards need and the
+// integer 127 (as float32 bits), in the order the assembly reads them
+// (EXPCORECONSTS, SWIGLUCONSTS, and the rows of expRows8).
+var expConsts = [12]float32{expInvStep, expRoundMagic, expStepHi, expStepLo, expC3, 0.5, 1, ExpMaxArg,
+	float32(math.Inf(1)), float32(math.Copysign(0, -1)), ExpMinArg, math.Float32frombits(127)}
 
 // ExpCore is Exp for x in [ExpMinArg, ExpMaxArg], small enough to inline
 // into loops. Every product is converted to float32 explicitly: Go may fuse

@@ -8,9 +8,9 @@
 // its order, each rounded on its own, so the results are the Go loops'
 // bits.
 
-// EXPCONSTS loads ExpCore's constants (expConsts at R8, the table at R9)
-// into Z23–Z31 and the integer 127 into Z19, for EXPCORE.
-#define EXPCONSTS \
+// EXPCORECONSTS loads ExpCore's constants (expConsts at R8, the table at
+// R9) into Z23–Z31 and the integer 127 into Z19, for EXPCORE.
+#define EXPCORECONSTS \
 	VBROADCASTSS 0(R8), Z24; \
 	VBROADCASTSS 4(R8), Z25; \
 	VBROADCASTSS 8(R8), Z26; \
@@ -20,8 +20,7 @@
 	VBROADCASTSS 24(R8), Z30; \
 	VBROADCASTSS 28(R8), Z23; \
 	VMOVUPS (R9), Z31; \
-	MOVL $127, AX; \
-	VPBROADCASTD AX, Z19
+	VPBROADCASTD 44(R8), Z19
 
 // EXPCORE computes ExpCore(y) into out on sixteen lanes, every operation
 // in its order and rounded on its own (no FMA): kf = (y·16/ln2 + magic) −
@@ -232,10 +231,10 @@ sb8done:
 	VCMPPS $3, Z9, Z9, K3; \
 	VMOVAPS Z9, K3, Z11
 
-// SWIGLUCONSTS sets up EXPNEG: EXPCONSTS, then Z17, Z18 and Z22 from
+// SWIGLUCONSTS sets up EXPNEG: EXPCORECONSTS, then Z17, Z18 and Z22 from
 // consts' tail (+Inf, −0, ExpMinArg at 32, 36, 40 bytes).
 #define SWIGLUCONSTS \
-	EXPCONSTS; \
+	EXPCORECONSTS; \
 	VBROADCASTSS 32(R8), Z17; \
 	VBROADCASTSS 36(R8), Z18; \
 	VBROADCASTSS 40(R8), Z22
