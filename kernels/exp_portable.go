@@ -54,7 +54,7 @@ var expTable = func() (t [16]float32) {
 
 // expConsts are ExpCore's constants, then what Exp's guards need and the
 // integer 127 (as float32 bits), in the order the assembly reads them
-// (EXPCORECONSTS, SWIGLUCONSTS, and the rows of expRows8).
+// (EXPCORECONSTS, and the rows of expRows8).
 var expConsts = [12]float32{expInvStep, expRoundMagic, expStepHi, expStepLo, expC3, 0.5, 1, ExpMaxArg,
 	float32(math.Inf(1)), float32(math.Copysign(0, -1)), ExpMinArg, math.Float32frombits(127)}
 

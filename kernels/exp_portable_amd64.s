@@ -8,8 +8,9 @@
 // its order, each rounded on its own, so the results are the Go loops'
 // bits.
 
-// EXPCORECONSTS loads ExpCore's constants (expConsts at R8, the table at
-// R9) into Z23–Z31 and the integer 127 into Z19, for EXPCORE.
+// EXPCORECONSTS loads expConsts (at R8) and the table (at R9) for EXPCORE
+// and EXPNEG: ExpCore's constants into Z23–Z31, the integer 127 into Z19,
+// and +Inf, −0, ExpMinArg for Exp's guards into Z17, Z18, Z22.
 #define EXPCORECONSTS \
 	VBROADCASTSS 0(R8), Z24; \
 	VBROADCASTSS 4(R8), Z25; \
@@ -20,7 +21,10 @@
 	VBROADCASTSS 24(R8), Z30; \
 	VBROADCASTSS 28(R8), Z23; \
 	VMOVUPS (R9), Z31; \
-	VPBROADCASTD 44(R8), Z19
+	VPBROADCASTD 44(R8), Z19; \
+	VBROADCASTSS 32(R8), Z17; \
+	VBROADCASTSS 36(R8), Z18; \
+	VBROADCASTSS 40(R8), Z22
 
 // EXPCORE computes ExpCore(y) into out on sixteen lanes, every operation
 // in its order and rounded on its own (no FMA): kf = (y·16/ln2 + magic) −
@@ -231,14 +235,6 @@ sb8done:
 	VCMPPS $3, Z9, Z9, K3; \
 	VMOVAPS Z9, K3, Z11
 
-// SWIGLUCONSTS sets up EXPNEG: EXPCORECONSTS, then Z17, Z18 and Z22 from
-// consts' tail (+Inf, −0, ExpMinArg at 32, 36, 40 bytes).
-#define SWIGLUCONSTS \
-	EXPCORECONSTS; \
-	VBROADCASTSS 32(R8), Z17; \
-	VBROADCASTSS 36(R8), Z18; \
-	VBROADCASTSS 40(R8), Z22
-
 // func swiglu16AVX512(h, g, u []float32, consts *[12]float32, table *[16]float32)
 // SwiGLU (swiglu_portable.go) on len(g)/16 whole vectors: h = g / (1 +
 // Exp(−g)) · u, each operation as the Go loop rounds it.
@@ -249,7 +245,7 @@ TEXT ·swiglu16AVX512(SB), NOSPLIT, $0-88
 	MOVQ u_base+48(FP), DI
 	MOVQ consts+72(FP), R8
 	MOVQ table+80(FP), R9
-	SWIGLUCONSTS
+	EXPCORECONSTS
 	SHRQ $4, CX
 	JZ   swdone
 
@@ -283,7 +279,7 @@ TEXT ·swigluBack16AVX512(SB), NOSPLIT, $0-136
 	MOVQ dh_base+96(FP), R12
 	MOVQ consts+120(FP), R8
 	MOVQ table+128(FP), R9
-	SWIGLUCONSTS
+	EXPCORECONSTS
 	SHRQ $4, CX
 	JZ   sbdone
 
