@@ -72,6 +72,53 @@
 	WTROW(wo(R10)(R8*2), Z24, Z12, Z13); \
 	WTROW(wo(R10)(R9*1), Z25, Z14, Z15)
 
+// WTKLOOP runs the k steps (CX of them) of a tile whose step is STEP and
+// whose X panel advances x1 bytes a step (x2 = 2·x1, x3 = 3·x1, x4 =
+// 4·x1), then jumps to store. Four steps a trip and a prefetch of the next
+// W block every other step (R12, advancing BX bytes a step): the pointer
+// bumps and the counter are a quarter of what they were per step, the
+// prefetches half. When another tenant shares the physical core (seen on
+// these VMs; the pure-FMA peak probe does not feel it, loops with more
+// instructions per FMA do, presumably for the shared issue width) the
+// tiles' medians rose: AVX-512 8–10% on a Xeon (Emerald Rapids); AVX2 on a
+// Zen 3, both cores, 100–115 → 110–136 GFLOP/s for the tile and 98–103 →
+// 105–117 for the 576×1536 by 256 GEMM, alternating in one process (the
+// best passes about level). Clobbers AX.
+#define WTKLOOP(STEP, x1, x2, x3, x4) \
+	SHLQ $1, BX; \
+	MOVQ CX, AX; \
+	SHRQ $2, AX; \
+	ANDQ $3, CX; \
+	TESTQ AX, AX; \
+	JZ   tail; \
+loop4: \
+	PREFETCHT0 (R12); \
+	ADDQ BX, R12; \
+	STEP(0, 0); \
+	STEP(x1, 4); \
+	PREFETCHT0 (R12); \
+	ADDQ BX, R12; \
+	STEP(x2, 8); \
+	STEP(x3, 12); \
+	ADDQ $16, SI; \
+	ADDQ $16, R10; \
+	ADDQ $x4, DI; \
+	DECQ AX; \
+	JNZ  loop4; \
+tail: \
+	TESTQ CX, CX; \
+	JZ   store; \
+	SHRQ $1, BX; \
+loop1: \
+	PREFETCHT0 (R12); \
+	ADDQ BX, R12; \
+	STEP(0, 0); \
+	ADDQ $4, SI; \
+	ADDQ $4, R10; \
+	ADDQ $x1, DI; \
+	DECQ CX; \
+	JNZ  loop1
+
 // func gemmWT8x32AVX512(k int, w []float32, ldw int, x, c []float32, ldc int, pf []float32, pfStep int)
 TEXT ·gemmWT8x32AVX512(SB), NOSPLIT, $0-128
 	MOVQ k+0(FP), CX
@@ -104,49 +151,7 @@ TEXT ·gemmWT8x32AVX512(SB), NOSPLIT, $0-128
 	VXORPS Z13, Z13, Z13
 	VXORPS Z14, Z14, Z14
 	VXORPS Z15, Z15, Z15
-	// Four k steps a trip, a prefetch every other step: the loop's pointer
-	// bumps and counter are a quarter of what they were per step, its
-	// prefetches half. When another tenant shares the physical core (seen
-	// on this kind of VM; the pure-FMA peak probe does not feel it, loops
-	// with more instructions per FMA do, presumably for the shared issue
-	// width) the tile's median rose 8–10% on a Xeon (Emerald Rapids);
-	// alone it runs as before.
-	SHLQ $1, BX           // prefetch advance per pair of steps
-	MOVQ CX, AX
-	SHRQ $2, AX           // trips of four steps
-	ANDQ $3, CX           // steps left after them
-	TESTQ AX, AX
-	JZ   tail
-
-loop4:
-	PREFETCHT0 (R12)
-	ADDQ BX, R12
-	WTSTEP(0, 0)
-	WTSTEP(128, 4)
-	PREFETCHT0 (R12)
-	ADDQ BX, R12
-	WTSTEP(256, 8)
-	WTSTEP(384, 12)
-	ADDQ $16, SI
-	ADDQ $16, R10
-	ADDQ $512, DI
-	DECQ AX
-	JNZ  loop4
-
-tail:
-	TESTQ CX, CX
-	JZ   store
-	SHRQ $1, BX
-
-loop1:
-	PREFETCHT0 (R12)
-	ADDQ BX, R12
-	WTSTEP(0, 0)
-	ADDQ $4, SI
-	ADDQ $4, R10
-	ADDQ $128, DI
-	DECQ CX
-	JNZ  loop1
+	WTKLOOP(WTSTEP, 128, 256, 384, 512)
 
 store:
 	// Tokens 0–15 are in the even accumulators, 16–31 in the odd ones.
@@ -186,7 +191,7 @@ store:
 
 // The AVX2 tile: 6 rows of W by 16 tokens (two YMM per k step), 12 YMM
 // accumulators (Y0–Y11: row i's tokens 0–7 in Y(2i), 8–15 in Y(2i+1)), the
-// two X vectors in Y12–Y13 and the broadcast in Y14. Per k step 12 FMAs
+// two X vectors in Y12–Y13 and the broadcasts in Y14–Y15. Per k step 12 FMAs
 // against 2 loads and 6 broadcasts. Twelve independent sums are what two
 // FMA pipes of latency 4–5 need to stay busy (Intel since Haswell, AMD Zen
 // 2 on); on Zen 1, which splits every 256-bit operation in two, the extra
@@ -216,6 +221,31 @@ store:
 	VMOVHPS X13, (R12); \
 	VMOVHPS X15, (R12)(R13*1)
 
+// WTSTEPY is one k step of the AVX2 tile: the two X vectors at xo(DI)
+// (tokens 0–7, 8–15) times each of the 6 rows' values at wo bytes (rows 0–2
+// from SI, 3–5 from R10; R8 = ldw bytes).
+#define WTSTEPY(xo, wo) \
+	VMOVUPS xo(DI), Y12; \
+	VMOVUPS xo+32(DI), Y13; \
+	VBROADCASTSS wo(SI), Y14; \
+	VFMADD231PS Y12, Y14, Y0; \
+	VFMADD231PS Y13, Y14, Y1; \
+	VBROADCASTSS wo(SI)(R8*1), Y15; \
+	VFMADD231PS Y12, Y15, Y2; \
+	VFMADD231PS Y13, Y15, Y3; \
+	VBROADCASTSS wo(SI)(R8*2), Y14; \
+	VFMADD231PS Y12, Y14, Y4; \
+	VFMADD231PS Y13, Y14, Y5; \
+	VBROADCASTSS wo(R10), Y15; \
+	VFMADD231PS Y12, Y15, Y6; \
+	VFMADD231PS Y13, Y15, Y7; \
+	VBROADCASTSS wo(R10)(R8*1), Y14; \
+	VFMADD231PS Y12, Y14, Y8; \
+	VFMADD231PS Y13, Y14, Y9; \
+	VBROADCASTSS wo(R10)(R8*2), Y15; \
+	VFMADD231PS Y12, Y15, Y10; \
+	VFMADD231PS Y13, Y15, Y11
+
 // func gemmWT6x16AVX2(k int, w []float32, ldw int, x, c []float32, ldc int, pf []float32, pfStep int)
 TEXT ·gemmWT6x16AVX2(SB), NOSPLIT, $0-128
 	MOVQ k+0(FP), CX
@@ -243,37 +273,7 @@ TEXT ·gemmWT6x16AVX2(SB), NOSPLIT, $0-128
 	VXORPS Y9, Y9, Y9
 	VXORPS Y10, Y10, Y10
 	VXORPS Y11, Y11, Y11
-	TESTQ CX, CX
-	JZ   store
-
-loop:
-	PREFETCHT0 (R12)
-	ADDQ BX, R12
-	VMOVUPS (DI), Y12
-	VMOVUPS 32(DI), Y13
-	VBROADCASTSS (SI), Y14
-	VFMADD231PS Y12, Y14, Y0
-	VFMADD231PS Y13, Y14, Y1
-	VBROADCASTSS (SI)(R8*1), Y14
-	VFMADD231PS Y12, Y14, Y2
-	VFMADD231PS Y13, Y14, Y3
-	VBROADCASTSS (SI)(R8*2), Y14
-	VFMADD231PS Y12, Y14, Y4
-	VFMADD231PS Y13, Y14, Y5
-	VBROADCASTSS (R10), Y14
-	VFMADD231PS Y12, Y14, Y6
-	VFMADD231PS Y13, Y14, Y7
-	VBROADCASTSS (R10)(R8*1), Y14
-	VFMADD231PS Y12, Y14, Y8
-	VFMADD231PS Y13, Y14, Y9
-	VBROADCASTSS (R10)(R8*2), Y14
-	VFMADD231PS Y12, Y14, Y10
-	VFMADD231PS Y13, Y14, Y11
-	ADDQ $4, SI
-	ADDQ $4, R10
-	ADDQ $64, DI
-	DECQ CX
-	JNZ  loop
+	WTKLOOP(WTSTEPY, 64, 128, 192, 256)
 
 store:
 	// Rows 4–5 first (they sit in Y8–Y11, which TSTORE4 clobbers), then
