@@ -227,24 +227,19 @@ store:
 #define WTSTEPY(xo, wo) \
 	VMOVUPS xo(DI), Y12; \
 	VMOVUPS xo+32(DI), Y13; \
-	VBROADCASTSS wo(SI), Y14; \
-	VFMADD231PS Y12, Y14, Y0; \
-	VFMADD231PS Y13, Y14, Y1; \
-	VBROADCASTSS wo(SI)(R8*1), Y15; \
-	VFMADD231PS Y12, Y15, Y2; \
-	VFMADD231PS Y13, Y15, Y3; \
-	VBROADCASTSS wo(SI)(R8*2), Y14; \
-	VFMADD231PS Y12, Y14, Y4; \
-	VFMADD231PS Y13, Y14, Y5; \
-	VBROADCASTSS wo(R10), Y15; \
-	VFMADD231PS Y12, Y15, Y6; \
-	VFMADD231PS Y13, Y15, Y7; \
-	VBROADCASTSS wo(R10)(R8*1), Y14; \
-	VFMADD231PS Y12, Y14, Y8; \
-	VFMADD231PS Y13, Y14, Y9; \
-	VBROADCASTSS wo(R10)(R8*2), Y15; \
-	VFMADD231PS Y12, Y15, Y10; \
-	VFMADD231PS Y13, Y15, Y11
+	WTROWY(wo(SI), Y14, Y0, Y1); \
+	WTROWY(wo(SI)(R8*1), Y15, Y2, Y3); \
+	WTROWY(wo(SI)(R8*2), Y14, Y4, Y5); \
+	WTROWY(wo(R10), Y15, Y6, Y7); \
+	WTROWY(wo(R10)(R8*1), Y14, Y8, Y9); \
+	WTROWY(wo(R10)(R8*2), Y15, Y10, Y11)
+
+// WTROWY is one row of a WTSTEPY: the row's value at addr, broadcast into
+// b, times the two X vectors (Y12, Y13) into the row's accumulators.
+#define WTROWY(addr, b, a0, a1) \
+	VBROADCASTSS addr, b; \
+	VFMADD231PS Y12, b, a0; \
+	VFMADD231PS Y13, b, a1
 
 // func gemmWT6x16AVX2(k int, w []float32, ldw int, x, c []float32, ldc int, pf []float32, pfStep int)
 TEXT ·gemmWT6x16AVX2(SB), NOSPLIT, $0-128
