@@ -29,9 +29,10 @@ func installArch(l Level, s *kernelSet) {
 	s.dequantQ4_0, s.dequantQ5_0, s.dequantF16 = dequantQ4_0AVX2, dequantQ5_0AVX2, dequantF16AVX2
 	s.dequantQ4_K, s.dequantQ6_K = dequantQ4_KAVX2, dequantQ6_KAVX2
 	s.quantizeQ8, s.quantizeQ8K = quantizeQ8AVX2, quantizeQ8KAVX2
-	s.expShift, s.siluMul = expShiftAVX2, siluMulAVX2
+	s.expShift, s.siluMul, s.max = expShiftAVX2, siluMulAVX2, maxAVX2
 	s.expScaled, s.swiglu, s.swigluBack = expScaledAVX2, swigluAVX2, swigluBackAVX2
 	s.sumSquares16, s.scaleMul = sumSquares16AVX2, scaleMulAVX2
+	s.ropePairs, s.ropeHalves = ropePairsAVX2, ropeHalvesAVX2
 	s.gemvQ8_0x16, s.gemvQ4_0x16, s.gemvQ5_0x16 = gemvQ8_0x16AVX2, gemvQ4_0x16AVX2, gemvQ5_0x16AVX2
 	if l == AVX2 {
 		return

@@ -19,6 +19,11 @@ func expShiftAVX512(x []float32, shift float32) float32
 //go:noescape
 func siluMulAVX512(gate, up []float32)
 
+// max8AVX2 needs len(x) a multiple of 8, at least 8.
+//
+//go:noescape
+func max8AVX2(x []float32) float32
+
 // maxAVX512 needs len(x) ≥ 1.
 //
 //go:noescape
@@ -27,6 +32,23 @@ func maxAVX512(x []float32) float32
 func expShiftAVX2(x []float32, shift float32) float32 {
 	n := len(x) &^ 7
 	return expShift8AVX2(x[:n], shift) + expShiftGeneric(x[n:], shift)
+}
+
+// maxAVX2 is maxOf with its first len(x)&^7 values on eight lanes (every
+// lane starting from x[0], so that a NaN there is the answer, as in
+// maxOf), the rest after them in order.
+func maxAVX2(x []float32) float32 {
+	n := len(x) &^ 7
+	if n == 0 {
+		return maxOf(x)
+	}
+	m := max8AVX2(x[:n])
+	for _, v := range x[n:] {
+		if v > m {
+			m = v
+		}
+	}
+	return m
 }
 
 func siluMulAVX2(gate, up []float32) {

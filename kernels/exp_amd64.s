@@ -352,6 +352,36 @@ sm16done:
 	VZEROUPPER
 	RET
 
+// MAXY6 reduces Y6's eight lanes to their largest, in X6's lowest (MAXPS
+// keeps the running value on a NaN, as the loops do).
+#define MAXY6 \
+	VEXTRACTF128 $1, Y6, X1; \
+	VMAXPS X6, X1, X6; \
+	VPERMILPS $0x4E, X6, X1; \
+	VMAXPS X6, X1, X6; \
+	VPERMILPS $0xB1, X6, X1; \
+	VMAXPS X6, X1, X6
+
+// func max8AVX2(x []float32) float32
+// The largest of x (len(x) a multiple of 8, at least 8), as maxAVX512
+// finds it on eight lanes.
+TEXT ·max8AVX2(SB), NOSPLIT, $0-28
+	MOVQ x_base+0(FP), SI
+	MOVQ x_len+8(FP), DX
+	VBROADCASTSS (SI), Y6
+	SHRQ $3, DX
+
+mx8loop:
+	VMOVUPS (SI), Y0
+	VMAXPS Y6, Y0, Y6
+	ADDQ $32, SI
+	DECQ DX
+	JNZ  mx8loop
+	MAXY6
+	VMOVSS X6, ret+24(FP)
+	VZEROUPPER
+	RET
+
 // func maxAVX512(x []float32) float32
 // The largest of x (len(x) ≥ 1) as maxOf finds it: a NaN is passed over
 // unless it is x[0] (every lane starts from x[0], and MAXPS with the new
@@ -380,12 +410,7 @@ mx16tail:
 mx16reduce:
 	VEXTRACTF64X4 $1, Z6, Y1
 	VMAXPS Y6, Y1, Y6
-	VEXTRACTF128 $1, Y6, X1
-	VMAXPS X6, X1, X6
-	VPERMILPS $0x4E, X6, X1
-	VMAXPS X6, X1, X6
-	VPERMILPS $0xB1, X6, X1
-	VMAXPS X6, X1, X6
+	MAXY6
 	VMOVSS X6, ret+24(FP)
 	VZEROUPPER
 	RET
