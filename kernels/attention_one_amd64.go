@@ -10,3 +10,12 @@ func attnScoresAVX512(q, k []float32, stride, n int, scale float32, out []float3
 
 //go:noescape
 func attnMixAVX512(s, v []float32, stride int, out []float32)
+
+// attnScoresAVX2 and attnMixAVX2 are their AVX2 twins (head sizes that are
+// multiples of 8).
+//
+//go:noescape
+func attnScoresAVX2(q, k []float32, stride, n int, scale float32, out []float32)
+
+//go:noescape
+func attnMixAVX2(s, v []float32, stride int, out []float32)

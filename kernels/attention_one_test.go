@@ -60,9 +60,10 @@ func checkAttnOne(t testing.TB, l Level, q, k, v []float32, stride, n int, scale
 }
 
 // TestAttnOneKernels: the fused one-query kernels at every level that has
-// them, over head sizes that are and are not multiples of 64, caches from
-// one position to more than a register tile's worth, and strides wider
-// than a head (other KV heads in between).
+// them, over head sizes that are and are not multiples of 64 (and of 16,
+// for AVX2's tails of eight), caches from one position to more than a
+// register tile's worth, and strides wider than a head (other KV heads in
+// between).
 func TestAttnOneKernels(t *testing.T) {
 	r := rand.New(rand.NewPCG(71, 72))
 	levels := 0
@@ -71,7 +72,7 @@ func TestAttnOneKernels(t *testing.T) {
 			return
 		}
 		levels++
-		for _, hs := range []int{16, 48, 64, 80, 128, 144} {
+		for _, hs := range []int{8, 16, 24, 48, 64, 80, 128, 144} {
 			if hs%impl.attnOneWidth != 0 {
 				continue
 			}
