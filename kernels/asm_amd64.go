@@ -26,6 +26,7 @@ func installArch(l Level, s *kernelSet) {
 	// their f16 scales with VCVTPH2PS too.
 	s.dotF16, s.dotBF16 = dotF16AVX2, dotBF16AVX2
 	s.transpose, s.packPanel, s.dequantQ8_0 = transposeAVX2, packPanelAVX2, dequantQ8_0AVX2
+	s.packStrips = packStripsChecked
 	s.dequantQ4_0, s.dequantQ5_0, s.dequantF16 = dequantQ4_0AVX2, dequantQ5_0AVX2, dequantF16AVX2
 	s.dequantQ4_K, s.dequantQ6_K = dequantQ4_KAVX2, dequantQ6_KAVX2
 	s.quantizeQ8, s.quantizeQ8K = quantizeQ8AVX2, quantizeQ8KAVX2

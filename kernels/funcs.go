@@ -26,6 +26,12 @@ type kernelSet struct {
 	// one already in cache (a batch's X panel, n ≤ 32 tokens).
 	transpose func(k int, src []float32, ld int, dst []float32, n int)
 	packPanel func(k int, src []float32, ld int, dst []float32, n int)
+	// packStrips copies, for p < rows and s < strips, the width values at
+	// src[p*ld+s*width] to dst[s*dstStride+p*width]: rows of a matrix cut
+	// into panels of width columns, as the GEMM packs W for dY·W and
+	// untransposed A and B. copy per panel row cost more than the copy
+	// itself (a memmove call for 24–128 bytes).
+	packStrips func(rows int, src []float32, ld int, dst []float32, dstStride, width, strips int)
 	// Weights expanded to float32 for the GEMM, bit-exact with package
 	// quant: Q8_0, Q4_0 and Q5_0 blocks (len(dst) a multiple of 32), Q4_K
 	// and Q6_K super-blocks (of 256), F16 values.
@@ -107,7 +113,7 @@ func genericKernels() kernelSet {
 	return kernelSet{
 		dot: dotGeneric, axpy: axpyGeneric, scale: scaleGeneric, sum: sumGeneric, peakFMA: peakFMAGeneric,
 		gemmMR: 4, gemmNR: 4, gemmMicro: gemmMicroGeneric,
-		transpose: transposeGeneric, packPanel: transposeGeneric, dequantQ8_0: dequantQ8_0Generic,
+		transpose: transposeGeneric, packPanel: transposeGeneric, packStrips: packStripsGeneric, dequantQ8_0: dequantQ8_0Generic,
 		dequantQ4_0: dequantQ4_0Generic, dequantQ5_0: dequantQ5_0Generic, dequantQ4_K: dequantQ4_KGeneric,
 		dequantQ6_K: dequantQ6_KGeneric, dequantF16: dequantF16Generic,
 		quantizeQ8: quantizeActQ8, quantizeQ8K: quantizeActQ8K,

@@ -162,6 +162,10 @@ func (g *gemmTask) packAPanel(t int) {
 		clear(dst)
 	}
 	if g.transA {
+		if rows == mr {
+			impl.packStrips(k, g.a[i0:], g.lda, dst, 0, mr, 1)
+			return
+		}
 		for p := 0; p < k; p++ {
 			copy(dst[p*mr:p*mr+rows], g.a[p*g.lda+i0:p*g.lda+i0+rows])
 		}
@@ -189,6 +193,10 @@ func (g *gemmTask) packBPanel(t int) {
 		clear(dst)
 	}
 	if !g.transB {
+		if cols == nr {
+			impl.packStrips(k, g.b[j0:], g.ldb, dst, 0, nr, 1)
+			return
+		}
 		for p := 0; p < k; p++ {
 			copy(dst[p*nr:p*nr+cols], g.b[p*g.ldb+j0:p*g.ldb+j0+cols])
 		}

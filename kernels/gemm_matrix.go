@@ -187,6 +187,12 @@ func (g *gemmTask) packWBlock(jr0, jr1, pc, kc int, buf []float32, worker int) {
 	j0, j1 := jr0*nr, min(jr1*nr, g.n)
 	bs := g.bs
 	c0, c1 := j0/bs*bs, min((j1+bs-1)/bs*bs, w.Cols)
+	// Whole panels through packStrips (F32 rows all at once), a last
+	// panel short of columns value by value.
+	full := (j1 - j0) / nr
+	if w.f32 != nil && full > 0 {
+		impl.packStrips(kc, w.f32[pc*w.Cols+j0:], w.Cols, buf, kc*nr, nr, full)
+	}
 	for p := pc; p < pc+kc; p++ {
 		var seg []float32
 		if w.f32 != nil {
@@ -195,8 +201,9 @@ func (g *gemmTask) packWBlock(jr0, jr1, pc, kc int, buf []float32, worker int) {
 			seg = tmp[:c1-c0]
 			expandRow(g.w, p, c0, seg, g.dequant)
 			seg = seg[j0-c0 : j1-c0]
+			impl.packStrips(1, seg, 0, buf[(p-pc)*nr:], kc*nr, nr, full)
 		}
-		for jr := jr0; jr < jr1; jr++ {
+		for jr := jr0 + full; jr < jr1; jr++ {
 			off := (jr - jr0) * nr
 			dst := buf[off*kc+(p-pc)*nr : off*kc+(p-pc+1)*nr]
 			cnt := copy(dst, seg[min(off, len(seg)):])

@@ -35,3 +35,14 @@ func transposeGeneric(k int, src []float32, ld int, dst []float32, n int) {
 		}
 	}
 }
+
+// packStripsGeneric is kernelSet.packStrips: for p < rows and s < strips,
+// dst[s*dstStride+p*width:][:width] = src[p*ld+s*width:][:width].
+func packStripsGeneric(rows int, src []float32, ld int, dst []float32, dstStride, width, strips int) {
+	for p := 0; p < rows; p++ {
+		row := src[p*ld:]
+		for s := 0; s < strips; s++ {
+			copy(dst[s*dstStride+p*width:s*dstStride+(p+1)*width], row[s*width:(s+1)*width])
+		}
+	}
+}

@@ -43,6 +43,40 @@ func TestTransposeMatchesGeneric(t *testing.T) {
 	})
 }
 
+// TestPackStripsMatchesIndexing: packStrips at every level puts value
+// src[p·ld + s·width + i] at dst[s·dstStride + p·width + i], for widths
+// around every size its copies take (eight, four, two, one at a time),
+// and leaves the gaps between strips and the end of dst alone.
+func TestPackStripsMatchesIndexing(t *testing.T) {
+	r := rand.New(rand.NewPCG(35, 36))
+	forEachLevel(t, func(t testing.TB, l Level) {
+		for _, width := range []int{1, 2, 3, 4, 5, 6, 7, 8, 12, 15, 16, 17, 32} {
+			for _, rows := range []int{0, 1, 2, 9} {
+				for _, strips := range []int{1, 3} {
+					ld := strips*width + r.IntN(3)
+					dstStride := rows*width + r.IntN(3)
+					src := randVec(r, max(1, rows*ld))
+					dst := randVec(r, strips*dstStride+4)
+					want := append([]float32(nil), dst...)
+					for p := 0; p < rows; p++ {
+						for s := 0; s < strips; s++ {
+							for i := 0; i < width; i++ {
+								want[s*dstStride+p*width+i] = src[p*ld+s*width+i]
+							}
+						}
+					}
+					impl.packStrips(rows, src, ld, dst, dstStride, width, strips)
+					for i := range want {
+						if dst[i] != want[i] {
+							t.Fatalf("%s width=%d rows=%d strips=%d: dst[%d] = %g, want %g", l, width, rows, strips, i, dst[i], want[i])
+						}
+					}
+				}
+			}
+		}
+	})
+}
+
 // TestDequantMatchesQuant: the GEMM's weight expanders (Q8_0, Q4_0, Q5_0,
 // Q4_K, Q6_K blocks;
 // F16 values, from random bits, so subnormals, infinities and NaNs too) give

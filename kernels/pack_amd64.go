@@ -14,6 +14,19 @@ func transposePanelAVX2(k8 int, src []float32, ld int, dst []float32, n int)
 func transpose4AVX2(k8 int, src []float32, ld int, dst []float32, n int)
 
 //go:noescape
+func packStripsAVX2(rows int, src []float32, ld int, dst []float32, dstStride, width, strips int)
+
+// packStripsChecked is kernelSet.packStrips on AVX2.
+func packStripsChecked(rows int, src []float32, ld int, dst []float32, dstStride, width, strips int) {
+	if rows <= 0 || width <= 0 || strips <= 0 {
+		return
+	}
+	// The assembly does not check bounds: make the slices prove them.
+	_, _ = src[(rows-1)*ld+strips*width-1], dst[(strips-1)*dstStride+rows*width-1]
+	packStripsAVX2(rows, src, ld, dst, dstStride, width, strips)
+}
+
+//go:noescape
 func dequantQ8_0AVX2(w []byte, dst []float32)
 
 //go:noescape
