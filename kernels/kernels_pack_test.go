@@ -269,12 +269,14 @@ func TestMatMulBatchRowsIndependentOfBatch(t *testing.T) {
 }
 
 // TestMatMulTQuantBatchAgainstNaive: the GEMM path of MatMulT for quantised
-// weights, with column counts that split 256-blocks across tasks and panels.
+// weights, with column counts that split 256-blocks across tasks and panels
+// (and, for F32 and BF16, a last panel short of columns), k in one slice
+// and in two.
 func TestMatMulTQuantBatchAgainstNaive(t *testing.T) {
 	r := rand.New(rand.NewPCG(39, 40))
 	forEachLevel(t, func(t testing.TB, l Level) {
 		for _, typ := range []quant.Type{quant.Q8_0, quant.Q4_K, quant.Q6_K, quant.BF16, quant.F32} {
-			for _, shape := range [][2]int{{37, 1280}, {300, 256}, {5, 96}} {
+			for _, shape := range [][2]int{{37, 1280}, {300, 256}, {5, 96}, {301, 100}} {
 				rows, cols, batch := shape[0], shape[1], 7
 				if cols%typ.BlockSize() != 0 {
 					continue
