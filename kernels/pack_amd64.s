@@ -594,3 +594,49 @@ psnext:
 psdone:
 	VZEROUPPER
 	RET
+
+// PANELROWS is the loop of packPanelRows16AVX2 and packPanelRows6AVX2:
+// for CX rows, COPY the row at SI to DI, prefetch the row eight ahead, and
+// step SI by R8 (ld bytes) and DI by `bytes`.
+#define PANELROWS(COPY, bytes) \
+	MOVQ rows+0(FP), CX; \
+	MOVQ src_base+8(FP), SI; \
+	MOVQ ld+32(FP), R8; \
+	MOVQ dst_base+40(FP), DI; \
+	SHLQ $2, R8; \
+	TESTQ CX, CX; \
+	JZ   done; \
+row: \
+	PREFETCHT0 (SI)(R8*8); \
+	COPY; \
+	ADDQ R8, SI; \
+	ADDQ $bytes, DI; \
+	DECQ CX; \
+	JNZ  row; \
+done: \
+	VZEROUPPER; \
+	RET
+
+#define COPY16 \
+	VMOVUPS (SI), Y0; \
+	VMOVUPS 32(SI), Y1; \
+	VMOVUPS Y0, (DI); \
+	VMOVUPS Y1, 32(DI)
+
+#define COPY6 \
+	VMOVUPS (SI), X0; \
+	MOVQ 16(SI), R9; \
+	VMOVUPS X0, (DI); \
+	MOVQ R9, 16(DI)
+
+// func packPanelRows16AVX2(rows int, src []float32, ld int, dst []float32)
+// packStrips for one strip of 16 values (an AVX2 B panel): rows of 64
+// bytes, each in a few instructions instead of the general loop's
+// dozens.
+TEXT ·packPanelRows16AVX2(SB), NOSPLIT, $0-64
+	PANELROWS(COPY16, 64)
+
+// func packPanelRows6AVX2(rows int, src []float32, ld int, dst []float32)
+// packStrips for one strip of 6 values (an AVX2 A panel).
+TEXT ·packPanelRows6AVX2(SB), NOSPLIT, $0-64
+	PANELROWS(COPY6, 24)
