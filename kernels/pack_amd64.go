@@ -22,11 +22,17 @@ func packPanelRows16AVX2(rows int, src []float32, ld int, dst []float32)
 //go:noescape
 func packPanelRows6AVX2(rows int, src []float32, ld int, dst []float32)
 
-// packStripsChecked is kernelSet.packStrips on AVX2. One strip of the
-// AVX2 tiles' widths (a B panel of 16, an A panel of 6) has its own loop:
-// the general one spends more on its counters than on a row of 24 or 64
-// bytes (256 rows of 16 in cache: copy per row 5.5–8.2 GB/s, the general
-// loop 7.6–13, this one 28–36; rows of 6: 3.4, 8.2, 12.9).
+//go:noescape
+func packPanelRows32AVX2(rows int, src []float32, ld int, dst []float32)
+
+//go:noescape
+func packPanelRows12AVX2(rows int, src []float32, ld int, dst []float32)
+
+// packStripsChecked is kernelSet.packStrips on AVX2 and AVX-512. One strip
+// of the tiles' widths (B panels of 16 and 32, A panels of 6 and 12) has
+// its own loop: the general one spends more on its counters than on a row
+// of 24–128 bytes (256 rows of 16 in cache: copy per row 5.5–8.2 GB/s, the
+// general loop 7.6–13, this one 28–36; rows of 6: 3.4, 8.2, 12.9).
 func packStripsChecked(rows int, src []float32, ld int, dst []float32, dstStride, width, strips int) {
 	if rows <= 0 || width <= 0 || strips <= 0 {
 		return
@@ -38,6 +44,10 @@ func packStripsChecked(rows int, src []float32, ld int, dst []float32, dstStride
 		packPanelRows16AVX2(rows, src, ld, dst)
 	case strips == 1 && width == 6:
 		packPanelRows6AVX2(rows, src, ld, dst)
+	case strips == 1 && width == 32:
+		packPanelRows32AVX2(rows, src, ld, dst)
+	case strips == 1 && width == 12:
+		packPanelRows12AVX2(rows, src, ld, dst)
 	default:
 		packStripsAVX2(rows, src, ld, dst, dstStride, width, strips)
 	}

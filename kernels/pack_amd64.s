@@ -595,7 +595,7 @@ psdone:
 	VZEROUPPER
 	RET
 
-// PANELROWS is the loop of packPanelRows16AVX2 and packPanelRows6AVX2:
+// PANELROWS is the loop of the packPanelRows kernels:
 // for CX rows, COPY the row at SI to DI, prefetch the row eight ahead, and
 // step SI by R8 (ld bytes) and DI by `bytes`.
 #define PANELROWS(COPY, bytes) \
@@ -623,6 +623,22 @@ done: \
 	VMOVUPS Y0, (DI); \
 	VMOVUPS Y1, 32(DI)
 
+#define COPY32 \
+	VMOVUPS (SI), Y0; \
+	VMOVUPS 32(SI), Y1; \
+	VMOVUPS 64(SI), Y2; \
+	VMOVUPS 96(SI), Y3; \
+	VMOVUPS Y0, (DI); \
+	VMOVUPS Y1, 32(DI); \
+	VMOVUPS Y2, 64(DI); \
+	VMOVUPS Y3, 96(DI)
+
+#define COPY12 \
+	VMOVUPS (SI), Y0; \
+	VMOVUPS 32(SI), X1; \
+	VMOVUPS Y0, (DI); \
+	VMOVUPS X1, 32(DI)
+
 #define COPY6 \
 	VMOVUPS (SI), X0; \
 	MOVQ 16(SI), R9; \
@@ -640,3 +656,13 @@ TEXT ·packPanelRows16AVX2(SB), NOSPLIT, $0-64
 // packStrips for one strip of 6 values (an AVX2 A panel).
 TEXT ·packPanelRows6AVX2(SB), NOSPLIT, $0-64
 	PANELROWS(COPY6, 24)
+
+// func packPanelRows32AVX2(rows int, src []float32, ld int, dst []float32)
+// packStrips for one strip of 32 values (an AVX-512 B panel).
+TEXT ·packPanelRows32AVX2(SB), NOSPLIT, $0-64
+	PANELROWS(COPY32, 128)
+
+// func packPanelRows12AVX2(rows int, src []float32, ld int, dst []float32)
+// packStrips for one strip of 12 values (an AVX-512 A panel).
+TEXT ·packPanelRows12AVX2(SB), NOSPLIT, $0-64
+	PANELROWS(COPY12, 48)
