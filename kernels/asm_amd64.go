@@ -32,6 +32,7 @@ func installArch(l Level, s *kernelSet) {
 	s.quantizeQ8, s.quantizeQ8K = quantizeQ8AVX2, quantizeQ8KAVX2
 	s.expShift, s.siluMul, s.max = expShiftAVX2, siluMulAVX2, maxAVX2
 	s.expScaled, s.swiglu, s.swigluBack = expScaledAVX2, swigluAVX2, swigluBackAVX2
+	s.softmaxGrad = softmaxGradAVX2
 	s.sumSquares16, s.scaleMul = sumSquares16AVX2, scaleMulAVX2
 	s.ropePairs, s.ropeHalves = ropePairsAVX2, ropeHalvesAVX2
 	s.attnOneWidth, s.attnScores, s.attnMix = 8, attnScoresAVX2, attnMixAVX2

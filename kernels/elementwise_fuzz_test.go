@@ -92,6 +92,8 @@ func FuzzElementwise(f *testing.F) {
 		swigluGeneric(wantH, x, w)
 		wantDg, wantDu := append([]float32(nil), w...), append([]float32(nil), x...)
 		swigluBackGeneric(wantDg, wantDu, x, w, clamped)
+		wantSG := append([]float32(nil), clamped...)
+		softmaxGradGeneric(x, wantSG, pshift, pscale)
 
 		forEachLevel(t, func(tb testing.TB, l Level) {
 			if got := impl.max(x); !sameFloat(got, wantMax) {
@@ -137,6 +139,13 @@ func FuzzElementwise(f *testing.F) {
 			h, dg, du := make([]float32, n), append([]float32(nil), w...), append([]float32(nil), x...)
 			impl.swiglu(h, x, w)
 			impl.swigluBack(dg, du, x, w, clamped)
+			sg := append([]float32(nil), clamped...)
+			impl.softmaxGrad(x, sg, pshift, pscale)
+			for i := range sg {
+				if !sameFloat(sg[i], wantSG[i]) {
+					tb.Fatalf("%s softmaxGrad at p=%g dp=%g: %g, generic %g", l, x[i], clamped[i], sg[i], wantSG[i])
+				}
+			}
 			for i := range pe {
 				if !sameFloat(pe[i], wantPE[i]) || !sameFloat(h[i], wantH[i]) || !sameFloat(dg[i], wantDg[i]) || !sameFloat(du[i], wantDu[i]) {
 					tb.Fatalf("%s portable kernels at x=%g w=%g: ExpScaled %g/%g, SwiGLU %g/%g, dg %g/%g, du %g/%g (level/generic)",

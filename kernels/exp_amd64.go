@@ -123,6 +123,17 @@ func swigluAVX2(h, g, u []float32) {
 	swigluWhole(h, g, u, 8, func(h, g, u []float32) { swiglu8AVX2(h, g, u, &expRows8, &expTable) })
 }
 
+//go:noescape
+func softmaxGrad8AVX2(p, dp []float32, d, scale float32)
+
+// softmaxGradAVX2 is kernelSet.softmaxGrad: eight lanes, then the Go loop.
+func softmaxGradAVX2(p, dp []float32, d, scale float32) {
+	n := len(p) &^ 7
+	dp = dp[:len(p)]
+	softmaxGrad8AVX2(p[:n], dp[:n], d, scale)
+	softmaxGradGeneric(p[n:], dp[n:], d, scale)
+}
+
 func swigluBackAVX2(dg, du, g, u, dh []float32) {
 	swigluBackWhole(dg, du, g, u, dh, 8, func(dg, du, g, u, dh []float32) {
 		swigluBack8AVX2(dg, du, g, u, dh, &expRows8, &expTable)

@@ -312,3 +312,30 @@ sbloop:
 sbdone:
 	VZEROUPPER
 	RET
+
+// func softmaxGrad8AVX2(p, dp []float32, d, scale float32)
+// dp[j] = p[j]·(dp[j] − d)·scale for j < len(p)&^7, as softmaxGradGeneric
+// rounds it: a subtraction and two products, no FMA.
+TEXT ·softmaxGrad8AVX2(SB), NOSPLIT, $0-56
+	MOVQ p_base+0(FP), SI
+	MOVQ p_len+8(FP), CX
+	MOVQ dp_base+24(FP), DI
+	VBROADCASTSS d+48(FP), Y14
+	VBROADCASTSS scale+52(FP), Y15
+	SHRQ $3, CX
+	JZ   sgdone
+
+sgloop:
+	VMOVUPS (DI), Y0
+	VSUBPS Y14, Y0, Y0
+	VMULPS (SI), Y0, Y0
+	VMULPS Y15, Y0, Y0
+	VMOVUPS Y0, (DI)
+	ADDQ $32, SI
+	ADDQ $32, DI
+	DECQ CX
+	JNZ  sgloop
+
+sgdone:
+	VZEROUPPER
+	RET

@@ -115,9 +115,10 @@ func BenchmarkExpScaled(b *testing.B) {
 	})
 }
 
-// TestSwiGLUMatchesGeneric: every level's SwiGLU and SwiGLUBackward give
-// the Go loops' bits exactly, over lengths around the vector width and
-// arguments across Exp's range, past both ends, NaN and infinities.
+// TestSwiGLUMatchesGeneric: every level's SwiGLU, SwiGLUBackward and
+// SoftmaxGrad give the Go loops' bits exactly, over lengths around the
+// vector width and arguments across Exp's range, past both ends, NaN and
+// infinities.
 func TestSwiGLUMatchesGeneric(t *testing.T) {
 	r := rand.New(rand.NewPCG(53, 54))
 	special := []float32{0, -0.0, 1, -1, 88.7, -88.7, 88.71, -88.71, 87.33654, 87.4, -87.4, 1e30, -1e30,
@@ -145,7 +146,13 @@ func TestSwiGLUMatchesGeneric(t *testing.T) {
 			wdg, wdu := slices.Clone(dg0), slices.Clone(du0)
 			SwiGLUBackward(dg, du, g, u, dh)
 			swigluBackGeneric(wdg, wdu, g, u, dh)
+			sg, wsg := slices.Clone(dh), slices.Clone(dh)
+			SoftmaxGrad(u, sg, 0.3, 0.125)
+			softmaxGradGeneric(u, wsg, 0.3, 0.125)
 			for i := range h {
+				if !same(sg[i], wsg[i]) {
+					t.Fatalf("%s n=%d SoftmaxGrad at p=%g dp=%g: %g, Go %g", l, n, u[i], dh[i], sg[i], wsg[i])
+				}
 				if !same(h[i], wh[i]) || !same(dg[i], wdg[i]) || !same(du[i], wdu[i]) {
 					t.Fatalf("%s n=%d at g=%g u=%g dh=%g: h %g/%g, dg %g/%g, du %g/%g (level/Go)", l, n, g[i], u[i], dh[i], h[i], wh[i], dg[i], wdg[i], du[i], wdu[i])
 				}

@@ -90,8 +90,10 @@ type kernelSet struct {
 	// SwiGLU and SwiGLUBackward, bit-exact with the Go loops.
 	swiglu     func(h, g, u []float32)
 	swigluBack func(dg, du, g, u, dh []float32)
-	siluMul    func(gate, up []float32)  // gate = silu(gate)*up, len(up) ≥ len(gate)
-	max        func(x []float32) float32 // the largest of x (len ≥ 1) as maxOf finds it
+	// softmaxGrad: dp[j] = p[j]·(dp[j] − d)·scale, rounded as the Go loop.
+	softmaxGrad func(p, dp []float32, d, scale float32)
+	siluMul     func(gate, up []float32)  // gate = silu(gate)*up, len(up) ≥ len(gate)
+	max         func(x []float32) float32 // the largest of x (len ≥ 1) as maxOf finds it
 	// RMSNorm (norm.go): lanes[j] = Σ x[i]² (float64) over i ≡ j mod 16,
 	// len(x) a multiple of 16; dst[i] = x[i]·s·w[i] over len(dst).
 	sumSquares16 func(x []float32) [16]float64
@@ -121,7 +123,8 @@ func genericKernels() kernelSet {
 		dotQ4_K: dotQ4_KGeneric, dotQ5_K: dotQ5_KGeneric, dotQ6_K: dotQ6_KGeneric,
 		dotQ5_0: dotQ5_0Generic, dotQ4_1: dotQ4_1Generic, dotQ5_1: dotQ5_1Generic,
 		dotF16: dotF16Generic, dotBF16: dotBF16Generic,
-		expShift: expShiftGeneric, expScaled: expScaledGeneric, swiglu: swigluGeneric, swigluBack: swigluBackGeneric, siluMul: siluMulGeneric, max: maxOf,
+		expShift: expShiftGeneric, expScaled: expScaledGeneric, swiglu: swigluGeneric, swigluBack: swigluBackGeneric, softmaxGrad: softmaxGradGeneric,
+		siluMul: siluMulGeneric, max: maxOf,
 		sumSquares16: sumSquares16Generic, scaleMul: scaleMulGeneric,
 	}
 }

@@ -243,10 +243,7 @@ func (t *attentionTask) backwardBlock(h, qb, worker int) {
 		for c, x := range do {
 			D += x * o[c]
 		}
-		row, drow := p[i*nk:i*nk+pos+1], dp[i*nk:i*nk+pos+1]
-		for j, pj := range row {
-			drow[j] = pj * (drow[j] - D) * t.scale
-		}
+		kernels.SoftmaxGrad(p[i*nk:i*nk+pos+1], dp[i*nk:i*nk+pos+1], D, t.scale)
 		clear(dp[i*nk+pos+1 : (i+1)*nk])
 	}
 	ds := dp
