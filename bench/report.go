@@ -19,8 +19,14 @@ func Markdown(r *Result) string {
 		fmt.Fprintf(&b, "| memory bandwidth (read) | %.1f GB/s | %s |\n", r.BandwidthGBs, r.BandwidthMethod)
 		fmt.Fprintf(&b, "| f32 FMA peak | %.1f GFLOP/s | %s |\n", r.PeakGFLOPS, r.PeakMethod)
 		if r.PeakProbes > 0 {
-			fmt.Fprintf(&b, "| f32 FMA, median probe | %.1f GFLOP/s | %d probes of ~16 ms (%.0f%% of the peak; far below it, other tenants took the cores for much of the run) |\n",
-				r.PeakMedianGFLOPS, r.PeakProbes, percent(r.PeakMedianGFLOPS, r.PeakGFLOPS))
+			// The reading depends on the ratio: the sentence used to hedge
+			// ("far below it, ...") whatever the number was.
+			reading := "the FMA units were mostly the run's own, though loops with loads can still feel other tenants"
+			if r.PeakMedianGFLOPS < quietProbeShare*r.PeakGFLOPS {
+				reading = "other tenants took the cores for much of the run"
+			}
+			fmt.Fprintf(&b, "| f32 FMA, median probe | %.1f GFLOP/s | %d probes of ~16 ms (%.0f%% of the peak: %s) |\n",
+				r.PeakMedianGFLOPS, r.PeakProbes, percent(r.PeakMedianGFLOPS, r.PeakGFLOPS), reading)
 		}
 		b.WriteString("\n")
 	}
@@ -199,3 +205,9 @@ func ReadJSON(path string) (*Result, error) {
 	}
 	return &r, nil
 }
+
+// quietProbeShare is the median FMA probe, as a share of the best, from
+// which a run counts as mostly undisturbed: 86–94% on the shared 2-vCPU
+// Xeon and Zen 3 VMs of 2026-12, 65% on a Zen 1 VM whose probe switched
+// between full and half speed every few hundred milliseconds.
+const quietProbeShare = 0.85
