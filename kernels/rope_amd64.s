@@ -18,11 +18,10 @@
 	SHRQ $1, CX; \
 	LEAQ (SI)(CX*4), DX
 
-// ROPEPAIRS is the body of a pairs kernel whose STEP rotates the sixteen
-// values at AX (cos at SI+BX, sin at DX+BX).
-#define ROPEPAIRS(STEP) \
-	ROPEARGS; \
-	SHRQ $4, CX; \
+// ROPELOOP rotates every head (R8 of them, R9 bytes apart from DI) in CX
+// steps of sixteen values, STEP rotating those at AX with the angles at
+// byte BX of each table.
+#define ROPELOOP(STEP) \
 	TESTQ R8, R8; \
 	JZ   done; \
 	TESTQ CX, CX; \
@@ -44,9 +43,16 @@ done: \
 	VZEROUPPER; \
 	RET
 
+// ROPEPAIRS is the body of a pairs kernel whose STEP rotates the sixteen
+// values at AX (cos at SI+BX, sin at DX+BX).
+#define ROPEPAIRS(STEP) \
+	ROPEARGS; \
+	SHRQ $4, CX; \
+	ROPELOOP(STEP)
+
 // ROPEHALVES is the body of a NeoX kernel whose STEP rotates sixteen values
-// of each half, at AX and R12 (cos and sin of the first half at SI+BX and
-// DX+BX, of the second at R13+BX and R14+BX).
+// of each half, at AX and AX+R11 (cos and sin of the first half at SI+BX
+// and DX+BX, of the second at R13+BX and R14+BX).
 #define ROPEHALVES(STEP) \
 	ROPEARGS; \
 	SHLQ $1, CX; \
@@ -54,53 +60,12 @@ done: \
 	LEAQ (DX)(CX*1), R14; \
 	MOVQ CX, R11; \
 	SHRQ $6, CX; \
-	TESTQ R8, R8; \
-	JZ   done; \
-	TESTQ CX, CX; \
-	JZ   done; \
-head: \
-	MOVQ DI, AX; \
-	LEAQ (DI)(R11*1), R12; \
-	XORQ BX, BX; \
-	MOVQ CX, R10; \
-step: \
-	STEP; \
-	ADDQ $64, AX; \
-	ADDQ $64, R12; \
-	ADDQ $64, BX; \
-	DECQ R10; \
-	JNZ  step; \
-	ADDQ R9, DI; \
-	DECQ R8; \
-	JNZ  head; \
-done: \
-	VZEROUPPER; \
-	RET
+	ROPELOOP(STEP)
 
-// The AVX-512 steps: one ZMM a half.
-#define RPAIRZ \
-	VMOVUPS (AX), Z0; \
-	VPERMILPS $0xB1, Z0, Z1; \
-	VMULPS (SI)(BX*1), Z0, Z0; \
-	VMULPS (DX)(BX*1), Z1, Z1; \
-	VADDPS Z1, Z0, Z0; \
-	VMOVUPS Z0, (AX)
-
-#define RHALFZ \
-	VMOVUPS (AX), Z0; \
-	VMOVUPS (R12), Z1; \
-	VMULPS (SI)(BX*1), Z0, Z2; \
-	VMULPS (DX)(BX*1), Z1, Z3; \
-	VADDPS Z3, Z2, Z2; \
-	VMULPS (R13)(BX*1), Z1, Z4; \
-	VMULPS (R14)(BX*1), Z0, Z5; \
-	VADDPS Z5, Z4, Z4; \
-	VMOVUPS Z2, (AX); \
-	VMOVUPS Z4, (R12)
-
-// The AVX2 steps: the same sixteen values as two YMM halves at byte
-// offsets 0 and 32, so that Rotate's conditions on Dims hold for both.
-#define RPAIRY(o, v, p) \
+// RPAIR rotates the pair values at o(AX) through the registers v and p (ZMM:
+// sixteen values, YMM: eight): the partner vector is v with each pair
+// swapped in its lanes.
+#define RPAIR(o, v, p) \
 	VMOVUPS o(AX), v; \
 	VPERMILPS $0xB1, v, p; \
 	VMULPS o(SI)(BX*1), v, v; \
@@ -108,25 +73,33 @@ done: \
 	VADDPS p, v, v; \
 	VMOVUPS v, o(AX)
 
-#define RPAIRSY \
-	RPAIRY(0, Y0, Y1); \
-	RPAIRY(32, Y2, Y3)
+// RHALF rotates the values at o(AX) (a, first half) and o(AX)(R11) (b,
+// second half), each the other's partner, with t0–t3 as scratch.
+#define RHALF(o, a, b, t0, t1, t2, t3) \
+	VMOVUPS o(AX), a; \
+	VMOVUPS o(AX)(R11*1), b; \
+	VMULPS o(SI)(BX*1), a, t0; \
+	VMULPS o(DX)(BX*1), b, t1; \
+	VADDPS t1, t0, t0; \
+	VMULPS o(R13)(BX*1), b, t2; \
+	VMULPS o(R14)(BX*1), a, t3; \
+	VADDPS t3, t2, t2; \
+	VMOVUPS t0, o(AX); \
+	VMOVUPS t2, o(AX)(R11*1)
 
-#define RHALFY(o) \
-	VMOVUPS o(AX), Y0; \
-	VMOVUPS o(R12), Y1; \
-	VMULPS o(SI)(BX*1), Y0, Y2; \
-	VMULPS o(DX)(BX*1), Y1, Y3; \
-	VADDPS Y3, Y2, Y2; \
-	VMULPS o(R13)(BX*1), Y1, Y4; \
-	VMULPS o(R14)(BX*1), Y0, Y5; \
-	VADDPS Y5, Y4, Y4; \
-	VMOVUPS Y2, o(AX); \
-	VMOVUPS Y4, o(R12)
+// The steps: AVX-512 one ZMM of sixteen values (a half), AVX2 the same
+// sixteen as two YMM at byte offsets 0 and 32, so that Rotate's conditions
+// on Dims hold for both.
+#define RPAIRZ RPAIR(0, Z0, Z1)
+#define RHALFZ RHALF(0, Z0, Z1, Z2, Z3, Z4, Z5)
+
+#define RPAIRSY \
+	RPAIR(0, Y0, Y1); \
+	RPAIR(32, Y2, Y3)
 
 #define RHALVESY \
-	RHALFY(0); \
-	RHALFY(32)
+	RHALF(0, Y0, Y1, Y2, Y3, Y4, Y5); \
+	RHALF(32, Y0, Y1, Y2, Y3, Y4, Y5)
 
 // func ropePairsAVX512(x []float32, heads, headSize int, cs []float32)
 // Pairs (2i, 2i+1): the partner vector is the value vector with each pair
