@@ -42,13 +42,7 @@ func maxAVX2(x []float32) float32 {
 	if n == 0 {
 		return maxOf(x)
 	}
-	m := max8AVX2(x[:n])
-	for _, v := range x[n:] {
-		if v > m {
-			m = v
-		}
-	}
-	return m
+	return maxFrom(max8AVX2(x[:n]), x[n:])
 }
 
 func siluMulAVX2(gate, up []float32) {

@@ -38,9 +38,12 @@ func ScaleNormal(s float32, x []float32) {
 func Max(x []float32) float32 { return impl.max(x) }
 
 // maxOf is the largest value of a non-empty x.
-func maxOf(x []float32) float32 {
-	m := x[0]
-	for _, v := range x[1:] {
+func maxOf(x []float32) float32 { return maxFrom(x[0], x[1:]) }
+
+// maxFrom is the largest of m and x, taking a value only if it is greater
+// (so a NaN in x is passed over, and a NaN m stays).
+func maxFrom(m float32, x []float32) float32 {
+	for _, v := range x {
 		if v > m {
 			m = v
 		}
