@@ -36,6 +36,8 @@ func (p *Pool) Attention(a *AttentionArgs) {
 	// less than waking a worker (see matVecMinBytesPerWorker).
 	if work := a.Batch * a.Heads * (a.Pos0 + a.Batch) * a.HeadSize; work < attnMinWork {
 		t.Do(0, a.Batch*a.Heads, 0)
+	} else if groupedAttention(a) {
+		p.attentionGrouped(a)
 	} else {
 		p.For(a.Batch*a.Heads, 1, t)
 	}
@@ -72,6 +74,7 @@ func (t *attentionTask) Do(lo, hi, worker int) {
 		if ks := &impl; ks.attnScores != nil && hs%ks.attnOneWidth == 0 {
 			ks.attnScores(q, k, kvDim, n, scale, scores)
 			Softmax(scores)
+			clear(out)
 			ks.attnMix(scores, v, kvDim, out)
 			continue
 		}

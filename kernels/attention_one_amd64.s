@@ -1,6 +1,7 @@
 //go:build !noasm
 
 #include "textflag.h"
+#include "zero_amd64.h"
 
 // One query's attention over the cache (attention.go): the scores of every
 // position in one call and the weighted sum of V with the output in
@@ -11,10 +12,9 @@
 // the bodies below: V0–V4 are their vector registers (Z or Y), W their
 // width in bytes.
 
-// ATTNSCORES is the body of attnScores: out[p] = scale · Σ_i q[i]·k[p·
-// stride+i] for p < n, i < len(q), two vectors a step and one for an odd
-// last; REDUCE sums V0's lanes into X0.
-#define ATTNSCORES(V0, V1, V2, V3, W, REDUCE) \
+// ATTNSCORESARGS loads attnScores' arguments: q (SI, R8 values), k (DI),
+// the stride in bytes (R9), n (CX), the scale (X15), out (DX).
+#define ATTNSCORESARGS \
 	MOVQ q_base+0(FP), SI; \
 	MOVQ q_len+8(FP), R8; \
 	MOVQ k_base+24(FP), DI; \
@@ -22,7 +22,13 @@
 	SHLQ $2, R9; \
 	MOVQ n+56(FP), CX; \
 	MOVSS scale+64(FP), X15; \
-	MOVQ out_base+72(FP), DX; \
+	MOVQ out_base+72(FP), DX
+
+// ATTNSCORES is the body of attnScores from the position at DI on (CX of
+// them): out[p] = scale · Σ_i q[i]·k[p·stride+i] for p < n, i < len(q), two
+// vectors a step (even ones summed into V0, odd ones into V1) and one for
+// an odd last; REDUCE sums V0's lanes into X0.
+#define ATTNSCORES(V0, V1, V2, V3, W, REDUCE) \
 	TESTQ CX, CX; \
 	JZ    sdone; \
 spos: \
@@ -73,9 +79,10 @@ sdone: \
 // MIXPOS adds s[p] (broadcast in B) times the values at off(R12) to V.
 #define MIXPOS(B, V, off) VFMADD231PS off(R12), B, V
 
-// ATTNMIX is the body of attnMix: out[i] = Σ_p s[p]·v[p·stride+i] for i <
-// len(out), p < len(s), summed in p order with one FMA per term (as axpy
-// into a cleared out would); blocks of four vectors, then one at a time.
+// ATTNMIX is the body of attnMix: out[i] += Σ_p s[p]·v[p·stride+i] for i <
+// len(out), p < len(s), summed onto out in p order with one FMA per term
+// (as axpy into out would, so a cache can be mixed in blocks of positions:
+// attention_grouped.go); blocks of four vectors, then one at a time.
 #define ATTNMIX(V0, V1, V2, V3, V4, W) \
 	MOVQ s_base+0(FP), SI; \
 	MOVQ s_len+8(FP), R10; \
@@ -87,7 +94,7 @@ sdone: \
 mfour: \
 	CMPQ BX, $W; \
 	JB   mone; \
-	VXORPS V0, V0, V0; VXORPS V1, V1, V1; VXORPS V2, V2, V2; VXORPS V3, V3, V3; \
+	VMOVUPS (DX), V0; VMOVUPS W(DX), V1; VMOVUPS (2*W)(DX), V2; VMOVUPS (3*W)(DX), V3; \
 	MOVQ SI, R11; \
 	MOVQ DI, R12; \
 	MOVQ R10, CX; \
@@ -109,7 +116,7 @@ mfourstore: \
 mone: \
 	TESTQ BX, BX; \
 	JZ    mdone; \
-	VXORPS V0, V0, V0; \
+	VMOVUPS (DX), V0; \
 	MOVQ SI, R11; \
 	MOVQ DI, R12; \
 	MOVQ R10, CX; \
@@ -134,6 +141,7 @@ mdone: \
 
 // func attnScoresAVX512(q, k []float32, stride, n int, scale float32, out []float32)
 TEXT ·attnScoresAVX512(SB), NOSPLIT, $0-96
+	ATTNSCORESARGS
 	ATTNSCORES(Z0, Z1, Z2, Z3, 64, HSUMZ0)
 
 // func attnMixAVX512(s, v []float32, stride int, out []float32)
@@ -141,9 +149,185 @@ TEXT ·attnMixAVX512(SB), NOSPLIT, $0-80
 	ATTNMIX(Z0, Z1, Z2, Z3, Z4, 64)
 
 // func attnScoresAVX2(q, k []float32, stride, n int, scale float32, out []float32)
+//
+// Four positions at a time, then ATTNSCORES for the rest. A position's sum
+// alone ends in a chain of dependent lane sums (extract, add, two
+// horizontal adds: most of its time on a long cache); four positions'
+// sums share one such tree, its operations those of HSUMY0 on the same
+// operands, so every score has the same bits as one computed alone.
 TEXT ·attnScoresAVX2(SB), NOSPLIT, $0-96
+	ATTNSCORESARGS
+	VBROADCASTSS X15, X15
+four:
+	CMPQ CX, $4
+	JB   rest
+	LEAQ (DI)(R9*1), R10      // positions p+1, p+2, p+3
+	LEAQ (R10)(R9*1), R11
+	LEAQ (R11)(R9*1), R12
+	ZEROY0TO7                 // Y0–Y1: position p's even and odd vectors; Y2–Y3 p+1's …
+	XORQ AX, AX
+	MOVQ R8, BX
+fpair:
+	CMPQ BX, $16
+	JB   fone
+	VMOVUPS (SI)(AX*1), Y8
+	VMOVUPS 32(SI)(AX*1), Y9
+	VFMADD231PS (DI)(AX*1), Y8, Y0
+	VFMADD231PS 32(DI)(AX*1), Y9, Y1
+	VFMADD231PS (R10)(AX*1), Y8, Y2
+	VFMADD231PS 32(R10)(AX*1), Y9, Y3
+	VFMADD231PS (R11)(AX*1), Y8, Y4
+	VFMADD231PS 32(R11)(AX*1), Y9, Y5
+	VFMADD231PS (R12)(AX*1), Y8, Y6
+	VFMADD231PS 32(R12)(AX*1), Y9, Y7
+	ADDQ $64, AX
+	SUBQ $16, BX
+	JMP  fpair
+fone:
+	TESTQ BX, BX
+	JZ    freduce
+	VMOVUPS (SI)(AX*1), Y8
+	VFMADD231PS (DI)(AX*1), Y8, Y0
+	VFMADD231PS (R10)(AX*1), Y8, Y2
+	VFMADD231PS (R11)(AX*1), Y8, Y4
+	VFMADD231PS (R12)(AX*1), Y8, Y6
+freduce:
+	VADDPS Y1, Y0, Y0
+	VADDPS Y3, Y2, Y2
+	VADDPS Y5, Y4, Y4
+	VADDPS Y7, Y6, Y6
+	// Low half plus high half, two positions a register: [p | p+1], [p+2 | p+3].
+	VPERM2F128 $0x20, Y2, Y0, Y8
+	VPERM2F128 $0x31, Y2, Y0, Y9
+	VADDPS Y9, Y8, Y8
+	VPERM2F128 $0x20, Y6, Y4, Y10
+	VPERM2F128 $0x31, Y6, Y4, Y11
+	VADDPS Y11, Y10, Y10
+	// Two horizontal adds: lanes [p, p+2, p, p+2 | p+1, p+3, p+1, p+3].
+	VHADDPS Y10, Y8, Y8
+	VHADDPS Y8, Y8, Y8
+	VEXTRACTF128 $1, Y8, X9
+	VUNPCKLPS X9, X8, X8      // [p, p+1, p+2, p+3]
+	VMULPS X15, X8, X8
+	VMOVUPS X8, (DX)
+	ADDQ $16, DX
+	LEAQ (R12)(R9*1), DI
+	SUBQ $4, CX
+	JMP  four
+rest:
 	ATTNSCORES(Y0, Y1, Y2, Y3, 32, HSUMY0)
 
 // func attnMixAVX2(s, v []float32, stride int, out []float32)
 TEXT ·attnMixAVX2(SB), NOSPLIT, $0-80
 	ATTNMIX(Y0, Y1, Y2, Y3, Y4, 32)
+
+// MIX3WEIGHTS broadcasts the three heads' weights of the position at R11
+// (rows R13 bytes apart) into Y12–Y14.
+#define MIX3WEIGHTS \
+	VBROADCASTSS (R11), Y12; \
+	VBROADCASTSS (R11)(R13*1), Y13; \
+	VBROADCASTSS (R11)(R13*2), Y14
+
+// MIX3VEC adds the vector of V at off(R12), times each head's weight, to
+// that head's accumulator (A, B, C).
+#define MIX3VEC(off, A, B, C) \
+	VMOVUPS off(R12), Y15; \
+	VFMADD231PS Y15, Y12, A; \
+	VFMADD231PS Y15, Y13, B; \
+	VFMADD231PS Y15, Y14, C
+
+// MIX3POSITIONS runs BODY for each of the n positions (R10), the weights
+// from SI and the values from DI on, then goes to done; none: straight to
+// done.
+#define MIX3POSITIONS(loop, done, BODY) \
+	MOVQ SI, R11; \
+	MOVQ DI, R12; \
+	MOVQ R10, CX; \
+	TESTQ CX, CX; \
+	JZ    done; \
+loop: \
+	MIX3WEIGHTS; \
+	BODY; \
+	ADDQ $4, R11; \
+	ADDQ R9, R12; \
+	DECQ CX; \
+	JNZ  loop
+
+// MIX3FOUR is one position's step on four vectors of each head.
+#define MIX3FOUR \
+	MIX3VEC(0, Y0, Y4, Y8); \
+	MIX3VEC(32, Y1, Y5, Y9); \
+	MIX3VEC(64, Y2, Y6, Y10); \
+	MIX3VEC(96, Y3, Y7, Y11)
+
+// func attnMix3AVX2(s []float32, n, sStride int, v []float32, stride int, out []float32, outStride, dims int)
+//
+// attnMixAVX2 for three query heads of one KV head at once (the grouped
+// path, attention_grouped.go): head j's weights are s[j·sStride:][:n], its
+// output out[j·outStride:][:dims]. Each value of V is loaded once for the
+// three; per accumulator the FMAs are attnMix's own, in position order, so
+// the result has the same bits as three attnMix calls. Twelve accumulators
+// keep the FMA units busy where one head's four wait on their own latency.
+TEXT ·attnMix3AVX2(SB), NOSPLIT, $0-112
+	MOVQ s_base+0(FP), SI
+	MOVQ n+24(FP), R10
+	MOVQ sStride+32(FP), R13
+	SHLQ $2, R13
+	MOVQ v_base+40(FP), DI
+	MOVQ stride+64(FP), R9
+	SHLQ $2, R9
+	MOVQ out_base+72(FP), DX
+	MOVQ outStride+96(FP), R14
+	SHLQ $2, R14
+	MOVQ dims+104(FP), BX
+m3four:
+	CMPQ BX, $32
+	JB   m3one
+	VMOVUPS (DX), Y0
+	VMOVUPS 32(DX), Y1
+	VMOVUPS 64(DX), Y2
+	VMOVUPS 96(DX), Y3
+	VMOVUPS (DX)(R14*1), Y4
+	VMOVUPS 32(DX)(R14*1), Y5
+	VMOVUPS 64(DX)(R14*1), Y6
+	VMOVUPS 96(DX)(R14*1), Y7
+	VMOVUPS (DX)(R14*2), Y8
+	VMOVUPS 32(DX)(R14*2), Y9
+	VMOVUPS 64(DX)(R14*2), Y10
+	VMOVUPS 96(DX)(R14*2), Y11
+	MIX3POSITIONS(m3fourpos, m3fourstore, MIX3FOUR)
+m3fourstore:
+	VMOVUPS Y0, (DX)
+	VMOVUPS Y1, 32(DX)
+	VMOVUPS Y2, 64(DX)
+	VMOVUPS Y3, 96(DX)
+	VMOVUPS Y4, (DX)(R14*1)
+	VMOVUPS Y5, 32(DX)(R14*1)
+	VMOVUPS Y6, 64(DX)(R14*1)
+	VMOVUPS Y7, 96(DX)(R14*1)
+	VMOVUPS Y8, (DX)(R14*2)
+	VMOVUPS Y9, 32(DX)(R14*2)
+	VMOVUPS Y10, 64(DX)(R14*2)
+	VMOVUPS Y11, 96(DX)(R14*2)
+	ADDQ $128, DX
+	ADDQ $128, DI
+	SUBQ $32, BX
+	JMP  m3four
+m3one:
+	TESTQ BX, BX
+	JZ    m3done
+	VMOVUPS (DX), Y0
+	VMOVUPS (DX)(R14*1), Y4
+	VMOVUPS (DX)(R14*2), Y8
+	MIX3POSITIONS(m3onepos, m3onestore, MIX3VEC(0, Y0, Y4, Y8))
+m3onestore:
+	VMOVUPS Y0, (DX)
+	VMOVUPS Y4, (DX)(R14*1)
+	VMOVUPS Y8, (DX)(R14*2)
+	ADDQ $32, DX
+	ADDQ $32, DI
+	SUBQ $8, BX
+	JMP  m3one
+m3done:
+	VZEROUPPER
+	RET

@@ -20,9 +20,11 @@ func attnOneReference(q, k, v []float32, stride, n int, scale float32, scores, o
 }
 
 // checkAttnOne runs the level's fused kernels on one case and compares them
-// with attnOneReference: the scores to float32 summation error, the mix
-// bit for bit with an axpy sum of the same weights (one FMA per term in
-// position order either way), and nothing written past either output.
+// with attnOneReference: the scores to float32 summation error and bit for
+// bit with the kernel's own scores of single positions, the mix (added to
+// what out held) bit for bit with an axpy sum of the same weights (one FMA
+// per term in position order either way), and nothing written past either
+// output.
 func checkAttnOne(t testing.TB, l Level, q, k, v []float32, stride, n int, scale float32) {
 	hs := len(q)
 	got, want := make([]float32, n+1), make([]float32, n+1)
@@ -42,10 +44,22 @@ func checkAttnOne(t testing.TB, l Level, q, k, v []float32, stride, n int, scale
 	if got[n] != 7 {
 		t.Fatalf("%s hs=%d n=%d: scores written past n", l, hs, n)
 	}
+	// Positions scored together (AVX2 sums four at a time) have the bits
+	// of positions scored one by one.
+	for p := 0; p < n; p++ {
+		var one [1]float32
+		impl.attnScores(q, k[p*stride:p*stride+hs], stride, 1, scale, one[:])
+		if math.Float32bits(one[0]) != math.Float32bits(got[p]) {
+			t.Fatalf("%s hs=%d n=%d: score %d is %g in one call, %g alone", l, hs, n, p, got[p], one[0])
+		}
+	}
 	// The mix from the reference's own weights, so only the mix is judged.
 	out[hs] = 7
+	for i := range ref {
+		out[i] = float32(i%5) - 2
+		ref[i] = out[i]
+	}
 	impl.attnMix(want[:n], v, stride, out[:hs])
-	clear(ref)
 	for p := 0; p < n; p++ {
 		impl.axpy(want[p], v[p*stride:p*stride+hs], ref)
 	}
@@ -76,7 +90,7 @@ func TestAttnOneKernels(t *testing.T) {
 			if hs%impl.attnOneWidth != 0 {
 				continue
 			}
-			for _, n := range []int{1, 2, 7, 33, 70} {
+			for _, n := range []int{1, 2, 3, 4, 5, 7, 8, 33, 70} {
 				stride := hs * (1 + r.IntN(3))
 				q := randVec(r, hs)
 				k, v := randVec(r, (n-1)*stride+hs), randVec(r, (n-1)*stride+hs)

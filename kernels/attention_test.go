@@ -121,3 +121,70 @@ func BenchmarkAttention(b *testing.B) {
 		})
 	}
 }
+
+// TestAttentionGroupedMatchesHeads: one query over a cache on the grouped
+// path (KV head by KV head, positions in blocks, three heads' weighted sums
+// at once) gives, bit for bit, what the head-by-head path gives, at every
+// level with the fused kernels: over group sizes that do and do not divide
+// by three, head sizes with and without a four-vector remainder, and caches
+// shorter than a block, on a block boundary and past one.
+func TestAttentionGroupedMatchesHeads(t *testing.T) {
+	r := rand.New(rand.NewPCG(81, 82))
+	levels := 0
+	forEachLevel(t, func(tb testing.TB, l Level) {
+		if impl.attnScores == nil {
+			return
+		}
+		levels++
+		for _, c := range []struct{ heads, kvHeads int }{{9, 3}, {6, 2}, {14, 2}, {8, 4}, {12, 3}} {
+			for _, hs := range []int{48, 64, 128} {
+				if hs%impl.attnOneWidth != 0 {
+					continue
+				}
+				for _, n := range []int{1, 5, attnPosBlock, attnPosBlock + 1, 2*attnPosBlock + 37} {
+					kvDim := c.kvHeads * hs
+					a := &AttentionArgs{Q: randVec(r, c.heads*hs), K: randVec(r, n*kvDim), V: randVec(r, n*kvDim),
+						Batch: 1, Pos0: n - 1, Heads: c.heads, KVHeads: c.kvHeads, HeadSize: hs}
+					a.Out = make([]float32, c.heads*hs)
+					heads := &attentionTask{a: a, scratch: [][]float32{make([]float32, n)}}
+					heads.Do(0, c.heads, 0)
+					want := append([]float32(nil), a.Out...)
+					for i := range a.Out {
+						a.Out[i] = float32(math.NaN()) // every value must be written
+					}
+					NewPool(2).attentionGrouped(a)
+					for i := range want {
+						if math.Float32bits(a.Out[i]) != math.Float32bits(want[i]) {
+							tb.Fatalf("%s heads %d/%d hs=%d n=%d: out[%d] is %g grouped, %g head by head",
+								l, c.heads, c.kvHeads, hs, n, i, a.Out[i], want[i])
+						}
+					}
+				}
+			}
+		}
+	})
+	if levels == 0 {
+		t.Skip("no level of this CPU has fused one-query attention")
+	}
+}
+
+// TestAttentionTakesGroupedPath: a long cache through Pool.Attention takes
+// the grouped path (so the test above covers what generation runs), a short
+// one or one without shared KV heads does not.
+func TestAttentionTakesGroupedPath(t *testing.T) {
+	forEachLevel(t, func(tb testing.TB, l Level) {
+		if impl.attnScores == nil {
+			return
+		}
+		long := &AttentionArgs{Batch: 1, Pos0: 2047, Heads: 9, KVHeads: 3, HeadSize: 64}
+		if !groupedAttention(long) {
+			tb.Fatalf("%s: 2048 positions, 9 heads on 3: not grouped", l)
+		}
+		short, mha := *long, *long
+		short.Pos0 = attnGroupedMinPositions - 2
+		mha.KVHeads = 9
+		if groupedAttention(&short) || groupedAttention(&mha) {
+			tb.Fatalf("%s: grouped below %d positions or without shared KV heads", l, attnGroupedMinPositions)
+		}
+	})
+}

@@ -77,11 +77,16 @@ type kernelSet struct {
 
 	// One query's attention (attention.go), nil where the level has none;
 	// for head sizes that are multiples of attnOneWidth. attnScores: out[p]
-	// = scale·Σ_i q[i]·k[p·stride+i] for p < n; attnMix: out[i] = Σ_p
-	// s[p]·v[p·stride+i], in p order. The slices must hold what they read.
+	// = scale·Σ_i q[i]·k[p·stride+i] for p < n; attnMix: out[i] += Σ_p
+	// s[p]·v[p·stride+i], in p order onto out. The slices must hold what
+	// they read.
 	attnOneWidth int
 	attnScores   func(q, k []float32, stride, n int, scale float32, out []float32)
 	attnMix      func(s, v []float32, stride int, out []float32)
+	// attnMix3, nil where the level has none: attnMix for three heads at
+	// once, head j's weights at s[j·sStride:][:n] and output at
+	// out[j·outStride:][:dims], the same bits as three attnMix calls.
+	attnMix3 func(s []float32, n, sStride int, v []float32, stride int, out []float32, outStride, dims int)
 
 	// Elementwise.
 	expShift func(x []float32, shift float32) float32 // x = exp(x-shift), returns Σ

@@ -1,6 +1,7 @@
 //go:build !noasm
 
 #include "textflag.h"
+#include "zero_amd64.h"
 
 // f32 GEMM register tiles. Each k step loads one row of the packed B panel
 // (NR floats), broadcasts the MR values of the packed A column one by one
@@ -16,14 +17,7 @@ TEXT ·gemmMicro6x16AVX2(SB), NOSPLIT, $0-89
 	MOVQ c_base+56(FP), DX
 	MOVQ ldc+80(FP), R8
 	SHLQ $2, R8
-	VXORPS Y0, Y0, Y0
-	VXORPS Y1, Y1, Y1
-	VXORPS Y2, Y2, Y2
-	VXORPS Y3, Y3, Y3
-	VXORPS Y4, Y4, Y4
-	VXORPS Y5, Y5, Y5
-	VXORPS Y6, Y6, Y6
-	VXORPS Y7, Y7, Y7
+	ZEROY0TO7
 	VXORPS Y8, Y8, Y8
 	VXORPS Y9, Y9, Y9
 	VXORPS Y10, Y10, Y10

@@ -1,6 +1,7 @@
 //go:build !noasm
 
 #include "textflag.h"
+#include "zero_amd64.h"
 
 // X·Wᵀ with W read in place (see gemm_wt.go): a tile of 8 rows of W
 // (broadcast one value at a time, straight from the rows) by 32 tokens (a
@@ -256,14 +257,7 @@ TEXT ·gemmWT6x16AVX2(SB), NOSPLIT, $0-128
 	LEAQ (R11*4), R13     // 4·ldc
 	MOVQ pf_base+96(FP), R12
 	MOVQ pfStep+120(FP), BX
-	VXORPS Y0, Y0, Y0
-	VXORPS Y1, Y1, Y1
-	VXORPS Y2, Y2, Y2
-	VXORPS Y3, Y3, Y3
-	VXORPS Y4, Y4, Y4
-	VXORPS Y5, Y5, Y5
-	VXORPS Y6, Y6, Y6
-	VXORPS Y7, Y7, Y7
+	ZEROY0TO7
 	VXORPS Y8, Y8, Y8
 	VXORPS Y9, Y9, Y9
 	VXORPS Y10, Y10, Y10

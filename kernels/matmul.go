@@ -438,12 +438,13 @@ func (p *Pool) growScratch(s [][]float32, n int) [][]float32 {
 // poolOps is the per-pool state of the operations the pool runs: one task
 // value per operation, so handing it to For never allocates.
 type poolOps struct {
-	mmMu     sync.Mutex
-	mm       matMulTask
-	mmtMu    sync.Mutex
-	mmt      matMulTTask
-	attnMu   sync.Mutex
-	attn     attentionTask
-	attnTile attnTileTask
+	mmMu        sync.Mutex
+	mm          matMulTask
+	mmtMu       sync.Mutex
+	mmt         matMulTTask
+	attnMu      sync.Mutex
+	attn        attentionTask
+	attnTile    attnTileTask
+	attnGrouped attnGroupedTask
 	gemmState
 }

@@ -1,6 +1,7 @@
 //go:build !noasm
 
 #include "textflag.h"
+#include "zero_amd64.h"
 
 // HSUM8 leaves the sum of the eight lanes of Y in the low lane of X
 // (X is Y's low half); T is a scratch register.
@@ -215,14 +216,7 @@ TEXT ·peakFMAAVX2(SB), NOSPLIT, $0-16
 	MOVL $0x33d6bf95, AX // 1e-7
 	VMOVD AX, X15
 	VBROADCASTSS X15, Y15
-	VXORPS Y0, Y0, Y0
-	VXORPS Y1, Y1, Y1
-	VXORPS Y2, Y2, Y2
-	VXORPS Y3, Y3, Y3
-	VXORPS Y4, Y4, Y4
-	VXORPS Y5, Y5, Y5
-	VXORPS Y6, Y6, Y6
-	VXORPS Y7, Y7, Y7
+	ZEROY0TO7
 	VXORPS Y8, Y8, Y8
 	VXORPS Y9, Y9, Y9
 	VXORPS Y10, Y10, Y10

@@ -1,0 +1,132 @@
+package kernels
+
+import "math"
+
+// One query over a long cache (generation deep into a conversation), KV
+// head by KV head rather than query head by query head. Head by head, each
+// query head of a group reads its KV head's keys and values on its own:
+// SmolLM2-135M's three query heads per KV head read every byte of the cache
+// three times, from L3 or memory once the cache outgrows L2 (2000 positions
+// are 3 MB a layer). Here the positions go in blocks (attnPosBlock keys or
+// values of one head: 32 KB at head size 64) and every query head of the
+// group meets a block while it is in L1 or L2. On a Zen 3 (AVX2), 9 heads
+// of 64 on 3 KV heads, 30 layers' caches in turn, this and the four-position
+// scores (attention_one_amd64.s) took a layer from 455 to 344 µs at 2048
+// positions and 1067 to 753 µs at 4096 (medians, alternating), and
+// SmolLM2-135M Q8_0 generation at 2000 positions from 51 to 75–81 tokens/s.
+//
+// The arithmetic is the head-by-head kernels' own in the same order: each
+// score is one attnScores dot, the softmax runs over the whole row, and the
+// weighted sum of V continues in out from block to block (attnMix
+// accumulates), one FMA per position in position order. So the result is
+// the same bits as attentionTask's, whichever path a query takes.
+//
+// Three loops over the pool: the scores by (KV head, block of positions);
+// the softmax by query head; the weighted sums by (KV head, slice of the
+// head's dimensions), the slice's values of a block read once for all the
+// group's heads.
+
+// attnPosBlock is the positions of a block.
+const attnPosBlock = 128
+
+// attnGroupedMinPositions is the cache length from which a single query
+// takes the grouped path: below it the cache stays in L2 between the heads
+// of a group, and the extra loops over the pool cost more than they save.
+const attnGroupedMinPositions = 256
+
+const (
+	attnGroupScores = iota
+	attnGroupSoftmax
+	attnGroupMix
+)
+
+type attnGroupedTask struct {
+	a      *AttentionArgs
+	phase  int
+	n      int       // positions of the cache the query sees
+	blocks int       // attnPosBlock blocks of them
+	chunk  int       // dimensions per mix item: the mix kernel's four-vector block
+	chunks int       // mix items per KV head
+	scores []float32 // Heads rows of n
+	scale  float32
+}
+
+// groupedAttention reports whether a (long enough to be split across the
+// pool) takes the grouped path: one query, a cache of at least
+// attnGroupedMinPositions, query heads sharing KV heads, and the level's
+// fused kernels for its head size.
+func groupedAttention(a *AttentionArgs) bool {
+	return a.Batch == 1 && a.Pos0+1 >= attnGroupedMinPositions && a.Heads > a.KVHeads &&
+		impl.attnScores != nil && a.HeadSize%impl.attnOneWidth == 0
+}
+
+// attentionGrouped is Pool.Attention on the grouped path; the caller holds
+// attnMu.
+func (p *Pool) attentionGrouped(a *AttentionArgs) {
+	t := &p.attnGrouped
+	n := a.Pos0 + 1
+	*t = attnGroupedTask{a: a, n: n, blocks: (n + attnPosBlock - 1) / attnPosBlock,
+		scale: float32(1 / math.Sqrt(float64(a.HeadSize))),
+		chunk: 4 * impl.attnOneWidth, scores: growF32(t.scores, a.Heads*n)}
+	t.chunks = (a.HeadSize + t.chunk - 1) / t.chunk
+	t.phase = attnGroupScores
+	p.For(a.KVHeads*t.blocks, 1, t)
+	t.phase = attnGroupSoftmax
+	p.For(a.Heads, 1, t)
+	t.phase = attnGroupMix
+	p.For(a.KVHeads*t.chunks, 1, t)
+	t.a = nil
+}
+
+func (t *attnGroupedTask) Do(lo, hi, worker int) {
+	for i := lo; i < hi; i++ {
+		switch t.phase {
+		case attnGroupScores:
+			t.blockScores(i/t.blocks, i%t.blocks)
+		case attnGroupSoftmax:
+			Softmax(t.scores[i*t.n : (i+1)*t.n])
+		default:
+			t.mix(i/t.chunks, i%t.chunks)
+		}
+	}
+}
+
+// blockScores writes the scores of every query head of KV head g for the
+// positions of block b.
+func (t *attnGroupedTask) blockScores(g, b int) {
+	a, n, hs := t.a, t.n, t.a.HeadSize
+	kvDim, group := a.KVHeads*hs, a.Heads/a.KVHeads
+	p0 := b * attnPosBlock
+	cnt := min(attnPosBlock, n-p0)
+	// The block's keys: the kernel does not check bounds, the slice does.
+	k := a.K[p0*kvDim+g*hs : (p0+cnt-1)*kvDim+g*hs+hs]
+	for h := g * group; h < (g+1)*group; h++ {
+		impl.attnScores(a.Q[h*hs:(h+1)*hs], k, kvDim, cnt, t.scale, t.scores[h*n+p0:h*n+p0+cnt])
+	}
+}
+
+// mix writes dimensions [c·chunk, c·chunk+chunk) of the output of every
+// query head of KV head g: block by block, each head's weights of the block
+// times the block's values, added to what the blocks before left in out.
+func (t *attnGroupedTask) mix(g, c int) {
+	a, n, hs := t.a, t.n, t.a.HeadSize
+	kvDim, group := a.KVHeads*hs, a.Heads/a.KVHeads
+	d0 := c * t.chunk
+	d1 := min(hs, d0+t.chunk)
+	for h := g * group; h < (g+1)*group; h++ {
+		clear(a.Out[h*hs+d0 : h*hs+d1])
+	}
+	for p0 := 0; p0 < n; p0 += attnPosBlock {
+		cnt := min(attnPosBlock, n-p0)
+		v := a.V[p0*kvDim+g*hs+d0 : (p0+cnt-1)*kvDim+g*hs+d1]
+		h := g * group
+		// Three heads a call where the level can: the slices reach from the
+		// first head's weights and output to the third's.
+		for ; impl.attnMix3 != nil && h+3 <= (g+1)*group; h += 3 {
+			impl.attnMix3(t.scores[h*n+p0:(h+2)*n+p0+cnt], cnt, n, v, kvDim, a.Out[h*hs+d0:(h+2)*hs+d1], hs, d1-d0)
+		}
+		for ; h < (g+1)*group; h++ {
+			impl.attnMix(t.scores[h*n+p0:h*n+p0+cnt], v, kvDim, a.Out[h*hs+d0:h*hs+d1])
+		}
+	}
+}
