@@ -42,8 +42,8 @@ func Compare(results []*Result, names []string) string {
 			set(fmt.Sprintf("%s %s %s %s, %s", k.Kernel, k.Shape, k.Type, kernelSize(k), what), i, v)
 		}
 		for _, m := range res.Models {
-			set(fmt.Sprintf("%s %s pp%d, t/s", m.Model, m.Type, m.PPTokens), i, m.PPTokensPerS)
-			set(fmt.Sprintf("%s %s tg%d, t/s", m.Model, m.Type, m.TGTokens), i, m.TGTokensPerS)
+			set(fmt.Sprintf("%s %s pp%d%s, t/s", m.Model, m.Type, m.PPTokens, atDepth(m.Depth)), i, m.PPTokensPerS)
+			set(fmt.Sprintf("%s %s tg%d%s, t/s", m.Model, m.Type, m.TGTokens, atDepth(m.Depth)), i, m.TGTokensPerS)
 		}
 	}
 

@@ -19,7 +19,7 @@ func MeasureModel(path string, threads int) (pp, tg float64, err error) {
 		kernels.SetDefaultSize(threads)
 	}
 	o := DefaultOptions()
-	row, err := measureModel(path, o.PPTokens, o.TGTokens, o.Reps, o.ModelTime, nil, nil)
+	row, err := measureModel(path, o.PPTokens, o.TGTokens, 0, o.Reps, o.ModelTime, nil, nil)
 	if err != nil {
 		return 0, 0, err
 	}
@@ -33,8 +33,10 @@ const probeEvery = 100 * time.Millisecond
 
 // measureModel loads the model at path and times a ppTokens prompt and
 // tgTokens single-token steps, each repeated after a warm-up at least reps
-// times and for at least minSeconds; the best time is kept. phase, if not
-// nil, is told which test starts.
+// times and for at least minSeconds; the best time is kept. With depth > 0
+// both start after depth tokens already in the cache (a long conversation;
+// llama-bench's -d): the cache is filled once, untimed, and every pass
+// rewinds to it. phase, if not nil, is told which test starts.
 //
 // With a prober, the generation passes alternate with bandwidth probes
 // (pairedBandwidth, before a pass whenever probeEvery has gone by since the
@@ -47,7 +49,7 @@ const probeEvery = 100 * time.Millisecond
 // Generation timed on one CCD against a bandwidth probed on two compared
 // two different machines. The FMA peak is each core's own and does not
 // move with the placement: prompts are held to the run's best probe.
-func measureModel(path string, ppTokens, tgTokens, reps int, minSeconds float64, pr *prober, phase func(string)) (ModelRow, error) {
+func measureModel(path string, ppTokens, tgTokens, depth, reps int, minSeconds float64, pr *prober, phase func(string)) (ModelRow, error) {
 	if phase == nil {
 		phase = func(string) {}
 	}
@@ -61,12 +63,17 @@ func measureModel(path string, ppTokens, tgTokens, reps int, minSeconds float64,
 	row.File = path
 
 	c := &m.Config
-	ppTokens = min(ppTokens, c.ContextLen)
-	tgTokens = min(tgTokens, c.ContextLen)
-	if ppTokens < 1 || tgTokens < 1 {
-		return row, fmt.Errorf("%s: nothing to measure (context %d)", path, c.ContextLen)
+	if depth == 0 { // a short context shortens the tests rather than stopping them
+		ppTokens, tgTokens = min(ppTokens, c.ContextLen), min(tgTokens, c.ContextLen)
 	}
-	st, err := m.NewState(max(ppTokens, tgTokens))
+	if depth < 0 || depth+max(ppTokens, tgTokens) > c.ContextLen {
+		return row, fmt.Errorf("%s: its context is %d positions: a depth of %d and pp%d/tg%d do not fit",
+			path, c.ContextLen, depth, ppTokens, tgTokens)
+	}
+	if ppTokens < 1 || tgTokens < 1 {
+		return row, fmt.Errorf("%s: nothing to measure (pp%d, tg%d)", path, ppTokens, tgTokens)
+	}
+	st, err := m.NewState(depth + max(ppTokens, tgTokens))
 	if err != nil {
 		return row, fmt.Errorf("%s: %w", path, err)
 	}
@@ -74,40 +81,51 @@ func measureModel(path string, ppTokens, tgTokens, reps int, minSeconds float64,
 	// forward pass costs the same for any tokens, but a fixed one keeps
 	// runs identical.
 	rng := rand.New(rand.NewPCG(1, 2))
-	tokens := make([]int32, max(ppTokens, tgTokens))
+	tokens := make([]int32, depth+max(ppTokens, tgTokens))
 	for i := range tokens {
 		tokens[i] = int32(min(c.VocabSize-1, 3+rng.IntN(max(c.VocabSize-3, 1))))
 	}
 	reps = max(reps, 1)
+	row.Depth = depth
+	row.KVBytes = kvBytesPerToken(m, depth, tgTokens)
+	if depth > 0 {
+		phase(fmt.Sprintf("filling the cache to %d tokens", depth))
+		for p := 0; p < depth; p += 512 {
+			if _, err := st.Forward(tokens[p:min(depth, p+512)], false); err != nil {
+				return row, fmt.Errorf("%s: %w", path, err)
+			}
+		}
+	}
+	work := tokens[depth:]
 
 	phase(fmt.Sprintf("pp%d", ppTokens))
 	// The warm-up maps every weight page in and sizes the buffers.
-	if _, err := st.Forward(tokens[:min(16, ppTokens)], false); err != nil {
+	if _, err := st.Forward(work[:min(16, ppTokens)], false); err != nil {
 		return row, fmt.Errorf("%s: %w", path, err)
 	}
 	best := time.Duration(1 << 62)
 	for r, loop := 0, time.Now(); r < reps || time.Since(loop).Seconds() < minSeconds; r++ {
-		st.Reset()
+		st.Rewind(depth)
 		start := time.Now()
-		if _, err := st.Forward(tokens[:ppTokens], false); err != nil {
+		if _, err := st.Forward(work[:ppTokens], false); err != nil {
 			return row, fmt.Errorf("%s: %w", path, err)
 		}
 		best = min(best, time.Since(start))
 	}
 	row.PPTokens = ppTokens
 	row.PPTokensPerS = float64(ppTokens) / best.Seconds()
-	row.PPGFLOPS = promptFLOPs(m, ppTokens) / best.Seconds() / 1e9
+	row.PPGFLOPS = promptFLOPs(m, ppTokens, depth) / best.Seconds() / 1e9
 
 	phase(fmt.Sprintf("tg%d", tgTokens))
 	best = time.Duration(1 << 62)
 	var lastProbe time.Time
 	for r, loop := 0, time.Now(); r < reps || time.Since(loop).Seconds() < minSeconds; r++ {
-		st.Reset()
+		st.Rewind(depth)
 		if r == 0 { // warm-up: the single-token path
-			if _, err := st.Forward(tokens[:1], false); err != nil {
+			if _, err := st.Forward(work[:1], false); err != nil {
 				return row, fmt.Errorf("%s: %w", path, err)
 			}
-			st.Reset()
+			st.Rewind(depth)
 		}
 		if pr != nil && time.Since(lastProbe) >= probeEvery {
 			row.TGBandwidthGBs = max(row.TGBandwidthGBs, pr.pairedBandwidth())
@@ -115,7 +133,7 @@ func measureModel(path string, ppTokens, tgTokens, reps int, minSeconds float64,
 		}
 		start := time.Now()
 		for i := 0; i < tgTokens; i++ {
-			if _, err := st.Forward(tokens[i:i+1], false); err != nil {
+			if _, err := st.Forward(work[i:i+1], false); err != nil {
 				return row, fmt.Errorf("%s: %w", path, err)
 			}
 		}
@@ -123,8 +141,18 @@ func measureModel(path string, ppTokens, tgTokens, reps int, minSeconds float64,
 	}
 	row.TGTokens = tgTokens
 	row.TGTokensPerS = float64(tgTokens) / best.Seconds()
-	row.TGGBs = float64(row.WeightBytes) * row.TGTokensPerS / 1e9
+	row.TGGBs = float64(row.WeightBytes+row.KVBytes) * row.TGTokensPerS / 1e9
 	return row, nil
+}
+
+// kvBytesPerToken is what generating one of tg tokens after depth reads of
+// the KV cache, on average: the keys and values (float32) of every position
+// up to its own, in every layer.
+func kvBytesPerToken(m *nn.Model, depth, tg int) int64 {
+	c := &m.Config
+	perPosition := int64(c.Layers) * 2 * int64(c.KVHeads*c.HeadDim) * 4
+	// Token i (from 0) reads depth+i+1 positions: depth + (tg+1)/2 on average.
+	return perPosition * int64(2*depth+tg+1) / 2
 }
 
 // modelAccounting fills in what a model costs: the values in its matrices,
@@ -169,12 +197,12 @@ func dominantType(counts map[string]int) string {
 }
 
 // promptFLOPs counts the floating-point operations of processing an n-token
-// prompt from position 0: two per weight per token in the layer matrices,
-// the output matrix once (only the last token's logits are computed), and
-// attention, where the token at position p scores and mixes p+1 cached
-// positions in every head (2·headDim operations each for Q·K and for the
-// weighted sum of V).
-func promptFLOPs(m *nn.Model, n int) float64 {
+// prompt from position depth: two per weight per token in the layer
+// matrices, the output matrix once (only the last token's logits are
+// computed), and attention, where the token at position p scores and mixes
+// p+1 cached positions in every head (2·headDim operations each for Q·K and
+// for the weighted sum of V).
+func promptFLOPs(m *nn.Model, n, depth int) float64 {
 	w, c := m.Weights, &m.Config
 	var layer float64
 	for i := range w.Layers {
@@ -184,7 +212,7 @@ func promptFLOPs(m *nn.Model, n int) float64 {
 		}
 	}
 	output := float64(w.Output.Rows) * float64(w.Output.Cols)
-	pairs := float64(n) * float64(n+1) / 2
+	pairs := float64(n)*float64(depth) + float64(n)*float64(n+1)/2
 	attention := 4 * float64(c.HeadDim) * float64(c.Heads) * float64(c.Layers) * pairs
 	return 2*layer*float64(n) + 2*output + attention
 }

@@ -39,8 +39,9 @@ func Markdown(r *Result) string {
 		b.WriteString("\n")
 	}
 	if len(r.Models) > 0 {
-		pp, tg := r.Models[0].PPTokens, r.Models[0].TGTokens
-		fmt.Fprintf(&b, "| model | type | weights/token | pp%d t/s | GFLOP/s | %% of peak | tg%d t/s | GB/s | %% of bandwidth |\n", pp, tg)
+		pp, tg, depth := r.Models[0].PPTokens, r.Models[0].TGTokens, r.Models[0].Depth
+		fmt.Fprintf(&b, "| model | type | weights/token | pp%d%s t/s | GFLOP/s | %% of peak | tg%d%s t/s | GB/s | %% of bandwidth |\n",
+			pp, atDepth(depth), tg, atDepth(depth))
 		b.WriteString("|---|---|---:|---:|---:|---:|---:|---:|---:|\n")
 		var notes []string
 		for _, m := range r.Models {
@@ -59,10 +60,15 @@ func Markdown(r *Result) string {
 		if len(notes) > 0 {
 			b.WriteString("\n")
 		}
-		fmt.Fprintf(&b, "\npp: one forward pass over a %d-token prompt; tg: %d forward passes of one token; each repeated (for at least a second unless --quick) and the best pass kept, as for the bandwidth and the peak. "+
+		start := ""
+		if depth > 0 {
+			start = fmt.Sprintf(", both after %d tokens in the KV cache (@ d%d)", depth, depth)
+		}
+		fmt.Fprintf(&b, "\npp: one forward pass over a %d-token prompt; tg: %d forward passes of one token%s; each repeated (for at least a second unless --quick) and the best pass kept, as for the bandwidth and the peak. "+
 			"%% of peak: FLOPs (2 per matrix weight per token, plus attention) per second ÷ FMA peak; "+
-			"%% of bandwidth: bytes of weights read per token × tokens/s ÷ the best bandwidth probe run between that model's generation passes "+
-			"(the GB/s after \"of\": the VM's bandwidth moves with its placement; the matvec likewise), and in brackets ÷ the best probe of the whole run (the machine table).\n", pp, tg)
+			"%% of bandwidth: bytes read per token (the weights, and the KV cache: %s a token on average for the first model) × tokens/s ÷ the best bandwidth probe run between that model's generation passes "+
+			"(the GB/s after \"of\": the VM's bandwidth moves with its placement; the matvec likewise), and in brackets ÷ the best probe of the whole run (the machine table).\n",
+			pp, tg, start, humanBytes(r.Models[0].KVBytes))
 	}
 	if len(r.Training) > 0 {
 		b.WriteString("\n| LoRA training | type | rank | seq | train tokens/s | GFLOP/s | % of peak |\n|---|---|---:|---:|---:|---:|---:|\n")
@@ -211,3 +217,12 @@ func ReadJSON(path string) (*Result, error) {
 // Xeon and Zen 3 VMs of 2026-12, 65% on a Zen 1 VM whose probe switched
 // between full and half speed every few hundred milliseconds.
 const quietProbeShare = 0.85
+
+// atDepth is the " @ dN" that labels tests run after N cached tokens
+// (llama-bench's notation), or nothing at depth 0.
+func atDepth(depth int) string {
+	if depth == 0 {
+		return ""
+	}
+	return fmt.Sprintf(" @ d%d", depth)
+}

@@ -24,7 +24,7 @@ func fixedResult() *Result {
 		},
 		Models: []ModelRow{
 			{Model: "SmolLM2-135M", Type: "Q8_0", MatrixTypes: map[string]int{"Q8_0": 211}, Params: 134515008, WeightBytes: 142920000,
-				PPTokens: 128, TGTokens: 64, PPTokensPerS: 500, TGTokensPerS: 200, PPGFLOPS: 140, PPPctPeak: 70, TGGBs: 28.584, TGPctBW: 71.46,
+				PPTokens: 128, TGTokens: 64, KVBytes: 1497600, PPTokensPerS: 500, TGTokensPerS: 200, PPGFLOPS: 140, PPPctPeak: 70, TGGBs: 28.584, TGPctBW: 71.46,
 				TGBandwidthGBs: 40, TGPctBWRun: 71.46},
 			{Model: "SmolLM2-135M", Type: "Q4_K", MatrixTypes: map[string]int{"Q5_0": 181, "Q4_K": 30}, Params: 134515008, WeightBytes: 88000000,
 				PPTokens: 128, TGTokens: 64, PPTokensPerS: 300, TGTokensPerS: 250, PPGFLOPS: 84, PPPctPeak: 42, TGGBs: 22, TGPctBW: 61.1,
@@ -56,10 +56,19 @@ AMD Ryzen Test [AVX2 FMA3]; 2 cores, GOMAXPROCS 2, 2 threads; kernels avx2; go1.
 
 [^1]: SmolLM2-135M Q4_K: matrices stored as 181 Q5_0, 30 Q4_K
 
-pp: one forward pass over a 128-token prompt; tg: 64 forward passes of one token; each repeated (for at least a second unless --quick) and the best pass kept, as for the bandwidth and the peak. % of peak: FLOPs (2 per matrix weight per token, plus attention) per second ÷ FMA peak; % of bandwidth: bytes of weights read per token × tokens/s ÷ the best bandwidth probe run between that model's generation passes (the GB/s after "of": the VM's bandwidth moves with its placement; the matvec likewise), and in brackets ÷ the best probe of the whole run (the machine table).
+pp: one forward pass over a 128-token prompt; tg: 64 forward passes of one token; each repeated (for at least a second unless --quick) and the best pass kept, as for the bandwidth and the peak. % of peak: FLOPs (2 per matrix weight per token, plus attention) per second ÷ FMA peak; % of bandwidth: bytes read per token (the weights, and the KV cache: 1.4 MiB a token on average for the first model) × tokens/s ÷ the best bandwidth probe run between that model's generation passes (the GB/s after "of": the VM's bandwidth moves with its placement; the matvec likewise), and in brackets ÷ the best probe of the whole run (the machine table).
 `
 	if got := Markdown(fixedResult()); got != want {
 		t.Fatalf("Markdown:\n%s\nwant:\n%s", got, want)
+	}
+	// After a depth, the tests say so in their headers and the note.
+	d := fixedResult()
+	for i := range d.Models {
+		d.Models[i].Depth = 2048
+	}
+	if got := Markdown(d); !strings.Contains(got, "| pp128 @ d2048 t/s | GFLOP/s | % of peak | tg64 @ d2048 t/s |") ||
+		!strings.Contains(got, "64 forward passes of one token, both after 2048 tokens in the KV cache (@ d2048);") {
+		t.Fatalf("Markdown at depth 2048:\n%s", got)
 	}
 	// A median probe near the best reads as a quiet run, not a contended one.
 	q := fixedResult()

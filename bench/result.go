@@ -75,10 +75,12 @@ type ModelRow struct {
 	WeightBytes  int64          `json:"weight_bytes"`    // bytes of weights read per generated token
 	PPTokens     int            `json:"pp_tokens"`       // prompt length
 	TGTokens     int            `json:"tg_tokens"`       // tokens generated
+	Depth        int            `json:"depth,omitempty"` // tokens in the cache before pp and tg start
+	KVBytes      int64          `json:"kv_bytes"`        // bytes of the KV cache read per generated token, on average
 	PPTokensPerS float64        `json:"pp_tokens_per_s"` // best of the repetitions
 	TGTokensPerS float64        `json:"tg_tokens_per_s"`
 	PPGFLOPS     float64        `json:"pp_gflops"`
-	TGGBs        float64        `json:"tg_gb_s"`     // WeightBytes × TGTokensPerS
+	TGGBs        float64        `json:"tg_gb_s"`     // (WeightBytes + KVBytes) × TGTokensPerS
 	PPPctPeak    float64        `json:"pp_pct_peak"` // PPGFLOPS / Result.PeakGFLOPS, in percent (0 without a peak)
 	// The bandwidth probed between this model's generation passes (see
 	// measureModel; 0 when the machine was not measured), TGGBs as a

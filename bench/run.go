@@ -35,6 +35,17 @@ func Run(opts Options, progress Progress) (*Result, error) {
 	if opts.PPTokens <= 0 || opts.TGTokens <= 0 {
 		return nil, fmt.Errorf("bench: prompt and generation lengths must be positive, got %d and %d", opts.PPTokens, opts.TGTokens)
 	}
+	if opts.Depth < 0 {
+		return nil, fmt.Errorf("bench: depth must be at least 0, got %d", opts.Depth)
+	}
+	if need := opts.Depth + max(opts.PPTokens, opts.TGTokens); opts.Depth > 0 && len(opts.ModelFiles) == 0 {
+		for _, s := range opts.Shapes {
+			if s.Context < need {
+				return nil, fmt.Errorf("bench: %s holds %d positions, and a depth of %d with pp%d needs %d (leave it out with --shapes)",
+					s.Name, s.Context, opts.Depth, opts.PPTokens, need)
+			}
+		}
+	}
 	for _, path := range opts.ModelFiles { // fail before minutes of measuring, not after
 		if _, err := os.Stat(path); err != nil {
 			return nil, err
@@ -128,7 +139,7 @@ func Run(opts Options, progress Progress) (*Result, error) {
 	}
 
 	measure := func(path, label string) (ModelRow, error) {
-		row, err := measureModel(path, opts.PPTokens, opts.TGTokens, opts.Reps, opts.ModelTime, pr, func(phase string) {
+		row, err := measureModel(path, opts.PPTokens, opts.TGTokens, opts.Depth, opts.Reps, opts.ModelTime, pr, func(phase string) {
 			p.update(fmt.Sprintf("%s %s", phase, label))
 		})
 		keepBandwidth(row.TGBandwidthGBs)

@@ -2,6 +2,7 @@ package bench
 
 import (
 	"math"
+	"strings"
 	"testing"
 
 	"github.com/milp-lite/milp-lite/nn"
@@ -48,8 +49,19 @@ func TestModelAccountingByHand(t *testing.T) {
 		// 4 tokens: 2 FLOPs per layer weight per token, the output once,
 		// attention 4·headDim·heads·layers·(1+2+3+4).
 		want := 2.0*layers*4 + 2*table + 4*16*4*2*10
-		if got := promptFLOPs(m, 4); got != want {
+		if got := promptFLOPs(m, 4, 0); got != want {
 			t.Errorf("promptFLOPs = %v, want %v", got, want)
+		}
+		// After 5 cached tokens the 4 tokens see 6, 7, 8 and 9 positions.
+		want = 2.0*layers*4 + 2*table + 4*16*4*2*30
+		if got := promptFLOPs(m, 4, 5); got != want {
+			t.Errorf("promptFLOPs at depth 5 = %v, want %v", got, want)
+		}
+		// Generating 3 tokens after 5 reads 6, 7 and 8 positions of keys and
+		// values (float32) in every layer: 7 on average.
+		c := &m.Config
+		if got, want := kvBytesPerToken(m, 5, 3), int64(c.Layers*2*c.KVHeads*c.HeadDim*4*7); got != want {
+			t.Errorf("kvBytesPerToken(5, 3) = %d, want %d", got, want)
 		}
 		m.Close()
 	}
@@ -126,7 +138,7 @@ func TestRunTinyProducesSaneNumbers(t *testing.T) {
 			t.Errorf("row %+v", m)
 		}
 		// The derived numbers follow from the measured ones.
-		if gbs := float64(m.WeightBytes) * m.TGTokensPerS / 1e9; math.Abs(gbs-m.TGGBs) > 1e-9*gbs {
+		if gbs := float64(m.WeightBytes+m.KVBytes) * m.TGTokensPerS / 1e9; m.KVBytes <= 0 || math.Abs(gbs-m.TGGBs) > 1e-9*gbs {
 			t.Errorf("tg GB/s %v, want %v", m.TGGBs, gbs)
 		}
 		// Generation against the bandwidth probed between its own passes
@@ -174,6 +186,35 @@ func TestRunOnModelFile(t *testing.T) {
 	}
 	if _, err := Run(Options{ModelFiles: []string{path + ".missing"}, PPTokens: 1, TGTokens: 1, SkipMachine: true}, nil); err == nil {
 		t.Error("a missing model file is not an error")
+	}
+
+	// With a depth the tests start after that many cached tokens: the row
+	// records it, counts the cache in the bytes a token reads, and the
+	// prompt's attention over it in the FLOPs; a depth the context cannot
+	// hold is an error naming it.
+	opts.Depth = 200
+	res, err = Run(opts, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	m, err := nn.Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer m.Close()
+	row := res.Models[0]
+	if row.Depth != 200 || row.KVBytes != kvBytesPerToken(m, 200, 4) || !(row.TGTokensPerS > 0) ||
+		math.Abs(row.PPGFLOPS*16/row.PPTokensPerS-promptFLOPs(m, 16, 200)/1e9) > 1e-9*row.PPGFLOPS {
+		t.Fatalf("row at depth 200: %+v", row)
+	}
+	opts.Depth = tinyShape.Context - 15
+	if _, err := Run(opts, nil); err == nil || !strings.Contains(err.Error(), "context is 256 positions: a depth of 241") {
+		t.Fatalf("a depth past the context: %v", err)
+	}
+	synth := DefaultOptions()
+	synth.Shapes, synth.Depth, synth.CacheDir = []nn.Shape{tinyShape}, 200, t.TempDir()
+	if _, err := Run(synth, nil); err == nil || !strings.Contains(err.Error(), "tiny holds 256 positions, and a depth of 200 with pp128 needs 328") {
+		t.Fatalf("a synthetic shape too short for the depth: %v", err)
 	}
 }
 

@@ -73,6 +73,11 @@ func TestBenchMarkdownOnModel(t *testing.T) {
 	if !strings.Contains(r.stdout, "| model | type | weights/token | pp128 t/s") || !strings.Contains(r.stdout, "| tiny | Q8_0 |") {
 		t.Fatalf("markdown:\n%s", r.stdout)
 	}
+	// Deep into a conversation: the tests start after --depth cached tokens.
+	r = run(t, "", "bench", "-m", model, "--reps", "1", "--depth", "100")
+	if r.code != 0 || !strings.Contains(r.stdout, "| pp128 @ d100 t/s |") || !strings.Contains(r.stdout, "after 100 tokens in the KV cache") {
+		t.Fatalf("--depth 100: exit %d\n%s%s", r.code, r.stdout, r.stderr)
+	}
 }
 
 func TestBenchBadInput(t *testing.T) {
@@ -88,6 +93,9 @@ func TestBenchBadInput(t *testing.T) {
 		{[]string{"bench", "--kernels", "sse9"}, `unknown kernel level "sse9"`},
 		{[]string{"bench", "--model", model, "--types", "F32"}, "--shapes and --types do not apply"},
 		{[]string{"bench", "--threads", "0"}, "--threads must be at least 1"},
+		{[]string{"bench", "--depth", "-5"}, "--depth must be at least 0, got -5"},
+		{[]string{"bench", "--depth", "4096", "--shapes", "stories15M"}, "stories15M holds 256 positions, and a depth of 4096"},
+		{[]string{"bench", "--model", model, "--depth", "200"}, "its context is 256 positions: a depth of 200 and pp128/tg64 do not fit"},
 		{[]string{"bench", "--compare"}, "--compare needs"},
 		{[]string{"bench", "--compare", notJSON}, "not a milp-lite bench result"},
 		{[]string{"bench", "frobnicate"}, `unknown bench subcommand or argument "frobnicate"`},
