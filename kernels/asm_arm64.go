@@ -10,7 +10,8 @@ import "github.com/klauspost/cpuid/v2"
 // Files: vec_arm64.s (dot, axpy, scale, sum, FMA probe), gemm_arm64.s (8×12
 // GEMM tile), quant_arm64.s (Q8_0, Q4_0, Q4_K, Q5_K, Q6_K dots),
 // interleaved_arm64.s (generation's Q8_0, Q4_0, Q5_0 products), half_arm64.s
-// (F16, BF16 dots), ops_arm64.s (exp, SiLU·mul). The Go assembler knows only
+// (F16, BF16 dots), ops_arm64.s (exp, SiLU·mul), attention_one_arm64.s (one
+// query's scores and weighted sum of V). The Go assembler knows only
 // part of Advanced SIMD, so vector FADD/FMUL/FDIV, the by-element forms, SDOT,
 // SMULL, SADALP, FCVTL, SCVTF and the like are WORD directives; the comment
 // on each WORD is the instruction in ARM syntax, and GNU as
@@ -35,6 +36,7 @@ func installArch(l Level, s *kernelSet) {
 	s.gemmMR, s.gemmNR, s.gemmMicro = 8, 12, gemmMicro8x12NEON
 	s.dotF16, s.dotBF16 = dotF16NEON, dotBF16NEON
 	s.expShift, s.siluMul = expShiftNEON, siluMulNEON
+	s.attnOneWidth, s.attnScores, s.attnMix = 4, attnScoresNEON, attnMixNEON
 	if useSDOT {
 		s.dotQ8_0, s.dotQ4_0 = dotQ8_0SDOT, dotQ4_0SDOT
 		s.dotQ4_K, s.dotQ5_K, s.dotQ6_K = dotQ4_KSDOT, dotQ5_KSDOT, dotQ6_KSDOT

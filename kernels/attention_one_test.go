@@ -86,7 +86,7 @@ func TestAttnOneKernels(t *testing.T) {
 			return
 		}
 		levels++
-		for _, hs := range []int{8, 16, 24, 48, 64, 80, 128, 144} {
+		for _, hs := range []int{4, 8, 12, 16, 20, 24, 48, 64, 80, 128, 144} {
 			if hs%impl.attnOneWidth != 0 {
 				continue
 			}
