@@ -17,6 +17,7 @@ func installArch(l Level, s *kernelSet) {
 		return
 	}
 	s.dot, s.axpy, s.scale, s.sum, s.peakFMA = dotAVX2, axpyAVX2, scaleAVX2, sumAVX2, peakFMAAVX2
+	s.scaleNormal = scaleNormalAVX2
 	s.gemmMR, s.gemmNR, s.gemmMicro = 6, 16, gemmMicro6x16AVX2
 	s.gemmWTRows, s.gemmWTTokens, s.gemmWT = 6, 16, gemmWT6x16AVX2
 	s.dotQ8_0, s.dotQ4_0 = dotQ8_0AVX2, dotQ4_0AVX2

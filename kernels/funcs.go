@@ -9,6 +9,9 @@ type kernelSet struct {
 	dot     func(a, b []float32) float32        // Σ a[i]*b[i] over len(a)
 	axpy    func(alpha float32, x, y []float32) // y += alpha*x over len(x)
 	scale   func(alpha float32, x []float32)    // x *= alpha
+	// scaleNormal is ScaleNormal: values s would take below 2⁻¹²⁵ to
+	// zero, then x *= s.
+	scaleNormal func(s float32, x []float32)
 	sum     func(x []float32) float32           // Σ x, a streaming read
 	peakFMA func(iters int) int64               // FMA throughput probe: flops done
 
@@ -118,7 +121,7 @@ var impl = genericKernels()
 // SIMD level is tested against.
 func genericKernels() kernelSet {
 	return kernelSet{
-		dot: dotGeneric, axpy: axpyGeneric, scale: scaleGeneric, sum: sumGeneric, peakFMA: peakFMAGeneric,
+		dot: dotGeneric, axpy: axpyGeneric, scale: scaleGeneric, scaleNormal: scaleNormalGeneric, sum: sumGeneric, peakFMA: peakFMAGeneric,
 		gemmMR: 4, gemmNR: 4, gemmMicro: gemmMicroGeneric,
 		transpose: transposeGeneric, packPanel: transposeGeneric, packStrips: packStripsGeneric, dequantQ8_0: dequantQ8_0Generic,
 		dequantQ4_0: dequantQ4_0Generic, dequantQ5_0: dequantQ5_0Generic, dequantQ4_K: dequantQ4_KGeneric,

@@ -2,6 +2,7 @@ package kernels
 
 import (
 	"math"
+	"math/rand/v2"
 	"testing"
 )
 
@@ -47,6 +48,38 @@ func TestSoftmaxHasNoSubnormals(t *testing.T) {
 			}
 			if zeros == 0 {
 				t.Fatalf("%s %s: nothing was flushed: the row does not reach the subnormal range", l, f.name)
+			}
+		}
+	})
+}
+
+// TestScaleNormalMatchesGeneric: every level's ScaleNormal gives the Go
+// loop's bits, over lengths around the vector widths and values on both
+// sides of the flush threshold, zeros of both signs, subnormals, infinity
+// and NaN.
+func TestScaleNormalMatchesGeneric(t *testing.T) {
+	r := rand.New(rand.NewPCG(91, 92))
+	const s = 0.37
+	thr := float32(flushThreshold / s)
+	special := []float32{0, float32(math.Copysign(0, -1)), thr, math.Nextafter32(thr, 0), math.Nextafter32(thr, 1),
+		0x1p-140, 1, float32(math.Inf(1)), float32(math.NaN())}
+	forEachLevel(t, func(tb testing.TB, l Level) {
+		for n := 0; n <= 41; n++ {
+			x := make([]float32, n)
+			for i := range x {
+				if r.IntN(3) == 0 {
+					x[i] = special[r.IntN(len(special))]
+				} else {
+					x[i] = thr * float32(math.Exp2(r.Float64()*8-4))
+				}
+			}
+			want := append([]float32(nil), x...)
+			scaleNormalGeneric(s, want)
+			ScaleNormal(s, x)
+			for i := range x {
+				if math.Float32bits(x[i]) != math.Float32bits(want[i]) {
+					tb.Fatalf("%s n=%d: x[%d] = %g, the Go loop gives %g", l, n, i, x[i], want[i])
+				}
 			}
 		}
 	})

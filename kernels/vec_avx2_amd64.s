@@ -154,6 +154,32 @@ scaledone:
 	VZEROUPPER
 	RET
 
+// func scaleNormal8AVX2(s, thr float32, x []float32)
+//
+// ScaleNormal on len(x)/8 whole vectors: a lane below thr becomes zero
+// (the compare is "not less than", true for NaN, so a NaN passes as in the
+// Go loop), then every lane is multiplied by s.
+TEXT ·scaleNormal8AVX2(SB), NOSPLIT, $0-32
+	MOVQ x_base+8(FP), SI
+	MOVQ x_len+16(FP), CX
+	SHRQ $3, CX
+	VBROADCASTSS s+0(FP), Y14
+	VBROADCASTSS thr+4(FP), Y15
+	TESTQ CX, CX
+	JZ    snormdone
+snorm8:
+	VMOVUPS (SI), Y0
+	VCMPPS $0x05, Y15, Y0, Y1
+	VANDPS Y1, Y0, Y0
+	VMULPS Y14, Y0, Y0
+	VMOVUPS Y0, (SI)
+	ADDQ $32, SI
+	DECQ CX
+	JNZ  snorm8
+snormdone:
+	VZEROUPPER
+	RET
+
 // func sumAVX2(x []float32) float32
 TEXT ·sumAVX2(SB), NOSPLIT, $0-28
 	MOVQ x_base+0(FP), SI
