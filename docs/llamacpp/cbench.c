@@ -1,7 +1,9 @@
 #define _POSIX_C_SOURCE 200809L
 // Minimal llama-bench-style pp/tg harness against the prebuilt node-llama-cpp libs (llama.cpp v0.5.0).
 // Persistent ggml threadpool attached like llama-bench (poll default 50). No sampling in tg (like llama-bench).
-// usage: cbench <model.gguf> [threads=2] [reps=5] [poll=50] [fa=0] [n_pp=128] [n_tg=64]
+// usage: cbench <model.gguf> [threads=2] [reps=5] [poll=50] [fa=0] [n_pp=128] [n_tg=64] [depth=0]
+// With depth > 0 the cache is filled with that many tokens once, and every repetition starts from it (the tokens
+// after it removed), as llama-bench's -d and milp-lite bench --depth.
 #include "llama.h"
 #include "ggml-backend.h"
 #include "ggml-cpu.h"
@@ -17,10 +19,11 @@ static int rnd_tok(int n_vocab) { rs = rs * 1103515245u + 12345u; return 3 + (in
 static int cmp_d(const void * a, const void * b) { double x = *(const double *) a, y = *(const double *) b; return (x > y) - (x < y); }
 
 int main(int argc, char ** argv) {
-    if (argc < 2) { fprintf(stderr, "usage: %s model.gguf [threads] [reps] [poll] [fa] [n_pp] [n_tg]\n", argv[0]); return 2; }
+    if (argc < 2) { fprintf(stderr, "usage: %s model.gguf [threads] [reps] [poll] [fa] [n_pp] [n_tg] [depth]\n", argv[0]); return 2; }
     const char * path = argv[1];
     int threads = argc > 2 ? atoi(argv[2]) : 2, reps = argc > 3 ? atoi(argv[3]) : 5, poll = argc > 4 ? atoi(argv[4]) : 50;
     int fa = argc > 5 ? atoi(argv[5]) : 0, n_pp = argc > 6 ? atoi(argv[6]) : 128, n_tg = argc > 7 ? atoi(argv[7]) : 64;
+    int depth = argc > 8 ? atoi(argv[8]) : 0;
     const char * libdir = getenv("LLAMA_LIBDIR");
 
     llama_log_set(quiet_log, NULL);
@@ -37,7 +40,9 @@ int main(int argc, char ** argv) {
     int n_vocab = llama_vocab_n_tokens(llama_model_get_vocab(model));
 
     struct llama_context_params cp = llama_context_default_params();
-    cp.n_ctx = 512; cp.n_batch = 512; cp.n_ubatch = 512; cp.n_threads = threads; cp.n_threads_batch = threads;
+    int need = depth + (n_pp > n_tg ? n_pp : n_tg);
+    cp.n_ctx = need > 512 ? (need + 255) / 256 * 256 : 512;
+    cp.n_batch = 512; cp.n_ubatch = 512; cp.n_threads = threads; cp.n_threads_batch = threads;
     cp.flash_attn_type = fa < 0 ? LLAMA_FLASH_ATTN_TYPE_AUTO : (fa ? LLAMA_FLASH_ATTN_TYPE_ENABLED : LLAMA_FLASH_ATTN_TYPE_DISABLED);
     cp.no_perf = true;
     struct llama_context * ctx = llama_init_from_model(model, cp);
@@ -49,7 +54,18 @@ int main(int argc, char ** argv) {
     llama_attach_threadpool(ctx, tp, NULL);
 
     char sysinfo[512]; snprintf(sysinfo, sizeof sysinfo, "%s", llama_print_system_info());
-    printf("cbench: model=%s n_vocab=%d threads=%d poll=%d fa=%d n_ctx=%u\nsystem_info: %s\n", path, n_vocab, threads, poll, fa, llama_n_ctx(ctx), sysinfo);
+    printf("cbench: model=%s n_vocab=%d threads=%d poll=%d fa=%d n_ctx=%u depth=%d\nsystem_info: %s\n", path, n_vocab, threads, poll, fa, llama_n_ctx(ctx), depth, sysinfo);
+
+    // The history the tests start after: filled once, untimed.
+    llama_memory_t mem = llama_get_memory(ctx);
+    llama_memory_clear(mem, false);
+    llama_token * hist = malloc(sizeof(llama_token) * (depth > 0 ? depth : 1));
+    for (int i = 0; i < depth; i++) hist[i] = rnd_tok(n_vocab);
+    for (int p = 0; p < depth; p += 512) {
+        int n = depth - p < 512 ? depth - p : 512;
+        if (llama_decode(ctx, llama_batch_get_one(hist + p, n))) { fprintf(stderr, "history decode failed\n"); return 1; }
+    }
+    llama_synchronize(ctx);
 
     llama_token * pp = malloc(sizeof(llama_token) * n_pp);
     llama_token * tg = malloc(sizeof(llama_token) * n_tg);
@@ -58,7 +74,7 @@ int main(int argc, char ** argv) {
 
     double * r_pp = malloc(sizeof(double) * reps), * r_tg = malloc(sizeof(double) * reps);
     for (int rep = -1; rep < reps; rep++) {  // rep -1 = warm-up
-        llama_memory_clear(llama_get_memory(ctx), false);
+        llama_memory_seq_rm(mem, 0, depth, -1);  // back to the history (to empty at depth 0)
         double t0 = now_s();
         if (llama_decode(ctx, llama_batch_get_one(pp, n_pp))) { fprintf(stderr, "pp decode failed\n"); return 1; }
         llama_synchronize(ctx);
@@ -66,7 +82,7 @@ int main(int argc, char ** argv) {
         if (rep >= 0) r_pp[rep] = n_pp / dt;
     }
     for (int rep = -1; rep < reps; rep++) {
-        llama_memory_clear(llama_get_memory(ctx), false);
+        llama_memory_seq_rm(mem, 0, depth, -1);
         double t0 = now_s();
         for (int i = 0; i < n_tg; i++) {
             if (llama_decode(ctx, llama_batch_get_one(&tg[i], 1))) { fprintf(stderr, "tg decode failed\n"); return 1; }
