@@ -39,6 +39,7 @@ func installArch(l Level, s *kernelSet) {
 	s.attnOneWidth, s.attnScores, s.attnMix = 8, attnScoresAVX2, attnMixAVX2
 	s.attnMix3 = attnMix3AVX2 // at both levels: any multiple of 8 dimensions
 	s.gemvQ8_0x16, s.gemvQ4_0x16, s.gemvQ5_0x16 = gemvQ8_0x16AVX2, gemvQ4_0x16AVX2, gemvQ5_0x16AVX2
+	s.gemvQ4_Kx16 = gemvQ4_Kx16AVX2
 	if l == AVX2 {
 		return
 	}

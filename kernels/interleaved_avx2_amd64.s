@@ -14,7 +14,41 @@
 // pairs of at most 2·127·128), so its sums need no bias terms.
 //
 // Registers: Y15 = 0x0f bytes, Y14 = int16 ones, Y13 = 0x10 bytes (Q5_0) or
-// 0x80 bytes (Q8_0); Y0/Y1 the rows' float sums (A/B).
+// 0x80 bytes (Q8_0); Y0/Y1 the rows' float sums (A/B). Q4_K (at the end)
+// has its own.
+
+// IL_AVX2_GROUP(EMPTY) starts a group: activations from the first block,
+// no sums; with no blocks, on to EMPTY. IL_AVX2_STORE(NEXT) writes the
+// group's sixteen results and goes on to NEXT while groups are left.
+#define IL_AVX2_GROUP(EMPTY) \
+	MOVQ R12, DI; \
+	MOVQ R13, DX; \
+	MOVQ R14, BX; \
+	MOVQ R11, CX; \
+	VXORPS Y0, Y0, Y0; \
+	VXORPS Y1, Y1, Y1; \
+	TESTQ CX, CX; \
+	JZ    EMPTY
+
+#define IL_AVX2_STORE(NEXT) \
+	VMOVUPS Y0, (R8); \
+	VMOVUPS Y1, 32(R8); \
+	ADDQ $64, R8; \
+	DECQ R10; \
+	JNZ  NEXT
+
+// NIBBLES(WOFF, XLO, XHI, LO, HI): the 32 nibble bytes at WOFF(SI), low
+// nibbles times the activation bytes in XLO into LO, high ones times XHI
+// into HI (int16 pair sums; LO and HI may be one register).
+#define NIBBLES(WOFF, XLO, XHI, LO, HI) \
+	VMOVDQU WOFF(SI), Y2; \
+	VPSRLW $4, Y2, Y3; \
+	VPAND Y15, Y2, Y2; \
+	VPAND Y15, Y3, Y3; \
+	VPMADDUBSW XLO, Y2, Y2; \
+	VPMADDUBSW XHI, Y3, Y3; \
+	VPADDW Y2, LO, LO; \
+	VPADDW Y3, HI, HI
 
 // IL_AVX2_AHEAD is how far ahead of its reads the Q8_0 kernel prefetches, a
 // line per 64-byte unit: about four blocks. A Zen 1 core keeps too few
@@ -84,14 +118,7 @@ TEXT ·gemvQ8_0x16AVX2(SB), NOSPLIT, $0-136
 	JZ    q8adone
 
 q8agroup:
-	MOVQ R12, DI
-	MOVQ R13, DX
-	MOVQ R14, BX
-	MOVQ R11, CX
-	VXORPS Y0, Y0, Y0
-	VXORPS Y1, Y1, Y1
-	TESTQ CX, CX
-	JZ    q8astore
+	IL_AVX2_GROUP(q8astore)
 
 q8ablock:
 	VPXOR Y8, Y8, Y8
@@ -114,11 +141,7 @@ q8ablock:
 	JNZ  q8ablock
 
 q8astore:
-	VMOVUPS Y0, (R8)
-	VMOVUPS Y1, 32(R8)
-	ADDQ $64, R8
-	DECQ R10
-	JNZ  q8agroup
+	IL_AVX2_STORE(q8agroup)
 
 q8adone:
 	VZEROUPPER
@@ -129,22 +152,8 @@ q8adone:
 #define Q4A_UNIT(K) \
 	VPBROADCASTD ((K)*4)(DI), Y4; \
 	VPBROADCASTD (16+(K)*4)(DI), Y5; \
-	VMOVDQU (32+(K)*64)(SI), Y2; \
-	VPSRLW $4, Y2, Y3; \
-	VPAND Y15, Y2, Y2; \
-	VPAND Y15, Y3, Y3; \
-	VPMADDUBSW Y4, Y2, Y2; \
-	VPMADDUBSW Y5, Y3, Y3; \
-	VPADDW Y2, Y6, Y6; \
-	VPADDW Y3, Y6, Y6; \
-	VMOVDQU (64+(K)*64)(SI), Y2; \
-	VPSRLW $4, Y2, Y3; \
-	VPAND Y15, Y2, Y2; \
-	VPAND Y15, Y3, Y3; \
-	VPMADDUBSW Y4, Y2, Y2; \
-	VPMADDUBSW Y5, Y3, Y3; \
-	VPADDW Y2, Y7, Y7; \
-	VPADDW Y3, Y7, Y7
+	NIBBLES((32+(K)*64), Y4, Y5, Y6, Y6); \
+	NIBBLES((64+(K)*64), Y4, Y5, Y7, Y7)
 
 // func gemvQ4_0x16AVX2(w []byte, groups, nb int, xq []int8, xd []float32, xc []int32, out []float32)
 TEXT ·gemvQ4_0x16AVX2(SB), NOSPLIT, $0-136
@@ -153,14 +162,7 @@ TEXT ·gemvQ4_0x16AVX2(SB), NOSPLIT, $0-136
 	JZ    q4adone
 
 q4agroup:
-	MOVQ R12, DI
-	MOVQ R13, DX
-	MOVQ R14, BX
-	MOVQ R11, CX
-	VXORPS Y0, Y0, Y0
-	VXORPS Y1, Y1, Y1
-	TESTQ CX, CX
-	JZ    q4astore
+	IL_AVX2_GROUP(q4astore)
 
 q4ablock:
 	VPXOR Y6, Y6, Y6
@@ -183,11 +185,7 @@ q4ablock:
 	JNZ  q4ablock
 
 q4astore:
-	VMOVUPS Y0, (R8)
-	VMOVUPS Y1, 32(R8)
-	ADDQ $64, R8
-	DECQ R10
-	JNZ  q4agroup
+	IL_AVX2_STORE(q4agroup)
 
 q4adone:
 	VZEROUPPER
@@ -237,14 +235,7 @@ TEXT ·gemvQ5_0x16AVX2(SB), NOSPLIT, $0-136
 	JZ    q5adone
 
 q5agroup:
-	MOVQ R12, DI
-	MOVQ R13, DX
-	MOVQ R14, BX
-	MOVQ R11, CX
-	VXORPS Y0, Y0, Y0
-	VXORPS Y1, Y1, Y1
-	TESTQ CX, CX
-	JZ    q5astore
+	IL_AVX2_GROUP(q5astore)
 
 q5ablock:
 	VMOVDQU 32(SI), Y12
@@ -268,12 +259,194 @@ q5ablock:
 	JNZ  q5ablock
 
 q5astore:
-	VMOVUPS Y0, (R8)
-	VMOVUPS Y1, 32(R8)
-	ADDQ $64, R8
-	DECQ R10
-	JNZ  q5agroup
+	IL_AVX2_STORE(q5agroup)
 
 q5adone:
+	VZEROUPPER
+	RET
+
+// Q4_K, the VNNI kernel's layout (interleaved_q4_k.go) on AVX2. Per
+// 64-value chunk, each half (A: rows 0–7, B: 8–15) sums its two sub-blocks'
+// nibble·activation pairs in int16 (Y6/Y7 for A, Y8/Y9 for B: 16 products
+// of at most 15·128 a lane, below 2¹⁵), and VPMADDWD against the sub-block's
+// 6-bit scale, moved by VPSHUFB into both halves of each row's dword, adds
+// the pair sums times the scale into int32 (Y10/Y11). The mins, moved into
+// the low half only (the sub-block sums xc are signed), meet the sums'
+// broadcast dwords the same way (Y12/Y13). k4avx2<> holds the VPSHUFB masks
+// (scale byte k in both int16 halves, k < 4; min byte k in the low one) and
+// the 0x3f and 0x30 bytes of the unpacking. The integers are the generic
+// twin's exactly; the floats follow it as the VNNI kernel does.
+DATA k4avx2<>+0(SB)/8, $0x8004800480008000
+DATA k4avx2<>+8(SB)/8, $0x800c800c80088008
+DATA k4avx2<>+16(SB)/8, $0x8004800480008000
+DATA k4avx2<>+24(SB)/8, $0x800c800c80088008
+DATA k4avx2<>+32(SB)/8, $0x8005800580018001
+DATA k4avx2<>+40(SB)/8, $0x800d800d80098009
+DATA k4avx2<>+48(SB)/8, $0x8005800580018001
+DATA k4avx2<>+56(SB)/8, $0x800d800d80098009
+DATA k4avx2<>+64(SB)/8, $0x8006800680028002
+DATA k4avx2<>+72(SB)/8, $0x800e800e800a800a
+DATA k4avx2<>+80(SB)/8, $0x8006800680028002
+DATA k4avx2<>+88(SB)/8, $0x800e800e800a800a
+DATA k4avx2<>+96(SB)/8, $0x8007800780038003
+DATA k4avx2<>+104(SB)/8, $0x800f800f800b800b
+DATA k4avx2<>+112(SB)/8, $0x8007800780038003
+DATA k4avx2<>+120(SB)/8, $0x800f800f800b800b
+DATA k4avx2<>+128(SB)/8, $0x8080800480808000
+DATA k4avx2<>+136(SB)/8, $0x8080800c80808008
+DATA k4avx2<>+144(SB)/8, $0x8080800480808000
+DATA k4avx2<>+152(SB)/8, $0x8080800c80808008
+DATA k4avx2<>+160(SB)/8, $0x8080800580808001
+DATA k4avx2<>+168(SB)/8, $0x8080800d80808009
+DATA k4avx2<>+176(SB)/8, $0x8080800580808001
+DATA k4avx2<>+184(SB)/8, $0x8080800d80808009
+DATA k4avx2<>+192(SB)/8, $0x8080800680808002
+DATA k4avx2<>+200(SB)/8, $0x8080800e8080800a
+DATA k4avx2<>+208(SB)/8, $0x8080800680808002
+DATA k4avx2<>+216(SB)/8, $0x8080800e8080800a
+DATA k4avx2<>+224(SB)/8, $0x8080800780808003
+DATA k4avx2<>+232(SB)/8, $0x8080800f8080800b
+DATA k4avx2<>+240(SB)/8, $0x8080800780808003
+DATA k4avx2<>+248(SB)/8, $0x8080800f8080800b
+DATA k4avx2<>+256(SB)/8, $0x3f3f3f3f3f3f3f3f
+DATA k4avx2<>+264(SB)/8, $0x3f3f3f3f3f3f3f3f
+DATA k4avx2<>+272(SB)/8, $0x3f3f3f3f3f3f3f3f
+DATA k4avx2<>+280(SB)/8, $0x3f3f3f3f3f3f3f3f
+DATA k4avx2<>+288(SB)/8, $0x3030303030303030
+DATA k4avx2<>+296(SB)/8, $0x3030303030303030
+DATA k4avx2<>+304(SB)/8, $0x3030303030303030
+DATA k4avx2<>+312(SB)/8, $0x3030303030303030
+GLOBL k4avx2<>(SB), RODATA|NOPTR, $320
+
+// K4A_UNIT(QOFF, XLO, XHI): the nibble unit at QOFF(SI), both halves, low
+// nibbles against activation bytes XLO…XLO+3, high ones against XHI…XHI+3;
+// the same unit of the next super-block is fetched meanwhile.
+#define K4A_UNIT(QOFF, XLO, XHI) \
+	PREFETCHT0 (QOFF+2304)(SI); \
+	VPBROADCASTD XLO(DI), Y4; \
+	VPBROADCASTD XHI(DI), Y5; \
+	NIBBLES(QOFF, Y4, Y5, Y6, Y7); \
+	NIBBLES((QOFF+32), Y4, Y5, Y8, Y9)
+
+// K4A_WEIGH(SC, M, LO, HI, SQ, SM, K0, K1, XC0, XC1): SQ += the int16 pair
+// sums LO and HI times the scale bytes that masks K0 and K1 of k4avx2<>
+// (byte offsets) pick from SC; SM += the min bytes that masks K0+128 and
+// K1+128 pick from M times the sub-block sums at XC0, XC1(BX). Clobbers
+// Y2–Y5 (M may be Y4: it is read first).
+#define K4A_WEIGH(SC, M, LO, HI, SQ, SM, K0, K1, MK0, MK1, XC0, XC1) \
+	VPSHUFB k4avx2<>+K0(SB), SC, Y2; \
+	VPSHUFB k4avx2<>+K1(SB), SC, Y3; \
+	VPMADDWD Y2, LO, Y2; \
+	VPMADDWD Y3, HI, Y3; \
+	VPADDD Y2, SQ, SQ; \
+	VPADDD Y3, SQ, SQ; \
+	VPSHUFB k4avx2<>+MK0(SB), M, Y2; \
+	VPSHUFB k4avx2<>+MK1(SB), M, Y3; \
+	VPBROADCASTD XC0(BX), Y4; \
+	VPBROADCASTD XC1(BX), Y5; \
+	VPMADDWD Y4, Y2, Y2; \
+	VPMADDWD Y5, Y3, Y3; \
+	VPADDD Y2, SM, SM; \
+	VPADDD Y3, SM, SM
+
+// K4A_LOWSC(H, ...): sub-blocks 0–3 of half H (0 or 32): scales D0&63 (Y14),
+// mins D1&63 (Y4); Dn is the rows' scale bytes 4n…4n+3, at 64+64n+H(SI).
+#define K4A_LOWSC(H, LO, HI, SQ, SM, K0, K1, MK0, MK1, XC0, XC1) \
+	VMOVDQU (64+H)(SI), Y14; \
+	VPAND k4avx2<>+256(SB), Y14, Y14; \
+	VMOVDQU (128+H)(SI), Y4; \
+	VPAND k4avx2<>+256(SB), Y4, Y4; \
+	K4A_WEIGH(Y14, Y4, LO, HI, SQ, SM, K0, K1, MK0, MK1, XC0, XC1)
+
+// K4A_HIGHSC(H, ...): sub-blocks 4–7: scales (D2&15)|(D0>>6)<<4 (Y14),
+// mins (D2>>4)|(D1>>6)<<4 (Y4).
+#define K4A_HIGHSC(H, LO, HI, SQ, SM, K0, K1, MK0, MK1, XC0, XC1) \
+	VMOVDQU (192+H)(SI), Y3; \
+	VPAND Y15, Y3, Y14; \
+	VMOVDQU (64+H)(SI), Y2; \
+	VPSRLD $2, Y2, Y2; \
+	VPAND k4avx2<>+288(SB), Y2, Y2; \
+	VPOR Y2, Y14, Y14; \
+	VPSRLD $4, Y3, Y4; \
+	VPAND Y15, Y4, Y4; \
+	VMOVDQU (128+H)(SI), Y2; \
+	VPSRLD $2, Y2, Y2; \
+	VPAND k4avx2<>+288(SB), Y2, Y2; \
+	VPOR Y2, Y4, Y4; \
+	K4A_WEIGH(Y14, Y4, LO, HI, SQ, SM, K0, K1, MK0, MK1, XC0, XC1)
+
+// K4A_CHUNK(Q, X): the eight nibble units of a 64-value chunk (at Q(SI);
+// activations from X(DI)) into fresh int16 sums Y6–Y9.
+#define K4A_CHUNK(Q, X) \
+	VPXOR Y6, Y6, Y6; \
+	VPXOR Y7, Y7, Y7; \
+	VPXOR Y8, Y8, Y8; \
+	VPXOR Y9, Y9, Y9; \
+	K4A_UNIT(Q, X, (X)+32); \
+	K4A_UNIT((Q)+64, (X)+4, (X)+36); \
+	K4A_UNIT((Q)+128, (X)+8, (X)+40); \
+	K4A_UNIT((Q)+192, (X)+12, (X)+44); \
+	K4A_UNIT((Q)+256, (X)+16, (X)+48); \
+	K4A_UNIT((Q)+320, (X)+20, (X)+52); \
+	K4A_UNIT((Q)+384, (X)+24, (X)+56); \
+	K4A_UNIT((Q)+448, (X)+28, (X)+60)
+
+// K4A_FINISH(ACC, SQ, SM, DOFF, MOFF): ACC += float(SQ)·d·xd, then −=
+// float(SM)·dmin·xd, with the half's f16 d at DOFF(SI), dmin at MOFF(SI)
+// and xd in Y3, in the generic twin's order.
+#define K4A_FINISH(ACC, SQ, SM, DOFF, MOFF) \
+	VCVTDQ2PS SQ, SQ; \
+	VCVTPH2PS DOFF(SI), Y2; \
+	VMULPS Y3, Y2, Y2; \
+	VFMADD231PS Y2, SQ, ACC; \
+	VCVTDQ2PS SM, SM; \
+	VCVTPH2PS MOFF(SI), Y2; \
+	VMULPS Y3, Y2, Y2; \
+	VFNMADD231PS Y2, SM, ACC
+
+// func gemvQ4_Kx16AVX2(w []byte, groups, nb int, xq []int8, xd []float32, xc []int32, out []float32)
+TEXT ·gemvQ4_Kx16AVX2(SB), NOSPLIT, $0-136
+	IL_PROLOGUE
+	TESTQ R10, R10
+	JZ    k4adone
+
+k4agroup:
+	IL_AVX2_GROUP(k4astore)
+
+k4ablock:
+	PREFETCHT0 2304(SI)
+	PREFETCHT0 2368(SI)
+	PREFETCHT0 2432(SI)
+	PREFETCHT0 2496(SI)
+	VPXOR Y10, Y10, Y10
+	VPXOR Y11, Y11, Y11
+	VPXOR Y12, Y12, Y12
+	VPXOR Y13, Y13, Y13
+	K4A_CHUNK(256, 0)
+	K4A_LOWSC(0, Y6, Y7, Y10, Y12, 0, 32, 128, 160, 0, 4)
+	K4A_LOWSC(32, Y8, Y9, Y11, Y13, 0, 32, 128, 160, 0, 4)
+	K4A_CHUNK(768, 64)
+	K4A_LOWSC(0, Y6, Y7, Y10, Y12, 64, 96, 192, 224, 8, 12)
+	K4A_LOWSC(32, Y8, Y9, Y11, Y13, 64, 96, 192, 224, 8, 12)
+	K4A_CHUNK(1280, 128)
+	K4A_HIGHSC(0, Y6, Y7, Y10, Y12, 0, 32, 128, 160, 16, 20)
+	K4A_HIGHSC(32, Y8, Y9, Y11, Y13, 0, 32, 128, 160, 16, 20)
+	K4A_CHUNK(1792, 192)
+	K4A_HIGHSC(0, Y6, Y7, Y10, Y12, 64, 96, 192, 224, 24, 28)
+	K4A_HIGHSC(32, Y8, Y9, Y11, Y13, 64, 96, 192, 224, 24, 28)
+	VBROADCASTSS (DX), Y3
+	K4A_FINISH(Y0, Y10, Y12, 0, 32)
+	K4A_FINISH(Y1, Y11, Y13, 16, 48)
+	ADDQ $2304, SI
+	ADDQ $256, DI
+	ADDQ $4, DX
+	ADDQ $32, BX
+	DECQ CX
+	JNZ  k4ablock
+
+k4astore:
+	IL_AVX2_STORE(k4agroup)
+
+k4adone:
 	VZEROUPPER
 	RET

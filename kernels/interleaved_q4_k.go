@@ -16,6 +16,8 @@ import "github.com/milp-lite/milp-lite/quant"
 // holds four of them), sums each sub-block's nibble·activation products
 // with VPDPBUSD and weighs them by the scales in integers; the mins meet the
 // activations' sub-block sums (kSubSums), which are the same for all rows.
+// The AVX2 twin (interleaved_avx2_amd64.s) reads the same layout, a unit as
+// two registers of eight rows, with VPMADDUBSW and VPMADDWD for VPDPBUSD.
 const (
 	k4GroupBlock = ilLanes * quant.BlockBytesQ4_K // bytes per group and super-block
 	k4ScaleUnits = 3                              // 64-byte units of scale bytes

@@ -113,3 +113,8 @@ func gemvQ5_0x16AVX2(w []byte, groups, nb int, xq []int8, xd []float32, xc []int
 
 //go:noescape
 func gemvQ6_Kx16AVX512(w []byte, groups, nb int, xq []int8, xd []float32, xc []int32, out []float32)
+
+// gemvQ4_Kx16AVX2 is gemvQ4_Kx16AVX512's AVX2 twin (interleaved_avx2_amd64.s).
+//
+//go:noescape
+func gemvQ4_Kx16AVX2(w []byte, groups, nb int, xq []int8, xd []float32, xc []int32, out []float32)
