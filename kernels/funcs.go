@@ -6,14 +6,12 @@ package kernels
 // See /work/notes/kernels-api.md for the contract of every field.
 type kernelSet struct {
 	// f32 vectors.
-	dot     func(a, b []float32) float32        // Σ a[i]*b[i] over len(a)
-	axpy    func(alpha float32, x, y []float32) // y += alpha*x over len(x)
-	scale   func(alpha float32, x []float32)    // x *= alpha
-	// scaleNormal is ScaleNormal: values s would take below 2⁻¹²⁵ to
-	// zero, then x *= s.
-	scaleNormal func(s float32, x []float32)
-	sum     func(x []float32) float32           // Σ x, a streaming read
-	peakFMA func(iters int) int64               // FMA throughput probe: flops done
+	dot         func(a, b []float32) float32        // Σ a[i]*b[i] over len(a)
+	axpy        func(alpha float32, x, y []float32) // y += alpha*x over len(x)
+	scale       func(alpha float32, x []float32)    // x *= alpha
+	scaleNormal func(s float32, x []float32)        // ScaleNormal: values s takes below 2⁻¹²⁵ to 0, then x *= s
+	sum         func(x []float32) float32           // Σ x, a streaming read
+	peakFMA     func(iters int) int64               // FMA throughput probe: flops done
 
 	// f32 GEMM register tile: c[MR×NR] (+)= packed a (k×MR) · packed b (k×NR).
 	gemmMR, gemmNR int
