@@ -52,7 +52,7 @@ func MeasureTraining(path string, rank, seq, steps int) (TrainRow, error) {
 	if err != nil {
 		return TrainRow{}, err
 	}
-	tr, err := train.NewTrainer(m, set, seq, train.Hyper{LR: 1e-4, Batch: 1, Seed: 1}, steps+1)
+	tr, err := train.NewTrainer(m, set, train.Recipe{Epochs: 1, Batch: 1, TrainCtx: seq, LR: 1e-4, Seed: 1}, steps+1)
 	if err != nil {
 		return TrainRow{}, err
 	}

@@ -86,3 +86,20 @@ func ParseLayers(s string, n int) ([]int, error) {
 	}
 	return out, nil
 }
+
+// DefaultAlpha is a module's alpha when none is given: twice its rank, so
+// that a module's scale alpha/rank is 2 at every rank and a search over
+// ranks does not also search over scales.
+func DefaultAlpha(rank int) float32 { return float32(2 * rank) }
+
+// Modules is n modules of one rank, each of the given alpha (0: DefaultAlpha).
+func Modules(n, rank int, alpha float32) []ModuleConfig {
+	if alpha == 0 {
+		alpha = DefaultAlpha(rank)
+	}
+	mods := make([]ModuleConfig, n)
+	for i := range mods {
+		mods[i] = ModuleConfig{Rank: rank, Alpha: alpha}
+	}
+	return mods
+}

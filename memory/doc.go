@@ -9,8 +9,8 @@
 //
 // one turn per line, in the order they happened:
 //
-//	{"time":"2024-05-01T10:00:00Z","role":"user","content":"My knee hurts."}
-//	{"time":"2024-05-01T10:00:03Z","role":"assistant","content":"Since when?"}
+//	{"role":"user","content":"My knee hurts.","time":"2024-05-01T10:00:00Z"}
+//	{"role":"assistant","content":"Since when?","time":"2024-05-01T10:00:03Z"}
 //
 // time is RFC 3339 (with nanoseconds when present), role is "user",
 // "assistant" or "system", content is the message text. <user> is the same ID

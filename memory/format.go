@@ -1,43 +1,31 @@
 package memory
 
-import "strings"
+import (
+	"strings"
+
+	"github.com/milp-lite/milp-lite/nn/chat"
+)
 
 // ContextHeader introduces retrieved memories in the prompt.
 const ContextHeader = "Relevant earlier conversation:\n"
 
-// FormatContext renders retrieved turns for the prompt:
+// FormatContext renders retrieved turns for the prompt in chat.Plain's
+// format, one line per turn:
 //
 //	Relevant earlier conversation:
 //	User: <content>
 //	Assistant: <content>
 //
-// one line per turn (runs of whitespace, including newlines, inside a message
-// become one space so a turn cannot fake another speaker's line), roles
-// written User / Assistant / System. No turns give "" so callers can
-// concatenate unconditionally.
+// Runs of whitespace, newlines included, inside a message become one space,
+// so that a turn cannot fake another speaker's line. No turns give "", so
+// callers can concatenate unconditionally.
 func FormatContext(turns []Turn) string {
 	if len(turns) == 0 {
 		return ""
 	}
-	var b strings.Builder
-	b.WriteString(ContextHeader)
-	for _, t := range turns {
-		b.WriteString(speaker(t.Role))
-		b.WriteString(": ")
-		b.WriteString(strings.Join(strings.Fields(t.Content), " "))
-		b.WriteByte('\n')
+	lines := make([]chat.Message, len(turns))
+	for i, t := range turns {
+		lines[i] = chat.Message{Role: t.Role, Content: strings.Join(strings.Fields(t.Content), " ")}
 	}
-	return b.String()
-}
-
-func speaker(role string) string {
-	switch role {
-	case "user":
-		return "User"
-	case "assistant":
-		return "Assistant"
-	case "system":
-		return "System"
-	}
-	return role
+	return ContextHeader + chat.Plain(lines, false)
 }

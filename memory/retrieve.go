@@ -1,6 +1,10 @@
 package memory
 
-import "strings"
+import (
+	"strings"
+
+	"github.com/milp-lite/milp-lite/nn/chat"
+)
 
 // retrieveOptions are the BM25 settings for memory retrieval: stop words are
 // dropped because chat turns are dominated by them ("I", "you", "the") and
@@ -44,7 +48,7 @@ func RetrieveFrom(turns []Turn, query string, k int) []Turn {
 func splitExchanges(turns []Turn) [][]Turn {
 	var out [][]Turn
 	for i, t := range turns {
-		if i == 0 || t.Role == "user" {
+		if i == 0 || t.Role == chat.RoleUser {
 			out = append(out, nil)
 		}
 		out[len(out)-1] = append(out[len(out)-1], t)

@@ -3,16 +3,17 @@ package memory
 import (
 	"strings"
 	"testing"
+	"time"
 )
 
 var clinic = []Turn{
-	{at(0), "assistant", "Hello, how can I help you today?"},
-	{at(1), "user", "What should I eat with my stomach ulcer?"},
-	{at(2), "assistant", "Avoid spicy and acidic foods, and alcohol."},
-	{at(3), "user", "My knee hurts when I go running."},
-	{at(4), "assistant", "Rest the knee and put ice on it."},
-	{at(5), "user", "Can you recommend a good book?"},
-	{at(6), "assistant", "Try a novel you enjoy."},
+	NewTurn(at(0), "assistant", "Hello, how can I help you today?"),
+	NewTurn(at(1), "user", "What should I eat with my stomach ulcer?"),
+	NewTurn(at(2), "assistant", "Avoid spicy and acidic foods, and alcohol."),
+	NewTurn(at(3), "user", "My knee hurts when I go running."),
+	NewTurn(at(4), "assistant", "Rest the knee and put ice on it."),
+	NewTurn(at(5), "user", "Can you recommend a good book?"),
+	NewTurn(at(6), "assistant", "Try a novel you enjoy."),
 }
 
 func TestSplitExchanges(t *testing.T) {
@@ -63,9 +64,9 @@ func TestFormatContext(t *testing.T) {
 		t.Error("no turns should format to the empty string")
 	}
 	got := FormatContext([]Turn{
-		{Role: "user", Content: "My knee\nhurts."},
-		{Role: "assistant", Content: "  Rest it. "},
-		{Role: "system", Content: "note"},
+		NewTurn(time.Time{}, "user", "My knee\nhurts."),
+		NewTurn(time.Time{}, "assistant", "  Rest it. "),
+		NewTurn(time.Time{}, "system", "note"),
 	})
 	want := "Relevant earlier conversation:\nUser: My knee hurts.\nAssistant: Rest it.\nSystem: note\n"
 	if got != want {

@@ -1,7 +1,6 @@
 package memory
 
 import (
-	"bufio"
 	"bytes"
 	"encoding/json"
 	"errors"
@@ -13,6 +12,7 @@ import (
 	"time"
 
 	"github.com/milp-lite/milp-lite/internal/atomicfile"
+	"github.com/milp-lite/milp-lite/internal/jsonl"
 	"github.com/milp-lite/milp-lite/userdata"
 )
 
@@ -56,7 +56,7 @@ func (s *Store) Append(turns ...Turn) error {
 	}
 	now := time.Now().UTC()
 	for i, t := range turns {
-		if err := t.validate(); err != nil {
+		if err := t.Validate(); err != nil {
 			return fmt.Errorf("memory: append turn %d: %w", i, err)
 		}
 		if t.Time.IsZero() {
@@ -108,28 +108,18 @@ func (s *Store) load() ([]Turn, error) {
 // not a valid turn is an error naming name and the 1-based line number.
 func parseTurns(r io.Reader, name string) ([]Turn, error) {
 	var turns []Turn
-	br := bufio.NewReader(r)
-	for lineNo := 1; ; lineNo++ {
-		line, err := br.ReadBytes('\n')
-		if len(bytes.TrimSpace(line)) > 0 {
-			var t Turn
-			dec := json.NewDecoder(bytes.NewReader(line))
-			dec.DisallowUnknownFields()
-			if derr := dec.Decode(&t); derr != nil {
-				return nil, fmt.Errorf("memory: %s:%d: %v", name, lineNo, derr)
-			}
-			if verr := t.validate(); verr != nil {
-				return nil, fmt.Errorf("memory: %s:%d: %v", name, lineNo, verr)
-			}
-			turns = append(turns, t)
+	err := jsonl.Read(r, name, func(_ int, line []byte) error {
+		var t Turn
+		if err := jsonl.Decode(line, &t); err != nil {
+			return err
 		}
-		if err == io.EOF {
-			return turns, nil
-		}
-		if err != nil {
-			return nil, fmt.Errorf("memory: read %s: %w", name, err)
-		}
+		turns = append(turns, t)
+		return t.Validate()
+	})
+	if err != nil {
+		return nil, fmt.Errorf("memory: %w", err)
 	}
+	return turns, nil
 }
 
 // Clear empties the store, as done once its turns have been consolidated into

@@ -19,11 +19,11 @@ func TestStoreAppendLoadClear(t *testing.T) {
 	if got, err := s.Load(); err != nil || len(got) != 0 {
 		t.Fatalf("fresh store: %v, %v", got, err)
 	}
-	first := []Turn{{at(0), "user", "My knee hurts.\nSince Monday."}, {at(3), "assistant", "Rest it."}}
+	first := []Turn{NewTurn(at(0), "user", "My knee hurts.\nSince Monday."), NewTurn(at(3), "assistant", "Rest it.")}
 	if err := s.Append(first...); err != nil {
 		t.Fatal(err)
 	}
-	if err := s.Append(Turn{Role: "user", Content: "Thanks"}); err != nil {
+	if err := s.Append(NewTurn(time.Time{}, "user", "Thanks")); err != nil {
 		t.Fatal(err)
 	}
 	got, err := s.Load()
@@ -65,10 +65,10 @@ func TestStoreRejectsBadInput(t *testing.T) {
 		}
 	}
 	s, _ := Open(root, "u1")
-	if err := s.Append(Turn{Role: "user", Content: "ok"}); err != nil {
+	if err := s.Append(NewTurn(time.Time{}, "user", "ok")); err != nil {
 		t.Fatal(err)
 	}
-	if err := s.Append(Turn{Role: "user", Content: "fine"}, Turn{Role: "doctor", Content: "bad"}); err == nil {
+	if err := s.Append(NewTurn(time.Time{}, "user", "fine"), NewTurn(time.Time{}, "doctor", "bad")); err == nil {
 		t.Error("role doctor accepted")
 	}
 	if got, _ := s.Load(); len(got) != 1 {
@@ -87,7 +87,7 @@ func TestStoreMalformedLineNamesLine(t *testing.T) {
 		t.Fatalf("error %v does not name line 3", err)
 	}
 	// Append must refuse to rewrite (and so silently drop) a corrupt store.
-	if err := s.Append(Turn{Role: "user", Content: "x"}); err == nil {
+	if err := s.Append(NewTurn(time.Time{}, "user", "x")); err == nil {
 		t.Error("Append over a corrupt store succeeded")
 	}
 	os.WriteFile(s.Path(), []byte(`{"time":"2024-05-01T10:00:00Z","role":"bot","content":"hi"}`+"\n"), 0o644)
@@ -99,12 +99,12 @@ func TestStoreMalformedLineNamesLine(t *testing.T) {
 func TestStoreFailedWriteKeepsOldFile(t *testing.T) {
 	root := t.TempDir()
 	s, _ := Open(root, "u1")
-	if err := s.Append(Turn{at(0), "user", "original"}); err != nil {
+	if err := s.Append(NewTurn(at(0), "user", "original")); err != nil {
 		t.Fatal(err)
 	}
 	before, _ := os.ReadFile(s.Path())
 	// The second turn is invalid: nothing of the call may reach the file.
-	err := s.Append(Turn{at(1), "assistant", "never stored"}, Turn{at(2), "narrator", "bad role"})
+	err := s.Append(NewTurn(at(1), "assistant", "never stored"), NewTurn(at(2), "narrator", "bad role"))
 	if err == nil || !strings.Contains(err.Error(), "narrator") {
 		t.Fatalf("Append with an invalid turn returned %v", err)
 	}

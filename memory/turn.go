@@ -1,25 +1,19 @@
 package memory
 
 import (
-	"fmt"
 	"time"
+
+	"github.com/milp-lite/milp-lite/nn/chat"
 )
 
-// Turn is one message of the short-term store.
+// Turn is one message of the short-term store with the time it was said.
+// On disk: {"role":"user","content":"My knee hurts.","time":"2024-05-01T10:00:00Z"}.
 type Turn struct {
-	Time    time.Time `json:"time"`
-	Role    string    `json:"role"` // "user", "assistant" or "system"
-	Content string    `json:"content"`
+	chat.Message
+	Time time.Time `json:"time"`
 }
 
-// validRole reports whether role is one of the chat roles the store accepts.
-func validRole(role string) bool {
-	return role == "user" || role == "assistant" || role == "system"
-}
-
-func (t Turn) validate() error {
-	if !validRole(t.Role) {
-		return fmt.Errorf("role %q is not user, assistant or system", t.Role)
-	}
-	return nil
+// NewTurn is a turn of role saying content at t.
+func NewTurn(t time.Time, role, content string) Turn {
+	return Turn{Message: chat.Message{Role: role, Content: content}, Time: t}
 }

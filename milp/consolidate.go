@@ -7,6 +7,8 @@ import (
 
 	"github.com/milp-lite/milp-lite/memory"
 	"github.com/milp-lite/milp-lite/nn"
+	"github.com/milp-lite/milp-lite/nn/chat"
+	"github.com/milp-lite/milp-lite/train"
 	"github.com/milp-lite/milp-lite/userdata"
 )
 
@@ -25,7 +27,7 @@ type Consolidated struct {
 // when there was none), and the short-term store is emptied. Each step writes
 // atomically, history first, so an interruption loses nothing; one between
 // the adapter and the clearing makes a rerun see the same turns again.
-func Consolidate(m *nn.Model, st Store, id string, b Budget, fixedLR float64) (*Consolidated, error) {
+func Consolidate(m *nn.Model, st Store, id string, r train.Recipe) (*Consolidated, error) {
 	short, err := st.ShortTerm(id)
 	if err != nil {
 		return nil, err
@@ -52,13 +54,13 @@ func Consolidate(m *nn.Model, st Store, id string, b Budget, fixedLR float64) (*
 	}
 	p, err := LastPlacement(st, id)
 	if err != nil {
-		p = FixedPlacement(m.Config.Layers, fixedLR)
+		p = FixedPlacement(m.Config.Layers)
 	}
-	h, err := PrepareHistory(m, u.Conversations, b.Ctx)
+	h, err := PrepareHistory(m, u.Conversations, r.TrainCtx)
 	if err != nil {
 		return nil, fmt.Errorf("user %s: %w", id, err)
 	}
-	adapter, loss, err := Fit(m, h, p, b)
+	adapter, loss, err := Fit(m, h, p, r)
 	if err != nil {
 		return nil, err
 	}
@@ -73,17 +75,13 @@ func Consolidate(m *nn.Model, st Store, id string, b Budget, fixedLR float64) (*
 
 // conversationOf turns stored turns into one conversation, merging a
 // speaker's consecutive messages so roles alternate as chat formats expect.
+// System notes are not part of what the user said or was answered.
 func conversationOf(turns []memory.Turn) userdata.Conversation {
 	var c userdata.Conversation
 	for _, t := range turns {
-		if t.Role != userdata.RoleUser && t.Role != userdata.RoleAssistant {
-			continue
+		if t.Role == chat.RoleUser || t.Role == chat.RoleAssistant {
+			c.Add(t.Role, t.Content)
 		}
-		if n := len(c.Messages); n > 0 && c.Messages[n-1].Role == t.Role {
-			c.Messages[n-1].Content += "\n" + t.Content
-			continue
-		}
-		c.Messages = append(c.Messages, userdata.Message{Role: t.Role, Content: t.Content})
 	}
 	return c
 }

@@ -11,7 +11,7 @@ func memoryTurns(convs []userdata.Conversation) []memory.Turn {
 	var out []memory.Turn
 	for _, c := range convs {
 		for _, m := range c.Messages {
-			out = append(out, memory.Turn{Role: m.Role, Content: m.Content})
+			out = append(out, memory.Turn{Message: m})
 		}
 	}
 	return out
@@ -19,9 +19,9 @@ func memoryTurns(convs []userdata.Conversation) []memory.Turn {
 
 // RetrievalMemory returns, for a turn, the k past exchanges most relevant to
 // its last message by BM25 (package memory), formatted for the prompt.
-func RetrievalMemory(history []userdata.Conversation, k int) func(userdata.Turn) string {
+func RetrievalMemory(history []userdata.Conversation, k int) func(userdata.EvalPair) string {
 	turns := memoryTurns(history)
-	return func(t userdata.Turn) string {
+	return func(t userdata.EvalPair) string {
 		query := t.Context[len(t.Context)-1].Content
 		return memory.FormatContext(memory.RetrieveFrom(turns, query, k))
 	}

@@ -14,7 +14,9 @@ import (
 	"github.com/milp-lite/milp-lite/lora"
 	"github.com/milp-lite/milp-lite/memory"
 	"github.com/milp-lite/milp-lite/nn"
+	"github.com/milp-lite/milp-lite/nn/chat"
 	"github.com/milp-lite/milp-lite/nn/sample"
+	"github.com/milp-lite/milp-lite/train"
 	"github.com/milp-lite/milp-lite/userdata"
 )
 
@@ -29,9 +31,13 @@ func sampleUser(t testing.TB, i int) userdata.User {
 	return users[i]
 }
 
-// smallBudget keeps the end-to-end tests to seconds: one pass over short
+// smallRecipe keeps the end-to-end tests to seconds: one pass over short
 // sequences.
-var smallBudget = Budget{Epochs: 1, Batch: 4, Ctx: 128, Seed: 1}
+var smallRecipe = func() train.Recipe {
+	r := train.DefaultRecipe
+	r.Epochs, r.TrainCtx = 1, 128
+	return r
+}()
 
 func TestSearchSpaceDecodes(t *testing.T) {
 	space, err := SearchSpace(5)
@@ -64,7 +70,7 @@ func TestSearchSpaceDecodes(t *testing.T) {
 
 func TestTrainableParams(t *testing.T) {
 	m := defaultModel(t) // dim 64, FFN 172, 5 layers
-	p := FixedPlacement(5, 1e-3)
+	p := FixedPlacement(5)
 	// Per layer: gate and up are 64→172, down 172→64; each rank-8 module has
 	// 8·(in+out) = 8·236 parameters.
 	if got, want := p.TrainableParams(m), 5*3*8*236; got != want {
@@ -88,19 +94,19 @@ func TestTrainableParams(t *testing.T) {
 	}
 }
 
-func TestEvalTurnsSpreadsOverConversations(t *testing.T) {
+func TestEvalPairsSpreadOverConversations(t *testing.T) {
 	conv := func(n int) userdata.Conversation {
 		var c userdata.Conversation
 		for i := 0; i < n; i++ {
-			c.Messages = append(c.Messages, userdata.Message{Role: "user", Content: "q"}, userdata.Message{Role: "assistant", Content: string(rune('a' + i))})
+			c.Messages = append(c.Messages, chat.Message{Role: "user", Content: "q"}, chat.Message{Role: "assistant", Content: string(rune('a' + i))})
 		}
 		return c
 	}
 	convs := []userdata.Conversation{conv(3), conv(1), conv(2)}
-	if got := EvalTurns(convs, 0, nil); len(got) != 6 {
+	if got := EvalPairs(convs, 0, nil); len(got) != 6 {
 		t.Fatalf("all turns: %d, want 6", len(got))
 	}
-	got := EvalTurns(convs, 4, nil)
+	got := EvalPairs(convs, 4, nil)
 	// Round robin: conversation 1's first, 2's first, 3's first, then 1's second.
 	want := []string{"a", "a", "a", "b"}
 	for i, tr := range got {
@@ -112,9 +118,9 @@ func TestEvalTurnsSpreadsOverConversations(t *testing.T) {
 
 func TestHistoryMemoryKeepsRecentWithinBudget(t *testing.T) {
 	hist := []userdata.Conversation{
-		{Messages: []userdata.Message{{Role: "user", Content: "oldest words here"}}},
-		{Messages: []userdata.Message{{Role: "user", Content: "middle"}, {Role: "assistant", Content: "reply"}}},
-		{Messages: []userdata.Message{{Role: "user", Content: "newest"}}},
+		{Messages: []chat.Message{{Role: "user", Content: "oldest words here"}}},
+		{Messages: []chat.Message{{Role: "user", Content: "middle"}, {Role: "assistant", Content: "reply"}}},
+		{Messages: []chat.Message{{Role: "user", Content: "newest"}}},
 	}
 	words := func(s string) int { return len(strings.Fields(s)) }
 	// The header is 3 words; "User: middle", "Assistant: reply" and "User:
@@ -190,8 +196,8 @@ func TestPersonaliseAndRemember(t *testing.T) {
 	m := defaultModel(t)
 	st := Store{Root: t.TempDir()}
 	u := sampleUser(t, 0)
-	rep, err := Personalise(m, st, u, PersonaliseOptions{Budget: smallBudget, ValTurns: 4, TestTurns: 4, Seed: 1,
-		Search: SearchOptions{Trials: 2, InitialTrials: 2}})
+	rep, err := Personalise(m, st, u, PersonaliseOptions{Setup: Setup{Recipe: smallRecipe, ValTurns: 4, TestTurns: 4,
+		Search: SearchOptions{Trials: 2, InitialTrials: 2}}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -234,7 +240,7 @@ func TestPersonaliseAndRemember(t *testing.T) {
 	}
 
 	before, _ := os.ReadFile(st.AdapterPath(u.ID))
-	res, err := Consolidate(m, st, u.ID, smallBudget, 3e-3)
+	res, err := Consolidate(m, st, u.ID, smallRecipe)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -264,7 +270,7 @@ func TestPersonaliseAndRemember(t *testing.T) {
 func TestEvaluateUserRunsEveryMethod(t *testing.T) {
 	m := defaultModel(t)
 	o := DefaultEvalOptions()
-	o.Budget = smallBudget
+	o.Recipe = smallRecipe
 	o.Search.Trials, o.Search.InitialTrials = 2, 2
 	o.ValTurns, o.TestTurns = 4, 6
 	res, err := EvaluateUser(m, sampleUser(t, 1), o)

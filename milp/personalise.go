@@ -15,12 +15,7 @@ import (
 
 // PersonaliseOptions shape the main job for one user.
 type PersonaliseOptions struct {
-	Budget    Budget
-	Search    SearchOptions // Trials, Time, InitialTrials, ParamPenalty, OnTrial
-	ValTurns  int
-	TestTurns int
-	Seed      uint64
-	Ctx       int
+	Setup
 	Resume    bool // continue the user's interrupted search instead of starting anew
 	ModelName string
 }
@@ -51,7 +46,7 @@ func Personalise(m *nn.Model, st Store, u userdata.User, o PersonaliseOptions) (
 	if err := userdata.Save(st.UsersDir(), []userdata.User{u}); err != nil {
 		return nil, err
 	}
-	pu, err := prepareUser(m, u, o.Seed, o.Ctx, o.Budget.Ctx, o.ValTurns, o.TestTurns)
+	pu, err := splitUserFor(m, u, o.Setup)
 	if err != nil {
 		return nil, err
 	}
@@ -61,14 +56,14 @@ func Personalise(m *nn.Model, st Store, u userdata.User, o PersonaliseOptions) (
 		return nil, err
 	}
 	so := o.Search
-	so.Budget, so.Seed, so.JournalPath = o.Budget, o.Seed, st.JournalPath(u.ID)
-	so.StartWith = []Placement{FixedPlacement(m.Config.Layers, DefaultEvalOptions().FixedLR)}
+	so.JournalPath = st.JournalPath(u.ID)
+	so.StartWith = []Placement{FixedPlacement(m.Config.Layers)}
 	if !o.Resume {
 		if err := os.Remove(so.JournalPath); err != nil && !errors.Is(err, fs.ErrNotExist) {
 			return nil, err
 		}
 	}
-	sr, err := Search(m, r, h, val, u.Persona, so)
+	sr, err := Search(m, r, h, val, u.Persona, o.Recipe, so)
 	if err != nil {
 		return nil, fmt.Errorf("user %s: %w", u.ID, err)
 	}

@@ -38,10 +38,9 @@ func NewReplier(m *nn.Model, ctx int) (*Replier, error) {
 func (r *Replier) Use(adapters ...nn.Adapter) { r.sess.State.SetAdapters(adapters...) }
 
 // Reply answers the last message of context (a user's), knowing memory.
-func (r *Replier) Reply(context []userdata.Message, memory string) (string, error) {
-	msgs := chatMessages(context)
-	last := msgs[len(msgs)-1]
-	r.sess.Messages = append(r.sess.Messages[:0], msgs[:len(msgs)-1]...)
+func (r *Replier) Reply(context []chat.Message, memory string) (string, error) {
+	last := context[len(context)-1]
+	r.sess.Messages = append(r.sess.Messages[:0], context[:len(context)-1]...)
 	r.sess.Memory = memory
 	reply, _, err := r.sess.Send(last.Content, nil)
 	return reply, err
@@ -50,9 +49,8 @@ func (r *Replier) Reply(context []userdata.Message, memory string) (string, erro
 // Fits reports whether a reply to t can be generated with the user's last
 // message alone in the context: longer turns (whole documents pasted in a
 // message) cannot be scored on this model, whatever the method.
-func (r *Replier) Fits(t userdata.Turn) bool {
-	last := chatMessages(t.Context[len(t.Context)-1:])
-	return r.Tokens(chat.Plain(last, true))+MaxReplyTokens+8 <= r.Ctx()
+func (r *Replier) Fits(t userdata.EvalPair) bool {
+	return r.Tokens(chat.Plain(t.Context[len(t.Context)-1:], true))+MaxReplyTokens+8 <= r.Ctx()
 }
 
 // Tokens counts the tokens of text on the replier's model.

@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/milp-lite/milp-lite/internal/atomicfile"
+	"github.com/milp-lite/milp-lite/train"
 )
 
 // Report is a benchmark run: settings, per-method summaries and every user's
@@ -14,7 +15,7 @@ import (
 type Report struct {
 	Model    string        `json:"model"`
 	Command  string        `json:"command"`
-	Budget   Budget        `json:"budget"`
+	Recipe   train.Recipe  `json:"recipe"`
 	Trials   int           `json:"trials_per_user"`
 	Date     string        `json:"date"`
 	Seconds  float64       `json:"seconds"`
@@ -28,7 +29,7 @@ type Report struct {
 func (r *Report) Markdown() string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "Model: %s; %d users; training budget %d epochs (batch %d, ctx %d) per adapter; MiLP: %d BO trials per user.\n\n",
-		r.Model, len(r.Users), r.Budget.Epochs, r.Budget.Batch, r.Budget.Ctx, r.Trials)
+		r.Model, len(r.Users), r.Recipe.Epochs, r.Recipe.Batch, r.Recipe.TrainCtx, r.Trials)
 	b.WriteString("| method | ROUGE-L | ROUGE-1 | ROUGE-2 | Persona-F1 | BLEU-4 |\n")
 	b.WriteString("|---|---|---|---|---|---|\n")
 	for _, s := range r.Summary {

@@ -18,15 +18,15 @@ type Scores struct {
 	Refs      []string `json:"-"`
 }
 
-// EvalTurns lists the turns of conversations that keep (nil: all), at most
+// EvalPairs lists the turns of conversations that keep (nil: all), at most
 // limit of them (0: all), taken evenly across the conversations so that a
 // limit keeps every conversation represented.
-func EvalTurns(convs []userdata.Conversation, limit int, keep func(userdata.Turn) bool) []userdata.Turn {
-	var per [][]userdata.Turn
+func EvalPairs(convs []userdata.Conversation, limit int, keep func(userdata.EvalPair) bool) []userdata.EvalPair {
+	var per [][]userdata.EvalPair
 	total := 0
 	for _, c := range convs {
-		var ts []userdata.Turn
-		for _, t := range userdata.Turns(c) {
+		var ts []userdata.EvalPair
+		for _, t := range userdata.EvalPairs(c) {
 			if keep == nil || keep(t) {
 				ts = append(ts, t)
 			}
@@ -35,14 +35,14 @@ func EvalTurns(convs []userdata.Conversation, limit int, keep func(userdata.Turn
 		total += len(ts)
 	}
 	if limit <= 0 || limit >= total {
-		var all []userdata.Turn
+		var all []userdata.EvalPair
 		for _, ts := range per {
 			all = append(all, ts...)
 		}
 		return all
 	}
 	// Round-robin over conversations, in conversation order.
-	var out []userdata.Turn
+	var out []userdata.EvalPair
 	for round := 0; len(out) < limit; round++ {
 		for _, ts := range per {
 			if round < len(ts) && len(out) < limit {
@@ -55,7 +55,7 @@ func EvalTurns(convs []userdata.Conversation, limit int, keep func(userdata.Turn
 
 // Score generates a reply to every turn with memory(turn) as the model's
 // memory and scores it against the user's real reply.
-func Score(r *Replier, turns []userdata.Turn, persona []string, memory func(userdata.Turn) string) (Scores, error) {
+func Score(r *Replier, turns []userdata.EvalPair, persona []string, memory func(userdata.EvalPair) string) (Scores, error) {
 	var s Scores
 	for _, t := range turns {
 		mem := ""

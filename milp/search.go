@@ -9,6 +9,7 @@ import (
 	"github.com/milp-lite/milp-lite/bo"
 	"github.com/milp-lite/milp-lite/lora"
 	"github.com/milp-lite/milp-lite/nn"
+	"github.com/milp-lite/milp-lite/train"
 	"github.com/milp-lite/milp-lite/userdata"
 )
 
@@ -17,12 +18,10 @@ type SearchOptions struct {
 	Trials        int           // training runs at most
 	Time          time.Duration // wall-time budget (0: none); the running trial finishes
 	InitialTrials int           // space-filling trials before the GP takes over
-	Budget        Budget        // training of each trial
 	// ParamPenalty is subtracted from ROUGE-L per million trainable
 	// parameters, to prefer small memories when they score alike.
 	ParamPenalty float64
 	JournalPath  string // the study's JSONL journal ("": none); an existing one is resumed
-	Seed         uint64
 	// StartWith are placements tried first, before the space-filling design —
 	// the fixed LoRA, say — so that the search's best is never worse than
 	// they are on the validation turns.
@@ -51,9 +50,10 @@ type SearchResult struct {
 }
 
 // Search finds where and how much memory to inject for one user: each trial
-// trains the placement BO proposes on the history and scores the replies it
-// then gives to the validation turns.
-func Search(m *nn.Model, r *Replier, h *History, val []userdata.Turn, persona []string, o SearchOptions) (*SearchResult, error) {
+// trains the placement BO proposes on the history by the recipe and scores
+// the replies it then gives to the validation turns. The recipe's seed also
+// seeds the study.
+func Search(m *nn.Model, r *Replier, h *History, val []userdata.EvalPair, persona []string, recipe train.Recipe, o SearchOptions) (*SearchResult, error) {
 	if o.Trials < 1 {
 		return nil, fmt.Errorf("a search needs at least one trial")
 	}
@@ -69,7 +69,7 @@ func Search(m *nn.Model, r *Replier, h *History, val []userdata.Turn, persona []
 		enqueued = append(enqueued, p.config(m.Config.Layers))
 	}
 	study, err := bo.NewStudy(bo.StudyOptions{
-		Space: space, Direction: bo.Maximize, Seed: o.Seed, JournalPath: o.JournalPath,
+		Space: space, Direction: bo.Maximize, Seed: recipe.Seed, JournalPath: o.JournalPath,
 		InitialTrials: max(1, len(enqueued), min(o.InitialTrials, o.Trials)), Enqueued: enqueued, Name: "milp",
 	})
 	if err != nil {
@@ -97,7 +97,7 @@ func Search(m *nn.Model, r *Replier, h *History, val []userdata.Turn, persona []
 		if err != nil {
 			return nil, err
 		}
-		tr, adapter, err := runTrial(m, r, h, val, persona, t, o)
+		tr, adapter, err := runTrial(m, r, h, val, persona, t, recipe, o.ParamPenalty)
 		if err != nil {
 			tr.Error = err.Error()
 			if err := study.TellFailed(t, err); err != nil {
@@ -118,14 +118,14 @@ func Search(m *nn.Model, r *Replier, h *History, val []userdata.Turn, persona []
 		return nil, errors.New("every trial failed")
 	}
 	if res.Adapter == nil {
-		if res.Adapter, _, err = Fit(m, h, res.Best.Placement, o.Budget); err != nil {
+		if res.Adapter, _, err = Fit(m, h, res.Best.Placement, recipe); err != nil {
 			return nil, err
 		}
 	}
 	return res, nil
 }
 
-func runTrial(m *nn.Model, r *Replier, h *History, val []userdata.Turn, persona []string, t *bo.Trial, o SearchOptions) (TrialReport, *lora.Adapter, error) {
+func runTrial(m *nn.Model, r *Replier, h *History, val []userdata.EvalPair, persona []string, t *bo.Trial, recipe train.Recipe, paramPenalty float64) (TrialReport, *lora.Adapter, error) {
 	start := time.Now()
 	tr := TrialReport{ID: t.ID}
 	p, err := PlacementOf(t.Config)
@@ -133,7 +133,7 @@ func runTrial(m *nn.Model, r *Replier, h *History, val []userdata.Turn, persona 
 		return tr, nil, err
 	}
 	tr.Placement, tr.Params = p, p.TrainableParams(m)
-	adapter, loss, err := Fit(m, h, p, o.Budget)
+	adapter, loss, err := Fit(m, h, p, recipe)
 	if err != nil {
 		return tr, nil, err
 	}
@@ -145,7 +145,7 @@ func runTrial(m *nn.Model, r *Replier, h *History, val []userdata.Turn, persona 
 		return tr, nil, err
 	}
 	tr.RougeL, tr.PersonaF1 = s.RougeL, s.PersonaF1
-	tr.Score = s.RougeL - o.ParamPenalty*float64(tr.Params)/1e6
+	tr.Score = s.RougeL - paramPenalty*float64(tr.Params)/1e6
 	tr.Seconds = time.Since(start).Seconds()
 	return tr, adapter, nil
 }

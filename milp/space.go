@@ -7,6 +7,7 @@ import (
 	"github.com/milp-lite/milp-lite/bo"
 	"github.com/milp-lite/milp-lite/lora"
 	"github.com/milp-lite/milp-lite/nn"
+	"github.com/milp-lite/milp-lite/train"
 )
 
 // Placement is where a user's memory goes and how it is learned: one point of
@@ -24,14 +25,15 @@ func (p Placement) String() string {
 	return fmt.Sprintf("layers %v, sites %v, rank %d × %d per site, lr %.2g", p.Layers, p.SiteNames, p.Rank, p.LorasPerSite, p.LR)
 }
 
-// FixedPlacement is the fixed-LoRA baseline: rank 8 on every FFN site of
-// every layer, one module per site.
-func FixedPlacement(layers int, lr float64) Placement {
+// FixedPlacement is the fixed-LoRA baseline and the search's first trial:
+// rank 8 on every FFN site of every layer, one module per site, at the
+// recipe's default learning rate.
+func FixedPlacement(layers int) Placement {
 	all := make([]int, layers)
 	for i := range all {
 		all[i] = i
 	}
-	return newPlacement(all, ffnSites, 8, 1, lr)
+	return newPlacement(all, ffnSites, 8, 1, train.DefaultRecipe.LR)
 }
 
 var ffnSites = []nn.Site{nn.SiteGate, nn.SiteUp, nn.SiteDown}
@@ -44,14 +46,10 @@ func newPlacement(layers []int, sites []nn.Site, rank, loras int, lr float64) Pl
 	return Placement{Layers: layers, Sites: sites, SiteNames: names, Rank: rank, LorasPerSite: loras, LR: lr}
 }
 
-// LoRAConfig is the placement as lora modules; alpha is twice the rank, the
-// common choice that keeps a module's scale the same at every rank.
+// LoRAConfig is the placement as lora modules, of lora.DefaultAlpha and no
+// dropout.
 func (p Placement) LoRAConfig() lora.Config {
-	mods := make([]lora.ModuleConfig, p.LorasPerSite)
-	for i := range mods {
-		mods[i] = lora.ModuleConfig{Rank: p.Rank, Alpha: float32(2 * p.Rank)}
-	}
-	return lora.Config{Sites: p.Sites, Layers: p.Layers, Modules: mods}
+	return lora.Config{Sites: p.Sites, Layers: p.Layers, Modules: lora.Modules(p.LorasPerSite, p.Rank, 0)}
 }
 
 // TrainableParams counts the LoRA parameters of the placement on m.

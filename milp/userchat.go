@@ -10,6 +10,7 @@ import (
 	"github.com/milp-lite/milp-lite/lora"
 	"github.com/milp-lite/milp-lite/memory"
 	"github.com/milp-lite/milp-lite/nn"
+	"github.com/milp-lite/milp-lite/nn/chat"
 	"github.com/milp-lite/milp-lite/nn/sample"
 )
 
@@ -63,8 +64,8 @@ func (c *UserChat) Send(text string, emit func(string) bool) (string, error) {
 	}
 	now := time.Now().UTC()
 	return reply, c.short.Append(
-		memory.Turn{Time: now, Role: "user", Content: text},
-		memory.Turn{Time: now, Role: "assistant", Content: reply})
+		memory.NewTurn(now, chat.RoleUser, text),
+		memory.NewTurn(now, chat.RoleAssistant, reply))
 }
 
 // Reset starts a new conversation; the memories stay.

@@ -15,6 +15,7 @@ const (
 	ckptAdamStep  = "milp.checkpoint.adam_step"
 	ckptSeed      = "milp.checkpoint.seed"
 	ckptSignature = "milp.checkpoint.signature"
+	ckptEpochLoss = "milp.checkpoint.epoch_loss"
 )
 
 // SaveCheckpoint writes the trainer's state to path. signature describes
@@ -24,7 +25,8 @@ func (tr *Trainer) SaveCheckpoint(path, signature string) error {
 	b.Set("general.type", gguf.Str("milp-lite-checkpoint"))
 	b.Set(ckptStep, gguf.U64(uint64(tr.Step)))
 	b.Set(ckptAdamStep, gguf.U64(uint64(tr.Opt.Step)))
-	b.Set(ckptSeed, gguf.U64(tr.Hyper.Seed))
+	b.Set(ckptSeed, gguf.U64(tr.Recipe.Seed))
+	b.Set(ckptEpochLoss, gguf.F64(tr.EpochLoss))
 	b.Set(ckptSignature, gguf.Str(signature))
 	for k, p := range tr.Params {
 		for _, t := range []struct {
@@ -73,6 +75,10 @@ func (tr *Trainer) Resume(path, signature string) error {
 			}
 		}
 	}
-	tr.Step, tr.Opt.Step = int(step), int(adam)
+	epochLoss, err := f.Float(ckptEpochLoss)
+	if err != nil {
+		return fmt.Errorf("%s: not a milp-lite checkpoint: missing the epoch's loss", path)
+	}
+	tr.Step, tr.Opt.Step, tr.EpochLoss = int(step), int(adam), epochLoss
 	return nil
 }

@@ -1,77 +1,13 @@
 package train
 
 import (
-	"bufio"
-	"encoding/json"
 	"fmt"
-	"os"
 	"strings"
 
 	"github.com/milp-lite/milp-lite/nn"
 	"github.com/milp-lite/milp-lite/nn/chat"
+	"github.com/milp-lite/milp-lite/userdata"
 )
-
-// Conversation is one line of training data:
-// {"messages": [{"role": "user", "content": "..."}, ...]}.
-type Conversation struct {
-	Messages []chat.Message `json:"messages"`
-}
-
-// ReadJSONL reads one conversation per line (blank lines are skipped). A
-// malformed line is an error naming the file and line: "data.jsonl:17: ...".
-func ReadJSONL(path string) ([]Conversation, error) {
-	f, err := os.Open(path)
-	if err != nil {
-		return nil, err
-	}
-	defer f.Close()
-	var convs []Conversation
-	sc := bufio.NewScanner(f)
-	sc.Buffer(make([]byte, 64*1024), 64<<20)
-	for line := 1; sc.Scan(); line++ {
-		text := strings.TrimSpace(sc.Text())
-		if text == "" {
-			continue
-		}
-		var c Conversation
-		dec := json.NewDecoder(strings.NewReader(text))
-		dec.DisallowUnknownFields()
-		if err := dec.Decode(&c); err != nil {
-			return nil, fmt.Errorf("%s:%d: %v", path, line, err)
-		}
-		if err := c.check(); err != nil {
-			return nil, fmt.Errorf("%s:%d: %v", path, line, err)
-		}
-		convs = append(convs, c)
-	}
-	if err := sc.Err(); err != nil {
-		return nil, fmt.Errorf("%s: %w", path, err)
-	}
-	if len(convs) == 0 {
-		return nil, fmt.Errorf("%s: no conversations", path)
-	}
-	return convs, nil
-}
-
-func (c *Conversation) check() error {
-	if len(c.Messages) == 0 {
-		return fmt.Errorf(`no "messages"`)
-	}
-	assistant := false
-	for i, m := range c.Messages {
-		switch m.Role {
-		case "assistant":
-			assistant = true
-		case "system", "user":
-		default:
-			return fmt.Errorf("message %d has role %q (want system, user or assistant)", i+1, m.Role)
-		}
-	}
-	if !assistant {
-		return fmt.Errorf("no assistant message to learn from")
-	}
-	return nil
-}
 
 // Example is a tokenised conversation: Loss[i] says token i is part of an
 // assistant reply (including the turn's closing text), the tokens the model
@@ -120,14 +56,14 @@ func (r *Renderer) encode(msgs []chat.Message, addGen bool) ([]int32, error) {
 // reply's token range is found by rendering prefix by prefix: it starts
 // where the conversation up to it plus the assistant header ends and stops
 // where the conversation including it ends.
-func (r *Renderer) Tokenize(c Conversation) (Example, error) {
+func (r *Renderer) Tokenize(c userdata.Conversation) (Example, error) {
 	full, err := r.encode(c.Messages, false)
 	if err != nil {
 		return Example{}, err
 	}
 	ex := Example{Tokens: full, Loss: make([]bool, len(full))}
 	for k, m := range c.Messages {
-		if m.Role != "assistant" {
+		if m.Role != chat.RoleAssistant {
 			continue
 		}
 		before, err := r.encode(c.Messages[:k], true)
@@ -208,4 +144,22 @@ func Pack(examples []Example, ctx int) []Sequence {
 	}
 	flush()
 	return out
+}
+
+// Prepare tokenises conversations for m and packs them into sequences of at
+// most ctx inputs.
+func Prepare(m *nn.Model, convs []userdata.Conversation, ctx int) ([]Sequence, error) {
+	r, err := NewRenderer(m)
+	if err != nil {
+		return nil, err
+	}
+	exs := make([]Example, 0, len(convs))
+	for _, c := range convs {
+		ex, err := r.Tokenize(c)
+		if err != nil {
+			return nil, err
+		}
+		exs = append(exs, ex)
+	}
+	return Pack(exs, ctx), nil
 }

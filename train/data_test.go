@@ -5,30 +5,8 @@ import (
 	"testing"
 
 	"github.com/milp-lite/milp-lite/nn/chat"
+	"github.com/milp-lite/milp-lite/userdata"
 )
-
-func TestReadJSONLNamesBadLine(t *testing.T) {
-	_, err := ReadJSONL("testdata/bad.jsonl")
-	if err == nil || !strings.HasPrefix(err.Error(), "testdata/bad.jsonl:2: ") {
-		t.Fatalf("error %v, want it to start with testdata/bad.jsonl:2:", err)
-	}
-	convs, err := ReadJSONL("testdata/persona_construction_worker.jsonl")
-	if err != nil || len(convs) != 18 {
-		t.Fatalf("fixture: %d conversations, %v", len(convs), err)
-	}
-}
-
-func TestConversationChecks(t *testing.T) {
-	for _, c := range []Conversation{
-		{},
-		{Messages: []chat.Message{{Role: "user", Content: "x"}}},
-		{Messages: []chat.Message{{Role: "bot", Content: "x"}, {Role: "assistant", Content: "y"}}},
-	} {
-		if c.check() == nil {
-			t.Errorf("%+v passed the checks", c)
-		}
-	}
-}
 
 // TestTokenizeMarksAssistantSpans: with the plain format, the tokens marked
 // for loss decode to exactly the assistant replies with their line ends,
@@ -39,7 +17,7 @@ func TestTokenizeMarksAssistantSpans(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	c := Conversation{Messages: []chat.Message{
+	c := userdata.Conversation{Messages: []chat.Message{
 		{Role: "user", Content: "Where is the cat?"},
 		{Role: "assistant", Content: "The cat is in the garden."},
 		{Role: "user", Content: "And the dog?"},

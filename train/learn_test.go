@@ -8,6 +8,7 @@ import (
 
 	"github.com/milp-lite/milp-lite/lora"
 	"github.com/milp-lite/milp-lite/nn"
+	"github.com/milp-lite/milp-lite/userdata"
 )
 
 // TestMemorisesTwoSequences: a rank-8 LoRA on every site of the embedded
@@ -31,7 +32,7 @@ func TestMemorisesTwoSequences(t *testing.T) {
 		}
 		seqs = append(seqs, s)
 	}
-	tr, err := NewTrainer(m, set, 32, Hyper{LR: 1e-2, Batch: 2, Seed: 1, WarmupSteps: 10}, 300)
+	tr, err := NewTrainer(m, set, Recipe{Epochs: 1, Batch: 2, TrainCtx: 32, LR: 1e-2, Seed: 1}, 300)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -53,45 +54,41 @@ func TestMemorisesTwoSequences(t *testing.T) {
 // held-out conversations.
 func TestPersonaHeldOutLossDecreases(t *testing.T) {
 	m := defaultModel(t)
-	convs, err := ReadJSONL("testdata/persona_construction_worker.jsonl")
+	convs, err := userdata.ReadConversations("testdata/persona_construction_worker.jsonl")
 	if err != nil {
 		t.Fatal(err)
 	}
-	trainC, valC := Split(convs, 0.25, 3)
+	trainC, valC := userdata.HoldOut(convs, 3, 0.25)
 	trainS, err := Prepare(m, trainC, 128)
 	if err != nil {
 		t.Fatal(err)
 	}
 	valS, _ := Prepare(m, valC, 128)
 	layers, _ := lora.ParseLayers("all", m.Config.Layers)
-	set, err := lora.New(m, lora.Config{Sites: []nn.Site{nn.SiteQ, nn.SiteV, nn.SiteGate, nn.SiteUp, nn.SiteDown}, Layers: layers,
-		Modules: []lora.ModuleConfig{{Rank: 8, Alpha: 16}}}, rand.New(rand.NewPCG(3, 3)))
+	cfg := lora.Config{Sites: []nn.Site{nn.SiteQ, nn.SiteV, nn.SiteGate, nn.SiteUp, nn.SiteDown}, Layers: layers,
+		Modules: lora.Modules(1, 8, 16)}
+	r := Recipe{Epochs: 1000, Batch: 4, TrainCtx: 128, LR: 3e-3, ClipNorm: 1, Seed: 3}
+	// A fresh adapter adds nothing (B starts at zero): its loss is the base model's.
+	set, err := lora.New(m, cfg, rand.New(rand.NewPCG(3, 3)))
 	if err != nil {
 		t.Fatal(err)
 	}
-	tr, err := NewTrainer(m, set, 128, Hyper{LR: 3e-3, Batch: 4, Seed: 3, WarmupSteps: 4, ClipNorm: 1}, 200)
+	base, err := NewTrainer(m, set, r, 1)
 	if err != nil {
 		t.Fatal(err)
 	}
-	before, _ := tr.Evaluate(valS)
+	before, _ := base.Evaluate(valS)
 	deadline := time.Now().Add(4 * time.Second)
-	steps := 0
-	for epoch := 0; time.Now().Before(deadline); epoch++ {
-		order := EpochOrder(3, epoch, len(trainS))
-		for i := 0; i < len(order) && time.Now().Before(deadline); i += 4 {
-			var batch []Sequence
-			for _, k := range order[i:min(i+4, len(order))] {
-				batch = append(batch, trainS[k])
-			}
-			if _, _, err := tr.TrainStep(batch); err != nil {
-				t.Fatal(err)
-			}
-			steps++
-		}
+	var after float64
+	res, err := Run(m, trainS, valS, cfg, r, Control{
+		Stop:    func() bool { return time.Now().After(deadline) },
+		OnEpoch: func(_ int, _, val float64) { after = val },
+	})
+	if err != nil {
+		t.Fatal(err)
 	}
-	after, _ := tr.Evaluate(valS)
-	t.Logf("held-out loss %.4f -> %.4f after %d steps (%d train sequences, %d held out)", before, after, steps, len(trainS), len(valS))
-	if !(after < before-0.05) {
+	t.Logf("held-out loss %.4f -> %.4f after %d steps (%d train sequences, %d held out)", before, after, res.Steps, len(trainS), len(valS))
+	if after == 0 || !(after < before-0.05) {
 		t.Fatalf("held-out loss went from %.4f to %.4f", before, after)
 	}
 }
@@ -102,13 +99,13 @@ func TestRunCheckpointResume(t *testing.T) {
 	m := defaultModel(t)
 	dir := t.TempDir()
 	layers, _ := lora.ParseLayers("0-1", m.Config.Layers)
-	opts := func(out string) Options {
-		return Options{Data: "testdata/persona_construction_worker.jsonl", Out: out, Sites: []nn.Site{nn.SiteUp, nn.SiteDown},
-			Layers: layers, Rank: 4, Alpha: 8, LorasPerSite: 2, Epochs: 1, Ctx: 64, ValSplit: 0.2, Dropout: 0.1,
-			Hyper: Hyper{LR: 1e-3, Batch: 16, Seed: 9}}
+	opts := func(out string) FineTune {
+		return FineTune{Data: "testdata/persona_construction_worker.jsonl", Out: out, ValSplit: 0.2,
+			LoRA:   lora.Config{Sites: []nn.Site{nn.SiteUp, nn.SiteDown}, Layers: layers, Modules: lora.Modules(2, 4, 8), Dropout: 0.1},
+			Recipe: Recipe{Epochs: 1, Batch: 16, TrainCtx: 64, LR: 1e-3, Seed: 9}}
 	}
 	full := opts(filepath.Join(dir, "full.gguf"))
-	ref, err := Run(m, full)
+	ref, err := full.Run(m)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -117,15 +114,19 @@ func TestRunCheckpointResume(t *testing.T) {
 	}
 	part := opts(filepath.Join(dir, "part.gguf"))
 	calls := 0
-	part.Stop = func() bool { calls++; return calls == 2 }
-	res, err := Run(m, part)
+	part.Control.Stop = func() bool { calls++; return calls == 2 }
+	res, err := part.Run(m)
 	if err != nil || !res.Interrupted || res.Steps != 2 {
 		t.Fatalf("interrupted run: %+v, %v", res, err)
 	}
-	part.Stop, part.Resume = nil, true
-	res, err = Run(m, part)
+	part.Control.Stop, part.Control.Resume = nil, true
+	res, err = part.Run(m)
 	if err != nil || res.Steps != ref.Steps {
 		t.Fatalf("resumed run: %+v, %v", res, err)
+	}
+	// The interrupted epoch's loss so far travels in the checkpoint.
+	if res.TrainLoss != ref.TrainLoss || res.ValLoss != ref.ValLoss {
+		t.Fatalf("resumed run's losses %v, %v; uninterrupted %v, %v", res.TrainLoss, res.ValLoss, ref.TrainLoss, ref.ValLoss)
 	}
 	a, _ := lora.Load(full.Out, m)
 	b, _ := lora.Load(part.Out, m)

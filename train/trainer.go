@@ -9,52 +9,42 @@ import (
 	"github.com/milp-lite/milp-lite/optim"
 )
 
-// Hyper are the optimisation settings.
-type Hyper struct {
-	LR          float64 // peak learning rate
-	MinLR       float64 // end of the cosine (default LR/10)
-	WarmupSteps int
-	WeightDecay float64
-	ClipNorm    float64 // global gradient norm limit (0: none)
-	Batch       int     // sequences per optimizer step (gradient accumulation)
-	Seed        uint64
-}
-
-// Trainer trains a LoRA set on packed sequences. Its randomness is a function
-// of (Seed, epoch) for the order and (Seed, step) for dropout, so the step
-// and epoch counters are its whole RNG state and a resumed run continues
-// exactly where it stopped.
+// Trainer trains a LoRA set on packed sequences, one optimizer step at a
+// time. Its randomness is a function of (Seed, epoch) for the order and
+// (Seed, step) for dropout, so the step and epoch counters are its whole RNG
+// state and a resumed run continues exactly where it stopped.
 type Trainer struct {
 	Model  *nn.Model
 	Set    *lora.Set
 	Dec    *Decoder
 	Opt    *optim.AdamW
-	Hyper  Hyper
+	Recipe Recipe
 	Sched  optim.Schedule
 	Params []optim.Param
 	Step   int // optimizer steps taken
+
+	// EpochLoss is the sum of the current epoch's step losses so far: part
+	// of a checkpoint, so a run resumed mid-epoch reports the epoch's mean.
+	EpochLoss float64
 
 	targets []int32
 	weights []float32
 }
 
-// NewTrainer prepares training of set on m for sequences of up to ctx
-// inputs, over totalSteps optimizer steps.
-func NewTrainer(m *nn.Model, set *lora.Set, ctx int, h Hyper, totalSteps int) (*Trainer, error) {
-	dec, err := NewDecoder(m, set, ctx)
+// NewTrainer prepares training of set on m by recipe r, over totalSteps
+// optimizer steps.
+func NewTrainer(m *nn.Model, set *lora.Set, r Recipe, totalSteps int) (*Trainer, error) {
+	if err := r.Validate(); err != nil {
+		return nil, err
+	}
+	dec, err := NewDecoder(m, set, r.TrainCtx)
 	if err != nil {
 		return nil, err
 	}
-	if h.Batch < 1 {
-		return nil, fmt.Errorf("batch %d must be at least 1", h.Batch)
-	}
-	if h.MinLR == 0 {
-		h.MinLR = h.LR / 10
-	}
 	ps := set.Params()
-	return &Trainer{Model: m, Set: set, Dec: dec, Opt: optim.NewAdamW(ps, h.WeightDecay), Hyper: h, Params: ps,
-		Sched:   optim.Schedule{Peak: h.LR, Min: h.MinLR, Warmup: h.WarmupSteps, Total: totalSteps},
-		targets: make([]int32, ctx), weights: make([]float32, ctx)}, nil
+	return &Trainer{Model: m, Set: set, Dec: dec, Opt: optim.NewAdamW(ps, r.WeightDecay), Recipe: r, Params: ps,
+		Sched:   optim.Schedule{Peak: r.LR, Min: r.LR / 10, Warmup: warmupSteps(totalSteps), Total: totalSteps},
+		targets: make([]int32, r.TrainCtx), weights: make([]float32, r.TrainCtx)}, nil
 }
 
 // inputs fills the decoder's inputs for s with each counted target weighted w.
@@ -83,7 +73,7 @@ func (tr *Trainer) TrainStep(batch []Sequence) (float64, int, error) {
 		return 0, 0, fmt.Errorf("train: a batch with no tokens to learn")
 	}
 	optim.ZeroGrads(tr.Params)
-	rng := rand.New(rand.NewPCG(tr.Hyper.Seed^0xd20b0a7, uint64(tr.Step)))
+	rng := rand.New(rand.NewPCG(tr.Recipe.Seed^0xd20b0a7, uint64(tr.Step)))
 	var loss float64
 	tokens := 0
 	for _, s := range batch {
@@ -96,7 +86,7 @@ func (tr *Trainer) TrainStep(batch []Sequence) (float64, int, error) {
 		loss += l
 		tokens += len(in)
 	}
-	optim.ClipGradNorm(tr.Params, tr.Hyper.ClipNorm)
+	optim.ClipGradNorm(tr.Params, tr.Recipe.ClipNorm)
 	if err := tr.Opt.Update(tr.Params, tr.Sched.At(tr.Step)); err != nil {
 		return 0, 0, err
 	}
@@ -124,13 +114,13 @@ func (tr *Trainer) Evaluate(seqs []Sequence) (float64, error) {
 }
 
 // NextBatch is the batch of the optimizer step the trainer is at: sequences
-// are taken in the seeded order of the step's epoch, Hyper.Batch at a time.
+// are taken in the seeded order of the step's epoch, Recipe.Batch at a time.
 // It also says which epoch that is and whether the batch ends it.
 func (tr *Trainer) NextBatch(seqs []Sequence) (batch []Sequence, epoch int, endsEpoch bool) {
-	perEpoch := (len(seqs) + tr.Hyper.Batch - 1) / tr.Hyper.Batch
+	perEpoch := tr.Recipe.stepsPerEpoch(len(seqs))
 	epoch, i := tr.Step/perEpoch, tr.Step%perEpoch
-	order := EpochOrder(tr.Hyper.Seed, epoch, len(seqs))
-	for _, k := range order[i*tr.Hyper.Batch : min((i+1)*tr.Hyper.Batch, len(order))] {
+	order := EpochOrder(tr.Recipe.Seed, epoch, len(seqs))
+	for _, k := range order[i*tr.Recipe.Batch : min((i+1)*tr.Recipe.Batch, len(order))] {
 		batch = append(batch, seqs[k])
 	}
 	return batch, epoch, i == perEpoch-1

@@ -1,6 +1,8 @@
 package userdata
 
 import (
+	"github.com/milp-lite/milp-lite/nn/chat"
+
 	"bytes"
 	"encoding/json"
 	"errors"
@@ -88,7 +90,7 @@ type malpRound struct {
 }
 
 func malpConversation(rounds []map[string]*malpRound) (Conversation, error) {
-	var msgs []Message
+	var conv Conversation
 	for j, entry := range rounds {
 		if len(entry) != 1 {
 			return Conversation{}, fmt.Errorf("round %d: want one {\"<round>\": {...}} entry, got %d keys", j, len(entry))
@@ -102,17 +104,17 @@ func malpConversation(rounds []map[string]*malpRound) (Conversation, error) {
 		}
 		user, assistant := cleanMaLP(*rd.User), cleanMaLP(*rd.Assistant)
 		if j < len(rounds)-1 {
-			msgs = appendMerged(msgs, RoleAssistant, assistant)
-			msgs = appendMerged(msgs, RoleUser, user)
+			conv.Add(chat.RoleAssistant, assistant)
+			conv.Add(chat.RoleUser, user)
 		} else {
-			msgs = appendMerged(msgs, RoleUser, user)
-			msgs = appendMerged(msgs, RoleAssistant, assistant)
+			conv.Add(chat.RoleUser, user)
+			conv.Add(chat.RoleAssistant, assistant)
 		}
 	}
-	if len(msgs) == 0 {
+	if len(conv.Messages) == 0 {
 		return Conversation{}, fmt.Errorf("has no non-empty messages")
 	}
-	return Conversation{Messages: msgs}, nil
+	return conv, nil
 }
 
 var malpLabel = regexp.MustCompile(`^(?i)(patient|doctor|user|assistant)\s*:\s*`)

@@ -6,6 +6,8 @@ import (
 	"reflect"
 	"strings"
 	"testing"
+
+	"github.com/milp-lite/milp-lite/nn/chat"
 )
 
 // One three-round session: round 0 greeting then opening, round 1 reply then
@@ -31,13 +33,13 @@ func TestImportMaLPMessages(t *testing.T) {
 	if len(users) != 1 || users[0].ID != "malp-dialogues2-000" || len(users[0].Conversations) != 1 {
 		t.Fatalf("users = %+v", users)
 	}
-	want := []Message{
-		{RoleAssistant, "Hello, how can I help?"},
-		{RoleUser, "My stomach hurts."},
-		{RoleAssistant, "Since when?"},
-		{RoleUser, "Two days."},
+	want := []chat.Message{
+		{Role: chat.RoleAssistant, Content: "Hello, how can I help?"},
+		{Role: chat.RoleUser, Content: "My stomach hurts."},
+		{Role: chat.RoleAssistant, Content: "Since when?"},
+		{Role: chat.RoleUser, Content: "Two days."},
 		// last round: patient (empty, dropped) then doctor
-		{RoleAssistant, "Please see a gastroenterologist."},
+		{Role: chat.RoleAssistant, Content: "Please see a gastroenterologist."},
 	}
 	if got := users[0].Conversations[0].Messages; !reflect.DeepEqual(got, want) {
 		t.Errorf("messages =\n%q\nwant\n%q", got, want)
@@ -123,7 +125,7 @@ func TestImportMaLPRealFiles(t *testing.T) {
 						t.Fatalf("%s %s: uncleaned message %q", c.file, u.ID, m.Content)
 					}
 				}
-				if len(Turns(conv)) == 0 {
+				if len(EvalPairs(conv)) == 0 {
 					t.Errorf("%s %s: conversation without a doctor reply", c.file, u.ID)
 				}
 			}

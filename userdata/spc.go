@@ -1,6 +1,8 @@
 package userdata
 
 import (
+	"github.com/milp-lite/milp-lite/nn/chat"
+
 	"encoding/csv"
 	"errors"
 	"fmt"
@@ -114,15 +116,13 @@ func spcRow(persona1, persona2, conversation string) ([]spcSide, error) {
 	}
 	sides := make([]spcSide, 2)
 	for s, holder := range [2]int{1, 2} {
-		var msgs []Message
 		for _, t := range turns {
-			role := RoleUser
+			role := chat.RoleUser
 			if t.speaker == holder {
-				role = RoleAssistant
+				role = chat.RoleAssistant
 			}
-			msgs = appendMerged(msgs, role, t.text)
+			sides[s].conv.Add(role, t.text)
 		}
-		sides[s].conv = Conversation{Messages: msgs}
 	}
 	sides[0].persona, sides[1].persona = p1, p2
 	return sides, nil

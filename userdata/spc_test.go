@@ -8,6 +8,8 @@ import (
 	"reflect"
 	"strings"
 	"testing"
+
+	"github.com/milp-lite/milp-lite/nn/chat"
 )
 
 // Three rows, three persona holders:
@@ -75,26 +77,26 @@ func TestImportSPCGrouping(t *testing.T) {
 	}
 	// A, row 1: A is User 1 → User 1 lines are the assistant's; User 2's two
 	// consecutive lines merge; the stage direction is dropped.
-	want := []Message{
-		{RoleAssistant, "Hi!"},
-		{RoleUser, "Hello, I love pizza."},
-		{RoleAssistant, "I like cats."},
-		{RoleUser, "Nice.\nDo you?"},
+	want := []chat.Message{
+		{Role: chat.RoleAssistant, Content: "Hi!"},
+		{Role: chat.RoleUser, Content: "Hello, I love pizza."},
+		{Role: chat.RoleAssistant, Content: "I like cats."},
+		{Role: chat.RoleUser, Content: "Nice.\nDo you?"},
 	}
 	if got := a.Conversations[0].Messages; !reflect.DeepEqual(got, want) {
 		t.Errorf("A conversation 1 = %q, want %q", got, want)
 	}
 	// A, row 2: A is User 2; the markdown speaker and the continuation line.
-	want = []Message{
-		{RoleUser, "Golf today?"},
-		{RoleAssistant, "Sure, after my shift.\nit ends at five"},
-		{RoleUser, "Great."},
+	want = []chat.Message{
+		{Role: chat.RoleUser, Content: "Golf today?"},
+		{Role: chat.RoleAssistant, Content: "Sure, after my shift.\nit ends at five"},
+		{Role: chat.RoleUser, Content: "Great."},
 	}
 	if got := a.Conversations[1].Messages; !reflect.DeepEqual(got, want) {
 		t.Errorf("A conversation 2 = %q, want %q", got, want)
 	}
 	// The same row seen from B's side is the mirror image.
-	if got := b.Conversations[0].Messages[0]; got != (Message{RoleUser, "Hi!"}) {
+	if got := b.Conversations[0].Messages[0]; got != (chat.Message{Role: chat.RoleUser, Content: "Hi!"}) {
 		t.Errorf("B conversation 1 starts %q", got)
 	}
 	// ID: "spc-" + 8 hex of SHA-256 over the sorted normalised union.
@@ -183,7 +185,7 @@ func TestImportSPCRealValidationSplit(t *testing.T) {
 			t.Errorf("%s: persona %q", u.ID, u.Persona)
 		}
 		for _, c := range u.Conversations {
-			if len(Turns(c)) == 0 {
+			if len(EvalPairs(c)) == 0 {
 				t.Errorf("%s: a conversation with no assistant reply to a user", u.ID)
 			}
 		}

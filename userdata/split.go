@@ -28,7 +28,28 @@ func Split(u User, seed uint64, valFrac, testFrac float64) (train, val, test []C
 	}
 	nTest := clampInt(roundFrac(testFrac, n), 1, n-2)
 	nVal := clampInt(roundFrac(valFrac, n), 1, n-1-nTest)
-	perm := permutation(n, splitSeed(seed, u.ID))
+	return splitByCounts(u.Conversations, splitSeed(seed, u.ID), nVal, nTest)
+}
+
+// HoldOut sets aside a fraction of convs (a training file's conversations)
+// for validation, whole conversations only: round(frac·n) of them, at least
+// one when frac > 0 and there are two or more, and never all. It draws the
+// same way Split does, with the seed alone (there is no user ID).
+func HoldOut(convs []Conversation, seed uint64, frac float64) (train, val []Conversation) {
+	n, nVal := len(convs), 0
+	if frac > 0 && n > 1 {
+		nVal = clampInt(roundFrac(frac, n), 1, n-1)
+	}
+	train, val, _ = splitByCounts(convs, splitSeed(seed, ""), nVal, 0)
+	return train, val
+}
+
+// splitByCounts draws a permutation from state: its first nTest indices are
+// test, the next nVal validation, the rest train, each set in the original
+// order.
+func splitByCounts(convs []Conversation, state uint64, nVal, nTest int) (train, val, test []Conversation) {
+	n := len(convs)
+	perm := permutation(n, state)
 	set := make([]int, n) // 0 train, 1 val, 2 test
 	for i, idx := range perm {
 		switch {
@@ -38,7 +59,7 @@ func Split(u User, seed uint64, valFrac, testFrac float64) (train, val, test []C
 			set[idx] = 1
 		}
 	}
-	for i, c := range u.Conversations {
+	for i, c := range convs {
 		switch set[i] {
 		case 0:
 			train = append(train, c)

@@ -3,12 +3,14 @@ package userdata
 import (
 	"fmt"
 	"testing"
+
+	"github.com/milp-lite/milp-lite/nn/chat"
 )
 
 func userWith(id string, n int) User {
 	u := User{ID: id}
 	for i := range n {
-		u.Conversations = append(u.Conversations, Conversation{Messages: []Message{{RoleUser, fmt.Sprint(i)}}})
+		u.Conversations = append(u.Conversations, Conversation{Messages: []chat.Message{{Role: chat.RoleUser, Content: fmt.Sprint(i)}}})
 	}
 	return u
 }
@@ -108,5 +110,33 @@ func TestPermutationIsAPermutation(t *testing.T) {
 			}
 			seen[x] = true
 		}
+	}
+}
+
+func TestHoldOut(t *testing.T) {
+	for _, c := range []struct {
+		n       int
+		frac    float64
+		wantVal int
+	}{{10, 0.1, 1}, {10, 0.25, 3}, {2, 0.1, 1}, {1, 0.5, 0}, {10, 0, 0}, {10, 1, 9}} {
+		convs := userWith("", c.n).Conversations
+		tr, val := HoldOut(convs, 7, c.frac)
+		if len(val) != c.wantVal || len(tr)+len(val) != c.n {
+			t.Errorf("n=%d frac=%g: %d train, %d validation; want %d validation", c.n, c.frac, len(tr), len(val), c.wantVal)
+		}
+		seen := map[int]bool{}
+		for _, i := range append(indices(tr), indices(val)...) {
+			seen[i] = true
+		}
+		if len(seen) != c.n {
+			t.Errorf("n=%d frac=%g: the sets cover %d conversations", c.n, c.frac, len(seen))
+		}
+	}
+	// The draw depends on the seed.
+	convs := userWith("", 20).Conversations
+	_, a := HoldOut(convs, 1, 0.25)
+	_, b := HoldOut(convs, 2, 0.25)
+	if fmt.Sprint(indices(a)) == fmt.Sprint(indices(b)) {
+		t.Errorf("seeds 1 and 2 hold out the same conversations %v", indices(a))
 	}
 }

@@ -1,7 +1,6 @@
 package userdata
 
 import (
-	"bufio"
 	"bytes"
 	"encoding/json"
 	"fmt"
@@ -13,6 +12,7 @@ import (
 	"strings"
 
 	"github.com/milp-lite/milp-lite/internal/atomicfile"
+	"github.com/milp-lite/milp-lite/internal/jsonl"
 )
 
 // FileExt is the extension of a user file: <dir>/<id>.jsonl.
@@ -130,27 +130,17 @@ func LoadUser(dir, id string) (User, error) {
 func parseUserFile(r io.Reader, path, id string) (User, error) {
 	var u User
 	haveProfile := false
-	br := bufio.NewReader(r)
-	for lineNo := 1; ; lineNo++ {
-		line, rerr := br.ReadBytes('\n')
-		if len(bytes.TrimSpace(line)) > 0 {
-			var err error
-			if !haveProfile {
-				err = parseProfile(line, id, &u)
-				haveProfile = true
-			} else {
-				err = parseConversation(line, &u)
-			}
-			if err != nil {
-				return User{}, fmt.Errorf("userdata: %s:%d: %w", path, lineNo, err)
-			}
+	err := jsonl.Read(r, path, func(_ int, line []byte) error {
+		if !haveProfile {
+			haveProfile = true
+			return parseProfile(line, id, &u)
 		}
-		if rerr == io.EOF {
-			break
-		}
-		if rerr != nil {
-			return User{}, fmt.Errorf("userdata: read %s: %w", path, rerr)
-		}
+		c, err := parseConversation(line)
+		u.Conversations = append(u.Conversations, c)
+		return err
+	})
+	if err != nil {
+		return User{}, fmt.Errorf("userdata: %w", err)
 	}
 	if !haveProfile {
 		return User{}, fmt.Errorf("userdata: %s: empty file, want a profile line", path)
@@ -160,7 +150,7 @@ func parseUserFile(r io.Reader, path, id string) (User, error) {
 
 func parseProfile(line []byte, id string, u *User) error {
 	var p profileRecord
-	if err := strictDecode(line, &p); err != nil {
+	if err := jsonl.Decode(line, &p); err != nil {
 		return fmt.Errorf("profile: %v", err)
 	}
 	if p.User != id {
@@ -173,28 +163,35 @@ func parseProfile(line []byte, id string, u *User) error {
 	return nil
 }
 
-func parseConversation(line []byte, u *User) error {
+func parseConversation(line []byte) (Conversation, error) {
 	var c Conversation
-	if err := strictDecode(line, &c); err != nil {
-		return fmt.Errorf("conversation: %v", err)
+	if err := jsonl.Decode(line, &c); err != nil {
+		return c, fmt.Errorf("conversation: %v", err)
 	}
-	if err := c.validate(); err != nil {
-		return err
-	}
-	u.Conversations = append(u.Conversations, c)
-	return nil
+	return c, c.validate()
 }
 
-// strictDecode decodes exactly one JSON value with no unknown fields, so a
-// profile line in the wrong place or a typo in a key is caught.
-func strictDecode(line []byte, v any) error {
-	dec := json.NewDecoder(bytes.NewReader(line))
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(v); err != nil {
+// ReadConversations reads a file of conversations, one a line in the format
+// of a user file's conversation lines (no profile line): the training data
+// of `milp-lite lora train`. A malformed line is an error naming the file
+// and line; a file with no conversation is an error too.
+func ReadConversations(path string) ([]Conversation, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	var convs []Conversation
+	err = jsonl.Read(f, path, func(_ int, line []byte) error {
+		c, err := parseConversation(line)
+		convs = append(convs, c)
 		return err
+	})
+	if err != nil {
+		return nil, err
 	}
-	if dec.More() {
-		return fmt.Errorf("more than one JSON value on the line")
+	if len(convs) == 0 {
+		return nil, fmt.Errorf("%s: no conversations", path)
 	}
-	return nil
+	return convs, nil
 }

@@ -6,16 +6,18 @@ import (
 	"reflect"
 	"strings"
 	"testing"
+
+	"github.com/milp-lite/milp-lite/nn/chat"
 )
 
 func sampleUsers() []User {
 	return []User{
 		{ID: "spc-0000aaaa", Persona: []string{"I like cats."}, Source: "s", Licence: "l",
 			Conversations: []Conversation{
-				{Messages: []Message{{RoleUser, "Hi \"there\"\nfriend"}, {RoleAssistant, "Hello ü"}}},
-				{Messages: []Message{{RoleSystem, "be kind"}, {RoleUser, "x"}, {RoleAssistant, "y"}}},
+				{Messages: []chat.Message{{Role: chat.RoleUser, Content: "Hi \"there\"\nfriend"}, {Role: chat.RoleAssistant, Content: "Hello ü"}}},
+				{Messages: []chat.Message{{Role: chat.RoleSystem, Content: "be kind"}, {Role: chat.RoleUser, Content: "x"}, {Role: chat.RoleAssistant, Content: "y"}}},
 			}},
-		{ID: "malp-d-000", Conversations: []Conversation{{Messages: []Message{{RoleAssistant, "Hello"}}}}},
+		{ID: "malp-d-000", Conversations: []Conversation{{Messages: []chat.Message{{Role: chat.RoleAssistant, Content: "Hello"}}}}},
 	}
 }
 
@@ -68,7 +70,7 @@ func TestSaveRejects(t *testing.T) {
 		{{ID: ".hidden"}},
 		{{ID: "a"}, {ID: "a"}},
 		{{ID: "a", Conversations: []Conversation{{}}}},
-		{{ID: "a", Conversations: []Conversation{{Messages: []Message{{"bot", "x"}}}}}},
+		{{ID: "a", Conversations: []Conversation{{Messages: []chat.Message{{Role: "bot", Content: "x"}}}}}},
 	}
 	for _, us := range bad {
 		if err := Save(dir, us); err == nil {
@@ -131,5 +133,21 @@ func TestSampleUsers(t *testing.T) {
 		if len(u.Conversations) < 20 || len(u.Persona) == 0 || u.Licence == "" {
 			t.Errorf("sample user %s: %d conversations, persona %v, licence %q", u.ID, len(u.Conversations), u.Persona, u.Licence)
 		}
+	}
+}
+
+func TestReadConversations(t *testing.T) {
+	_, err := ReadConversations("testdata/bad_conversations.jsonl")
+	if err == nil || !strings.HasPrefix(err.Error(), "testdata/bad_conversations.jsonl:2: ") {
+		t.Fatalf("error %v, want it to start with testdata/bad_conversations.jsonl:2:", err)
+	}
+	convs, err := ReadConversations("../train/testdata/persona_construction_worker.jsonl")
+	if err != nil || len(convs) != 18 {
+		t.Fatalf("fixture: %d conversations, %v", len(convs), err)
+	}
+	empty := filepath.Join(t.TempDir(), "empty.jsonl")
+	os.WriteFile(empty, []byte("\n\n"), 0o644)
+	if _, err := ReadConversations(empty); err == nil || !strings.Contains(err.Error(), "no conversations") {
+		t.Fatalf("empty file: %v", err)
 	}
 }

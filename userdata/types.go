@@ -1,23 +1,15 @@
 package userdata
 
-import "fmt"
+import (
+	"fmt"
 
-// Chat roles of a Message.
-const (
-	RoleUser      = "user"
-	RoleAssistant = "assistant" // always the persona holder / personalised side
-	RoleSystem    = "system"
+	"github.com/milp-lite/milp-lite/nn/chat"
 )
 
-// Message is one chat message in the fine-tuning "messages" format.
-type Message struct {
-	Role    string `json:"role"`
-	Content string `json:"content"`
-}
-
-// Conversation is one dialogue, messages in order.
+// Conversation is one dialogue, messages in order, in the chat fine-tuning
+// format: {"messages": [{"role": "user", "content": "..."}, ...]}.
 type Conversation struct {
-	Messages []Message `json:"messages"`
+	Messages []chat.Message `json:"messages"`
 }
 
 // User is one person whose replies are personalised, with their history.
@@ -29,33 +21,29 @@ type User struct {
 	Conversations []Conversation
 }
 
-func validRole(role string) bool {
-	return role == RoleUser || role == RoleAssistant || role == RoleSystem
-}
-
 // validate checks that a conversation can be stored and trained on.
 func (c Conversation) validate() error {
 	if len(c.Messages) == 0 {
 		return fmt.Errorf("conversation has no messages")
 	}
 	for i, m := range c.Messages {
-		if !validRole(m.Role) {
-			return fmt.Errorf("message %d: role %q is not user, assistant or system", i, m.Role)
+		if err := m.Validate(); err != nil {
+			return fmt.Errorf("message %d: %w", i, err)
 		}
 	}
 	return nil
 }
 
-// appendMerged adds a message, joining it to the previous one with a newline
-// when both have the same role: chat templates expect speakers to alternate,
-// and two lines in a row from one speaker are one turn.
-func appendMerged(msgs []Message, role, content string) []Message {
+// Add appends a message, joining it to the last one with a newline when both
+// have the same role: chat templates expect speakers to alternate, and two
+// lines in a row from one speaker are one turn. Empty content adds nothing.
+func (c *Conversation) Add(role, content string) {
 	if content == "" {
-		return msgs
+		return
 	}
-	if n := len(msgs); n > 0 && msgs[n-1].Role == role {
-		msgs[n-1].Content += "\n" + content
-		return msgs
+	if n := len(c.Messages); n > 0 && c.Messages[n-1].Role == role {
+		c.Messages[n-1].Content += "\n" + content
+		return
 	}
-	return append(msgs, Message{Role: role, Content: content})
+	c.Messages = append(c.Messages, chat.Message{Role: role, Content: content})
 }

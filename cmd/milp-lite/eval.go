@@ -13,6 +13,7 @@ import (
 )
 
 func evalCommand() *cli.Command {
+	d := milp.DefaultEvalOptions()
 	return &cli.Command{
 		Name:  "eval",
 		Usage: "the personalisation benchmark: MiLP against zero-shot, history, retrieval and fixed-LoRA baselines",
@@ -25,20 +26,10 @@ func evalCommand() *cli.Command {
 			"Examples:\n" +
 			"   milp-lite data import --format spc testdata/data/spc_valid.csv --out users/spc\n" +
 			"   milp-lite eval --users users/spc --limit 20 --out eval-spc",
-		Flags: []cli.Flag{
-			modelFlag,
-			&cli.StringFlag{Name: "users", Usage: "`DIR` of users in milp-lite's JSONL layout (default: the embedded sample)"},
-			&cli.IntFlag{Name: "limit", Value: 20, Usage: "evaluate at most `N` users (0: all)"},
-			&cli.IntFlag{Name: "trials", Value: 12, Usage: "MiLP's BO trials per user"},
-			&cli.IntFlag{Name: "init", Value: 6, Usage: "space-filling trials before the Gaussian process takes over"},
-			&cli.DurationFlag{Name: "time", Usage: "wall-time budget of each user's search (0: none)"},
-			&cli.IntFlag{Name: "epochs", Value: milp.DefaultBudget.Epochs, Usage: "training budget: passes over a user's history per adapter"},
-			&cli.IntFlag{Name: "retrieval-k", Value: 3, Usage: "past exchanges retrieved by BM25"},
-			&cli.IntFlag{Name: "val-turns", Value: 24, Usage: "validation turns each BO trial is scored on (fewer make the search chase noise)"},
-			&cli.IntFlag{Name: "test-turns", Value: 24, Usage: "test turns per user the table reports"},
-			&cli.Int64Flag{Name: "seed", Value: 1, Usage: "seed of splits, initialisation and search"},
+		Flags: append(setupFlags(d.Setup, 20),
+			intFlag("retrieval-k", d.RetrievalK, 1, 100, "past exchanges retrieved by BM25"),
 			&cli.StringFlag{Name: "out", Value: "milp-eval", Usage: "`DIR` for report.json, rouge_l.svg and the search journals"},
-		},
+		),
 		Action: runEval,
 	}
 }
@@ -46,11 +37,6 @@ func evalCommand() *cli.Command {
 func runEval(c *cli.Context) error {
 	if c.NArg() > 0 {
 		return fmt.Errorf("eval takes no arguments (got %q)", c.Args().First())
-	}
-	for _, f := range []string{"trials", "init", "epochs", "retrieval-k"} {
-		if c.Int(f) < 1 {
-			return fmt.Errorf("--%s must be ≥ 1, got %d", f, c.Int(f))
-		}
 	}
 	m, err := loadModel(c)
 	if err != nil {
@@ -66,11 +52,10 @@ func runEval(c *cli.Context) error {
 		return err
 	}
 	o := milp.DefaultEvalOptions()
-	o.Budget.Epochs = c.Int("epochs")
-	o.Budget.Seed, o.Seed = uint64(c.Int64("seed")), uint64(c.Int64("seed"))
-	o.Budget.Ctx = min(o.Budget.Ctx, m.Config.ContextLen)
-	o.Search.Trials, o.Search.InitialTrials, o.Search.Time = c.Int("trials"), c.Int("init"), c.Duration("time")
-	o.RetrievalK, o.ValTurns, o.TestTurns = c.Int("retrieval-k"), c.Int("val-turns"), c.Int("test-turns")
+	if o.Setup, err = setupFrom(c, m, o.Setup); err != nil {
+		return err
+	}
+	o.RetrievalK = c.Int("retrieval-k")
 	o.JournalDir = filepath.Join(out, "journals")
 	start := time.Now()
 	var userStart time.Time
@@ -80,13 +65,10 @@ func runEval(c *cli.Context) error {
 	o.OnTrial = func(user string, t milp.TrialReport) {
 		fmt.Fprintf(os.Stderr, "    trial %d/%d: %s → val ROUGE-L %.4f\n", t.ID+1, o.Search.Trials, t.Placement, t.RougeL)
 	}
-	modelName := c.String(modelFlag.Name)
-	if modelName == "" {
-		modelName = "stories260K (embedded)"
-	}
-	rep := &milp.Report{Model: modelName, Command: strings.Join(os.Args, " "), Budget: o.Budget, Trials: o.Search.Trials,
+	name := modelName(c)
+	rep := &milp.Report{Model: name, Command: strings.Join(os.Args, " "), Recipe: o.Recipe, Trials: o.Search.Trials,
 		Date: start.UTC().Format(time.RFC3339)}
-	fmt.Fprintf(os.Stderr, "Evaluating %d users from %s on %s\n", len(users), from, modelName)
+	fmt.Fprintf(os.Stderr, "Evaluating %d users from %s on %s\n", len(users), from, name)
 	for i, u := range users {
 		userStart = time.Now()
 		fmt.Fprintf(os.Stderr, "[user %d/%d] %s (%d conversations)\n", i+1, len(users), u.ID, len(u.Conversations))
@@ -107,7 +89,7 @@ func runEval(c *cli.Context) error {
 	if err := milp.WriteJSON(filepath.Join(out, "report.json"), rep); err != nil {
 		return err
 	}
-	svg := milp.SummarySVG(fmt.Sprintf("Test ROUGE-L over %d users, %s", len(rep.Users), modelName), rep.Summary)
+	svg := milp.SummarySVG(fmt.Sprintf("Test ROUGE-L over %d users, %s", len(rep.Users), name), rep.Summary)
 	if err := milp.WriteSVG(filepath.Join(out, "rouge_l.svg"), svg); err != nil {
 		return err
 	}

@@ -2,10 +2,11 @@ package main
 
 import (
 	"fmt"
-	"github.com/dustin/go-humanize"
 	"os"
 	"strings"
 	"text/tabwriter"
+
+	"github.com/dustin/go-humanize"
 
 	"github.com/urfave/cli/v2"
 

@@ -32,7 +32,8 @@ func newApp() *cli.App {
 		Usage: "personalise a local LLM to each of its users, on the CPU, in pure Go",
 		Description: "milp-lite runs GGUF models (llama, qwen2) with no GPU and no cgo. With no --model it uses\n" +
 			"the embedded stories260K model, so every command works out of the box.",
-		Commands:             []*cli.Command{trainCommand(), chatCommand(), evalCommand(), dataCommand(), benchCommand(), tokenizeCommand(), infoCommand()},
+		Commands: []*cli.Command{trainCommand(), consolidateCommand(), chatCommand(), evalCommand(), loraCommand(), dataCommand(),
+			benchCommand(), tokenizeCommand(), infoCommand()},
 		EnableBashCompletion: true,
 		OnUsageError:         usageError,
 		// The default handler would print and os.Exit itself; main does both.
@@ -44,8 +45,16 @@ func newApp() *cli.App {
 			return cli.ShowAppHelp(c)
 		},
 	}
-	for _, cmd := range app.Commands {
-		cmd.OnUsageError = usageError
+	var prepare func(cmds []*cli.Command)
+	prepare = func(cmds []*cli.Command) {
+		for _, cmd := range cmds {
+			cmd.OnUsageError = usageError
+			if cmd.Before == nil {
+				cmd.Before = checkFlagRanges
+			}
+			prepare(cmd.Subcommands)
+		}
 	}
+	prepare(app.Commands)
 	return app
 }

@@ -13,7 +13,7 @@ import (
 func TestMainJobAndMemory(t *testing.T) {
 	store := t.TempDir()
 	r := run(t, "", "train", "--store", store, "--limit", "1", "--trials", "2", "--init", "2", "--epochs", "1",
-		"--ctx", "128", "--val-turns", "3", "--test-turns", "3")
+		"--train-ctx", "128", "--val-turns", "3", "--test-turns", "3")
 	if r.code != 0 {
 		t.Fatalf("train: exit %d: %s", r.code, r.stderr)
 	}
@@ -42,9 +42,9 @@ func TestMainJobAndMemory(t *testing.T) {
 	if data, err := os.ReadFile(short); err != nil || !strings.Contains(string(data), "What do you like to eat?") {
 		t.Fatalf("the chat was not recorded in short-term memory: %v %s", err, data)
 	}
-	r = run(t, "", "train", "--store", store, "--user", "spc-216baf81", "--epochs", "1", "--ctx", "128")
+	r = run(t, "", "consolidate", "--store", store, "--user", "spc-216baf81", "--epochs", "1", "--train-ctx", "128")
 	if r.code != 0 || !strings.Contains(r.stdout, "moved 2 short-term turns") {
-		t.Fatalf("train --user: exit %d: %s %s", r.code, r.stdout, r.stderr)
+		t.Fatalf("consolidate --user: exit %d: %s %s", r.code, r.stdout, r.stderr)
 	}
 	if _, err := os.Stat(short); !os.IsNotExist(err) {
 		t.Fatalf("short-term memory not emptied: %v", err)
@@ -87,7 +87,16 @@ func TestMiLPBadInput(t *testing.T) {
 	}{
 		{[]string{"eval", "--users", bad, "--out", filepath.Join(dir, "o")}, "u1.jsonl:2"},
 		{[]string{"train", "--users", bad, "--store", dir}, "u1.jsonl:2"},
-		{[]string{"train", "--store", dir, "--user", "ghost"}, "no history and nothing in short-term memory"},
+		{[]string{"consolidate", "--store", dir, "--user", "ghost"}, "no history and nothing in short-term memory"},
+		{[]string{"consolidate", "--store", dir, "--user", ""}, `--user "" is not a valid user ID`},
+		{[]string{"train", "--store", dir, "--user", "ghost"}, "`train --user` is now `milp-lite consolidate --user`"},
+		{[]string{"train", "--data", "x.jsonl"}, "`train --data` is now `milp-lite lora train --data`"},
+		{[]string{"train", "--epochs", "0", "--store", dir}, "--epochs must be 1 to 1000, got 0"},
+		{[]string{"train", "--param-penalty", "NaN", "--store", dir}, "--param-penalty must be ≥ 0, got NaN"},
+		{[]string{"lora", "train", "--data", "x.jsonl", "--dropout", "1"}, "--dropout must be in [0, 1), got 1"},
+		{[]string{"lora", "train", "--data", "x.jsonl", "--lr", "Inf"}, "--lr must be 1e-08 to 1, got +Inf"},
+		{[]string{"lora", "train", "--data", "x.jsonl", "--rank", "100"}, "--rank 100 is wider than the model's narrowest site (64)"},
+		{[]string{"lora", "train", "--data", filepath.Join(dir, "absent.jsonl")}, "no such file"},
 		{[]string{"chat", "--store", dir, "--user", "ghost", "-p", "hi"}, `no user "ghost"`},
 		{[]string{"data", "import", "--format", "csv", "x", "--out", dir}, `--format "csv"`},
 		{[]string{"data", "import", "--format", "spc", filepath.Join(dir, "absent.csv"), "--out", dir}, "no such file"},
@@ -101,5 +110,34 @@ func TestMiLPBadInput(t *testing.T) {
 			t.Errorf("milp-lite %s: exit %d, stderr %q; want exit 1 and a last line containing %q",
 				strings.Join(c.args, " "), r.code, r.stderr, c.want)
 		}
+	}
+}
+
+// TestLoRATrain trains one adapter from a file of conversations, then chats
+// with it: the adapter records how it was trained, and changes the replies.
+func TestLoRATrain(t *testing.T) {
+	dir := t.TempDir()
+	out := filepath.Join(dir, "worker.gguf")
+	r := run(t, "", "lora", "train", "--data", "../../train/testdata/persona_construction_worker.jsonl", "--out", out,
+		"--epochs", "1", "--train-ctx", "128", "--rank", "4")
+	if r.code != 0 || !strings.Contains(r.stderr, "wrote "+out) {
+		t.Fatalf("lora train: exit %d: %s", r.code, r.stderr)
+	}
+	if _, err := os.Stat(out + ".ckpt"); !os.IsNotExist(err) {
+		t.Fatalf("a finished run left its checkpoint: %v", err)
+	}
+	info := run(t, "", "info", out)
+	for _, want := range []string{"milp.lora.data", "persona_construction_worker.jsonl", "milp.lora.ranks"} {
+		if !strings.Contains(info.stdout, want) {
+			t.Fatalf("adapter metadata lacks %q:\n%s", want, info.stdout)
+		}
+	}
+	if strings.Contains(info.stdout, "../../train/testdata") {
+		t.Fatalf("the adapter records the training file's path, not its name:\n%s", info.stdout)
+	}
+	base := run(t, "", "chat", "-p", "What do you do for a living?", "--temp", "0", "-n", "16")
+	with := run(t, "", "chat", "--adapter", out, "-p", "What do you do for a living?", "--temp", "0", "-n", "16")
+	if base.code != 0 || with.code != 0 || base.stdout == with.stdout {
+		t.Fatalf("chat with the adapter: exit %d/%d, same reply %v:\n%s", base.code, with.code, base.stdout == with.stdout, with.stderr)
 	}
 }

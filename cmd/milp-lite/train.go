@@ -2,157 +2,175 @@ package main
 
 import (
 	"fmt"
+	"math"
 	"os"
-	"os/signal"
-	"sync/atomic"
+	"strings"
 	"time"
 
-	"github.com/schollz/progressbar/v3"
 	"github.com/urfave/cli/v2"
 
-	"github.com/milp-lite/milp-lite/lora"
-	"github.com/milp-lite/milp-lite/train"
+	"github.com/milp-lite/milp-lite/milp"
+	"github.com/milp-lite/milp-lite/nn"
+	"github.com/milp-lite/milp-lite/userdata"
 )
 
+var storeFlag = &cli.StringFlag{Name: "store", Usage: "`DIR` of users' memories (default $MILP_HOME or ~/.local/share/milp-lite)"}
+
 func trainCommand() *cli.Command {
-	cmd := &cli.Command{
+	d := milp.DefaultSetup()
+	return &cli.Command{
 		Name:  "train",
-		Usage: "personalise the model to users (MiLP), or train one LoRA adapter with --data",
-		Description: "With no arguments: the main job. For each user (the embedded sample of Synthetic-Persona-Chat\n" +
-			"users, or --users DIR), Bayesian optimisation searches which FFN layers and sites get the user's\n" +
-			"memory, the LoRA rank, modules per site and learning rate; each trial trains on the user's history\n" +
-			"and is scored by the ROUGE-L of its replies to held-out turns. The best adapter becomes the user's\n" +
-			"long-term memory in the store (--store), ready for `milp-lite chat --user ID`.\n\n" +
-			"With --user ID: consolidates that user's short-term memory (what `chat --user` recorded) into the\n" +
-			"long-term adapter, then empties it.\n\n" +
-			"With --data FILE: trains one LoRA of a fixed configuration on JSONL conversations\n" +
-			"({\"messages\": [{\"role\": \"user\", \"content\": ...}, ...]}), learning the assistant's replies, and\n" +
-			"writes an adapter GGUF in llama.cpp's format (usable with `milp-lite chat --adapter` and llama.cpp's\n" +
-			"--lora). Ctrl-C saves a checkpoint and exits; --resume continues from it.\n\n" +
+		Usage: "the main job: personalise the model to each user (MiLP)",
+		Description: "For each user (the embedded sample of Synthetic-Persona-Chat users, or --users DIR), Bayesian\n" +
+			"optimisation searches which FFN layers and sites get the user's memory, the LoRA rank, modules per\n" +
+			"site and learning rate; each trial trains on the user's history and is scored by the ROUGE-L of its\n" +
+			"replies to held-out turns. The best adapter becomes the user's long-term memory in the store\n" +
+			"(--store), ready for `milp-lite chat --user ID`. An interrupted search continues with --resume.\n\n" +
+			"To fold a user's short-term memory into their adapter later, see `milp-lite consolidate`; to train\n" +
+			"one adapter of a fixed placement on a file of conversations, `milp-lite lora train`.\n\n" +
 			"Examples:\n" +
-			"   milp-lite train                                   # the main job on the embedded model and users\n" +
+			"   milp-lite train                                   # the embedded model and users\n" +
 			"   milp-lite train --users ./users --limit 10 --trials 16\n" +
-			"   milp-lite train --user spc-216baf81               # consolidate short-term memory\n" +
-			"   milp-lite train --data alice.jsonl --out alice.gguf --targets ffn_up,ffn_down --layers all --rank 8",
-		Flags: []cli.Flag{
-			modelFlag,
-			&cli.StringFlag{Name: "data", Usage: "training conversations, JSONL `FILE`"},
-			&cli.StringFlag{Name: "out", Value: "adapter.gguf", Usage: "adapter GGUF `FILE` to write"},
-			&cli.StringFlag{Name: "targets", Value: "ffn_up,ffn_down", Usage: "linear `SITES`: attn_q, attn_k, attn_v, attn_output, ffn_gate, ffn_up, ffn_down, or all/attn/ffn"},
-			&cli.StringFlag{Name: "layers", Value: "all", Usage: "`LAYERS`: all, a list 0,3,5 or ranges 0-4"},
-			&cli.IntFlag{Name: "rank", Value: 8, Usage: "rank of each LoRA module"},
-			&cli.Float64Flag{Name: "alpha", Value: 16, Usage: "alpha of each module (its scale is alpha/rank)"},
-			&cli.IntFlag{Name: "loras-per-site", Value: 1, Usage: "LoRA modules at each site (MiLP's number of LoRAs)"},
-			&cli.Float64Flag{Name: "dropout", Value: 0.05, Usage: "LoRA dropout probability"},
-			&cli.IntFlag{Name: "epochs", Value: 2, Usage: "passes over the data (the main job trains each adapter for 3 unless set)"},
-			&cli.Float64Flag{Name: "lr", Value: 1e-3, Usage: "peak learning rate (warm-up, then cosine to lr/10)"},
-			&cli.IntFlag{Name: "batch", Value: 4, Usage: "sequences per optimizer step (gradient accumulation)"},
-			&cli.IntFlag{Name: "ctx", Value: 256, Usage: "tokens per training sequence (also the main job's)"},
-			&cli.Float64Flag{Name: "val-split", Value: 0.1, Usage: "fraction of conversations held out for validation"},
-			&cli.Int64Flag{Name: "seed", Value: 1, Usage: "seed of initialisation, shuffling and dropout"},
-			&cli.IntFlag{Name: "checkpoint-every", Value: 50, Usage: "write a checkpoint every `N` steps (0: only on Ctrl-C)"},
-			&cli.BoolFlag{Name: "resume", Usage: "continue from the checkpoint (OUT.ckpt) of an interrupted run, or an interrupted search"},
-		},
+			"   milp-lite train --model smollm2.gguf --users ./users --time 10m",
+		Flags: append(setupFlags(d, 3),
+			storeFlag,
+			floatFlag("param-penalty", 0, bounds{lo: 0, hi: math.Inf(1)}, "ROUGE-L points subtracted per million trainable parameters"),
+			&cli.BoolFlag{Name: "resume", Usage: "continue each user's interrupted search from its journal instead of starting anew"},
+			movedFlag("user", "consolidate"),
+			movedFlag("data", "lora train"),
+		),
 		Action: runTrain,
 	}
-	cmd.Flags = append(cmd.Flags, personaliseFlags()...)
-	return cmd
 }
 
-func trainOptions(c *cli.Context, layers int) (train.Options, error) {
-	o := train.Options{Data: c.String("data"), Out: c.String("out"), Rank: c.Int("rank"), Alpha: float32(c.Float64("alpha")),
-		LorasPerSite: c.Int("loras-per-site"), Dropout: float32(c.Float64("dropout")), Epochs: c.Int("epochs"),
-		Ctx: c.Int("ctx"), ValSplit: c.Float64("val-split"), CheckpointEvery: c.Int("checkpoint-every"), Resume: c.Bool("resume"),
-		Hyper: train.Hyper{LR: c.Float64("lr"), Batch: c.Int("batch"), Seed: uint64(c.Int64("seed")), WeightDecay: 0, ClipNorm: 1}}
+// movedFlag is a hidden flag of train's former jobs: using it says where the
+// job went instead of "flag provided but not defined".
+func movedFlag(name, command string) *cli.StringFlag {
+	return &cli.StringFlag{Name: name, Hidden: true, Action: func(*cli.Context, string) error {
+		return fmt.Errorf("`train --%s` is now `milp-lite %s --%s` (see milp-lite %s --help)", name, command, name, command)
+	}}
+}
+
+// setupFlags are the flags the main job and eval share: the model, the
+// users, the search, the held-out turns and the recipe, defaults from d.
+func setupFlags(d milp.Setup, limit int) []cli.Flag {
+	return append([]cli.Flag{
+		modelFlag,
+		&cli.StringFlag{Name: "users", Usage: "`DIR` of users in milp-lite's JSONL layout (default: the embedded sample)"},
+		intFlag("limit", limit, 0, math.MaxInt, "at most `N` users (0: all)"),
+		intFlag("trials", d.Search.Trials, 1, 10000, "BO trials (training runs) per user"),
+		intFlag("init", d.Search.InitialTrials, 1, 10000, "space-filling trials before the Gaussian process takes over"),
+		&cli.DurationFlag{Name: "time", Usage: "wall-time budget per user's search, e.g. 2m (0: none)"},
+		intFlag("val-turns", d.ValTurns, 1, math.MaxInt, "validation turns each trial is scored on (fewer make the search chase noise)"),
+		intFlag("test-turns", d.TestTurns, 1, math.MaxInt, "test turns per user the scores use"),
+	}, recipeFlags(false)...)
+}
+
+// setupFrom reads the flags the main job and eval share.
+func setupFrom(c *cli.Context, m *nn.Model, d milp.Setup) (milp.Setup, error) {
+	s := d
 	var err error
-	if o.Sites, err = lora.ParseSites(c.String("targets")); err != nil {
-		return o, fmt.Errorf("--targets: %w", err)
+	if s.Recipe, err = recipeFrom(c, m); err != nil {
+		return s, err
 	}
-	if o.Layers, err = lora.ParseLayers(c.String("layers"), layers); err != nil {
-		return o, fmt.Errorf("--layers: %w", err)
+	s.Search.Trials, s.Search.InitialTrials, s.Search.Time = c.Int("trials"), c.Int("init"), c.Duration("time")
+	s.ValTurns, s.TestTurns = c.Int("val-turns"), c.Int("test-turns")
+	if c.Command.HasName("train") {
+		s.Search.ParamPenalty = c.Float64("param-penalty")
 	}
-	switch {
-	case o.Rank < 1:
-		return o, fmt.Errorf("--rank must be ≥ 1, got %d", o.Rank)
-	case o.Alpha <= 0:
-		return o, fmt.Errorf("--alpha must be > 0, got %g", o.Alpha)
-	case o.LorasPerSite < 1:
-		return o, fmt.Errorf("--loras-per-site must be ≥ 1, got %d", o.LorasPerSite)
-	case o.Epochs < 1:
-		return o, fmt.Errorf("--epochs must be ≥ 1, got %d", o.Epochs)
-	case o.Hyper.LR <= 0:
-		return o, fmt.Errorf("--lr must be > 0, got %g", o.Hyper.LR)
-	case o.Hyper.Batch < 1:
-		return o, fmt.Errorf("--batch must be ≥ 1, got %d", o.Hyper.Batch)
-	case o.ValSplit < 0 || o.ValSplit >= 1:
-		return o, fmt.Errorf("--val-split must be in [0, 1), got %g", o.ValSplit)
-	case o.Dropout < 0 || o.Dropout >= 1:
-		return o, fmt.Errorf("--dropout must be in [0, 1), got %g", o.Dropout)
-	case o.CheckpointEvery < 0:
-		return o, fmt.Errorf("--checkpoint-every must be ≥ 0, got %d", o.CheckpointEvery)
+	return s, s.Validate()
+}
+
+func storeOf(c *cli.Context) milp.Store {
+	if d := c.String(storeFlag.Name); d != "" {
+		return milp.Store{Root: d}
 	}
-	return o, nil
+	return milp.Store{Root: milp.DefaultStoreRoot()}
+}
+
+// loadUsers reads --users DIR, or the embedded sample.
+func loadUsers(c *cli.Context) ([]userdata.User, string, error) {
+	var users []userdata.User
+	var err error
+	from := "the embedded Synthetic-Persona-Chat sample (CC-BY 4.0, Jandaghi et al. 2023)"
+	if dir := c.String("users"); dir != "" {
+		users, err = userdata.Load(dir)
+		from = dir
+	} else {
+		users, err = userdata.Sample()
+	}
+	if err != nil {
+		return nil, "", err
+	}
+	if len(users) == 0 {
+		return nil, "", fmt.Errorf("%s holds no users (*.jsonl)", from)
+	}
+	if n := c.Int("limit"); n > 0 && n < len(users) {
+		users = users[:n]
+	}
+	return users, from, nil
+}
+
+// modelName is how reports name the model.
+func modelName(c *cli.Context) string {
+	if name := c.String(modelFlag.Name); name != "" {
+		return name
+	}
+	return "stories260K (embedded)"
 }
 
 func runTrain(c *cli.Context) error {
 	if c.NArg() > 0 {
 		return fmt.Errorf("train takes no arguments (got %q)", c.Args().First())
 	}
-	if c.String("data") == "" {
-		return runPersonalise(c)
-	}
 	m, err := loadModel(c)
 	if err != nil {
 		return err
 	}
 	defer m.Close()
-	if c.Int("ctx") < 2 || c.Int("ctx") > m.Config.ContextLen {
-		return fmt.Errorf("--ctx must be in 2..%d (the model's context), got %d", m.Config.ContextLen, c.Int("ctx"))
-	}
-	o, err := trainOptions(c, m.Config.Layers)
+	setup, err := setupFrom(c, m, milp.DefaultSetup())
 	if err != nil {
 		return err
 	}
-	var stop atomic.Bool
-	sig := make(chan os.Signal, 1)
-	signal.Notify(sig, os.Interrupt)
-	defer signal.Stop(sig)
-	go func() {
-		for range sig {
-			stop.Store(true)
-		}
-	}()
-	o.Stop = stop.Load
-
-	var bar *progressbar.ProgressBar
+	users, from, err := loadUsers(c)
+	if err != nil {
+		return err
+	}
+	st := storeOf(c)
+	name := modelName(c)
+	fmt.Fprintf(os.Stderr, "Personalising %s for %d users from %s; memories go to %s\n", name, len(users), from, st.Root)
+	o := milp.PersonaliseOptions{Setup: setup, Resume: c.Bool("resume"), ModelName: name}
 	start := time.Now()
-	tokens := 0
-	o.OnStart = func(total int) {
-		bar = progressbar.NewOptions(total, progressbar.OptionSetWriter(os.Stderr), progressbar.OptionSetDescription("training"),
-			progressbar.OptionShowCount(), progressbar.OptionSetPredictTime(true), progressbar.OptionSetWidth(30),
-			progressbar.OptionClearOnFinish())
+	var reports []*milp.UserReport
+	for i, u := range users {
+		fmt.Fprintf(os.Stderr, "[user %d/%d] %s: %d conversations; persona: %s\n", i+1, len(users), u.ID, len(u.Conversations), strings.Join(u.Persona, " "))
+		userStart := time.Now()
+		o.Search.OnTrial = func(t milp.TrialReport) {
+			status := fmt.Sprintf("val ROUGE-L %.4f, loss %.3f", t.RougeL, t.TrainLoss)
+			if t.Error != "" {
+				status = "failed: " + t.Error
+			}
+			fmt.Fprintf(os.Stderr, "  trial %d/%d (%5.1fs): %s → %s\n", t.ID+1, o.Search.Trials, time.Since(userStart).Seconds(), t.Placement, status)
+		}
+		rep, err := milp.Personalise(m, st, u, o)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(os.Stderr, "  test ROUGE-L %.4f → %.4f, Persona-F1 %.4f → %.4f; adapter: %s\n",
+			rep.Before.RougeL, rep.After.RougeL, rep.Before.PersonaF1, rep.After.PersonaF1, st.AdapterPath(u.ID))
+		reports = append(reports, rep)
 	}
-	o.OnStep = func(step int, loss float64, n int) {
-		tokens += n
-		rate := float64(tokens) / time.Since(start).Seconds()
-		bar.Describe(fmt.Sprintf("loss %.4f  %.0f tok/s", loss, rate))
-		bar.Set(step)
+	fmt.Printf("\nMiLP on %s, %d users, %d BO trials each (%.0fs):\n\n", name, len(reports), o.Search.Trials, time.Since(start).Seconds())
+	fmt.Println("| user | test ROUGE-L before → after | Persona-F1 before → after | memory found |")
+	fmt.Println("|---|---|---|---|")
+	for _, r := range reports {
+		fmt.Printf("| %s | %.4f → %.4f | %.4f → %.4f | %s |\n", r.User, r.Before.RougeL, r.After.RougeL, r.Before.PersonaF1, r.After.PersonaF1, r.Placement)
 	}
-	o.OnEpoch = func(epoch int, trainLoss, valLoss float64) {
-		bar.Clear()
-		fmt.Fprintf(os.Stderr, "epoch %d: train loss %.4f, validation loss %.4f\n", epoch+1, trainLoss, valLoss)
+	chat := "milp-lite chat --user " + reports[0].User
+	if c.IsSet(storeFlag.Name) {
+		chat += " --store " + st.Root
 	}
-	res, err := train.Run(m, o)
-	if bar != nil {
-		bar.Finish()
-	}
-	if err != nil {
-		return err
-	}
-	if res.Interrupted {
-		fmt.Fprintf(os.Stderr, "interrupted after step %d: checkpoint saved; --resume continues\n", res.Steps)
-		return nil
-	}
-	fmt.Fprintf(os.Stderr, "wrote %s (%d steps, train loss %.4f, validation loss %.4f)\n", o.Out, res.Steps, res.TrainLoss, res.ValLoss)
+	fmt.Printf("\nBefore: the base model, zero-shot. After: with the user's searched LoRA memory. Reports and search\n"+
+		"plots are in %s/<user>/. Talk to a result:\n\n   %s\n", st.Root, chat)
 	return nil
 }

@@ -12,12 +12,6 @@ import (
 	"github.com/nikolalohinski/gonja/v2/parser"
 )
 
-// Message is one turn of a conversation. Role is normally system, user or
-// assistant; other roles are handed to the template unchanged.
-type Message struct {
-	Role, Content string
-}
-
 // templateName is the single in-memory file the template is loaded from.
 // Includes of any other name fail, which keeps templates off the file system.
 const templateName = "/chat_template"

@@ -30,14 +30,8 @@ var Methods = []Method{ZeroShot, HistoryPrompt, Retrieval, FixedLoRA, MaLP, MiLP
 
 // EvalOptions configure the benchmark.
 type EvalOptions struct {
-	Budget       Budget
-	Search       SearchOptions // Trials, Time, InitialTrials, ParamPenalty; Budget and Seed are filled in
-	FixedLR      float64       // the fixed LoRA's learning rate
-	RetrievalK   int           // exchanges retrieved
-	ValTurns     int           // validation turns BO scores (0: all)
-	TestTurns    int           // test turns reported (0: all)
-	Seed         uint64
-	Ctx          int // generation context (0: the model's, at most 2048)
+	Setup
+	RetrievalK   int // exchanges retrieved
 	OnUser       func(i, n int, user string)
 	OnMethod     func(user string, m Method, s Scores)
 	OnTrial      func(user string, t TrialReport)
@@ -45,17 +39,12 @@ type EvalOptions struct {
 	KeepAdapters bool   // keep each user's searched adapter in the result
 }
 
-// DefaultEvalOptions are the benchmark's settings for the embedded model.
+// DefaultEvalOptions are the benchmark's settings for the embedded model:
+// the default setup with twelve trials a search.
 func DefaultEvalOptions() EvalOptions {
-	return EvalOptions{
-		Budget:     DefaultBudget,
-		Search:     SearchOptions{Trials: 12, InitialTrials: 6},
-		FixedLR:    3e-3,
-		RetrievalK: 3,
-		ValTurns:   24,
-		TestTurns:  24,
-		Seed:       1,
-	}
+	s := DefaultSetup()
+	s.Search = SearchOptions{Trials: 12, InitialTrials: 6}
+	return EvalOptions{Setup: s, RetrievalK: 3}
 }
 
 // UserResult is one user's scores per method and the placement MiLP chose.
@@ -74,13 +63,13 @@ func (u *UserResult) Adapter() *lora.Adapter { return u.adapter }
 // training split, val what BO scores, test what is reported.
 func EvaluateUser(m *nn.Model, u userdata.User, o EvalOptions) (*UserResult, error) {
 	start := time.Now()
-	pu, err := prepareUser(m, u, o.Seed, o.Ctx, o.Budget.Ctx, o.ValTurns, o.TestTurns)
+	pu, err := splitUserFor(m, u, o.Setup)
 	if err != nil {
 		return nil, err
 	}
 	r, h, hist, val, test := pu.r, pu.h, pu.hist, pu.val, pu.test
 	res := &UserResult{User: u.ID, Scores: map[Method]Scores{}}
-	score := func(method Method, adapter *lora.Adapter, memory func(userdata.Turn) string) error {
+	score := func(method Method, adapter *lora.Adapter, memory func(userdata.EvalPair) string) error {
 		if adapter != nil {
 			r.Use(adapter)
 		} else {
@@ -101,13 +90,13 @@ func EvaluateUser(m *nn.Model, u userdata.User, o EvalOptions) (*UserResult, err
 	if err := score(ZeroShot, nil, nil); err != nil {
 		return nil, err
 	}
-	if err := score(HistoryPrompt, nil, func(userdata.Turn) string { return historyText }); err != nil {
+	if err := score(HistoryPrompt, nil, func(userdata.EvalPair) string { return historyText }); err != nil {
 		return nil, err
 	}
 	if err := score(Retrieval, nil, retrieval); err != nil {
 		return nil, err
 	}
-	fixed, _, err := Fit(m, h, FixedPlacement(m.Config.Layers, o.FixedLR), o.Budget)
+	fixed, _, err := Fit(m, h, FixedPlacement(m.Config.Layers), o.Recipe)
 	if err != nil {
 		return nil, fmt.Errorf("user %s, fixed LoRA: %w", u.ID, err)
 	}
@@ -118,15 +107,14 @@ func EvaluateUser(m *nn.Model, u userdata.User, o EvalOptions) (*UserResult, err
 		return nil, err
 	}
 	so := o.Search
-	so.Budget, so.Seed = o.Budget, o.Seed
-	so.StartWith = []Placement{FixedPlacement(m.Config.Layers, o.FixedLR)}
+	so.StartWith = []Placement{FixedPlacement(m.Config.Layers)}
 	if o.JournalDir != "" {
 		so.JournalPath = fmt.Sprintf("%s/%s.search.jsonl", o.JournalDir, u.ID)
 	}
 	if o.OnTrial != nil {
 		so.OnTrial = func(t TrialReport) { o.OnTrial(u.ID, t) }
 	}
-	sr, err := Search(m, r, h, val, u.Persona, so)
+	sr, err := Search(m, r, h, val, u.Persona, o.Recipe, so)
 	if err != nil {
 		return nil, fmt.Errorf("user %s, search: %w", u.ID, err)
 	}
@@ -139,37 +127,6 @@ func EvaluateUser(m *nn.Model, u userdata.User, o EvalOptions) (*UserResult, err
 	}
 	res.Seconds = time.Since(start).Seconds()
 	return res, nil
-}
-
-// preparedUser is a user split and made ready for scoring and training.
-type preparedUser struct {
-	r         *Replier
-	h         *History
-	hist      []userdata.Conversation
-	val, test []userdata.Turn
-}
-
-// prepareUser splits u's conversations into history, validation and test
-// (by conversation), keeps the turns the context can hold, and prepares the
-// history for training.
-func prepareUser(m *nn.Model, u userdata.User, seed uint64, ctx, trainCtx, valTurns, testTurns int) (*preparedUser, error) {
-	hist, valConvs, testConvs := userdata.Split(u, seed, 0.15, 0.15)
-	if len(valConvs) == 0 || len(testConvs) == 0 {
-		return nil, fmt.Errorf("user %s has %d conversations, too few to hold out validation and test ones", u.ID, len(u.Conversations))
-	}
-	r, err := NewReplier(m, ctx)
-	if err != nil {
-		return nil, err
-	}
-	val, test := EvalTurns(valConvs, valTurns, r.Fits), EvalTurns(testConvs, testTurns, r.Fits)
-	if len(val) == 0 || len(test) == 0 {
-		return nil, fmt.Errorf("user %s: no validation or test turn fits the context of %d tokens", u.ID, r.Ctx())
-	}
-	h, err := PrepareHistory(m, hist, trainCtx)
-	if err != nil {
-		return nil, fmt.Errorf("user %s: %w", u.ID, err)
-	}
-	return &preparedUser{r: r, h: h, hist: hist, val: val, test: test}, nil
 }
 
 // Summary is one method's result over users: the mean of the per-user
