@@ -91,7 +91,7 @@ type kernelSet struct {
 
 	// Elementwise.
 	expShift func(x []float32, shift float32) float32 // x = exp(x-shift), returns Σ
-	// ExpScaled: Exp's bits exactly (exp_portable.go), the sum in order.
+	// ExpScaled: Exp's bits exactly (bitexact_exp.go), the sum in order.
 	expScaled func(x []float32, scale, shift, cut float32) float32
 	// SwiGLU and SwiGLUBackward, bit-exact with the Go loops.
 	swiglu     func(h, g, u []float32)
@@ -115,7 +115,7 @@ type kernelSet struct {
 // impl is the table in use; install replaces it.
 var impl = genericKernels()
 
-// genericKernels is the table of portable Go kernels, the reference every
+// genericKernels is the table of pure Go kernels, the reference every
 // SIMD level is tested against.
 func genericKernels() kernelSet {
 	return kernelSet{
