@@ -259,20 +259,3 @@ func (t *attentionTask) backwardBlock(h, qb, worker int) {
 	pool.GEMM(true, true, hs, rows, nk, t.k[off:], kd, ds, nk, ot, rows, false) // dQᵀ = Kᵀ·dSᵀ
 	scatterTransposed(t.dq[t0*qd+h*hs:], qd, ot, rows, hs)
 }
-
-// Attention on the tape: q is T×(Heads·HeadSize), k and v T×(KVHeads·HeadSize).
-func (tp *Tape) Attention(q, k, v *Tensor, heads, kvHeads int) *Tensor {
-	a := AttentionShape{T: q.Rows, Heads: heads, KVHeads: kvHeads, HeadSize: q.Cols / heads}
-	out := New(q.Rows, q.Cols)
-	lse := make([]float32, a.T*heads)
-	buf := NewAttentionBuffers(a)
-	Attention(a, out.Data, lse, nil, q.Data, k.Data, v.Data, buf)
-	tp.record(func() {
-		dq, dk, dv := make([]float32, len(q.Data)), make([]float32, len(k.Data)), make([]float32, len(v.Data))
-		AttentionBackward(a, dq, dk, dv, out.Grad, out.Data, lse, nil, q.Data, k.Data, v.Data, buf)
-		kernels.Add(q.Grad, q.Grad, dq)
-		kernels.Add(k.Grad, k.Grad, dk)
-		kernels.Add(v.Grad, v.Grad, dv)
-	})
-	return out
-}

@@ -72,16 +72,3 @@ func (c *CrossEntropyRows) Do(lo, hi, _ int) {
 		c.rowLoss[t] = crossEntropyRow(c.logits[t*c.vocab:(t+1)*c.vocab], c.targets[t], c.weights[t])
 	}
 }
-
-// CrossEntropy on the tape: a 1×1 tensor holding the loss, whose gradient
-// (1 when it is the final loss) scales the logits' gradient in Backward.
-func (tp *Tape) CrossEntropy(logits *Tensor, targets []int32, weights []float32) *Tensor {
-	g := append([]float32(nil), logits.Data...)
-	loss := From(1, 1, []float32{float32(CrossEntropy(g, logits.Cols, targets, weights))})
-	tp.record(func() {
-		for i := range g {
-			logits.Grad[i] += loss.Grad[0] * g[i]
-		}
-	})
-	return loss
-}

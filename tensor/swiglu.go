@@ -9,15 +9,6 @@ func SwiGLU(h, g, u []float32) { kernels.SwiGLU(h, g, u) }
 // (kernels.SwiGLUBackward).
 func SwiGLUBackward(dg, du, g, u, dh []float32) { kernels.SwiGLUBackward(dg, du, g, u, dh) }
 
-// SwiGLU on the tape.
-func (tp *Tape) SwiGLU(g, u *Tensor) *Tensor {
-	sameShape("SwiGLU", g, u)
-	h := New(g.Rows, g.Cols)
-	SwiGLU(h.Data, g.Data, u.Data)
-	tp.record(func() { SwiGLUBackward(g.Grad, u.Grad, g.Data, u.Data, h.Grad) })
-	return h
-}
-
 // swigluChunk is how many elements a pool task of ParallelSwiGLU takes: a
 // few tens of microseconds of exponentials, so that a layer's 393,216
 // (SmolLM2-135M, 256 tokens) split into ~24 chunks that balance.
