@@ -8,9 +8,9 @@ import (
 
 // Generation reads every weight once per token, and a row-at-a-time
 // quantised dot cannot keep up with memory on a wide CPU: each 32-value
-// block of one row ends in a horizontal reduction and a scalar scale, so the
-// AVX-512 Q8_0 row dot tops out near 27 GB/s per core, short of a fast
-// memory bus. The fix, as in ggml's repacked CPU buffers, is to interleave
+// block of one row ends in a horizontal reduction and a scalar scale, so a
+// row dot is bound by that work rather than by memory, and one core falls
+// short of a fast memory bus. The fix, as in ggml's repacked CPU buffers, is to interleave
 // rows so that the vector lanes are rows: one VPDPBUSD then advances sixteen
 // rows at once, the block scales of sixteen rows are one vector, and nothing
 // is reduced across lanes until the sixteen results are stored.
@@ -29,12 +29,11 @@ import (
 // per block, a constant computed once per call for all rows
 // (blockBiasTerms, q6BiasTerms). The K formats' sub-block scales (and
 // Q4_K's mins) are handled in the lanes too. The specifics of each type are
-// in interleaved_*.go; the kernels are AVX-512 VNNI for all five types,
-// AVX2 and NEON (SDOT) for Q8_0, Q4_0 and Q5_0. Kernels are kept only where
-// they beat the row dots streaming a model from memory, not just in cache:
-// AVX2 K kernels (1.5–1.8× in cache) lost (TinyLlama-1.1B Q4_K 55–61 against
-// 62–64 tokens/s), and so did an AVX-512 Q5_K one (4.5× in cache, 5–10%
-// slower streaming 384 MB on two threads).
+// in interleaved_*.go; the kernels are AVX-512 VNNI for all five types, AVX2
+// for Q8_0, Q4_0, Q5_0 and Q4_K, and NEON (SDOT) for Q8_0, Q4_0 and Q5_0; a
+// level without a type's kernel uses the row dots. A kernel is kept only
+// where it beats the row dots streaming a model from memory, not just in
+// cache (an AVX-512 Q5_K one, faster in cache, lost there).
 const (
 	ilLanes     = 16          // rows per interleaved group
 	ilScaleSize = 2 * ilLanes // the group's f16 scales, per block

@@ -37,7 +37,7 @@ type AttentionBuffers struct {
 	task   attentionTask
 	// cuts[n-1] is the exponential's cut for a row of n scores (see
 	// forwardBlock), computed once per shape rather than once per row and
-	// head (its logarithm was 0.8% of the main job).
+	// head (it takes a logarithm).
 	cuts []float32
 }
 
@@ -156,8 +156,8 @@ func (t *attentionTask) forwardBlock(h, qb, worker int) {
 		m *= t.scale           // the scale is positive: the maximum of the scaled row
 		// No subnormal weights into P·V: after the division by the sum
 		// (≤ the row's length) an exponential below 2⁻¹²⁵·len would be
-		// one, so those are zero from the start (a pass of their own was
-		// 3% of the main job).
+		// one, so those are zero from the start, in the same pass as the
+		// exponentials.
 		sum := kernels.ExpScaled(seen, t.scale, m, t.buf.cuts[len(seen)-1])
 		kernels.Scale(1/sum, seen)
 		clear(row[pos+1:])
