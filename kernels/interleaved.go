@@ -75,22 +75,8 @@ func (ks *kernelSet) interleavedKernel(t quant.Type) interleavedGemv {
 // (the GEMM, training) read the GGUF's own bytes, which stay mapped and,
 // once generation no longer touches them, are the page cache's to drop.
 func (m *Matrix) interleaved(p *Pool) []byte {
-	var pack func(data, out []byte, cols, g0, g1 int)
-	switch m.Type {
-	case quant.Q8_0:
-		pack = interleaveQ8_0Groups
-	case quant.Q4_0:
-		pack = interleaveQ4_0Groups
-	case quant.Q5_0:
-		pack = interleaveQ5_0Groups
-	case quant.Q4_K:
-		pack = interleaveQ4_KGroups
-	case quant.Q6_K:
-		pack = interleaveQ6_KGroups
-	default:
-		return nil
-	}
-	if m.Rows%ilLanes != 0 || m.Rows == 0 {
+	pack := interleaveGroups(m.Type)
+	if pack == nil || m.Rows%ilLanes != 0 || m.Rows == 0 {
 		return nil
 	}
 	m.il.once.Do(func() {
@@ -103,6 +89,25 @@ func (m *Matrix) interleaved(p *Pool) []byte {
 		m.il.data = out
 	})
 	return m.il.data
+}
+
+// interleaveGroups returns the function that writes groups [g0, g1) of
+// the interleaved layout of t's rows of cols values (data) into out, nil
+// for a type without one.
+func interleaveGroups(t quant.Type) func(data, out []byte, cols, g0, g1 int) {
+	switch t {
+	case quant.Q8_0:
+		return interleaveQ8_0Groups
+	case quant.Q4_0:
+		return interleaveQ4_0Groups
+	case quant.Q5_0:
+		return interleaveQ5_0Groups
+	case quant.Q4_K:
+		return interleaveQ4_KGroups
+	case quant.Q6_K:
+		return interleaveQ6_KGroups
+	}
+	return nil
 }
 
 // ilBiased lists the 32-wide interleaved types and the unsigned offset of
