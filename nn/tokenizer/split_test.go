@@ -95,6 +95,30 @@ func TestQwen2SplitMatchesRegex(t *testing.T) {
 	}
 }
 
+// collapsedGPT2 is GPT-2's regex over the same collapsed text.
+const collapsedGPT2 = `'s|'t|'re|'ve|'m|'ll|'d` +
+	`| ?[\u00D2A-Za-z]+` +
+	`| ?[\u00D10-9]+` +
+	`| ?[^\t\n\v\f\r \u00D2A-Za-z\u00D10-9]+` +
+	`|[\t\n\v\f\r ]+(?![^\t\n\v\f\r ])` +
+	`|[\t\n\v\f\r ]+`
+
+// TestGPT2SplitMatchesRegex checks splitGPT2 against its regex as
+// TestQwen2SplitMatchesRegex checks splitLlama3.
+func TestGPT2SplitMatchesRegex(t *testing.T) {
+	re := regexp2.MustCompile(collapsedGPT2, regexp2.ECMAScript)
+	r := rand.New(rand.NewSource(3))
+	for i := 0; i < 20000; i++ {
+		text := randomText(r)
+		cpts := decodeCodepoints(text, nil)
+		want := regexCuts(t, re, cpts)
+		got := splitGPT2(cpts, nil)
+		if !slices.Equal(got, want) {
+			t.Fatalf("%q: rules cut %v, regex cuts %v", text, got, want)
+		}
+	}
+}
+
 // Cuts always cover the input exactly, for every splitter.
 func TestSplitCoversInput(t *testing.T) {
 	r := rand.New(rand.NewSource(2))
