@@ -74,18 +74,10 @@ func RunBenchmark(opts BenchmarkOptions) (*BenchmarkResult, error) {
 	if len(opts.Methods) == 0 {
 		opts.Methods = []string{MethodGPEI, MethodRandom}
 	}
-	if opts.Seeds <= 0 {
-		opts.Seeds = 20
-	}
-	if opts.Evals <= 0 {
-		opts.Evals = 60
-	}
-	if opts.InitialPoints <= 0 {
-		opts.InitialPoints = 10
-	}
-	if opts.Workers <= 0 {
-		opts.Workers = runtime.GOMAXPROCS(0)
-	}
+	opts.Seeds = orDefault(opts.Seeds, 20)
+	opts.Evals = orDefault(opts.Evals, 60)
+	opts.InitialPoints = orDefault(opts.InitialPoints, 10)
+	opts.Workers = orDefault(opts.Workers, runtime.GOMAXPROCS(0))
 	funcs := make([]*TestFunction, len(opts.Functions))
 	for i, name := range opts.Functions {
 		f, err := NewTestFunction(name)
