@@ -39,19 +39,7 @@ func TestMatMulAgainstNaive(t *testing.T) {
 	r := rand.New(rand.NewPCG(1, 2))
 	for _, typ := range []quant.Type{quant.F32, quant.F16, quant.Q8_0, quant.Q4_0, quant.Q4_K, quant.Q6_K} {
 		rows, cols, batch := 37, 512, 5
-		vals := randVec(r, rows*cols)
-		data, err := quant.Quantize(typ, vals)
-		if err != nil {
-			t.Fatal(err)
-		}
-		w, err := NewMatrix(typ, rows, cols, data)
-		if err != nil {
-			t.Fatal(err)
-		}
-		deq := make([]float32, rows*cols)
-		if err := quant.Dequantize(typ, data, deq); err != nil {
-			t.Fatal(err)
-		}
+		w, deq := randMatrix(t, r, typ, rows, cols)
 		x := randVec(r, batch*cols)
 		got := make([]float32, batch*rows)
 		NewPool(3).MatMul(got, w, x, batch)
