@@ -117,7 +117,7 @@ func (pr *prober) peakMedian() (float64, int) {
 // The loop is the kernels' own vector read, kernels.SumF32, at the current
 // level: the roofline of a kernel is what a read as simple as it can be
 // reaches, and a scalar Go loop does not saturate the memory bus of a wide
-// CPU (on the 2-core Zen 5 it read 31 GB/s where a matvec already streamed 37).
+// CPU (a matvec kernel can read faster than it).
 func (pr *prober) bandwidth(seconds float64) (float64, string) {
 	best := 0.0
 	start := time.Now()

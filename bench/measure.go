@@ -42,12 +42,12 @@ const probeEvery = 100 * time.Millisecond
 // (pairedBandwidth, before a pass whenever probeEvery has gone by since the
 // last), and the best of them is the row's own roofline, TGBandwidthGBs:
 // the bandwidth is measured in the conditions the model ran in, as the Go
-// benchmarks pair each pass with a probe. This VM changes under the
-// program: every few seconds to minutes its two vCPUs move between one CCD
-// (a cache line crosses between them in ~50 ns; two threads read ~45 GB/s)
-// and two (~215 ns; ~77 GB/s, each CCD bringing its own link to memory).
-// Generation timed on one CCD against a bandwidth probed on two compared
-// two different machines. The FMA peak is each core's own and does not
+// benchmarks pair each pass with a probe. A VM can change under the
+// program: its vCPUs may move between sharing one CCD and spanning two
+// (each CCD bringing its own link to memory), which changes the bandwidth
+// a pair of threads gets, and generation timed on one CCD against a
+// bandwidth probed on two would compare two different machines. The FMA
+// peak is each core's own and does not
 // move with the placement: prompts are held to the run's best probe.
 func measureModel(path string, ppTokens, tgTokens, depth, reps int, minSeconds float64, pr *prober, phase func(string)) (ModelRow, error) {
 	if phase == nil {

@@ -83,10 +83,10 @@ func Run(opts Options, progress Progress) (*Result, error) {
 	// every model, and between a model's own passes (measureModel), and the
 	// best of all kept for the machine table and the run-wide percentages:
 	// on a shared machine a burst of other work during one measurement
-	// would otherwise make every roofline percentage too high. (On the
-	// 2-vCPU VM the bandwidth a pair of threads gets switches between about
-	// 45 and 77 GB/s; measured only at the start and the end, generation
-	// once read 117% of the "roofline".) Generation and the matvec are
+	// would otherwise make every roofline percentage too high, and on a VM
+	// whose vCPUs move between dies the bandwidth itself changes during a
+	// run (probed only at the start and the end, generation could read more
+	// than its "roofline"). Generation and the matvec are
 	// held to the bandwidth probed between their own passes
 	// (measureModel), the run-wide best beside it.
 	var pr *prober

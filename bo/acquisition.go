@@ -56,11 +56,7 @@ func (a Acquisition) Value(g *GP, x []float64, grad []float64) float64 {
 	}
 	switch a.Kind {
 	case UCB:
-		beta := a.Beta
-		if beta <= 0 {
-			beta = 4
-		}
-		sb := math.Sqrt(beta)
+		sb := math.Sqrt(orDefault(a.Beta, 4))
 		if grad != nil {
 			for i := range grad {
 				grad[i] = sign*dMean[i] + sb*dVar[i]/(2*sigma)

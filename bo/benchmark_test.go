@@ -9,9 +9,10 @@ import (
 	"testing"
 )
 
-// TestBenchmarkTargets runs the proof with 5 seeds instead of 20:
-// Branin median regret ≤ 1e-3 after 40 evaluations, Hartmann-6 ≤ 0.05 after
-// 60, and on the mixed space GP-EI at least 5× below random search after 60.
+// TestBenchmarkTargets checks Targets with 5 seeds (the full benchmark runs
+// 20): Branin median regret ≤ 1e-3 after 40 evaluations, Hartmann-6 ≤ 0.05
+// after 60, and on the mixed space GP-EI at least 5× below random search
+// after 60.
 func TestBenchmarkTargets(t *testing.T) {
 	if testing.Short() {
 		t.Skip("benchmark targets take ~20 s")

@@ -1,7 +1,9 @@
 // Package bo is a small Gaussian-process Bayesian optimiser for mixed search
 // spaces (continuous, integer, categorical and boolean-vector parameters).
 //
-// It is pure numerical Go with no dependency on the rest of milp-lite:
+// It is pure numerical Go. Of the rest of milp-lite it uses only the kernels'
+// worker pool (kernels.Default), which fits the GP's hyper-parameters from
+// several starts in parallel; nothing of models, training or MiLP.
 //   - linalg.go: Cholesky with escalating jitter and triangular solves;
 //   - kernel.go, lml.go, gp.go: an ARD Matérn-5/2 or RBF Gaussian process with
 //     a constant mean and Gaussian noise, fitted by maximising the log marginal

@@ -116,14 +116,8 @@ func FitGP(x [][]float64, y []float64, opts GPOptions, rng *rand.Rand) (*GP, err
 // fitHyper runs the multi-start maximisation of log p(y|θ) + log p(θ).
 func (g *GP) fitHyper(opts GPOptions, rng *rand.Rand) ([]float64, error) {
 	p := &g.priors
-	restarts := opts.Restarts
-	if restarts <= 0 {
-		restarts = 4
-	}
-	maxIter := opts.MaxIter
-	if maxIter <= 0 {
-		maxIter = 60
-	}
+	restarts := orDefault(opts.Restarts, 4)
+	maxIter := orDefault(opts.MaxIter, 60)
 	starts := make([][]float64, 0, restarts)
 	starts = append(starts, append([]float64(nil), p.mean...))
 	if opts.WarmStart != nil && len(opts.WarmStart) == len(p.mean) {

@@ -27,15 +27,9 @@ var errNoStart = errors.New("bo: objective is not finite at the starting point")
 // functions). It returns the best point found and its value.
 func minimizeBox(f objective, x0, lo, hi []float64, opt minimizeOptions) ([]float64, float64, error) {
 	n := len(x0)
-	if opt.maxIter <= 0 {
-		opt.maxIter = 100
-	}
-	if opt.memory <= 0 {
-		opt.memory = 8
-	}
-	if opt.gradTol <= 0 {
-		opt.gradTol = 1e-6
-	}
+	opt.maxIter = orDefault(opt.maxIter, 100)
+	opt.memory = orDefault(opt.memory, 8)
+	opt.gradTol = orDefault(opt.gradTol, 1e-6)
 	x := make([]float64, n)
 	for i := range x {
 		x[i] = clamp(x0[i], lo[i], hi[i])

@@ -123,18 +123,10 @@ func NewStudy(opts StudyOptions) (*Study, error) {
 	if opts.Space == nil {
 		return nil, errors.New("bo: NewStudy: no search space")
 	}
-	if opts.InitialTrials <= 0 {
-		opts.InitialTrials = 10
-	}
-	if opts.Candidates <= 0 {
-		opts.Candidates = 1024
-	}
-	if opts.LocalStarts <= 0 {
-		opts.LocalStarts = 5
-	}
-	if opts.GPRestarts <= 0 {
-		opts.GPRestarts = 3
-	}
+	opts.InitialTrials = orDefault(opts.InitialTrials, 10)
+	opts.Candidates = orDefault(opts.Candidates, 1024)
+	opts.LocalStarts = orDefault(opts.LocalStarts, 5)
+	opts.GPRestarts = orDefault(opts.GPRestarts, 3)
 	s := &Study{opts: opts, space: opts.Space}
 	if opts.Design == LatinHypercubeDesign {
 		s.design = LatinHypercube(opts.InitialTrials, s.space.DesignDim(), rand.New(rand.NewPCG(opts.Seed, 0x1a7)))

@@ -302,7 +302,7 @@ func TestAskBatch(t *testing.T) {
 	}
 }
 
-// The search space the MiLP issue will use: which layers get memory (at least
+// A search space shaped like MiLP's: which layers get memory (at least
 // one), which FFN sites (at least one), LoRA rank (log-int), LoRAs per site and
 // learning rate (log-float). The synthetic objective has a known minimum 0.
 func TestMiLPSpaceStudy(t *testing.T) {

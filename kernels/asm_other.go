@@ -2,8 +2,8 @@
 
 package kernels
 
-// No assembly kernels in this build: every CPU runs the generic level.
-// (The arm64 port narrows this tag to noasm || !(amd64 || arm64).)
+// No assembly kernels in this build (noasm, or an architecture without
+// them): every CPU runs the generic level.
 const asmAvailable = false
 
 func hasLevel(Level) bool { return false }

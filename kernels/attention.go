@@ -46,7 +46,8 @@ func (p *Pool) Attention(a *AttentionArgs) {
 }
 
 // attnMinWork is the (query, head, position, dimension) count from which
-// attention is split across the pool: about 100 µs of work.
+// attention is split across the pool: below it, waking the workers costs
+// more than they save.
 const attnMinWork = 1 << 18
 
 type attentionTask struct {

@@ -9,11 +9,7 @@ import "math"
 // three times, from L3 or memory once the cache outgrows L2 (2000 positions
 // are 3 MB a layer). Here the positions go in blocks (attnPosBlock keys or
 // values of one head: 32 KB at head size 64) and every query head of the
-// group meets a block while it is in L1 or L2. On a Zen 3 (AVX2), 9 heads
-// of 64 on 3 KV heads, 30 layers' caches in turn, this and the four-position
-// scores (attention_one_amd64.s) took a layer from 455 to 344 µs at 2048
-// positions and 1067 to 753 µs at 4096 (medians, alternating), and
-// SmolLM2-135M Q8_0 generation at 2000 positions from 51 to 75–81 tokens/s.
+// group meets a block while it is in L1 or L2.
 //
 // The arithmetic is the head-by-head kernels' own in the same order: each
 // score is one attnScores dot, the softmax runs over the whole row, and the

@@ -6,8 +6,7 @@
 // One query's attention over the cache (attention.go): the scores of every
 // position in one call and the weighted sum of V with the output in
 // registers, instead of a dot and an axpy call per position (whose call
-// overhead was most of a short cache's time: on a Zen 3, AVX2, 9 heads of
-// 64 over 512 positions, 55 µs against 117). Head sizes are multiples of
+// overhead was most of a short cache's time). Head sizes are multiples of
 // the vector width (16 floats for AVX-512, 8 for AVX2). Both levels share
 // the bodies below: V0–V4 are their vector registers (Z or Y), W their
 // width in bytes.

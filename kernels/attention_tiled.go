@@ -4,9 +4,8 @@ import "math"
 
 // Attention of a batch of queries (prompt processing) on the GEMM's
 // register tiles. Query by query, attention is a few hundred dot products
-// and AXPYs of one head's size (64 values): a 128-token prompt through
-// SmolLM2-135M made 2.2 million such calls, 15% of prompt processing spent
-// mostly on call overhead. Here a block of MR queries of one head meets the
+// and AXPYs of one head's size (64 values), millions of calls a prompt
+// whose cost is mostly call overhead. Here a block of MR queries of one head meets the
 // keys NR at a time in the GEMM micro-kernel (scores = Q·Kᵀ), is
 // soft-maxed row by row, and multiplies V the same way (out = P·V).
 //

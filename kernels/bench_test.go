@@ -93,18 +93,11 @@ func BenchmarkMatVec(b *testing.B) {
 			if cols%typ.BlockSize() != 0 {
 				continue // K formats need rows of whole 256-blocks
 			}
-			data, err := quant.Quantize(typ, randVec(r, rows*cols))
-			if err != nil {
-				b.Fatal(err)
-			}
-			w, err := NewMatrix(typ, rows, cols, data)
-			if err != nil {
-				b.Fatal(err)
-			}
+			w, _ := randMatrix(b, r, typ, rows, cols)
 			x, dst := randVec(r, cols), make([]float32, rows)
 			b.Run(fmt.Sprintf("%s/%dx%d", typ, rows, cols), func(b *testing.B) {
 				benchLevels(b, func(b *testing.B) {
-					b.SetBytes(int64(len(data)))
+					b.SetBytes(int64(len(w.Data)))
 					for b.Loop() {
 						MatMul(dst, w, x, 1)
 					}
@@ -161,11 +154,7 @@ func BenchmarkMatMulBatchQuant(b *testing.B) {
 	r := rand.New(rand.NewPCG(4, 4))
 	const m, n, k = 128, 1536, 576
 	for _, typ := range []quant.Type{quant.F32, quant.Q8_0, quant.Q4_0, quant.F16} {
-		data, err := quant.Quantize(typ, randVec(r, n*k))
-		if err != nil {
-			b.Fatal(err)
-		}
-		w, _ := NewMatrix(typ, n, k, data)
+		w, _ := randMatrix(b, r, typ, n, k)
 		x, c, dx := randVec(r, m*k), make([]float32, m*n), make([]float32, m*k)
 		for _, op := range []string{"MatMul", "MatMulT"} {
 			b.Run(fmt.Sprintf("%s/%s", typ, op), func(b *testing.B) {

@@ -14,8 +14,8 @@ func sameFloat(a, b float32) bool {
 // FuzzElementwise: any float32 data (NaNs, infinities, subnormals), any
 // length, at every level, against the generic code: max as maxOf finds it;
 // RMSNorm, RoPE (both pairings, every SIMD width), the transposes and the
-// portable training kernels (ExpScaled, SwiGLU and its backward) bit for
-// bit; exp and SiLU·mul within their accuracy contract on inputs clamped to
+// bit-exact training kernels (ExpScaled, SwiGLU and its backward,
+// SoftmaxGrad) bit for bit; exp and SiLU·mul within their accuracy contract on inputs clamped to
 // where every level promises it.
 func FuzzElementwise(f *testing.F) {
 	f.Add([]byte{0, 0, 128, 63, 0, 0, 0, 192, 0, 0, 192, 127, 1, 0, 0, 0}, uint8(0), uint16(3))
@@ -82,7 +82,7 @@ func FuzzElementwise(f *testing.F) {
 		wantSum := expShiftGeneric(wantExp, 3)
 		wantSilu := append([]float32(nil), clamped...)
 		siluMulGeneric(wantSilu, w)
-		// The portable training kernels, bit for bit, on the raw inputs
+		// The bit-exact training kernels, bit for bit, on the raw inputs
 		// (NaN, infinities, subnormals and all): ExpScaled with a scale and
 		// shift taken from the shape, SwiGLU and its backward.
 		pscale, pshift := 0.25+float32(shape%8)/4, float32(shape)-128
@@ -148,7 +148,7 @@ func FuzzElementwise(f *testing.F) {
 			}
 			for i := range pe {
 				if !sameFloat(pe[i], wantPE[i]) || !sameFloat(h[i], wantH[i]) || !sameFloat(dg[i], wantDg[i]) || !sameFloat(du[i], wantDu[i]) {
-					tb.Fatalf("%s portable kernels at x=%g w=%g: ExpScaled %g/%g, SwiGLU %g/%g, dg %g/%g, du %g/%g (level/generic)",
+					tb.Fatalf("%s bit-exact kernels at x=%g w=%g: ExpScaled %g/%g, SwiGLU %g/%g, dg %g/%g, du %g/%g (level/generic)",
 						l, x[i], w[i], pe[i], wantPE[i], h[i], wantH[i], dg[i], wantDg[i], du[i], wantDu[i])
 				}
 			}

@@ -3,7 +3,8 @@ package kernels
 // kernelSet is the table of low-level kernels one instruction-set level
 // provides. Everything above it (pool tasks, packing, activation
 // quantisation) is shared Go; install fills the table for the chosen level.
-// See /work/notes/kernels-api.md for the contract of every field.
+// Each field's comment is its contract; the generic kernels (genericKernels)
+// are the reference every level is tested against.
 type kernelSet struct {
 	// f32 vectors.
 	dot         func(a, b []float32) float32        // Σ a[i]*b[i] over len(a)
@@ -54,9 +55,7 @@ type kernelSet struct {
 	// row.
 	dotQ8_0Rows func(w []byte, rowBytes, rows int, xq []int8, xd []float32, out []float32)
 	// Generation's Q8_0, Q4_0, Q5_0, Q4_K and Q6_K products on the
-	// interleaved
-	// layouts
-	// (interleaved.go), nil where the level has none.
+	// interleaved layouts (interleaved.go), nil where the level has none.
 	gemvQ8_0x16 interleavedGemv
 	gemvQ4_0x16 interleavedGemv
 	gemvQ5_0x16 interleavedGemv
@@ -66,7 +65,7 @@ type kernelSet struct {
 	dotQ4_K     func(w []byte, xq []int8, xd []float32, xs []int16) float32
 	dotQ5_K     func(w []byte, xq []int8, xd []float32, xs []int16) float32
 	dotQ6_K     func(w []byte, xq []int8, xd []float32, xs []int16) float32
-	// The other 32-wide formats (v1.2); xs[b] = xd[b]·Σ xq of block b
+	// The other 32-wide formats; xs[b] = xd[b]·Σ xq of block b
 	// (actBlockSums) carries the Q4_1/Q5_1 offsets.
 	dotQ5_0 func(w []byte, xq []int8, xd []float32) float32
 	dotQ4_1 func(w []byte, xq []int8, xd, xs []float32) float32
@@ -91,7 +90,7 @@ type kernelSet struct {
 
 	// Elementwise.
 	expShift func(x []float32, shift float32) float32 // x = exp(x-shift), returns Σ
-	// ExpScaled: Exp's bits exactly (exp_portable.go), the sum in order.
+	// ExpScaled: Exp's bits exactly (bitexact_exp.go), the sum in order.
 	expScaled func(x []float32, scale, shift, cut float32) float32
 	// SwiGLU and SwiGLUBackward, bit-exact with the Go loops.
 	swiglu     func(h, g, u []float32)
@@ -115,7 +114,7 @@ type kernelSet struct {
 // impl is the table in use; install replaces it.
 var impl = genericKernels()
 
-// genericKernels is the table of portable Go kernels, the reference every
+// genericKernels is the table of pure Go kernels, the reference every
 // SIMD level is tested against.
 func genericKernels() kernelSet {
 	return kernelSet{

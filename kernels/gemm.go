@@ -154,62 +154,44 @@ func (g *gemmTask) Do(lo, hi, worker int) {
 
 // packAPanel stores rows [MR·t, MR·t+MR) of op(A) as k columns of MR values.
 func (g *gemmTask) packAPanel(t int) {
-	mr, k := g.mr, g.k
-	dst := g.packA[t*mr*k : (t+1)*mr*k]
-	i0 := t * mr
-	rows := min(mr, g.m-i0)
-	if rows < mr {
-		clear(dst)
-	}
-	if g.transA {
-		if rows == mr {
-			impl.packStrips(k, g.a[i0:], g.lda, dst, 0, mr, 1)
-			return
-		}
-		for p := 0; p < k; p++ {
-			copy(dst[p*mr:p*mr+rows], g.a[p*g.lda+i0:p*g.lda+i0+rows])
-		}
-		return
-	}
-	if rows == mr {
-		g.transpose(k, g.a[i0*g.lda:], g.lda, dst, mr)
-		return
-	}
-	for i := 0; i < rows; i++ {
-		row := g.a[(i0+i)*g.lda : (i0+i)*g.lda+k]
-		for p, v := range row {
-			dst[p*mr+i] = v
-		}
-	}
+	i0 := t * g.mr
+	g.packPanel(g.packA[t*g.mr*g.k:(t+1)*g.mr*g.k], g.a, g.lda, g.mr, i0, min(g.mr, g.m-i0), g.transA)
 }
 
 // packBPanel stores columns [NR·t, NR·t+NR) of op(B) as k rows of NR values.
 func (g *gemmTask) packBPanel(t int) {
-	nr, k := g.nr, g.k
-	dst := g.packB[t*nr*k : (t+1)*nr*k]
-	j0 := t * nr
-	cols := min(nr, g.n-j0)
-	if cols < nr {
+	j0 := t * g.nr
+	g.packPanel(g.packB[t*g.nr*g.k:(t+1)*g.nr*g.k], g.b, g.ldb, g.nr, j0, min(g.nr, g.n-j0), !g.transB)
+}
+
+// packPanel stores lanes [l0, l0+lanes) of an operand src, each k values
+// long, as k rows of width values in dst, zero past the last lane. A lane
+// is a column of src (value p at src[p*ld+lane]) when lanesAreColumns, a row
+// (at src[lane*ld+p]) otherwise: the A panels' rows and the B panels'
+// columns, stored either way.
+func (g *gemmTask) packPanel(dst, src []float32, ld, width, l0, lanes int, lanesAreColumns bool) {
+	k := g.k
+	if lanes < width {
 		clear(dst)
 	}
-	if !g.transB {
-		if cols == nr {
-			impl.packStrips(k, g.b[j0:], g.ldb, dst, 0, nr, 1)
+	if lanesAreColumns {
+		if lanes == width {
+			impl.packStrips(k, src[l0:], ld, dst, 0, width, 1)
 			return
 		}
 		for p := 0; p < k; p++ {
-			copy(dst[p*nr:p*nr+cols], g.b[p*g.ldb+j0:p*g.ldb+j0+cols])
+			copy(dst[p*width:p*width+lanes], src[p*ld+l0:p*ld+l0+lanes])
 		}
 		return
 	}
-	if cols == nr {
-		g.transpose(k, g.b[j0*g.ldb:], g.ldb, dst, nr)
+	if lanes == width {
+		g.transpose(k, src[l0*ld:], ld, dst, width)
 		return
 	}
-	for j := 0; j < cols; j++ {
-		row := g.b[(j0+j)*g.ldb : (j0+j)*g.ldb+k]
+	for l := 0; l < lanes; l++ {
+		row := src[(l0+l)*ld : (l0+l)*ld+k]
 		for p, v := range row {
-			dst[p*nr+j] = v
+			dst[p*width+l] = v
 		}
 	}
 }

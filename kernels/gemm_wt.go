@@ -2,9 +2,9 @@ package kernels
 
 // X·Wᵀ (a batch of tokens through a weight matrix: prompt processing and
 // the training forward) with W read in place. The general GEMM puts W's
-// rows in the vector lanes, which needs W transposed into panels first:
-// 15% of SmolLM2-135M's prompt processing went to those transposes, W being
-// read from memory once per batch in 32-row strips. Here the tile is Cᵀ
+// rows in the vector lanes, which needs W transposed into panels first, a
+// pass over W from memory per batch that costs a large share of prompt
+// processing. Here the tile is Cᵀ
 // instead: 8 rows of W, each value broadcast straight from its row, by 32
 // tokens of X in the lanes. Only X (a few hundred KB, in cache) is packed,
 // and the tile is transposed in registers on its way to C.
@@ -19,9 +19,8 @@ package kernels
 // gemmWTTokens: 8×32 for AVX-512, 6×16 for AVX2).
 const (
 	// wtGroupTokens is how many tokens of X a task runs its W rows past
-	// before moving on: 128 tokens × k values stay in a 1 MB L2 (Zen 5).
-	// Zen 1's 512 KB L2 does not hold them, yet groups of 64 or 32 tokens
-	// were no faster there (SmolLM2-135M pp128, alternating pass by pass).
+	// before moving on: 128 tokens × k values stay in a 1 MB L2. (Smaller
+	// groups did not help where L2 is smaller.)
 	wtGroupTokens = 128
 	// wtTaskBytes bounds the W rows (as float32) one task holds, so that
 	// they stay in L2 while the X panels of every group pass.
@@ -151,12 +150,9 @@ func (p *Pool) gemmWT(m int, x []float32, products []Product) {
 	// With more X panels than a group and every W read in place, the loop
 	// runs group after group, each task one group's panels past its
 	// blocks: a worker's X then stays one group (128 tokens × k values) in
-	// its L2 instead of all of X passing through it for every task. 256
-	// tokens by SmolLM2's 576×1536 (the bench's GEMM) on two workers,
-	// alternating with the old order in one process: batches of 12 calls
-	// (the bench's ~20 ms) median 238–254 → 293–296 GFLOP/s, best 275–292
-	// → 320. W is read once per group instead of once: from L3 here, and
-	// a LoRA training step (256 tokens, W from memory) was no slower.
+	// its L2 instead of all of X passing through it for every task. W is
+	// then read once per group instead of once, which costs less than X's
+	// passes did, even with W streaming from memory.
 	// Expanded rows (quantised W) keep the groups inside the task, so
 	// that each block is expanded once.
 	g.wtGroupTasks, g.wtGroups = tasks, 1

@@ -78,13 +78,10 @@
 // 4·x1), then jumps to store. Four steps a trip and a prefetch of the next
 // W block every other step (R12, advancing BX bytes a step): the pointer
 // bumps and the counter are a quarter of what they were per step, the
-// prefetches half. When another tenant shares the physical core (seen on
-// these VMs; the pure-FMA peak probe does not feel it, loops with more
-// instructions per FMA do, presumably for the shared issue width) the
-// tiles' medians rose: AVX-512 8–10% on a Xeon (Emerald Rapids); AVX2 on a
-// Zen 3, both cores, 100–115 → 110–136 GFLOP/s for the tile and 98–103 →
-// 105–117 for the 576×1536 by 256 GEMM, alternating in one process (the
-// best passes about level). Clobbers AX.
+// prefetches half. That matters when another tenant shares the physical
+// core: the pure-FMA peak probe does not feel it, but loops with more
+// instructions per FMA do, presumably for the shared issue width.
+// Clobbers AX.
 #define WTKLOOP(STEP, x1, x2, x3, x4) \
 	SHLQ $1, BX; \
 	MOVQ CX, AX; \
@@ -194,12 +191,10 @@ store:
 // accumulators (Y0–Y11: row i's tokens 0–7 in Y(2i), 8–15 in Y(2i+1)), the
 // two X vectors in Y12–Y13 and the broadcasts in Y14–Y15. Per k step 12 FMAs
 // against 2 loads and 6 broadcasts. Twelve independent sums are what two
-// FMA pipes of latency 4–5 need to stay busy (Intel since Haswell, AMD Zen
-// 2 on); on Zen 1, which splits every 256-bit operation in two, the extra
-// rows matter for the loads: each X panel passes through L1 once per 6 rows
-// of W instead of 4 (4 rows: medians 5–8% lower on SmolLM2's prompt
-// products, alternating call by call). Rows 0–2 are addressed from SI,
-// rows 3–5 from R10 = SI + 3·ldw.
+// FMA pipes of latency 4–5 need to stay busy; on cores that split every
+// 256-bit operation in two, the extra rows matter for the loads: each X
+// panel passes through L1 once per 6 rows of W instead of 4. Rows 0–2 are
+// addressed from SI, rows 3–5 from R10 = SI + 3·ldw.
 
 // TSTORE2 stores rows 4 and 5 (a, b: 8 tokens, one a lane) as 8 token rows
 // of 2 floats at DX+16, DX+16+ldc, ...; R11 = ldc in bytes, R13 = 4·ldc.

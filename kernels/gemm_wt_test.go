@@ -59,18 +59,7 @@ func TestMatMulWTAgainstNaive(t *testing.T) {
 				if c.k%typ.BlockSize() != 0 {
 					continue
 				}
-				data, err := quant.Quantize(typ, randVec(r, c.n*c.k))
-				if err != nil {
-					t.Fatal(err)
-				}
-				w, err := NewMatrix(typ, c.n, c.k, data)
-				if err != nil {
-					t.Fatal(err)
-				}
-				deq := make([]float32, c.n*c.k)
-				if err := quant.Dequantize(typ, data, deq); err != nil {
-					t.Fatal(err)
-				}
+				w, deq := randMatrix(t, r, typ, c.n, c.k)
 				x := randVec(r, c.m*c.k)
 				got := make([]float32, c.m*c.n)
 				NewPool(3).MatMul(got, w, x, c.m)
@@ -129,14 +118,7 @@ func TestMatMulManyMatchesMatMul(t *testing.T) {
 			var mats []*Matrix
 			for i, typ := range set {
 				rows := 40 + 13*i
-				data, err := quant.Quantize(typ, randVec(r, rows*k))
-				if err != nil {
-					t.Fatal(err)
-				}
-				w, err := NewMatrix(typ, rows, k, data)
-				if err != nil {
-					t.Fatal(err)
-				}
+				w, _ := randMatrix(t, r, typ, rows, k)
 				mats = append(mats, w)
 			}
 			for _, batch := range []int{1, 2, 45} {

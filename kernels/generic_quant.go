@@ -106,13 +106,22 @@ func dotQ4_0Generic(w []byte, xq []int8, xd []float32) float32 {
 	for b := range xd {
 		blk := w[quant.BlockBytesQ4_0*b : quant.BlockBytesQ4_0*(b+1)]
 		x := xq[32*b : 32*b+32]
-		var s int32
-		for j, q := range blk[2:18] {
-			s += (int32(q&15)-8)*int32(x[j]) + (int32(q>>4)-8)*int32(x[j+16])
-		}
-		sum += f16le(blk) * xd[b] * float32(s)
+		sum += f16le(blk) * xd[b] * float32(nibbleDot(blk[2:18], 8, x))
 	}
 	return sum
+}
+
+// nibbleDot is the integer dot of a 32-value block of 4-bit quants (value j
+// in the low nibble of qs[j], value j+16 in the high one) less offset, with
+// the block's 32 activations x. Integer sums are exact: every format that
+// stores its quants this way gets the same bits from it.
+func nibbleDot(qs []byte, offset int32, x []int8) int32 {
+	x = x[:32]
+	var s int32
+	for j, q := range qs[:16] {
+		s += (int32(q&15)-offset)*int32(x[j]) + (int32(q>>4)-offset)*int32(x[j+16])
+	}
+	return s
 }
 
 func dotQ4_KGeneric(w []byte, xq []int8, xd []float32, xs []int16) float32 {

@@ -31,6 +31,18 @@ func q5Bits(qh uint32, j int) (lo, hi int32) {
 	return int32(qh>>j&1) << 4, int32(qh>>(j+16)&1) << 4
 }
 
+// nibble5Dot is nibbleDot for 5-bit quants: the fifth bit of value j (and
+// j+16) is bit j (and j+16) of qh.
+func nibble5Dot(qs []byte, qh uint32, offset int32, x []int8) int32 {
+	x = x[:32]
+	var s int32
+	for j, q := range qs[:16] {
+		h0, h1 := q5Bits(qh, j)
+		s += ((int32(q&15)|h0)-offset)*int32(x[j]) + ((int32(q>>4)|h1)-offset)*int32(x[j+16])
+	}
+	return s
+}
+
 func le32(b []byte) uint32 {
 	return uint32(b[0]) | uint32(b[1])<<8 | uint32(b[2])<<16 | uint32(b[3])<<24
 }
@@ -40,13 +52,7 @@ func dotQ5_0Generic(w []byte, xq []int8, xd []float32) float32 {
 	for b := range xd {
 		blk := w[quant.BlockBytesQ5_0*b : quant.BlockBytesQ5_0*(b+1)]
 		x := xq[32*b : 32*b+32]
-		qh := le32(blk[2:6])
-		var s int32
-		for j, q := range blk[6:22] {
-			h0, h1 := q5Bits(qh, j)
-			s += ((int32(q&15)|h0)-16)*int32(x[j]) + ((int32(q>>4)|h1)-16)*int32(x[j+16])
-		}
-		sum += f16le(blk) * xd[b] * float32(s)
+		sum += f16le(blk) * xd[b] * float32(nibble5Dot(blk[6:22], le32(blk[2:6]), 16, x))
 	}
 	return sum
 }
@@ -56,11 +62,7 @@ func dotQ4_1Generic(w []byte, xq []int8, xd, xs []float32) float32 {
 	for b := range xd {
 		blk := w[quant.BlockBytesQ4_1*b : quant.BlockBytesQ4_1*(b+1)]
 		x := xq[32*b : 32*b+32]
-		var s int32
-		for j, q := range blk[4:20] {
-			s += int32(q&15)*int32(x[j]) + int32(q>>4)*int32(x[j+16])
-		}
-		sum += f16le(blk)*xd[b]*float32(s) + f16le(blk[2:])*xs[b]
+		sum += f16le(blk)*xd[b]*float32(nibbleDot(blk[4:20], 0, x)) + f16le(blk[2:])*xs[b]
 	}
 	return sum
 }
@@ -70,13 +72,7 @@ func dotQ5_1Generic(w []byte, xq []int8, xd, xs []float32) float32 {
 	for b := range xd {
 		blk := w[quant.BlockBytesQ5_1*b : quant.BlockBytesQ5_1*(b+1)]
 		x := xq[32*b : 32*b+32]
-		qh := le32(blk[4:8])
-		var s int32
-		for j, q := range blk[8:24] {
-			h0, h1 := q5Bits(qh, j)
-			s += (int32(q&15)|h0)*int32(x[j]) + (int32(q>>4)|h1)*int32(x[j+16])
-		}
-		sum += f16le(blk)*xd[b]*float32(s) + f16le(blk[2:])*xs[b]
+		sum += f16le(blk)*xd[b]*float32(nibble5Dot(blk[8:24], le32(blk[4:8]), 0, x)) + f16le(blk[2:])*xs[b]
 	}
 	return sum
 }

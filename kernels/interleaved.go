@@ -8,9 +8,9 @@ import (
 
 // Generation reads every weight once per token, and a row-at-a-time
 // quantised dot cannot keep up with memory on a wide CPU: each 32-value
-// block of one row ends in a horizontal reduction and a scalar scale, so the
-// AVX-512 Q8_0 row dot tops out near 27 GB/s per core, short of a fast
-// memory bus. The fix, as in ggml's repacked CPU buffers, is to interleave
+// block of one row ends in a horizontal reduction and a scalar scale, so a
+// row dot is bound by that work rather than by memory, and one core falls
+// short of a fast memory bus. The fix, as in ggml's repacked CPU buffers, is to interleave
 // rows so that the vector lanes are rows: one VPDPBUSD then advances sixteen
 // rows at once, the block scales of sixteen rows are one vector, and nothing
 // is reduced across lanes until the sixteen results are stored.
@@ -29,12 +29,11 @@ import (
 // per block, a constant computed once per call for all rows
 // (blockBiasTerms, q6BiasTerms). The K formats' sub-block scales (and
 // Q4_K's mins) are handled in the lanes too. The specifics of each type are
-// in interleaved_*.go; the kernels are AVX-512 VNNI for all five types,
-// AVX2 and NEON (SDOT) for Q8_0, Q4_0 and Q5_0. Kernels are kept only where
-// they beat the row dots streaming a model from memory, not just in cache:
-// AVX2 K kernels (1.5–1.8× in cache) lost (TinyLlama-1.1B Q4_K 55–61 against
-// 62–64 tokens/s), and so did an AVX-512 Q5_K one (4.5× in cache, 5–10%
-// slower streaming 384 MB on two threads).
+// in interleaved_*.go; the kernels are AVX-512 VNNI for all five types, AVX2
+// for Q8_0, Q4_0, Q5_0 and Q4_K, and NEON (SDOT) for Q8_0, Q4_0 and Q5_0; a
+// level without a type's kernel uses the row dots. A kernel is kept only
+// where it beats the row dots streaming a model from memory, not just in
+// cache (an AVX-512 Q5_K one, faster in cache, lost there).
 const (
 	ilLanes     = 16          // rows per interleaved group
 	ilScaleSize = 2 * ilLanes // the group's f16 scales, per block
@@ -76,22 +75,8 @@ func (ks *kernelSet) interleavedKernel(t quant.Type) interleavedGemv {
 // (the GEMM, training) read the GGUF's own bytes, which stay mapped and,
 // once generation no longer touches them, are the page cache's to drop.
 func (m *Matrix) interleaved(p *Pool) []byte {
-	var pack func(data, out []byte, cols, g0, g1 int)
-	switch m.Type {
-	case quant.Q8_0:
-		pack = interleaveQ8_0Groups
-	case quant.Q4_0:
-		pack = interleaveQ4_0Groups
-	case quant.Q5_0:
-		pack = interleaveQ5_0Groups
-	case quant.Q4_K:
-		pack = interleaveQ4_KGroups
-	case quant.Q6_K:
-		pack = interleaveQ6_KGroups
-	default:
-		return nil
-	}
-	if m.Rows%ilLanes != 0 || m.Rows == 0 {
+	pack := interleaveGroups(m.Type)
+	if pack == nil || m.Rows%ilLanes != 0 || m.Rows == 0 {
 		return nil
 	}
 	m.il.once.Do(func() {
@@ -104,6 +89,25 @@ func (m *Matrix) interleaved(p *Pool) []byte {
 		m.il.data = out
 	})
 	return m.il.data
+}
+
+// interleaveGroups returns the function that writes groups [g0, g1) of
+// the interleaved layout of t's rows of cols values (data) into out, nil
+// for a type without one.
+func interleaveGroups(t quant.Type) func(data, out []byte, cols, g0, g1 int) {
+	switch t {
+	case quant.Q8_0:
+		return interleaveQ8_0Groups
+	case quant.Q4_0:
+		return interleaveQ4_0Groups
+	case quant.Q5_0:
+		return interleaveQ5_0Groups
+	case quant.Q4_K:
+		return interleaveQ4_KGroups
+	case quant.Q6_K:
+		return interleaveQ6_KGroups
+	}
+	return nil
 }
 
 // ilBiased lists the 32-wide interleaved types and the unsigned offset of

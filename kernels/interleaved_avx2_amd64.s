@@ -51,13 +51,11 @@
 	VPADDW Y3, HI, HI
 
 // IL_AVX2_AHEAD is how far ahead of its reads the Q8_0 kernel prefetches, a
-// line per 64-byte unit: about four blocks. A Zen 1 core keeps too few
-// misses in flight for the hardware prefetcher alone to stream Q8_0
-// weights: the 576×1536 product (one core, weights from DRAM) read 7.4 GB/s
-// without, 13.6 with 512 bytes ahead and 15.4 with 1 KB to 4 KB, its speed
-// from L2 (two workers: 8.8 against 14.3; medians, alternating call by
-// call). Q4_0 and Q5_0 read half as many bytes per weight and are not held
-// up this way: the same prefetching made them 5% slower.
+// line per 64-byte unit: about four blocks. Some cores keep too few misses
+// in flight for the hardware prefetcher alone to stream Q8_0 weights from
+// memory; with this prefetch a product streams about as fast as it runs
+// from L2. Q4_0 and Q5_0 read half as many bytes per weight and are not held
+// up this way: the same prefetching slowed them down.
 #define IL_AVX2_AHEAD 2176
 
 // IL_PROLOGUE loads the arguments; IL_BLOCK_END scales the block's integer

@@ -22,14 +22,6 @@ const (
 	_            = ilScaleSize + q4Units*ilUnitSize - q4GroupBlock // sizes agree
 )
 
-// interleaveQ4_0 rewrites rows×cols Q4_0 values (rows a multiple of
-// ilLanes) into the interleaved layout.
-func interleaveQ4_0(data []byte, rows, cols int) []byte {
-	out := make([]byte, len(data))
-	interleaveQ4_0Groups(data, out, cols, 0, rows/ilLanes)
-	return out
-}
-
 // interleaveQ4_0Groups writes groups [g0, g1) of the interleaved layout of
 // data into out.
 func interleaveQ4_0Groups(data, out []byte, cols, g0, g1 int) {

@@ -26,14 +26,6 @@ const (
 	_            = k4QsOffset + k4QsUnits*ilUnitSize - k4GroupBlock // sizes agree
 )
 
-// interleaveQ4_K rewrites rows×cols Q4_K values (rows a multiple of
-// ilLanes) into the interleaved layout.
-func interleaveQ4_K(data []byte, rows, cols int) []byte {
-	out := make([]byte, len(data))
-	interleaveQ4_KGroups(data, out, cols, 0, rows/ilLanes)
-	return out
-}
-
 // interleaveQ4_KGroups writes groups [g0, g1) of the interleaved layout of
 // data into out.
 func interleaveQ4_KGroups(data, out []byte, cols, g0, g1 int) {

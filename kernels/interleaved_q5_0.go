@@ -37,14 +37,6 @@ func q5HighBits(qh uint32) uint32 {
 // on distinct bits, so no carry disturbs bits 12–15.
 func gatherNibbleBits(x uint32) uint32 { return x * 0x1248 >> 12 & 15 }
 
-// interleaveQ5_0 rewrites rows×cols Q5_0 values (rows a multiple of
-// ilLanes) into the interleaved layout.
-func interleaveQ5_0(data []byte, rows, cols int) []byte {
-	out := make([]byte, len(data))
-	interleaveQ5_0Groups(data, out, cols, 0, rows/ilLanes)
-	return out
-}
-
 // interleaveQ5_0Groups writes groups [g0, g1) of the interleaved layout of
 // data into out.
 func interleaveQ5_0Groups(data, out []byte, cols, g0, g1 int) {

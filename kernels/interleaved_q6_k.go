@@ -38,14 +38,6 @@ func k6QlUnit(k int) int {
 
 func k6QhUnit(k int) int { return k6QuadOffset + k*k6QuadBytes + 2*ilUnitSize }
 
-// interleaveQ6_K rewrites rows×cols Q6_K values (rows a multiple of
-// ilLanes) into the interleaved layout.
-func interleaveQ6_K(data []byte, rows, cols int) []byte {
-	out := make([]byte, len(data))
-	interleaveQ6_KGroups(data, out, cols, 0, rows/ilLanes)
-	return out
-}
-
 // interleaveQ6_KGroups writes groups [g0, g1) of the interleaved layout of
 // data into out.
 func interleaveQ6_KGroups(data, out []byte, cols, g0, g1 int) {

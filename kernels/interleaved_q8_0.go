@@ -19,14 +19,6 @@ const (
 	_            = ilScaleSize + q8Units*ilUnitSize - q8GroupBlock // sizes agree
 )
 
-// interleaveQ8_0 rewrites rows×cols Q8_0 values (rows a multiple of
-// ilLanes) into the interleaved layout.
-func interleaveQ8_0(data []byte, rows, cols int) []byte {
-	out := make([]byte, len(data))
-	interleaveQ8_0Groups(data, out, cols, 0, rows/ilLanes)
-	return out
-}
-
 // interleaveQ8_0Groups writes groups [g0, g1) of the interleaved layout of
 // data into out.
 func interleaveQ8_0Groups(data, out []byte, cols, g0, g1 int) {

@@ -134,18 +134,12 @@ func deinterleave(t quant.Type, p []byte, rows, cols int) []byte {
 	return out
 }
 
+// interleaveAs rewrites rows×cols values of t (rows a multiple of ilLanes)
+// into the interleaved layout, on the caller.
 func interleaveAs(t quant.Type, data []byte, rows, cols int) []byte {
-	switch t {
-	case quant.Q4_0:
-		return interleaveQ4_0(data, rows, cols)
-	case quant.Q5_0:
-		return interleaveQ5_0(data, rows, cols)
-	case quant.Q4_K:
-		return interleaveQ4_K(data, rows, cols)
-	case quant.Q6_K:
-		return interleaveQ6_K(data, rows, cols)
-	}
-	return interleaveQ8_0(data, rows, cols)
+	out := make([]byte, len(data))
+	interleaveGroups(t)(data, out, cols, 0, rows/ilLanes)
+	return out
 }
 
 func interleavedGeneric(t quant.Type) interleavedGemv {

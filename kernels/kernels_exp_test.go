@@ -12,7 +12,7 @@ import (
 //
 // The edge of the range is checked strictly (full accuracy up to 88.72,
 // +Inf beyond, exact SiLU limits) only where the level's kernel promises
-// it (generic, AVX2, AVX-512): the v1 contract does not say what happens
+// it (generic, AVX2, AVX-512): expShift's contract does not say what happens
 // near overflow, and the NEON kernel saturates at 3.39e38 from x ≈ 88.7
 // on (0.3% low at 88.7228, finite for +Inf), which the test logs.
 func TestExpAccuracy(t *testing.T) {

@@ -281,16 +281,7 @@ func TestQuantMatMulWithinActivationBound(t *testing.T) {
 					matVecMinBytesPerWorker = 0
 				}
 				for _, batch := range []int{1, 3} {
-					data, err := quant.Quantize(typ, randVec(r, rows*cols))
-					if err != nil {
-						t.Fatal(err)
-					}
-					w, err := NewMatrix(typ, rows, cols, data)
-					if err != nil {
-						t.Fatal(err)
-					}
-					deq := make([]float32, rows*cols)
-					quant.Dequantize(typ, data, deq)
+					w, deq := randMatrix(t, r, typ, rows, cols)
 					x := randVec(r, batch*cols)
 					for i := 0; i < 32; i++ {
 						x[i] *= 50 // an outlier block, as real activations have

@@ -234,14 +234,7 @@ func TestMatMulBatchRowsIndependentOfBatch(t *testing.T) {
 	dy := randVec(r, most*rows)
 	forEachLevel(t, func(t testing.TB, l Level) {
 		for _, typ := range []quant.Type{quant.F32, quant.F16, quant.Q8_0, quant.Q4_0, quant.Q4_K, quant.Q6_K, quant.Q5_0} {
-			data, err := quant.Quantize(typ, randVec(r, rows*cols))
-			if err != nil {
-				t.Fatal(err)
-			}
-			w, err := NewMatrix(typ, rows, cols, data)
-			if err != nil {
-				t.Fatal(err)
-			}
+			w, _ := randMatrix(t, r, typ, rows, cols)
 			var ref, refT []float32
 			for _, batch := range []int{2, 13, 40, most} {
 				out, outT := make([]float32, batch*rows), make([]float32, batch*cols)
@@ -281,13 +274,7 @@ func TestMatMulTQuantBatchAgainstNaive(t *testing.T) {
 				if cols%typ.BlockSize() != 0 {
 					continue
 				}
-				data, err := quant.Quantize(typ, randVec(r, rows*cols))
-				if err != nil {
-					t.Fatal(err)
-				}
-				w, _ := NewMatrix(typ, rows, cols, data)
-				deq := make([]float32, rows*cols)
-				quant.Dequantize(typ, data, deq)
+				w, deq := randMatrix(t, r, typ, rows, cols)
 				dy := randVec(r, batch*rows)
 				got := randVec(r, batch*cols)
 				NewPool(2).MatMulT(got, w, dy, batch)
@@ -333,16 +320,7 @@ func TestMatMulTLongKSplitsA(t *testing.T) {
 			typ  quant.Type
 			cols int
 		}{{quant.F32, 96}, {quant.F32, 100}, {quant.Q8_0, 96}, {quant.Q4_K, 512}} {
-			data, err := quant.Quantize(tc.typ, randVec(r, rows*tc.cols))
-			if err != nil {
-				t.Fatal(err)
-			}
-			w, err := NewMatrix(tc.typ, rows, tc.cols, data)
-			if err != nil {
-				t.Fatal(err)
-			}
-			deq := make([]float32, rows*tc.cols)
-			quant.Dequantize(tc.typ, data, deq)
+			w, deq := randMatrix(t, r, tc.typ, rows, tc.cols)
 			dy := randVec(r, batch*rows)
 			for _, workers := range []int{2, 3} {
 				got := randVec(r, batch*tc.cols)

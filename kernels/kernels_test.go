@@ -16,23 +16,30 @@ func randVec(r *rand.Rand, n int) []float32 {
 	return v
 }
 
+// randMatrix returns a rows×cols matrix of type t holding random normal
+// values (randVec), and the float32 values it stores.
+func randMatrix(tb testing.TB, r *rand.Rand, t quant.Type, rows, cols int) (*Matrix, []float32) {
+	tb.Helper()
+	data, err := quant.Quantize(t, randVec(r, rows*cols))
+	if err != nil {
+		tb.Fatal(err)
+	}
+	w, err := NewMatrix(t, rows, cols, data)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	deq := make([]float32, rows*cols)
+	if err := quant.Dequantize(t, data, deq); err != nil {
+		tb.Fatal(err)
+	}
+	return w, deq
+}
+
 func TestMatMulAgainstNaive(t *testing.T) {
 	r := rand.New(rand.NewPCG(1, 2))
 	for _, typ := range []quant.Type{quant.F32, quant.F16, quant.Q8_0, quant.Q4_0, quant.Q4_K, quant.Q6_K} {
 		rows, cols, batch := 37, 512, 5
-		vals := randVec(r, rows*cols)
-		data, err := quant.Quantize(typ, vals)
-		if err != nil {
-			t.Fatal(err)
-		}
-		w, err := NewMatrix(typ, rows, cols, data)
-		if err != nil {
-			t.Fatal(err)
-		}
-		deq := make([]float32, rows*cols)
-		if err := quant.Dequantize(typ, data, deq); err != nil {
-			t.Fatal(err)
-		}
+		w, deq := randMatrix(t, r, typ, rows, cols)
 		x := randVec(r, batch*cols)
 		got := make([]float32, batch*rows)
 		NewPool(3).MatMul(got, w, x, batch)
@@ -216,16 +223,7 @@ func TestMatMulTAgainstNaive(t *testing.T) {
 	r := rand.New(rand.NewPCG(7, 8))
 	for _, typ := range []quant.Type{quant.F32, quant.F16, quant.Q8_0, quant.Q4_K, quant.Q6_K} {
 		rows, cols, batch := 19, 768, 3
-		data, err := quant.Quantize(typ, randVec(r, rows*cols))
-		if err != nil {
-			t.Fatal(err)
-		}
-		w, err := NewMatrix(typ, rows, cols, data)
-		if err != nil {
-			t.Fatal(err)
-		}
-		deq := make([]float32, rows*cols)
-		quant.Dequantize(typ, data, deq)
+		w, deq := randMatrix(t, r, typ, rows, cols)
 		dy := randVec(r, batch*rows)
 		got := randVec(r, batch*cols) // garbage that must be overwritten
 		NewPool(3).MatMulT(got, w, dy, batch)

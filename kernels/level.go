@@ -12,7 +12,7 @@ import (
 type Level int
 
 const (
-	Generic Level = iota // portable Go
+	Generic Level = iota // pure Go, no assembly
 	AVX2                 // amd64 with AVX2 and FMA
 	AVX512               // amd64 with AVX-512 F/BW/VL (VNNI used where present)
 	NEON                 // arm64 Advanced SIMD (dot-product instructions where present)

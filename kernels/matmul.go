@@ -138,29 +138,18 @@ func hasBlockOffset(t quant.Type) bool { return t == quant.Q4_1 || t == quant.Q5
 
 // matVecMinBytesPerWorker is how many weight bytes each worker must get
 // before a matrix-vector product is split across the pool. Such a product
-// streams its weights once: one core already draws most of the memory
-// bandwidth, and handing a worker its share costs a wake-up (a futex, and
-// in a VM an inter-processor interrupt: tens of microseconds, measured as a
-// whole SmolLM2-135M token). Measured on the 2-core Zen 5 VM: Q8_0 tokens
-// went from 129 tokens/s (every product split) to 174 with one thread.
-// Once idle workers spin briefly before parking (pool.go), smaller products
-// pay: BenchmarkSmolLM2, same process, 3 runs each: Q8_0 26.0 GB/s of weights
-// at 1 MB per worker, 28.8 at 256 KB, 26.6 splitting everything; F32 37.8,
-// 40.4 and 42.2. 256 KB per worker (≈ 6 µs of streaming) was the
-// compromise until Q8_0 generation read interleaved rows (q8_interleaved.go):
-// with that faster kernel, splitting everything beat 256 KB in 6 of 8
-// alternating pairs (median 280 against 266 tokens/s), the attention output
-// projection (352 KB) being the product that changed sides. 64 KB per worker
-// still keeps tiny models (stories260K: every product under 64 KB) on one
-// thread.
+// streams its weights once: one core already draws much of the memory
+// bandwidth, and handing a worker its share can cost a wake-up (a futex,
+// and in a VM an inter-processor interrupt), which a small product does not
+// repay. Idle workers spin briefly before parking (pool.go), which makes
+// splitting cheap enough that only the smallest products stay on the
+// caller: tiny models (stories260K, every product under this size) run on
+// one thread.
 var matVecMinBytesPerWorker = 64 << 10
 
 // matVecMinChunkBytes is the least weight data a chunk of a matrix-vector
 // product holds. Each chunk is a new stream for the hardware prefetcher and
-// the TLB, and on the 2-core Zen 5 VM short ones cost more than the load
-// balance they buy: SmolLM2-135M Q8_0 tokens, 10 alternating runs of 64
-// each in one process, median 3.53 ms with sixteen chunks per product (as
-// small as 39 KB), 3.45 ms with at least 256 KB, 3.38 ms with 512 KB.
+// the TLB, and short ones cost more than the load balance they buy.
 const matVecMinChunkBytes = 512 << 10
 
 // rowGrain picks how many rows one chunk holds: about eight chunks per worker

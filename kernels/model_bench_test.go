@@ -12,9 +12,10 @@ import (
 	"github.com/milp-lite/milp-lite/quant"
 )
 
-// The end-to-end targets of the kernels issue, measured against probes run
-// in the same process just before (the machine is shared, so absolute
-// numbers drift; the ratios are what the targets are about):
+// End-to-end benchmarks of the kernels on a SmolLM2-135M-shaped model:
+// generation as a share of the memory bandwidth, prompt processing as a
+// share of the FMA peak, each against probes run in the same process just
+// before (on a shared machine absolute numbers drift; the ratios do less):
 //
 //	go test -run X -bench SmolLM2 -count 6 ./kernels | benchstat -
 //

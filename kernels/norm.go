@@ -10,7 +10,7 @@ import "math"
 // to lane i mod 16) that are then added pairwise, lane j with j+8, j+4,
 // j+2, j+1: the order the SIMD kernels keep, so every level gives the same
 // bits. Each square of a float32 is exact in float64, so only the adds
-// round. Scalar and in one chain, this norm was 3% of prompt processing.
+// round. (Sixteen lanes also keep the scalar loop off one long chain.)
 func RMSNorm(dst, x, weight []float32, eps float32) float32 {
 	scale := float32(1 / math.Sqrt(sumSquares(x)/float64(len(x))+float64(eps)))
 	impl.scaleMul(dst[:len(x)], x, weight[:len(x)], scale)

@@ -21,14 +21,11 @@ const flushThreshold = 0x1p-125
 // and on x86 every multiply that takes a subnormal operand is micro-coded
 // (tens to hundreds of cycles instead of one): the products those weights
 // go into (P·V, a loss gradient through an output head) slow down by up to
-// 10× (measured on a Xeon: 10% subnormal entries took dY·W from 190 to 15
-// GFLOP/s). Zero differs from each by less than 2⁻¹²⁵.
+// an order of magnitude. Zero differs from each by less than 2⁻¹²⁵.
 func ScaleNormal(s float32, x []float32) { impl.scaleNormal(s, x) }
 
 // scaleNormalGeneric is ScaleNormal in Go, and the tail of the assembly's
-// whole vectors. (It was the whole of ScaleNormal, a scalar loop and then
-// the level's scale: 3% of prompt processing 16 tokens after 2000 in the
-// cache, as much as the exponentials.)
+// whole vectors.
 func scaleNormalGeneric(s float32, x []float32) {
 	thr := flushThreshold / s
 	for i, v := range x {

@@ -31,8 +31,7 @@ func packPanelRows12AVX2(rows int, src []float32, ld int, dst []float32)
 // packStripsChecked is kernelSet.packStrips on AVX2 and AVX-512. One strip
 // of the tiles' widths (B panels of 16 and 32, A panels of 6 and 12) has
 // its own loop: the general one spends more on its counters than on a row
-// of 24–128 bytes (256 rows of 16 in cache: copy per row 5.5–8.2 GB/s, the
-// general loop 7.6–13, this one 28–36; rows of 6: 3.4, 8.2, 12.9).
+// of 24–128 bytes, and copy per row more still.
 func packStripsChecked(rows int, src []float32, ld int, dst []float32, dstStride, width, strips int) {
 	if rows <= 0 || width <= 0 || strips <= 0 {
 		return
@@ -118,9 +117,8 @@ func dequantF16AVX2(w []byte, dst []float32) {
 
 // packPanelAVX2 is kernelSet.packPanel: whole 8×8 blocks in assembly,
 // columns outer (transposePanelAVX2), the rest as transposeAVX2 does it.
-// Packing SmolLM2-135M-sized X panels (32 tokens of 576 or 1536 values,
-// in cache) it moved 2.0× (k = 576) and 1.5× (k = 1536) the bytes a second
-// of transposeAVX2's rows-outer order (medians of 300, alternating, Xeon).
+// For a panel already in cache, columns outer beats transposeAVX2's
+// rows-outer order, which suits a source streaming from memory.
 func packPanelAVX2(k int, src []float32, ld int, dst []float32, n int) {
 	k8 := k &^ 7
 	if k8 == 0 || n%8 != 0 {

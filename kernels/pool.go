@@ -92,12 +92,9 @@ const (
 // spinWait is how long an idle worker (or a waiting caller) polls before it
 // parks. It covers the gaps between the parallel loops of one token (norms,
 // residual adds: microseconds) and is short enough that an idle process
-// stops using CPU at once. Measured on the shared 2-core VM (SmolLM2-135M
-// generation, medians of 6, BenchmarkSmolLM2): with small products kept on
-// one thread (matVecMinBytesPerWorker) spinning gains 11% in F32 (58.6 →
-// 65.4 tokens/s, p=0.002) and ~5% in Q8_0 (not significant); while every
-// small product and attention was still split, it lost 27% (each of ~240
-// loops per token then spun a worker that the VM's other load needed).
+// stops using CPU at once. It pays only because the smallest products stay
+// on one thread (matVecMinBytesPerWorker): were every small loop split,
+// each would spin a worker that other load on the machine needs.
 var spinWait = 50 * time.Microsecond
 
 // NewPool starts a pool of size workers (at least 1), including the caller.

@@ -84,8 +84,8 @@ func dotQ8_0AVX512(w []byte, xq []int8, xd []float32) float32 {
 func dotQ8_0RowsAVX512(w []byte, rowBytes, rows int, xq []int8, xd []float32, out []float32)
 
 // gemvQ8_0x16AVX512, gemvQ4_0x16AVX512, gemvQ5_0x16AVX512, gemvQ4_Kx16AVX512
-// and gemvQ6_Kx16AVX512 are the
-// kernelSet's interleaved products on AVX-512 with VNNI (interleaved_amd64.s).
+// and gemvQ6_Kx16AVX512 are the kernelSet's interleaved products on AVX-512
+// with VNNI (interleaved_amd64.s).
 //
 //go:noescape
 func gemvQ8_0x16AVX512(w []byte, groups, nb int, xq []int8, xd []float32, xc []int32, out []float32)

@@ -37,7 +37,7 @@ type AttentionBuffers struct {
 	task   attentionTask
 	// cuts[n-1] is the exponential's cut for a row of n scores (see
 	// forwardBlock), computed once per shape rather than once per row and
-	// head (its logarithm was 0.8% of the main job).
+	// head (it takes a logarithm).
 	cuts []float32
 }
 
@@ -156,8 +156,8 @@ func (t *attentionTask) forwardBlock(h, qb, worker int) {
 		m *= t.scale           // the scale is positive: the maximum of the scaled row
 		// No subnormal weights into P·V: after the division by the sum
 		// (≤ the row's length) an exponential below 2⁻¹²⁵·len would be
-		// one, so those are zero from the start (a pass of their own was
-		// 3% of the main job).
+		// one, so those are zero from the start, in the same pass as the
+		// exponentials.
 		sum := kernels.ExpScaled(seen, t.scale, m, t.buf.cuts[len(seen)-1])
 		kernels.Scale(1/sum, seen)
 		clear(row[pos+1:])
@@ -258,21 +258,4 @@ func (t *attentionTask) backwardBlock(h, qb, worker int) {
 	ot := t.buf.ot[worker][:hs*rows]
 	pool.GEMM(true, true, hs, rows, nk, t.k[off:], kd, ds, nk, ot, rows, false) // dQᵀ = Kᵀ·dSᵀ
 	scatterTransposed(t.dq[t0*qd+h*hs:], qd, ot, rows, hs)
-}
-
-// Attention on the tape: q is T×(Heads·HeadSize), k and v T×(KVHeads·HeadSize).
-func (tp *Tape) Attention(q, k, v *Tensor, heads, kvHeads int) *Tensor {
-	a := AttentionShape{T: q.Rows, Heads: heads, KVHeads: kvHeads, HeadSize: q.Cols / heads}
-	out := New(q.Rows, q.Cols)
-	lse := make([]float32, a.T*heads)
-	buf := NewAttentionBuffers(a)
-	Attention(a, out.Data, lse, nil, q.Data, k.Data, v.Data, buf)
-	tp.record(func() {
-		dq, dk, dv := make([]float32, len(q.Data)), make([]float32, len(k.Data)), make([]float32, len(v.Data))
-		AttentionBackward(a, dq, dk, dv, out.Grad, out.Data, lse, nil, q.Data, k.Data, v.Data, buf)
-		kernels.Add(q.Grad, q.Grad, dq)
-		kernels.Add(k.Grad, k.Grad, dk)
-		kernels.Add(v.Grad, v.Grad, dv)
-	})
-	return out
 }

@@ -1,15 +1,18 @@
-// Package tensor is milp-lite's reverse-mode automatic differentiation over
-// float32 matrices, with the operations a LLaMA/Qwen2 decoder needs.
+// Package tensor holds the forward and backward operations of a LLaMA/Qwen2
+// decoder's training step on float32 rows: frozen linear maps and
+// embeddings of any stored weight type (FrozenLinear, FrozenEmbedding),
+// RMSNorm, RoPE, causal grouped-query attention, SwiGLU and the
+// cross-entropy loss, each with its backward function.
 //
-// Every operation exists at two levels. The plain functions (RMSNorm and
-// RMSNormBackward, Attention and AttentionBackward, ...) work on caller-owned
-// slices and allocate nothing: the training decoder calls them block by block
-// with buffers it allocated once. The Tape methods wrap the same functions,
-// allocate their outputs and record a backward step, so that an arbitrary
-// composition can be differentiated by calling Tape.Backward; the gradient
-// checks use them.
+// It is not an automatic-differentiation engine: the training decoder
+// (package train) calls every forward function and then every backward
+// function itself, block by block, on caller-owned slices it allocated once,
+// so a step allocates nothing. The Parallel* types and CrossEntropyRows run
+// an operation on the kernels' worker pool with the serial function's bits.
+// The package's tests check each backward function against finite
+// differences through a small tape (tape_test.go) that exists only for them.
 //
-// Conventions: a Tensor is Rows×Cols, row-major; a batch of T tokens is T
-// rows. Backward functions ADD into gradient buffers (gradients of a value
-// used twice sum), except where a doc comment says "writes".
+// Conventions: a batch of T tokens is T rows of values, row-major. Backward
+// functions ADD into gradient buffers (gradients of a value used twice sum),
+// except where a doc comment says "writes".
 package tensor

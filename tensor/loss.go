@@ -26,13 +26,13 @@ func crossEntropyRow(row []float32, target int32, w float32) float64 {
 		clear(row)
 		return 0
 	}
-	m := kernels.Max(row) // SIMD; the loop it equals was 9% of a stories15M training step
+	m := kernels.Max(row) // SIMD, the same value as a loop keeping x > m
 	// One exponential per logit: keep exp(x−m) in the row, then scale.
 	xt := row[target]
-	sum := float64(kernels.ExpShift(row, m)) // SIMD: a 32,000-token row is 10% of a training step
+	sum := float64(kernels.ExpShift(row, m)) // SIMD: a row is a whole vocabulary
 	// Entries of logits more than ~87 below the largest would come out
-	// subnormal: on a random-weight SmolLM2-135M 11% of them did, and the
-	// output head's backward product ran at 15 GFLOP/s instead of 190.
+	// subnormal, common with random weights, and the output head's backward
+	// product would slow down on them (see kernels.ScaleNormal).
 	kernels.ScaleNormal(w/float32(sum), row)
 	row[target] -= w
 	return float64(w) * (float64(m) + math.Log(sum) - float64(xt))
@@ -71,17 +71,4 @@ func (c *CrossEntropyRows) Do(lo, hi, _ int) {
 	for t := lo; t < hi; t++ {
 		c.rowLoss[t] = crossEntropyRow(c.logits[t*c.vocab:(t+1)*c.vocab], c.targets[t], c.weights[t])
 	}
-}
-
-// CrossEntropy on the tape: a 1×1 tensor holding the loss, whose gradient
-// (1 when it is the final loss) scales the logits' gradient in Backward.
-func (tp *Tape) CrossEntropy(logits *Tensor, targets []int32, weights []float32) *Tensor {
-	g := append([]float32(nil), logits.Data...)
-	loss := From(1, 1, []float32{float32(CrossEntropy(g, logits.Cols, targets, weights))})
-	tp.record(func() {
-		for i := range g {
-			logits.Grad[i] += loss.Grad[0] * g[i]
-		}
-	})
-	return loss
 }

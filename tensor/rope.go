@@ -22,20 +22,3 @@ func RoPE(r *kernels.RoPE, x []float32, heads, headSize int, cs []float32, T int
 		r.Rotate(x[t*d:(t+1)*d], heads, headSize, cs[t*n:(t+1)*n])
 	}
 }
-
-// RoPE on the tape: rows are positions pos0, pos0+1, ...
-func (tp *Tape) RoPE(r *kernels.RoPE, x *Tensor, heads, pos0 int) *Tensor {
-	y := New(x.Rows, x.Cols)
-	copy(y.Data, x.Data)
-	hs := x.Cols / heads
-	fwd, bwd := make([]float32, x.Rows*r.AnglesLen()), make([]float32, x.Rows*r.AnglesLen())
-	RoPEAngles(r, fwd, pos0, 1, x.Rows)
-	RoPEAngles(r, bwd, -pos0, -1, x.Rows)
-	RoPE(r, y.Data, heads, hs, fwd, x.Rows)
-	tp.record(func() {
-		g := append([]float32(nil), y.Grad...)
-		RoPE(r, g, heads, hs, bwd, x.Rows)
-		kernels.Add(x.Grad, x.Grad, g)
-	})
-	return y
-}

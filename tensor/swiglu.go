@@ -9,24 +9,16 @@ func SwiGLU(h, g, u []float32) { kernels.SwiGLU(h, g, u) }
 // (kernels.SwiGLUBackward).
 func SwiGLUBackward(dg, du, g, u, dh []float32) { kernels.SwiGLUBackward(dg, du, g, u, dh) }
 
-// SwiGLU on the tape.
-func (tp *Tape) SwiGLU(g, u *Tensor) *Tensor {
-	sameShape("SwiGLU", g, u)
-	h := New(g.Rows, g.Cols)
-	SwiGLU(h.Data, g.Data, u.Data)
-	tp.record(func() { SwiGLUBackward(g.Grad, u.Grad, g.Data, u.Data, h.Grad) })
-	return h
-}
-
-// swigluChunk is how many elements a pool task of ParallelSwiGLU takes: a
-// few tens of microseconds of exponentials, so that a layer's 393,216
-// (SmolLM2-135M, 256 tokens) split into ~24 chunks that balance.
+// swigluChunk is how many elements a pool task of ParallelSwiGLU takes:
+// enough exponentials to repay handing the task out, few enough that a
+// layer's 393,216 (SmolLM2-135M, 256 tokens) split into ~24 chunks that
+// balance.
 const swigluChunk = 16 << 10
 
 // ParallelSwiGLU runs SwiGLU and SwiGLUBackward on the kernel pool, in
 // chunks of elements: element-wise, so the results are those of the serial
-// functions, bit for bit. Run on the caller alone, the two were ~13% of a
-// LoRA training step on SmolLM2-135M while the other workers waited. Make
+// functions, bit for bit. Run on the caller alone, they would keep the
+// other workers waiting for a noticeable share of a training step. Make
 // one per decoder: it holds the task so that a call allocates nothing.
 type ParallelSwiGLU struct {
 	backward            bool

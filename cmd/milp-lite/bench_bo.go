@@ -7,7 +7,7 @@ import (
 
 	"github.com/urfave/cli/v2"
 
-	bobench "github.com/milp-lite/milp-lite/bench/bo"
+	"github.com/milp-lite/milp-lite/bench/bobench"
 )
 
 func init() { benchSubcommands = append(benchSubcommands, benchBOCommand()) }

@@ -63,18 +63,12 @@ const wordClasses = flagSpace | flagLetter | flagNumber
 // splitGPT2 implements 's|'t|'re|'ve|'m|'ll|'d| ?\p{L}+| ?\p{N}+| ?[^\s\p{L}\p{N}]+|\s+(?!\S)|\s+
 func splitGPT2(cpts []uint32, out []int) []int {
 	f := fragment(cpts)
-	prev := 0
-	emit := func(end int) {
-		if end > prev {
-			out = append(out, end-prev)
-		}
-		prev = end
-	}
+	w := wordCuts{out: out}
 	for pos := 0; pos < len(f); {
 		c := f.cpt(pos)
 		if n := f.contractionLen(pos, false); n > 0 {
 			pos += n
-			emit(pos)
+			w.cutAt(pos)
 			continue
 		}
 		fl := f.flags(pos)
@@ -94,24 +88,13 @@ func splitGPT2(cpts []uint32, out []int) []int {
 				}
 				pos++
 			}
-			emit(pos)
+			w.cutAt(pos)
 			continue
 		}
-		n := 0
-		for f.flags(pos+n)&flagSpace != 0 {
-			n++
-		}
-		switch {
-		case n > 1 && f.cpt(pos+n) != outOfRange: // \s+(?!\S): leave the last space to the next word
-			pos += n - 1
-		case n > 0:
-			pos += n
-		default:
-			pos++
-		}
-		emit(pos)
+		pos = f.spaceRunEnd(pos, false)
+		w.cutAt(pos)
 	}
-	return out
+	return w.out
 }
 
 // splitLlama3 implements the Llama 3 regex, with \p{N}{1,maxDigits}; with
@@ -120,19 +103,13 @@ func splitGPT2(cpts []uint32, out []int) []int {
 // same cuts as these rules.
 func splitLlama3(cpts []uint32, maxDigits int, out []int) []int {
 	f := fragment(cpts)
-	prev := 0
-	emit := func(end int) {
-		if end > prev {
-			out = append(out, end-prev)
-		}
-		prev = end
-	}
+	w := wordCuts{out: out}
 	for pos := 0; pos < len(f); {
 		c := f.cpt(pos)
 		fl := f.flags(pos)
 		if n := f.contractionLen(pos, true); n > 0 {
 			pos += n
-			emit(pos)
+			w.cutAt(pos)
 			continue
 		}
 		// [^\r\n\p{L}\p{N}]?\p{L}+
@@ -141,7 +118,7 @@ func splitLlama3(cpts []uint32, maxDigits int, out []int) []int {
 			for f.flags(pos)&flagLetter != 0 {
 				pos++
 			}
-			emit(pos)
+			w.cutAt(pos)
 			continue
 		}
 		// \p{N}{1,maxDigits}
@@ -150,11 +127,11 @@ func splitLlama3(cpts []uint32, maxDigits int, out []int) []int {
 			for f.flags(pos)&flagNumber != 0 {
 				pos++
 				if pos-start >= maxDigits {
-					emit(pos)
+					w.cutAt(pos)
 					start = pos
 				}
 			}
-			emit(pos)
+			w.cutAt(pos)
 			continue
 		}
 		// ?[^\s\p{L}\p{N}]+[\r\n]*
@@ -173,29 +150,51 @@ func splitLlama3(cpts []uint32, maxDigits int, out []int) []int {
 			for c2 := f.cpt(pos); c2 == '\r' || c2 == '\n'; c2 = f.cpt(pos) {
 				pos++
 			}
-			emit(pos)
+			w.cutAt(pos)
 			continue
 		}
-		n, lastNewline := 0, 0
-		for f.flags(pos+n)&flagSpace != 0 {
-			if c2 := f.cpt(pos + n); c2 == '\r' || c2 == '\n' {
-				lastNewline = pos + n + 1
-			}
-			n++
-		}
-		switch {
-		case lastNewline > 0: // \s*[\r\n]+
-			pos = lastNewline
-		case n > 1 && f.cpt(pos+n) != outOfRange: // \s+(?!\S)
-			pos += n - 1
-		case n > 0: // \s+
-			pos += n
-		default:
-			pos++
-		}
-		emit(pos)
+		pos = f.spaceRunEnd(pos, true)
+		w.cutAt(pos)
 	}
-	return out
+	return w.out
+}
+
+// wordCuts collects a fragment's word lengths from where each word ends.
+type wordCuts struct {
+	out  []int
+	prev int // where the last word ended
+}
+
+// cutAt ends a word at end, if one has begun since the last cut.
+func (w *wordCuts) cutAt(end int) {
+	if end > w.prev {
+		w.out = append(w.out, end-w.prev)
+	}
+	w.prev = end
+}
+
+// spaceRunEnd is where the word that starts with the whitespace at pos
+// ends: \s+(?!\S)|\s+ leaves a run's last space to the next word unless
+// the run ends the fragment; with newlines, \s*[\r\n]+ comes first and
+// the word ends after the run's last newline. Without whitespace at pos the
+// word is the one code point there.
+func (f fragment) spaceRunEnd(pos int, newlines bool) int {
+	n, lastNewline := 0, 0
+	for f.flags(pos+n)&flagSpace != 0 {
+		if c := f.cpt(pos + n); newlines && (c == '\r' || c == '\n') {
+			lastNewline = pos + n + 1
+		}
+		n++
+	}
+	switch {
+	case lastNewline > 0: // \s*[\r\n]+
+		return lastNewline
+	case n > 1 && f.cpt(pos+n) != outOfRange: // \s+(?!\S)
+		return pos + n - 1
+	case n > 0: // \s+
+		return pos + n
+	}
+	return pos + 1
 }
 
 // splitMatches cuts a fragment the way std::regex_iterator does for a regex

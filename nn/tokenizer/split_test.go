@@ -82,17 +82,37 @@ func randomText(r *rand.Rand) string {
 }
 
 func TestQwen2SplitMatchesRegex(t *testing.T) {
-	re := regexp2.MustCompile(collapsedQwen2, regexp2.ECMAScript)
-	r := rand.New(rand.NewSource(1))
+	checkSplitMatchesRegex(t, collapsedQwen2, 1, func(cpts []uint32) []int { return splitLlama3(cpts, 1, nil) })
+}
+
+// checkSplitMatchesRegex compares split with a collapsed regex on random
+// texts.
+func checkSplitMatchesRegex(t *testing.T, pattern string, seed int64, split func([]uint32) []int) {
+	re := regexp2.MustCompile(pattern, regexp2.ECMAScript)
+	r := rand.New(rand.NewSource(seed))
 	for i := 0; i < 20000; i++ {
 		text := randomText(r)
 		cpts := decodeCodepoints(text, nil)
 		want := regexCuts(t, re, cpts)
-		got := splitLlama3(cpts, 1, nil)
+		got := split(cpts)
 		if !slices.Equal(got, want) {
 			t.Fatalf("%q: rules cut %v, regex cuts %v", text, got, want)
 		}
 	}
+}
+
+// collapsedGPT2 is GPT-2's regex over the same collapsed text.
+const collapsedGPT2 = `'s|'t|'re|'ve|'m|'ll|'d` +
+	`| ?[\u00D2A-Za-z]+` +
+	`| ?[\u00D10-9]+` +
+	`| ?[^\t\n\v\f\r \u00D2A-Za-z\u00D10-9]+` +
+	`|[\t\n\v\f\r ]+(?![^\t\n\v\f\r ])` +
+	`|[\t\n\v\f\r ]+`
+
+// TestGPT2SplitMatchesRegex checks splitGPT2 against its regex as
+// TestQwen2SplitMatchesRegex checks splitLlama3.
+func TestGPT2SplitMatchesRegex(t *testing.T) {
+	checkSplitMatchesRegex(t, collapsedGPT2, 3, func(cpts []uint32) []int { return splitGPT2(cpts, nil) })
 }
 
 // Cuts always cover the input exactly, for every splitter.

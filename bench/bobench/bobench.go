@@ -83,7 +83,7 @@ func Run(opts Options) (*bo.BenchmarkResult, error) {
 	return res, nil
 }
 
-// TargetsMet checks the acceptance targets that the result covers and
+// TargetsMet checks the targets of bo.Targets that the result covers and
 // returns whether all hold, with one line per checked target.
 func TargetsMet(res *bo.BenchmarkResult) (bool, []string) {
 	all := true

@@ -1,14 +1,14 @@
 package kernels
 
 // SwiGLU writes h = silu(g) ⊙ u element-wise, the training activation:
-// with the portable Exp and every operation rounded on its own, so that
+// with the bit-exact Exp and every operation rounded on its own, so that
 // every level gives the Go loop's bits (inference's SiLUMul is faster and
 // only accurate).
 func SwiGLU(h, g, u []float32) {
 	impl.swiglu(h[:len(g)], g, u[:len(g)])
 }
 
-// SwiGLUBackward adds the gradients of g and u from dh, portably as
+// SwiGLUBackward adds the gradients of g and u from dh, bit-exact as
 // SwiGLU: d silu(x)/dx = σ(x)·(1 + x·(1−σ(x))).
 func SwiGLUBackward(dg, du, g, u, dh []float32) {
 	n := len(g)
@@ -28,19 +28,5 @@ func swigluBackGeneric(dg, du, g, u, dh []float32) {
 		s := 1 / (1 + Exp(-x))
 		du[i] += float32(float32(dh[i]*x) * s)
 		dg[i] += float32(float32(float32(dh[i]*u[i])*s) * (1 + float32(x*(1-s))))
-	}
-}
-
-// SoftmaxGrad turns dp, the gradient of a softmax row's outputs p, into
-// that of its inputs times scale: dp[j] = p[j]·(dp[j] − d)·scale, with d
-// = Σ dp·p (attention's backward computes it from the output). Each
-// operation is rounded on its own, left to right, at every level.
-func SoftmaxGrad(p, dp []float32, d, scale float32) {
-	impl.softmaxGrad(p, dp[:len(p)], d, scale)
-}
-
-func softmaxGradGeneric(p, dp []float32, d, scale float32) {
-	for j, pj := range p {
-		dp[j] = pj * (dp[j] - d) * scale
 	}
 }

@@ -7,9 +7,9 @@ import (
 	"testing"
 )
 
-// TestPortableExpAccuracy compares Exp with math.Exp on a dense grid over the whole
+// TestBitExactExpAccuracy compares Exp with math.Exp on a dense grid over the whole
 // normal range and on the special values.
-func TestPortableExpAccuracy(t *testing.T) {
+func TestBitExactExpAccuracy(t *testing.T) {
 	worst, at := 0.0, 0.0
 	for x := -87.33; x <= 88.7; x += 1.0 / 8192 {
 		xf := float32(x)
@@ -43,7 +43,7 @@ func TestPortableExpAccuracy(t *testing.T) {
 	}
 }
 
-func BenchmarkPortableExp(b *testing.B) {
+func BenchmarkBitExactExp(b *testing.B) {
 	x := make([]float32, 4096)
 	for i := 0; i < b.N; i++ {
 		for j := range x {

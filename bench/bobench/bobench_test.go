@@ -51,7 +51,7 @@ func TestRunJSON(t *testing.T) {
 	}
 }
 
-// TestFullBenchmark is the full 20-seed run (all four functions). It
+// TestFullBenchmark is the full 20-seed benchmark (all four functions). It
 // takes minutes, so it only runs with BO_FULL_BENCH=1; BO_FULL_BENCH_SVG names
 // the plot to keep.
 func TestFullBenchmark(t *testing.T) {

@@ -2,11 +2,11 @@
 
 #include "textflag.h"
 
-// The portable exponential's vector forms (exp_portable.go): ExpScaled on
-// eight lanes (AVX2, used at both levels), SwiGLU and its backward on
-// sixteen (AVX-512) and eight (AVX2). Each computes ExpCore's operations in
-// its order, each rounded on its own, so the results are the Go loops'
-// bits.
+// The bit-exact kernels' vector forms (bitexact_*.go): ExpScaled on eight
+// lanes (AVX2, used at both levels), SwiGLU and its backward on sixteen
+// (AVX-512) and eight (AVX2), SoftmaxGrad on eight. Each computes the Go
+// loop's operations in its order, each rounded on its own, so the results
+// are the Go loops' bits.
 
 // EXPCORECONSTS loads expConsts (at R8) and the table (at R9) for EXPCORE
 // and EXPNEG: ExpCore's constants into Z23–Z31, the integer 127 into Z19,
@@ -88,7 +88,7 @@
 	VMULPS Y8, Y7, out
 
 // func expScaled8AVX2(x []float32, scale, shift, cut float32, rows *[12][8]float32, table *[16]float32) float32
-// ExpScaled (exp_portable.go) on len(x)/8 whole vectors: EXPCORE8, lanes
+// ExpScaled (bitexact_exp.go) on len(x)/8 whole vectors: EXPCORE8, lanes
 // whose argument is below cut (or NaN) zeroed by compare-and-AND, then the
 // sum element by element. Returns that sum.
 TEXT ·expScaled8AVX2(SB), NOSPLIT, $0-60
@@ -236,7 +236,7 @@ sb8done:
 	VMOVAPS Z9, K3, Z11
 
 // func swiglu16AVX512(h, g, u []float32, consts *[12]float32, table *[16]float32)
-// SwiGLU (swiglu_portable.go) on len(g)/16 whole vectors: h = g / (1 +
+// SwiGLU (bitexact_swiglu.go) on len(g)/16 whole vectors: h = g / (1 +
 // Exp(−g)) · u, each operation as the Go loop rounds it.
 TEXT ·swiglu16AVX512(SB), NOSPLIT, $0-88
 	MOVQ h_base+0(FP), DX

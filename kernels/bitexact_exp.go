@@ -4,7 +4,7 @@ import "math"
 
 // Exp is a float32 exponential for the training hot loops (softmax of
 // attention rows, SiLU), several times cheaper than
-// float32(math.Exp(float64(x))), and portable: every level's ExpScaled
+// float32(math.Exp(float64(x))), and bit-exact: every level's ExpScaled
 // gives its bits exactly, so training gives the same numbers on every
 // machine. (The kernel set's expShift is faster and only accurate.)
 //
@@ -13,7 +13,7 @@ import "math"
 // occurs), and returns 2ᵏ · 2^(j/16) · e^r: 2ᵏ through the exponent bits,
 // 2^(j/16) from a table, e^r by its cubic Taylor polynomial (truncation
 // ≤ (ln2/32)⁴/4! ≈ 9e-9 relative). The maximum relative error against
-// math.Exp is below 2e-7 (TestPortableExpAccuracy measures it over a dense
+// math.Exp is below 2e-7 (TestBitExactExpAccuracy measures it over a dense
 // grid of the normal range); results below 2⁻¹²⁶ (x < −87.3) are flushed
 // to 0, x > 88.7 gives +Inf (the true value overflows from 88.7228), as do
 // Inf inputs; NaN gives NaN.
