@@ -4,9 +4,9 @@ import (
 	"fmt"
 	"html"
 	"math"
-	"os"
-	"path/filepath"
 	"strings"
+
+	"github.com/milp-lite/milp-lite/internal/atomicfile"
 )
 
 // The regret plot is plain SVG text: one panel per test function, median
@@ -122,31 +122,7 @@ func niceStep(n int) int {
 	return int(10 * mag)
 }
 
-// WriteSVG writes the regret plot to path atomically: a temporary file in the
-// same directory, synced, then renamed over path.
+// WriteSVG writes the regret plot to path atomically (see atomicfile.Write).
 func (r *BenchmarkResult) WriteSVG(path string) error {
-	dir := filepath.Dir(path)
-	f, err := os.CreateTemp(dir, ".bo-regret-*.svg")
-	if err != nil {
-		return fmt.Errorf("bo: WriteSVG: %w", err)
-	}
-	tmp := f.Name()
-	_, werr := f.WriteString(r.SVG())
-	if werr == nil {
-		werr = f.Sync()
-	}
-	if cerr := f.Close(); werr == nil {
-		werr = cerr
-	}
-	if werr == nil {
-		werr = os.Chmod(tmp, 0o644)
-	}
-	if werr == nil {
-		werr = os.Rename(tmp, path)
-	}
-	if werr != nil {
-		os.Remove(tmp)
-		return fmt.Errorf("bo: WriteSVG %s: %w", path, werr)
-	}
-	return nil
+	return atomicfile.WriteFile(path, []byte(r.SVG()))
 }
