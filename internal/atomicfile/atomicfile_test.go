@@ -63,19 +63,8 @@ func TestWriteRefusesADirectory(t *testing.T) {
 		t.Fatal(err)
 	}
 	link := filepath.Join(dir, "link")
-	if err := os.Symlink("out", link); err != nil {
-		t.Fatal(err)
-	}
-	for _, path := range []string{out, link} {
-		err := WriteFile(path, []byte("x"))
-		if !errors.Is(err, ErrNotRegular) {
-			t.Fatalf("writing over a directory through %s: %v, want ErrNotRegular", path, err)
-		}
-		mustNameOnly(t, err, path)
-		if err := CheckWritable(path); !errors.Is(err, ErrNotRegular) {
-			t.Fatalf("CheckWritable(%s) = %v, want ErrNotRegular", path, err)
-		}
-	}
+	mustSymlink(t, "out", link)
+	mustRefuse(t, out, link)
 	if info, err := os.Lstat(out); err != nil || !info.IsDir() {
 		t.Fatal("the directory was replaced")
 	}
@@ -175,6 +164,22 @@ func TestWriteRefusesWhatAppearedDuringTheWrite(t *testing.T) {
 		t.Fatal("the directory was replaced")
 	}
 	mustHold(t, dir, "out")
+}
+
+// mustRefuse fails unless Write and CheckWritable refuse each path as not
+// a regular file, naming it.
+func mustRefuse(t *testing.T, paths ...string) {
+	t.Helper()
+	for _, path := range paths {
+		err := WriteFile(path, []byte("x"))
+		if !errors.Is(err, ErrNotRegular) {
+			t.Fatalf("writing over %s: %v, want ErrNotRegular", path, err)
+		}
+		mustNameOnly(t, err, path)
+		if err := CheckWritable(path); !errors.Is(err, ErrNotRegular) {
+			t.Fatalf("CheckWritable(%s) = %v, want ErrNotRegular", path, err)
+		}
+	}
 }
 
 // mustNameOnly fails unless err's message names path and no temporary file.
