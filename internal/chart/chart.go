@@ -85,9 +85,13 @@ func (f Figure) SVG() string {
 	f.draw(draw.New(canvas))
 	var buf bytes.Buffer
 	canvas.WriteTo(&buf) // a bytes.Buffer does not fail
+	// The document starts at <svg>, as an inline SVG does: the XML prolog is
+	// optional, and the generator comment says nothing to a reader.
+	svg := buf.String()
+	svg = svg[strings.Index(svg, "<svg"):]
 	// The layout is measured with Liberation Sans, which has Arial's metrics:
 	// name fallbacks so that viewers without it keep the same text widths.
-	return strings.ReplaceAll(buf.String(), "font-family:"+fontFamily+";",
+	return strings.ReplaceAll(svg, "font-family:"+fontFamily+";",
 		"font-family:'"+fontFamily+"',Arial,Helvetica,sans-serif;")
 }
 

@@ -112,6 +112,9 @@ func TestSVGHasNoNaNAndParses(t *testing.T) {
 		if strings.Contains(svg, "NaN") || strings.Contains(svg, "Inf") {
 			t.Errorf("%s: the SVG holds NaN or Inf", name)
 		}
+		if !strings.HasPrefix(svg, "<svg") {
+			t.Errorf("%s: the SVG starts with %.30q, not <svg", name, svg)
+		}
 		if !strings.Contains(svg, "sans-serif") {
 			t.Errorf("%s: no fallback font family", name)
 		}
