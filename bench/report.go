@@ -4,9 +4,10 @@ import (
 	"encoding/json"
 	"fmt"
 	"os"
-	"path/filepath"
 	"slices"
 	"strings"
+
+	"github.com/milp-lite/milp-lite/internal/atomicfile"
 )
 
 // Markdown renders a result as a short header and markdown tables: the
@@ -160,40 +161,14 @@ func JSON(r *Result) ([]byte, error) {
 	return append(data, '\n'), nil
 }
 
-// WriteJSON writes a result to path atomically: a temporary file beside it,
-// renamed over path once complete, so a reader never sees half a file.
-func WriteJSON(path string, r *Result) (err error) {
+// WriteJSON writes a result to path atomically (see atomicfile.Write), so a
+// reader never sees half a file.
+func WriteJSON(path string, r *Result) error {
 	data, err := JSON(r)
 	if err != nil {
 		return err
 	}
-	dir, base := filepath.Split(path)
-	if dir == "" {
-		dir = "."
-	}
-	tmp, err := os.CreateTemp(dir, "."+base+".tmp-*")
-	if err != nil {
-		return fmt.Errorf("writing %s: %w", path, err)
-	}
-	defer func() {
-		if err != nil {
-			tmp.Close()
-			os.Remove(tmp.Name())
-		}
-	}()
-	if _, err = tmp.Write(data); err != nil {
-		return fmt.Errorf("writing %s: %w", path, err)
-	}
-	if err = tmp.Chmod(0o644); err != nil {
-		return fmt.Errorf("writing %s: %w", path, err)
-	}
-	if err = tmp.Close(); err != nil {
-		return fmt.Errorf("writing %s: %w", path, err)
-	}
-	if err = os.Rename(tmp.Name(), path); err != nil {
-		return fmt.Errorf("writing %s: %w", path, err)
-	}
-	return nil
+	return atomicfile.WriteFile(path, data)
 }
 
 // ReadJSON reads a result written by WriteJSON.

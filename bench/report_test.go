@@ -2,10 +2,13 @@ package bench
 
 import (
 	"encoding/json"
+	"errors"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/milp-lite/milp-lite/internal/atomicfile"
 )
 
 // fixedResult is a hand-made result: every derived number in it is
@@ -126,6 +129,9 @@ func TestJSONRoundTripAndKeys(t *testing.T) {
 	}
 	if entries, _ := os.ReadDir(filepath.Dir(path)); len(entries) != 1 {
 		t.Errorf("WriteJSON left %d files, want only the result", len(entries))
+	}
+	if err := WriteJSON(filepath.Dir(path), r); !errors.Is(err, atomicfile.ErrNotRegular) {
+		t.Errorf("WriteJSON over a directory: %v", err)
 	}
 	os.WriteFile(path, []byte(`{"x": 1}`), 0o644)
 	if _, err := ReadJSON(path); err == nil {

@@ -10,6 +10,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/milp-lite/milp-lite/internal/atomicfile"
 	"github.com/milp-lite/milp-lite/quant"
 )
 
@@ -337,6 +338,12 @@ func TestWriteFileAtomic(t *testing.T) {
 	}
 	if err := f.Builder().WriteFile(filepath.Join(dir, "missing", "x.gguf")); !errors.Is(err, os.ErrNotExist) {
 		t.Errorf("write into a missing directory: %v", err)
+	}
+	// A directory at the path is refused, not replaced, in the caller's words.
+	sub := filepath.Join(dir, "sub.gguf")
+	mustNil(t, os.Mkdir(sub, 0o755))
+	if err := f.Builder().WriteFile(sub); !errors.Is(err, atomicfile.ErrNotRegular) || !strings.Contains(err.Error(), sub) {
+		t.Errorf("write over a directory: %v", err)
 	}
 }
 
