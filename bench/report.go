@@ -39,6 +39,7 @@ func Markdown(r *Result) string {
 		}
 		b.WriteString("\n")
 	}
+	b.WriteString(peerTable(r.KernelPeers))
 	if len(r.Models) > 0 {
 		pp, tg, depth := r.Models[0].PPTokens, r.Models[0].TGTokens, r.Models[0].Depth
 		fmt.Fprintf(&b, "| model | type | weights/token | pp%d%s t/s | GFLOP/s | %% of peak | tg%d%s t/s | GB/s | %% of bandwidth |\n",

@@ -25,6 +25,9 @@ type Result struct {
 	Models     []ModelRow  `json:"models"`
 	Training   []TrainRow  `json:"training,omitempty"`
 
+	// KernelPeers: our f32 kernels beside other libraries' (RunKernelPeers).
+	KernelPeers []PeerRow `json:"kernel_peers,omitempty"`
+
 	// For a run on a single model, its two headline numbers at top level,
 	// so that scripts need not dig into Models.
 	PPTokensPerS *float64 `json:"pp_tokens_per_s,omitempty"`

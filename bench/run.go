@@ -20,17 +20,8 @@ type Progress func(step string, done, total int)
 
 // Run measures what opts ask for and returns the results. progress may be nil.
 func Run(opts Options, progress Progress) (*Result, error) {
-	if opts.Threads > 0 && opts.Threads != kernels.Default().Size() {
-		kernels.SetDefaultSize(opts.Threads)
-	}
-	if opts.Kernels != "" {
-		l, err := kernels.ParseLevel(opts.Kernels)
-		if err == nil {
-			err = kernels.SetLevel(l)
-		}
-		if err != nil {
-			return nil, err
-		}
+	if err := useKernels(opts); err != nil {
+		return nil, err
 	}
 	if opts.PPTokens <= 0 || opts.TGTokens <= 0 {
 		return nil, fmt.Errorf("bench: prompt and generation lengths must be positive, got %d and %d", opts.PPTokens, opts.TGTokens)
@@ -58,13 +49,7 @@ func Run(opts Options, progress Progress) (*Result, error) {
 		}
 		opts.CacheDir = dir
 	}
-	res := &Result{
-		Date:    time.Now().UTC().Format(time.RFC3339),
-		CPU:     cpuInfo(),
-		Kernels: kernels.CurrentLevel().String(),
-		Quick:   opts.Quick,
-		Seed:    opts.Seed,
-	}
+	res := newResult(opts)
 	// Steps: machine, one kernel step per shape×type, one per model, machine.
 	models := len(opts.ModelFiles)
 	if models == 0 {
@@ -221,6 +206,33 @@ func Run(opts Options, progress Progress) (*Result, error) {
 		return nil, err
 	}
 	return res, nil
+}
+
+// newResult is a result without measurements: when, where and with which
+// kernels it is being measured.
+func newResult(opts Options) *Result {
+	return &Result{
+		Date:    time.Now().UTC().Format(time.RFC3339),
+		CPU:     cpuInfo(),
+		Kernels: kernels.CurrentLevel().String(),
+		Quick:   opts.Quick,
+		Seed:    opts.Seed,
+	}
+}
+
+// useKernels sizes the kernel pool and sets the kernel level as opts ask.
+func useKernels(opts Options) error {
+	if opts.Threads > 0 && opts.Threads != kernels.Default().Size() {
+		kernels.SetDefaultSize(opts.Threads)
+	}
+	if opts.Kernels == "" {
+		return nil
+	}
+	l, err := kernels.ParseLevel(opts.Kernels)
+	if err == nil {
+		err = kernels.SetLevel(l)
+	}
+	return err
 }
 
 // checkFinite refuses a result with a NaN or infinite number (a timer that

@@ -7,6 +7,9 @@ import (
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 )
 
 // rawSpec describes a small GGUF file assembled byte by byte, so tests can make
@@ -93,12 +96,10 @@ func (s rawSpec) bytes() []byte {
 
 func TestRawBaseIsValid(t *testing.T) {
 	f, err := Parse(baseSpec().bytes())
-	if err != nil {
-		t.Fatal(err)
-	}
-	mustEq(t, len(f.Tensors), 2)
-	mustEq(t, strings.Join(must(f.Strings("b")), ","), "x,yy")
-	mustEq(t, f.DataOffset, uint64(192)) // the infos end at byte 161
+	require.NoError(t, err)
+	assert.Len(t, f.Tensors, 2)
+	assert.Equal(t, []string{"x", "yy"}, must(f.Strings("b")))
+	assert.Equal(t, uint64(192), f.DataOffset) // the infos end at byte 161
 }
 
 // Byte offsets in baseSpec: header 0..24; kv "a" 24..41 (type at 33, value at

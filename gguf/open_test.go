@@ -7,6 +7,9 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 )
 
 func TestOpenErrors(t *testing.T) {
@@ -15,13 +18,11 @@ func TestOpenErrors(t *testing.T) {
 		t.Errorf("missing file: %v", err)
 	}
 	empty := filepath.Join(dir, "empty.gguf")
-	mustNil(t, os.WriteFile(empty, nil, 0o644))
+	require.NoError(t, os.WriteFile(empty, nil, 0o644))
 	_, err := Open(empty)
-	if err == nil || !strings.Contains(err.Error(), "empty.gguf: truncated at byte 0 reading magic") {
-		t.Errorf("empty file: %v", err)
-	}
+	assert.ErrorContains(t, err, "empty.gguf: truncated at byte 0 reading magic")
 	cut := filepath.Join(dir, "cut.gguf")
-	mustNil(t, os.WriteFile(cut, readFileT(t, storiesPath)[:5000], 0o644))
+	require.NoError(t, os.WriteFile(cut, readFileT(t, storiesPath)[:5000], 0o644))
 	if _, err := Open(cut); err == nil || !strings.HasPrefix(err.Error(), "gguf: "+cut+": ") {
 		t.Errorf("truncated file: %v", err)
 	}
@@ -29,20 +30,18 @@ func TestOpenErrors(t *testing.T) {
 
 func TestCloseReleasesTensorData(t *testing.T) {
 	f, err := Open(storiesPath)
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	ti, _ := f.Tensor("output_norm.weight")
 	if len(f.TensorData(ti)) != 256 {
 		t.Fatal("no data before Close")
 	}
-	mustNil(t, f.Close())
-	mustNil(t, f.Close()) // idempotent
+	require.NoError(t, f.Close())
+	require.NoError(t, f.Close()) // idempotent
 	if f.TensorData(ti) != nil {
 		t.Error("TensorData after Close is not nil")
 	}
 	// Metadata outlives the mapping.
-	mustEq(t, must(f.Strings("tokenizer.ggml.tokens"))[2], "</s>")
+	assert.Equal(t, "</s>", must(f.Strings("tokenizer.ggml.tokens"))[2])
 }
 
 // TensorData refuses a TensorInfo that does not describe data inside the file.

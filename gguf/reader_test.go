@@ -7,6 +7,9 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
 	"github.com/milp-lite/milp-lite/quant"
 )
 
@@ -16,13 +19,9 @@ const storiesPath = "../models/stories260K.gguf"
 func repoGGUFs(t testing.TB) []string {
 	t.Helper()
 	paths, err := filepath.Glob("../testdata/vocab/*.gguf")
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	models, err := filepath.Glob("../models/*.gguf")
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	paths = append(paths, models...)
 	if len(paths) < 2 {
 		t.Fatalf("expected the repo's GGUF files, found %v", paths)
@@ -33,9 +32,7 @@ func repoGGUFs(t testing.TB) []string {
 func openT(t *testing.T, path string) *File {
 	t.Helper()
 	f, err := Open(path)
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	t.Cleanup(func() { f.Close() })
 	return f
 }
@@ -44,43 +41,43 @@ func openT(t *testing.T, path string) *File {
 // struct-based Python decoder, not with this package.
 func TestOpenStories(t *testing.T) {
 	f := openT(t, storiesPath)
-	if f.Version != 3 || len(f.KV) != 22 || len(f.Tensors) != 47 || f.Alignment != 32 || f.DataOffset != 14240 {
-		t.Fatalf("header: v%d kv=%d tensors=%d align=%d dataoff=%d", f.Version, len(f.KV), len(f.Tensors), f.Alignment, f.DataOffset)
-	}
-	if f.KV[0].Key != "general.architecture" || f.KV[21].Key != "tokenizer.ggml.add_eos_token" {
-		t.Errorf("KV order: first %q last %q", f.KV[0].Key, f.KV[21].Key)
-	}
-	mustEq(t, must(f.String("general.architecture")), "llama")
-	mustEq(t, must(f.String("general.name")), "stories260K (karpathy/llama2.c)")
-	mustEq(t, must(f.Uint("llama.context_length")), uint64(512))
-	mustEq(t, must(f.Int("llama.feed_forward_length")), int64(172))
-	mustEq(t, must(f.Float("llama.rope.freq_base")), 10000.0)
-	mustEq(t, must(f.Float("llama.attention.layer_norm_rms_epsilon")), float64(float32(1e-5)))
-	mustEq(t, must(f.Float("llama.block_count")), 5.0) // integers convert
-	mustEq(t, must(f.Bool("tokenizer.ggml.add_bos_token")), true)
-	mustEq(t, must(f.Bool("tokenizer.ggml.add_eos_token")), false)
+	assert.Equal(t, uint32(3), f.Version)
+	require.Len(t, f.KV, 22)
+	assert.Len(t, f.Tensors, 47)
+	assert.Equal(t, uint64(32), f.Alignment)
+	assert.Equal(t, uint64(14240), f.DataOffset)
+	assert.Equal(t, "general.architecture", f.KV[0].Key)
+	assert.Equal(t, "tokenizer.ggml.add_eos_token", f.KV[21].Key)
+	assert.Equal(t, "llama", must(f.String("general.architecture")))
+	assert.Equal(t, "stories260K (karpathy/llama2.c)", must(f.String("general.name")))
+	assert.Equal(t, uint64(512), must(f.Uint("llama.context_length")))
+	assert.Equal(t, int64(172), must(f.Int("llama.feed_forward_length")))
+	assert.Equal(t, 10000.0, must(f.Float("llama.rope.freq_base")))
+	assert.Equal(t, float64(float32(1e-5)), must(f.Float("llama.attention.layer_norm_rms_epsilon")))
+	assert.Equal(t, 5.0, must(f.Float("llama.block_count"))) // integers convert
+	assert.True(t, must(f.Bool("tokenizer.ggml.add_bos_token")))
+	assert.False(t, must(f.Bool("tokenizer.ggml.add_eos_token")))
 
 	tokens := must(f.Strings("tokenizer.ggml.tokens"))
 	scores := must(f.Float32s("tokenizer.ggml.scores"))
 	types := must(f.Int32s("tokenizer.ggml.token_type"))
-	if len(tokens) != 512 || len(scores) != 512 || len(types) != 512 {
-		t.Fatalf("vocab lengths %d %d %d", len(tokens), len(scores), len(types))
-	}
-	mustEq(t, strings.Join(tokens[:4], "|"), "<unk>|<s>|</s>|<0x00>")
-	mustEq(t, strings.Join(tokens[300:305], "|"), "▁ha|▁S|en|an|or")
-	mustEq(t, scores[300], float32(-41))
-	mustEq(t, scores[304], float32(-45))
-	mustEq(t, types[0], int32(2))
-	mustEq(t, types[1], int32(3))
-	mustEq(t, types[3], int32(6))
+	require.Len(t, tokens, 512)
+	require.Len(t, scores, 512)
+	require.Len(t, types, 512)
+	assert.Equal(t, []string{"<unk>", "<s>", "</s>", "<0x00>"}, tokens[:4])
+	assert.Equal(t, []string{"▁ha", "▁S", "en", "an", "or"}, tokens[300:305])
+	assert.Equal(t, float32(-41), scores[300])
+	assert.Equal(t, float32(-45), scores[304])
+	assert.Equal(t, int32(2), types[0])
+	assert.Equal(t, int32(3), types[1])
+	assert.Equal(t, int32(6), types[3])
 
 	emb, ok := f.Tensor("token_embd.weight")
-	if !ok {
-		t.Fatal("token_embd.weight missing")
-	}
-	if emb.Type != quant.F32 || len(emb.Dims) != 2 || emb.Dims[0] != 64 || emb.Dims[1] != 512 || emb.Elements() != 64*512 || emb.Bytes() != 131072 {
-		t.Fatalf("token_embd.weight: %+v elements=%d bytes=%d", emb, emb.Elements(), emb.Bytes())
-	}
+	require.True(t, ok, "token_embd.weight missing")
+	assert.Equal(t, quant.F32, emb.Type)
+	assert.Equal(t, []uint64{64, 512}, emb.Dims)
+	assert.Equal(t, uint64(64*512), emb.Elements())
+	assert.Equal(t, uint64(131072), emb.Bytes())
 	checkFloats(t, f, "token_embd.weight", -0.29474878311157227, 0.5618956089019775, 0.1754225343465805, 0.34057360887527466)
 	checkFloats(t, f, "blk.0.attn_norm.weight", 0.9722429513931274, 0.6754933595657349, 0.8203195333480835, 0.8715896606445312)
 	checkFloats(t, f, "output_norm.weight", 2.4583089351654053, 1.3673226833343506, 1.7504382133483887, 1.1078318357467651)
@@ -94,7 +91,7 @@ func TestOpenStories(t *testing.T) {
 		}
 		end = max(end, (ti.Offset+ti.Bytes()+31)&^31)
 	}
-	mustEq(t, f.DataOffset+end, uint64(1054368))
+	assert.Equal(t, uint64(1054368), f.DataOffset+end)
 
 	if _, ok := f.Tensor("no.such.tensor"); ok {
 		t.Error("found a tensor that does not exist")
@@ -130,20 +127,18 @@ func TestOpenVocabFiles(t *testing.T) {
 	for _, c := range cases {
 		t.Run(c.file, func(t *testing.T) {
 			f := openT(t, "../testdata/vocab/"+c.file)
-			mustEq(t, len(f.Tensors), 0)
-			mustEq(t, must(f.String("tokenizer.ggml.model")), c.model)
+			assert.Len(t, f.Tensors, 0)
+			assert.Equal(t, c.model, must(f.String("tokenizer.ggml.model")))
 			tokens := must(f.Strings("tokenizer.ggml.tokens"))
-			mustEq(t, len(tokens), c.nTokens)
-			mustEq(t, strings.Join(tokens[:3], "|"), c.firstTokens)
-			mustEq(t, len(must(f.Int32s("tokenizer.ggml.token_type"))), c.nTokens)
+			assert.Len(t, tokens, c.nTokens)
+			assert.Equal(t, c.firstTokens, strings.Join(tokens[:3], "|"))
+			assert.Len(t, must(f.Int32s("tokenizer.ggml.token_type")), c.nTokens)
 			merges, err := f.Strings("tokenizer.ggml.merges")
 			if c.nMerges == 0 {
-				if err == nil || !strings.Contains(err.Error(), `missing metadata key "tokenizer.ggml.merges"`) {
-					t.Errorf("merges: want a missing-key error, got %v", err)
-				}
+				assert.ErrorContains(t, err, `missing metadata key "tokenizer.ggml.merges"`)
 			} else {
-				mustEq(t, err, nil)
-				mustEq(t, len(merges), c.nMerges)
+				require.NoError(t, err)
+				assert.Len(t, merges, c.nMerges)
 			}
 		})
 	}
@@ -153,9 +148,7 @@ func TestParseMatchesOpen(t *testing.T) {
 	for _, path := range repoGGUFs(t) {
 		data := readFileT(t, path)
 		p, err := Parse(data)
-		if err != nil {
-			t.Fatal(err)
-		}
+		require.NoError(t, err)
 		o := openT(t, path)
 		if len(p.KV) != len(o.KV) || len(p.Tensors) != len(o.Tensors) || p.DataOffset != o.DataOffset {
 			t.Errorf("%s: Parse and Open disagree", path)
@@ -185,9 +178,7 @@ func TestAccessorErrors(t *testing.T) {
 		{"int32s missing", second(f.Int32s("x")), `gguf: missing metadata key "x"`},
 	}
 	for _, c := range cases {
-		if c.err == nil || c.err.Error() != c.want {
-			t.Errorf("%s: got %v, want %s", c.name, c.err, c.want)
-		}
+		assert.EqualError(t, c.err, c.want, c.name)
 	}
 }
 
@@ -199,10 +190,3 @@ func must[T any](v T, err error) T {
 }
 
 func second[T any](_ T, err error) error { return err }
-
-func mustEq[T comparable](t *testing.T, got, want T) {
-	t.Helper()
-	if got != want {
-		t.Errorf("got %v, want %v", got, want)
-	}
-}

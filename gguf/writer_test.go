@@ -10,6 +10,9 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
 	"github.com/milp-lite/milp-lite/internal/atomicfile"
 	"github.com/milp-lite/milp-lite/quant"
 )
@@ -18,9 +21,7 @@ func writeBytes(t testing.TB, b *Builder) []byte {
 	t.Helper()
 	var buf bytes.Buffer
 	n, err := b.WriteTo(&buf)
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	if n != int64(buf.Len()) {
 		t.Fatalf("WriteTo reported %d bytes, wrote %d", n, buf.Len())
 	}
@@ -127,47 +128,39 @@ func TestWriteReadAllTypes(t *testing.T) {
 		for i := range q {
 			q[i] = byte(i)
 		}
-		mustNil(t, b.AddTensor("a", quant.F32, []uint64{3, 1}, f32Bytes(1, 2, 3)))
-		mustNil(t, b.AddTensor("q", quant.Q4_0, []uint64{32, 2}, q))
+		require.NoError(t, b.AddTensor("a", quant.F32, []uint64{3, 1}, f32Bytes(1, 2, 3)))
+		require.NoError(t, b.AddTensor("q", quant.Q4_0, []uint64{32, 2}, q))
 		data := writeBytes(t, b)
 		f, err := Parse(data)
-		if err != nil {
-			t.Fatal(err)
-		}
-		mustEq(t, f.Version, version)
-		mustEq(t, f.Alignment, uint64(64))
-		mustEq(t, f.DataOffset%64, uint64(0))
-		mustEq(t, f.Tensors[1].Offset, uint64(64))
-		mustEq(t, string(f.TensorData(&f.Tensors[0])), string(f32Bytes(1, 2, 3)))
-		mustEq(t, string(f.TensorData(&f.Tensors[1])), string(q))
-		mustEq(t, uint64(len(data)), f.DataOffset+128)
+		require.NoError(t, err)
+		assert.Equal(t, version, f.Version)
+		assert.Equal(t, uint64(64), f.Alignment)
+		assert.Equal(t, uint64(0), f.DataOffset%64)
+		assert.Equal(t, uint64(64), f.Tensors[1].Offset)
+		assert.Equal(t, f32Bytes(1, 2, 3), f.TensorData(&f.Tensors[0]))
+		assert.Equal(t, q, f.TensorData(&f.Tensors[1]))
+		assert.Equal(t, f.DataOffset+128, uint64(len(data)))
 
-		mustEq(t, must(f.Uint("u8")), uint64(200))
-		mustEq(t, must(f.Int("i8")), int64(-100))
-		mustEq(t, must(f.Uint("u16")), uint64(60000))
-		mustEq(t, must(f.Int("i16")), int64(-30000))
-		mustEq(t, must(f.Uint("u32")), uint64(4000000000))
-		mustEq(t, must(f.Int("i32")), int64(-2000000000))
-		mustEq(t, must(f.Float("f32")), 1.5)
-		mustEq(t, must(f.Bool("bool")), true)
-		mustEq(t, must(f.String("string")), "héllo")
-		mustEq(t, must(f.Uint("u64")), uint64(math.MaxUint64))
-		mustEq(t, must(f.Int("i64")), int64(math.MinInt64))
-		mustEq(t, must(f.Float("f64")), -2.25)
-		mustEq(t, strings.Join(must(f.Strings("strings")), ","), "a,,ccc")
-		mustEq(t, len(must(f.Float32s("f32s"))), 3)
-		mustEq(t, must(f.Float32s("f32s"))[2], float32(3.5))
-		mustEq(t, must(f.Int32s("i32s"))[0], int32(-1))
-		mustEq(t, must(f.Int32s("u8s"))[1], int32(2)) // converted
-		if _, err := f.Int32s("u32s"); err == nil || !strings.Contains(err.Error(), "element 1") {
-			t.Errorf("u32 4000000000 as i32: got %v", err)
-		}
-		if _, err := f.Uint("i8"); err == nil || !strings.Contains(err.Error(), "non-negative") {
-			t.Errorf("Uint of -100: got %v", err)
-		}
-		if _, err := f.Int("u64"); err == nil || !strings.Contains(err.Error(), "overflows int64") {
-			t.Errorf("Int of MaxUint64: got %v", err)
-		}
+		assert.Equal(t, uint64(200), must(f.Uint("u8")))
+		assert.Equal(t, int64(-100), must(f.Int("i8")))
+		assert.Equal(t, uint64(60000), must(f.Uint("u16")))
+		assert.Equal(t, int64(-30000), must(f.Int("i16")))
+		assert.Equal(t, uint64(4000000000), must(f.Uint("u32")))
+		assert.Equal(t, int64(-2000000000), must(f.Int("i32")))
+		assert.Equal(t, 1.5, must(f.Float("f32")))
+		assert.True(t, must(f.Bool("bool")))
+		assert.Equal(t, "héllo", must(f.String("string")))
+		assert.Equal(t, uint64(math.MaxUint64), must(f.Uint("u64")))
+		assert.Equal(t, int64(math.MinInt64), must(f.Int("i64")))
+		assert.Equal(t, -2.25, must(f.Float("f64")))
+		assert.Equal(t, []string{"a", "", "ccc"}, must(f.Strings("strings")))
+		assert.Len(t, must(f.Float32s("f32s")), 3)
+		assert.Equal(t, float32(3.5), must(f.Float32s("f32s"))[2])
+		assert.Equal(t, int32(-1), must(f.Int32s("i32s"))[0])
+		assert.Equal(t, int32(2), must(f.Int32s("u8s"))[1]) // converted
+		assert.ErrorContains(t, second(f.Int32s("u32s")), "element 1", "u32 4000000000 as i32")
+		assert.ErrorContains(t, second(f.Uint("i8")), "non-negative", "Uint of -100")
+		assert.ErrorContains(t, second(f.Int("u64")), "overflows int64", "Int of MaxUint64")
 		v, _ := f.Get("bools")
 		bools, ok := Slice[bool](v)
 		if !ok || len(bools) != 2 || !bools[0] || bools[1] {
@@ -186,7 +179,7 @@ func TestWriteReadAllTypes(t *testing.T) {
 		if !ok || i16s[0] != -1 || i16s[1] != 2 {
 			t.Errorf("nested[0] = %v", inner[0])
 		}
-		mustEq(t, v.String(), `[array × 2] [[i16 × 2] [-1, 2], [string × 1] ["x"]]`)
+		assert.Equal(t, `[array × 2] [[i16 × 2] [-1, 2], [string × 1] ["x"]]`, v.String())
 
 		// The parsed file re-writes to the same bytes.
 		if again := writeBytes(t, f.Builder()); !bytes.Equal(again, data) {
@@ -207,13 +200,13 @@ func TestValueString(t *testing.T) {
 		{StringArray(nil), "[string × 0] []"},
 	}
 	for _, c := range cases {
-		mustEq(t, c.v.String(), c.want)
+		assert.Equal(t, c.want, c.v.String())
 	}
 }
 
 func TestAddTensorValidation(t *testing.T) {
 	b := NewBuilder()
-	mustNil(t, b.AddTensor("ok", quant.F16, []uint64{4}, make([]byte, 8)))
+	require.NoError(t, b.AddTensor("ok", quant.F16, []uint64{4}, make([]byte, 8)))
 	cases := []struct {
 		name string
 		typ  quant.Type
@@ -274,14 +267,12 @@ func TestBuilderSetDelete(t *testing.T) {
 		t.Fatal("Delete")
 	}
 	f, err := Parse(writeBytes(t, b))
-	if err != nil {
-		t.Fatal(err)
-	}
-	mustEq(t, len(f.KV), 2)
-	mustEq(t, f.KV[0].Key, "a")
-	mustEq(t, f.KV[1].Key, "c")
-	mustEq(t, must(f.String("a")), "x")
-	mustEq(t, must(f.Uint("c")), uint64(3))
+	require.NoError(t, err)
+	assert.Len(t, f.KV, 2)
+	assert.Equal(t, "a", f.KV[0].Key)
+	assert.Equal(t, "c", f.KV[1].Key)
+	assert.Equal(t, "x", must(f.String("a")))
+	assert.Equal(t, uint64(3), must(f.Uint("c")))
 }
 
 // A metadata-only file from NewBuilder is padded to the alignment, as llama.cpp
@@ -290,28 +281,24 @@ func TestMetadataOnlyPadding(t *testing.T) {
 	b := NewBuilder()
 	b.Set("k", U8(1))
 	data := writeBytes(t, b)
-	mustEq(t, len(data), 64) // 24 header + 8+1+4+1 kv = 38, padded to 64
+	assert.Len(t, data, 64) // 24 header + 8+1+4+1 kv = 38, padded to 64
 	f, err := Parse(data[:38])
-	if err != nil {
-		t.Fatal(err)
-	}
-	mustEq(t, len(writeBytes(t, f.Builder())), 38)
+	require.NoError(t, err)
+	assert.Len(t, writeBytes(t, f.Builder()), 38)
 }
 
 func TestAppendTensorToParsedFile(t *testing.T) {
 	f := openT(t, storiesPath)
 	b := f.Builder()
 	b.Set("general.name", Str("edited"))
-	mustNil(t, b.AddTensor("extra", quant.F32, []uint64{2}, f32Bytes(5, 6)))
+	require.NoError(t, b.AddTensor("extra", quant.F32, []uint64{2}, f32Bytes(5, 6)))
 	g, err := Parse(writeBytes(t, b))
-	if err != nil {
-		t.Fatal(err)
-	}
-	mustEq(t, must(g.String("general.name")), "edited")
+	require.NoError(t, err)
+	assert.Equal(t, "edited", must(g.String("general.name")))
 	extra, _ := g.Tensor("extra")
-	mustEq(t, string(g.TensorData(extra)), string(f32Bytes(5, 6)))
+	assert.Equal(t, f32Bytes(5, 6), g.TensorData(extra))
 	for i := range f.Tensors {
-		mustEq(t, string(g.TensorData(&g.Tensors[i])), string(f.TensorData(&f.Tensors[i])))
+		assert.Equal(t, f.TensorData(&f.Tensors[i]), g.TensorData(&g.Tensors[i]))
 	}
 }
 
@@ -319,7 +306,7 @@ func TestWriteFileAtomic(t *testing.T) {
 	dir := t.TempDir()
 	path := filepath.Join(dir, "out.gguf")
 	f := openT(t, storiesPath)
-	mustNil(t, f.Builder().WriteFile(path))
+	require.NoError(t, f.Builder().WriteFile(path))
 	if !bytes.Equal(readFileT(t, path), readFileT(t, storiesPath)) {
 		t.Fatal("WriteFile output differs from the source")
 	}
@@ -341,15 +328,8 @@ func TestWriteFileAtomic(t *testing.T) {
 	}
 	// A directory at the path is refused, not replaced, in the caller's words.
 	sub := filepath.Join(dir, "sub.gguf")
-	mustNil(t, os.Mkdir(sub, 0o755))
+	require.NoError(t, os.Mkdir(sub, 0o755))
 	if err := f.Builder().WriteFile(sub); !errors.Is(err, atomicfile.ErrNotRegular) || !strings.Contains(err.Error(), sub) {
 		t.Errorf("write over a directory: %v", err)
-	}
-}
-
-func mustNil(t *testing.T, err error) {
-	t.Helper()
-	if err != nil {
-		t.Fatal(err)
 	}
 }

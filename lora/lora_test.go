@@ -7,6 +7,9 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
 	"github.com/milp-lite/milp-lite/gguf"
 	"github.com/milp-lite/milp-lite/internal/testmodel"
 	"github.com/milp-lite/milp-lite/nn"
@@ -22,9 +25,7 @@ func randomSet(t *testing.T, m *nn.Model) *Set {
 	layers, _ := ParseLayers("0-2", m.Config.Layers)
 	sites, _ := ParseSites("ffn_up,ffn_down,attn_q")
 	s, err := New(m, Config{Sites: sites, Layers: layers, Modules: []ModuleConfig{{Rank: 4, Alpha: 8}, {Rank: 2, Alpha: 1}}}, rng)
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	for _, p := range s.Params() {
 		for i := range p.Value {
 			p.Value[i] = float32(rng.NormFloat64() * 0.2)
@@ -35,14 +36,10 @@ func randomSet(t *testing.T, m *nn.Model) *Set {
 
 func logitsWith(t *testing.T, m *nn.Model, tokens []int32, adapters ...nn.Adapter) []float32 {
 	st, err := m.NewState(0)
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	st.SetAdapters(adapters...)
 	l, err := st.Forward(tokens, true)
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	return append([]float32(nil), l...)
 }
 
@@ -54,19 +51,13 @@ func TestSaveLoadIdenticalLogits(t *testing.T) {
 	m := defaultModel(t)
 	a := randomSet(t, m).Fold()
 	path := filepath.Join(t.TempDir(), "a.gguf")
-	if err := a.Save(path); err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, a.Save(path))
 	b, err := Load(path, m)
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	want, got, base := logitsWith(t, m, prompt, a), logitsWith(t, m, prompt, b), logitsWith(t, m, prompt)
+	require.Equal(t, want, got, "logits with the loaded adapter against the saved one")
 	changed := false
-	for i := range want {
-		if got[i] != want[i] {
-			t.Fatalf("logit %d: %v loaded, %v saved", i, got[i], want[i])
-		}
+	for i := range got {
 		changed = changed || math.Abs(float64(got[i]-base[i])) > 1e-3
 	}
 	if !changed {
@@ -130,40 +121,32 @@ func TestLlamaCppFormat(t *testing.T) {
 	a := randomSet(t, m).Fold()
 	a.Meta = []gguf.KV{{Key: "milp.lora.targets", Value: gguf.Str("ffn_up,ffn_down,attn_q")}}
 	path := filepath.Join(t.TempDir(), "a.gguf")
-	if err := a.Save(path); err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, a.Save(path))
 	f, err := gguf.Open(path)
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	defer f.Close()
 	for key, want := range map[string]string{"general.type": "adapter", "general.architecture": "llama", "adapter.type": "lora", "milp.lora.targets": "ffn_up,ffn_down,attn_q"} {
-		if got, err := f.String(key); err != nil || got != want {
-			t.Errorf("%s = %q (%v), want %q", key, got, err, want)
+		got, err := f.String(key)
+		if assert.NoError(t, err, key) {
+			assert.Equal(t, want, got, key)
 		}
 	}
-	if v, ok := f.Get("adapter.lora.alpha"); !ok || v.Type() != gguf.TypeFloat32 {
-		t.Errorf("adapter.lora.alpha missing or not f32")
+	if v, ok := f.Get("adapter.lora.alpha"); assert.True(t, ok, "adapter.lora.alpha missing") {
+		assert.Equal(t, gguf.TypeFloat32, v.Type(), "adapter.lora.alpha")
 	}
-	if len(f.Tensors) != 3*3*2 {
-		t.Fatalf("%d tensors, want 18", len(f.Tensors))
-	}
+	require.Len(t, f.Tensors, 3*3*2)
 	c := m.Config
 	for _, ti := range f.Tensors {
 		base := ti.Name[:strings.LastIndex(ti.Name, ".")]
 		mt, ok := m.File.Tensor(base)
-		if !ok {
-			t.Fatalf("%s names no model tensor", ti.Name)
-		}
+		require.True(t, ok, "%s names no model tensor", ti.Name)
 		in, out := mt.Dims[0], mt.Dims[1]
 		want := []uint64{in, 6}
 		if strings.HasSuffix(ti.Name, ".lora_b") {
 			want = []uint64{6, out}
 		}
-		if ti.Type != quant.F32 || len(ti.Dims) != 2 || ti.Dims[0] != want[0] || ti.Dims[1] != want[1] {
-			t.Errorf("%s: %s %v, want F32 %v", ti.Name, ti.Type, ti.Dims, want)
-		}
+		assert.Equal(t, quant.F32, ti.Type, ti.Name)
+		assert.Equal(t, want, ti.Dims, ti.Name)
 	}
 	if _, ok := f.Tensor("blk.0.ffn_up.weight.lora_a"); !ok || c.FFNDim == 0 {
 		t.Fatal("blk.0.ffn_up.weight.lora_a missing")
@@ -184,17 +167,14 @@ func TestLoadRejectsMismatch(t *testing.T) {
 		addF32(b, "blk.0.ffn_up.weight.lora_a", []uint64{uint64(in), 2}, make([]float32, in*2))
 		addF32(b, "blk.0.ffn_up.weight.lora_b", []uint64{2, uint64(m.Config.FFNDim)}, make([]float32, 2*m.Config.FFNDim))
 		path := filepath.Join(dir, arch+".gguf")
-		if err := b.WriteFile(path); err != nil {
-			t.Fatal(err)
-		}
+		require.NoError(t, b.WriteFile(path))
 		return path
 	}
-	if _, err := Load(write("qwen2", m.Config.Dim), m); err == nil || !strings.Contains(err.Error(), `"qwen2"`) {
-		t.Errorf("architecture mismatch: %v", err)
-	}
-	_, err := Load(write("llama", m.Config.Dim+1), m)
-	if err == nil || !strings.Contains(err.Error(), `"blk.0.ffn_up.weight.lora_a"`) || strings.Contains(err.Error(), "\n") {
-		t.Errorf("shape mismatch: %v", err)
+	_, err := Load(write("qwen2", m.Config.Dim), m)
+	assert.ErrorContains(t, err, `"qwen2"`, "architecture mismatch")
+	_, err = Load(write("llama", m.Config.Dim+1), m)
+	if assert.ErrorContains(t, err, `"blk.0.ffn_up.weight.lora_a"`, "shape mismatch") {
+		assert.NotContains(t, err.Error(), "\n", "shape mismatch")
 	}
 }
 
@@ -215,18 +195,15 @@ func TestAdaptDoesNotAllocate(t *testing.T) {
 
 func TestParseLayersAndSites(t *testing.T) {
 	got, err := ParseLayers("0-2,5,4", 8)
-	if err != nil || len(got) != 5 || got[3] != 4 || got[4] != 5 {
-		t.Fatalf("%v %v", got, err)
-	}
+	require.NoError(t, err)
+	assert.Equal(t, []int{0, 1, 2, 4, 5}, got)
 	for _, bad := range []string{"3-1", "9", "x", "0-"} {
-		if _, err := ParseLayers(bad, 8); err == nil {
-			t.Errorf("%q accepted", bad)
-		}
+		_, err := ParseLayers(bad, 8)
+		assert.Error(t, err, "%q accepted", bad)
 	}
-	if s, err := ParseSites("ffn_up,ffn_down"); err != nil || len(s) != 2 || s[1] != nn.SiteDown {
-		t.Fatalf("%v %v", s, err)
-	}
-	if _, err := ParseSites("ffn_sideways"); err == nil {
-		t.Fatal("unknown site accepted")
-	}
+	sites, err := ParseSites("ffn_up,ffn_down")
+	require.NoError(t, err)
+	assert.Equal(t, []nn.Site{nn.SiteUp, nn.SiteDown}, sites)
+	_, err = ParseSites("ffn_sideways")
+	assert.Error(t, err, "unknown site accepted")
 }

@@ -4,6 +4,8 @@ import (
 	"math"
 	"strings"
 	"testing"
+
+	"github.com/stretchr/testify/assert"
 )
 
 func TestModifiedPrecisionPapineni(t *testing.T) {
@@ -42,32 +44,32 @@ func TestBLEUNLTKPublishedExamples(t *testing.T) {
 	}
 	// NLTK docs: sentence_bleu([ref1a, ref1b, ref1c], hyp1) = 0.5045666840058485
 	// (p = 17/18, 10/17, 7/16, 4/15; c = 18 = r so BP = 1).
-	near(t, "sentence BLEU", corpusBLEUTokens([][]string{nltkHyp1}, [][][]string{refs1}), 0.5045666840058485)
+	assert.InDelta(t, 0.5045666840058485, corpusBLEUTokens([][]string{nltkHyp1}, [][][]string{refs1}), 1e-9, "sentence BLEU")
 	// NLTK docs: corpus_bleu(...) = 0.5920778868801042
 	// (p = 28/29, 19/27, 13/25, 8/23; c = 29 = r so BP = 1). No order has zero
 	// matches, so smoothing does not act and the value must match exactly.
 	got := corpusBLEUTokens([][]string{nltkHyp1, nltkHyp2}, [][][]string{refs1, {nltkRef2a}})
-	near(t, "corpus BLEU", got, 0.5920778868801042)
+	assert.InDelta(t, 0.5920778868801042, got, 1e-9, "corpus BLEU")
 }
 
 func TestCorpusBLEUHandExamples(t *testing.T) {
 	// Identical corpus: every precision 1, BP 1.
-	near(t, "identical", CorpusBLEU([]string{"the cat sat on the mat"}, []string{"The cat sat on the mat."}), 1)
+	assert.InDelta(t, 1, CorpusBLEU([]string{"the cat sat on the mat"}, []string{"The cat sat on the mat."}), 1e-9, "identical")
 
 	// Brevity: cand "the cat sat on" (4) vs ref of 6 tokens. All precisions 1
 	// (4/4, 3/3, 2/2, 1/1); BP = exp(1 - 6/4) = exp(-0.5).
-	near(t, "brevity", CorpusBLEU([]string{"the cat sat on"}, []string{"the cat sat on the mat"}), math.Exp(-0.5))
+	assert.InDelta(t, math.Exp(-0.5), CorpusBLEU([]string{"the cat sat on"}, []string{"the cat sat on the mat"}), 1e-9, "brevity")
 
 	// Smoothing: "the cat sat down" vs "the cat sat up": p1 = 3/4, p2 = 2/3,
 	// p3 = 1/2, p4 = 0/1 → ε/1 = 0.1; BP = 1. BLEU = (0.75·(2/3)·0.5·0.1)^¼ = 0.025^¼.
-	near(t, "smoothed", CorpusBLEU([]string{"the cat sat down"}, []string{"the cat sat up"}), math.Pow(0.025, 0.25))
+	assert.InDelta(t, math.Pow(0.025, 0.25), CorpusBLEU([]string{"the cat sat down"}, []string{"the cat sat up"}), 1e-9, "smoothed")
 
 	// Corpus pooling, not an average of sentence scores: sentence 1 identical
 	// (4 tokens), sentence 2 "x y" vs "p q" (nothing matches). Pooled:
 	// p1 = 4/6, p2 = 3/4 ("x y" has one bigram), p3 = 2/2, p4 = 1/1; c = r = 6.
 	// BLEU = (2/3·3/4)^¼ = 0.5^¼ ≈ 0.841,
 	// whereas the mean of sentence BLEUs would be (1 + 0)/2 = 0.5.
-	near(t, "pooled", CorpusBLEU([]string{"a b c d", "x y"}, []string{"a b c d", "p q"}), math.Pow(0.5, 0.25))
+	assert.InDelta(t, math.Pow(0.5, 0.25), CorpusBLEU([]string{"a b c d", "x y"}, []string{"a b c d", "p q"}), 1e-9, "pooled")
 }
 
 func TestCorpusBLEUEdgeCases(t *testing.T) {
@@ -90,7 +92,7 @@ func TestCorpusBLEUEdgeCases(t *testing.T) {
 		t.Errorf("empty reference: BLEU = %v, want 0", got)
 	}
 	// Mismatched lengths use the common prefix rather than panicking.
-	near(t, "length mismatch", CorpusBLEU([]string{"a b c d", "extra"}, []string{"a b c d"}), 1)
+	assert.InDelta(t, 1, CorpusBLEU([]string{"a b c d", "extra"}, []string{"a b c d"}), 1e-9, "length mismatch")
 }
 
 func TestClosestRefLengthPrefersShorterOnTie(t *testing.T) {

@@ -1,6 +1,10 @@
 package metrics
 
-import "testing"
+import (
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+)
 
 func TestPersonaF1(t *testing.T) {
 	persona := []string{"I have a dog.", "I love hiking."}
@@ -20,7 +24,7 @@ func TestPersonaF1(t *testing.T) {
 		{"I am what I am", 0},            // only stop words
 	}
 	for _, c := range cases {
-		near(t, "PersonaF1("+c.reply+")", PersonaF1(c.reply, persona), c.want)
+		assert.InDelta(t, c.want, PersonaF1(c.reply, persona), 1e-9, "PersonaF1("+c.reply+")")
 	}
-	near(t, "empty persona", PersonaF1("I love my dog", nil), 0)
+	assert.InDelta(t, 0, PersonaF1("I love my dog", nil), 1e-9, "empty persona")
 }

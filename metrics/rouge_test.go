@@ -1,6 +1,10 @@
 package metrics
 
-import "testing"
+import (
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+)
 
 func TestRougeCatMat(t *testing.T) {
 	// cand: the cat sat on the mat / ref: the cat lay on the mat (6 tokens each)
@@ -23,9 +27,9 @@ func TestRougeReadmeExample(t *testing.T) {
 	// bigram matches "the quick", "quick brown" = 2 of 7 (cand) and 8 (ref).
 	s := Rouge("The quick brown dog jumps on the log.", "The quick brown fox jumps over the lazy dog")
 	nearPRF(t, "R1", s.R1, 0.75, 6.0/9)
-	near(t, "R1.F (published)", s.R1.F, 0.7058823529411765)
+	assert.InDelta(t, 0.7058823529411765, s.R1.F, 1e-9, "R1.F (published)")
 	nearPRF(t, "RL", s.RL, 0.625, 5.0/9)
-	near(t, "RL.F (published)", s.RL.F, 0.5882352941176471)
+	assert.InDelta(t, 0.5882352941176471, s.RL.F, 1e-9, "RL.F (published)")
 	nearPRF(t, "R2", s.R2, 2.0/7, 2.0/8)
 }
 
@@ -34,9 +38,9 @@ func TestRougeAsymmetricLengths(t *testing.T) {
 	// R1: 2 matches → P = 2/2, R = 2/6; R2: "the cat" → P = 1/1, R = 1/5; RL: LCS 2.
 	s := Rouge("the cat", "the cat sat on the mat")
 	nearPRF(t, "R1", s.R1, 1, 1.0/3)
-	near(t, "R1.F", s.R1.F, 0.5)
+	assert.InDelta(t, 0.5, s.R1.F, 1e-9, "R1.F")
 	nearPRF(t, "R2", s.R2, 1, 1.0/5)
-	near(t, "R2.F", s.R2.F, 1.0/3)
+	assert.InDelta(t, 1.0/3, s.R2.F, 1e-9, "R2.F")
 	nearPRF(t, "RL", s.RL, 1, 1.0/3)
 }
 

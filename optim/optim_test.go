@@ -3,6 +3,9 @@ package optim
 import (
 	"math"
 	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 )
 
 // TestAdamWHandComputed: two steps on one weight, worked out by hand.
@@ -20,64 +23,44 @@ import (
 func TestAdamWHandComputed(t *testing.T) {
 	p := []Param{{Name: "w", Value: []float32{1}, Grad: []float32{0.5}}}
 	o := NewAdamW(p, 0.01)
-	if err := o.Update(p, 0.1); err != nil {
-		t.Fatal(err)
-	}
-	if math.Abs(float64(p[0].Value[0])-0.899) > 1e-6 {
-		t.Fatalf("after step 1: %v, want 0.899", p[0].Value[0])
-	}
+	require.NoError(t, o.Update(p, 0.1))
+	require.InDelta(t, 0.899, p[0].Value[0], 1e-6, "after step 1")
 	p[0].Grad[0] = -0.25
-	if err := o.Update(p, 0.1); err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, o.Update(p, 0.1))
 	mh := 0.02 / 0.19
 	vh := 0.00031225 / (1 - 0.999*0.999)
 	want := 0.899 - 0.1*(mh/(math.Sqrt(vh)+1e-8)+0.01*0.899)
-	if math.Abs(want-0.8714673) > 1e-6 {
-		t.Fatalf("hand value %v disagrees with the formula's %v", 0.8714673, want)
-	}
-	if math.Abs(float64(p[0].Value[0])-want) > 1e-6 {
-		t.Fatalf("after step 2: %v, want %v", p[0].Value[0], want)
-	}
+	require.InDelta(t, 0.8714673, want, 1e-6, "the hand value against the formula's")
+	assert.InDelta(t, want, p[0].Value[0], 1e-6, "after step 2")
 }
 
 // TestAdamWZeroGradDecays: with no gradient only the decoupled decay acts.
 func TestAdamWZeroGradDecays(t *testing.T) {
 	p := []Param{{Name: "w", Value: []float32{2, -4}, Grad: []float32{0, 0}}}
 	o := NewAdamW(p, 0.1)
-	o.Update(p, 0.5)
-	if p[0].Value[0] != 2-0.5*0.1*2 || p[0].Value[1] != -4+0.5*0.1*4 {
-		t.Fatalf("decay only: %v", p[0].Value)
-	}
+	require.NoError(t, o.Update(p, 0.5))
+	assert.Equal(t, []float32{2 - 0.5*0.1*2, -4 + 0.5*0.1*4}, p[0].Value, "decay only")
 }
 
 func TestAdamWRejectsOtherParams(t *testing.T) {
 	o := NewAdamW([]Param{{Value: make([]float32, 2), Grad: make([]float32, 2)}}, 0)
-	if err := o.Update(nil, 0.1); err == nil {
-		t.Fatal("no error for a different parameter list")
-	}
+	assert.Error(t, o.Update(nil, 0.1), "no error for a different parameter list")
 }
 
 func TestScheduleWarmupCosine(t *testing.T) {
 	s := Schedule{Peak: 1, Min: 0.1, Warmup: 4, Total: 14}
 	cases := map[int]float64{0: 0.25, 3: 1, 4: 1, 9: 0.55, 14: 0.1, 20: 0.1}
 	for step, want := range cases {
-		if got := s.At(step); math.Abs(got-want) > 1e-12 {
-			t.Errorf("step %d: %v, want %v", step, got, want)
-		}
+		assert.InDelta(t, want, s.At(step), 1e-12, "step %d", step)
 	}
 }
 
 func TestClipGradNorm(t *testing.T) {
 	p := []Param{{Grad: []float32{3, 0}}, {Grad: []float32{4}}}
-	if n := ClipGradNorm(p, 1); n != 5 {
-		t.Fatalf("norm %v, want 5", n)
-	}
-	if math.Abs(GradNorm(p)-1) > 1e-6 || math.Abs(float64(p[0].Grad[0])-0.6) > 1e-6 {
-		t.Fatalf("after clipping: %v %v", p[0].Grad, p[1].Grad)
-	}
+	require.Equal(t, 5.0, ClipGradNorm(p, 1), "norm before clipping")
+	assert.InDelta(t, 1, GradNorm(p), 1e-6, "norm after clipping")
+	assert.InDeltaSlice(t, []float32{0.6, 0}, p[0].Grad, 1e-6, "after clipping")
+	assert.InDeltaSlice(t, []float32{0.8}, p[1].Grad, 1e-6, "after clipping")
 	ClipGradNorm(p, 10) // under the limit: unchanged
-	if math.Abs(GradNorm(p)-1) > 1e-6 {
-		t.Fatal("clipping changed gradients under the limit")
-	}
+	assert.InDelta(t, 1, GradNorm(p), 1e-6, "clipping changed gradients under the limit")
 }

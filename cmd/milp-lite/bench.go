@@ -45,6 +45,7 @@ func benchCommand() *cli.Command {
 			&cli.StringFlag{Name: "cache", Usage: "`DIR` for the synthetic models (default: milp-lite/bench in the user cache directory)"},
 			&cli.StringFlag{Name: "out", Usage: "also write the results as JSON to `FILE`"},
 			&cli.BoolFlag{Name: "json", Usage: "print the results as one JSON object instead of markdown"},
+			&cli.BoolFlag{Name: "peers", Usage: "measure only our f32 dot, axpy, matrix-vector and matrix products beside vek's and gonum's, on the same data"},
 			&cli.BoolFlag{Name: "compare", Usage: "set the JSON results named as arguments side by side (markdown table)"},
 		},
 		Action: runBench,
@@ -96,7 +97,11 @@ func runBench(c *cli.Context) error {
 	opts.CacheDir = c.String("cache")
 
 	progress := newBenchProgress(os.Stderr)
-	res, err := bench.Run(opts, progress.report)
+	run := bench.Run
+	if c.Bool("peers") {
+		run = bench.RunKernelPeers
+	}
+	res, err := run(opts, progress.report)
 	progress.close()
 	if err != nil {
 		return err

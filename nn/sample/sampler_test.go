@@ -5,6 +5,8 @@ import (
 	"math/rand/v2"
 	"slices"
 	"testing"
+
+	"github.com/stretchr/testify/assert"
 )
 
 // survivors runs the penalty and filters of s on logits and returns the ids
@@ -117,14 +119,10 @@ func TestTopKOneEqualsGreedy(t *testing.T) {
 func TestTopKKeepsExactlyTheBest(t *testing.T) {
 	s := New(Params{Temperature: 1, TopK: 3}, 8)
 	got := survivors(s, []float32{0.5, 4, -2, 3.9, 1, 4.2, -7, 3.8}, nil)
-	if want := []int32{1, 3, 5}; !slices.Equal(got, want) {
-		t.Errorf("top-3 kept %v, want %v", got, want)
-	}
+	assert.Equal(t, []int32{1, 3, 5}, got, "top-3 kept")
 	// Ties at the cut go to the lower id.
 	got = survivors(s, []float32{1, 2, 2, 2, 2, 0}, nil)
-	if want := []int32{1, 2, 3}; !slices.Equal(got, want) {
-		t.Errorf("top-3 with ties kept %v, want %v", got, want)
-	}
+	assert.Equal(t, []int32{1, 2, 3}, got, "top-3 with ties kept")
 	// Against a full sort on a big random vocabulary.
 	rng := rand.New(rand.NewPCG(9, 9))
 	l := randomLogits(rng, 5000)
@@ -144,9 +142,7 @@ func TestTopKKeepsExactlyTheBest(t *testing.T) {
 	})
 	want := slices.Clone(order[:40])
 	slices.Sort(want)
-	if got := survivors(big, slices.Clone(l), nil); !slices.Equal(got, want) {
-		t.Errorf("top-40 of 5000 differs from full sort")
-	}
+	assert.Equal(t, want, survivors(big, slices.Clone(l), nil), "top-40 of 5000 against a full sort")
 }
 
 func TestTopPKeepsSmallestPrefix(t *testing.T) {
@@ -163,9 +159,7 @@ func TestTopPKeepsSmallestPrefix(t *testing.T) {
 	}
 	for _, c := range cases {
 		s := New(Params{Temperature: 1, TopP: c.p}, 4)
-		if got := survivors(s, slices.Clone(l), nil); !slices.Equal(got, c.want) {
-			t.Errorf("top-p %.2f kept %v, want %v", c.p, got, c.want)
-		}
+		assert.Equal(t, c.want, survivors(s, slices.Clone(l), nil), "top-p %.2f", c.p)
 	}
 }
 
@@ -183,14 +177,10 @@ func TestMinPThreshold(t *testing.T) {
 	}
 	for _, c := range cases {
 		s := New(Params{Temperature: 1, MinP: c.minP}, 4)
-		if got := survivors(s, slices.Clone(l), nil); !slices.Equal(got, c.want) {
-			t.Errorf("min-p %.2f kept %v, want %v", c.minP, got, c.want)
-		}
+		assert.Equal(t, c.want, survivors(s, slices.Clone(l), nil), "min-p %.2f", c.minP)
 		// Same answer when min-p runs on a sorted (top-k) set.
 		s = New(Params{Temperature: 1, MinP: c.minP, TopK: 4}, 4)
-		if got := survivors(s, slices.Clone(l), nil); !slices.Equal(got, c.want) {
-			t.Errorf("min-p %.2f after top-k kept %v, want %v", c.minP, got, c.want)
-		}
+		assert.Equal(t, c.want, survivors(s, slices.Clone(l), nil), "min-p %.2f after top-k", c.minP)
 	}
 }
 
@@ -199,13 +189,9 @@ func TestFilterChainOrder(t *testing.T) {
 	// 2/9; top-p 0.7 then needs 4/9+3/9 = 0.78; min-p 0.8 of 4/9 drops 3/9.
 	l := logProbs(0.4, 0.3, 0.2, 0.1)
 	s := New(Params{Temperature: 1, TopK: 3, TopP: 0.7}, 4)
-	if got := survivors(s, slices.Clone(l), nil); !slices.Equal(got, []int32{0, 1}) {
-		t.Errorf("top-k+top-p kept %v", got)
-	}
+	assert.Equal(t, []int32{0, 1}, survivors(s, slices.Clone(l), nil), "top-k+top-p")
 	s = New(Params{Temperature: 1, TopK: 3, TopP: 0.7, MinP: 0.8}, 4)
-	if got := survivors(s, slices.Clone(l), nil); !slices.Equal(got, []int32{0}) {
-		t.Errorf("top-k+top-p+min-p kept %v", got)
-	}
+	assert.Equal(t, []int32{0}, survivors(s, slices.Clone(l), nil), "top-k+top-p+min-p")
 }
 
 // TestFrequenciesMatchSoftmax draws many tokens from a small vocabulary and
@@ -262,9 +248,7 @@ func TestRepeatPenaltyMath(t *testing.T) {
 	// 0 appears twice but is penalised once; 9 and -1 are out of range.
 	s.applyRepeatPenalty(l, []int32{0, 1, 0, 4, 9, -1})
 	want := []float32{1, -4, 1, 0.5, -0.5}
-	if !slices.Equal(l, want) {
-		t.Errorf("penalised logits %v, want %v", l, want)
-	}
+	assert.Equal(t, want, l, "penalised logits")
 	// A second call penalises again (state does not leak between calls).
 	s.applyRepeatPenalty(l, []int32{0})
 	if l[0] != 0.5 {
@@ -275,18 +259,14 @@ func TestRepeatPenaltyMath(t *testing.T) {
 	s = New(Params{RepeatPenalty: 1.25, RepeatLastN: 2}, 4)
 	l = []float32{1, 1, 1, -1}
 	s.applyRepeatPenalty(l, []int32{0, 1, 2, 3})
-	if want := []float32{1, 1, 0.8, -1.25}; !slices.Equal(l, want) {
-		t.Errorf("windowed penalty %v, want %v", l, want)
-	}
+	assert.Equal(t, []float32{1, 1, 0.8, -1.25}, l, "windowed penalty")
 
 	// Penalty 1 and the zero value leave logits alone.
 	for _, pen := range []float32{1, 0} {
 		s = New(Params{RepeatPenalty: pen}, 2)
 		l = []float32{3, -3}
 		s.applyRepeatPenalty(l, []int32{0, 1})
-		if !slices.Equal(l, []float32{3, -3}) {
-			t.Errorf("penalty %v changed logits to %v", pen, l)
-		}
+		assert.Equal(t, []float32{3, -3}, l, "penalty %v", pen)
 	}
 
 	// Through Sample: the penalty flips the greedy choice.

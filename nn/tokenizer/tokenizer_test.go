@@ -2,11 +2,13 @@ package tokenizer
 
 import (
 	"path/filepath"
-	"slices"
 	"strings"
 	"sync"
 	"testing"
 	"unicode/utf8"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 )
 
 var (
@@ -28,17 +30,11 @@ func TestStories260KGolden(t *testing.T) {
 	tok := loadVocab(t, storiesPath)
 	got := tok.Encode("Once upon a time, there was a little girl named Lily.", true, false)
 	want := []int32{1, 403, 407, 261, 378, 432, 383, 286, 261, 376, 298, 315, 421, 395, 317, 426}
-	if !slices.Equal(got, want) {
-		t.Fatalf("got %v\nwant %v", got, want)
-	}
-	if s := tok.Decode(got); s != " Once upon a time, there was a little girl named Lily." {
-		// llama.cpp keeps the prefix space after BOS (only a leading
-		// non-BOS token loses it)
-		t.Fatalf("decode: %q", s)
-	}
-	if s := tok.Decode(got[1:]); s != "Once upon a time, there was a little girl named Lily." {
-		t.Fatalf("decode without BOS: %q", s)
-	}
+	require.Equal(t, want, got)
+	// llama.cpp keeps the prefix space after BOS (only a leading non-BOS
+	// token loses it)
+	assert.Equal(t, " Once upon a time, there was a little girl named Lily.", tok.Decode(got), "decode")
+	assert.Equal(t, "Once upon a time, there was a little girl named Lily.", tok.Decode(got[1:]), "decode without BOS")
 }
 
 // Decode(Encode(x)) gives x back for every vector (modulo llama.cpp's
@@ -75,9 +71,11 @@ func TestSpecialDefaults(t *testing.T) {
 	}
 	for _, c := range cases {
 		tok := vocab(t, c.name)
-		if tok.BOS() != c.bos || tok.EOS() != c.eos || tok.AddBOS() != c.addBOS || tok.Kind() != c.kind || tok.VocabSize() != c.size {
-			t.Errorf("%s: bos %d eos %d addBOS %v kind %q size %d", c.name, tok.BOS(), tok.EOS(), tok.AddBOS(), tok.Kind(), tok.VocabSize())
-		}
+		assert.Equal(t, c.bos, tok.BOS(), "%s: BOS", c.name)
+		assert.Equal(t, c.eos, tok.EOS(), "%s: EOS", c.name)
+		assert.Equal(t, c.addBOS, tok.AddBOS(), "%s: AddBOS", c.name)
+		assert.Equal(t, c.kind, tok.Kind(), "%s: Kind", c.name)
+		assert.Equal(t, c.size, tok.VocabSize(), "%s: VocabSize", c.name)
 		for _, id := range c.eog {
 			if !tok.IsEOG(id) {
 				t.Errorf("%s: %d (%q) should end generation", c.name, id, tok.TokenText(id))
@@ -106,24 +104,16 @@ func TestParseSpecial(t *testing.T) {
 	text := "<|im_start|>user\nhi there<|im_end|>\n"
 	want := append(append([]int32{151644}, tok.Encode("user\nhi there", false, false)...), 151645)
 	want = append(want, tok.Encode("\n", false, false)...)
-	if got := tok.Encode(text, false, true); !slices.Equal(got, want) {
-		t.Errorf("parseSpecial: got %v want %v", got, want)
-	}
-	if got := tok.Encode(text, false, false); slices.Contains(got, 151644) || slices.Contains(got, 151645) {
-		t.Errorf("control tokens parsed without parseSpecial: %v", got)
-	}
+	assert.Equal(t, want, tok.Encode(text, false, true), "parseSpecial")
+	plain := tok.Encode(text, false, false)
+	assert.NotContains(t, plain, int32(151644), "control tokens parsed without parseSpecial")
+	assert.NotContains(t, plain, int32(151645), "control tokens parsed without parseSpecial")
 	// user-defined tokens are always recognised, as in llama.cpp
-	if got := tok.Encode("a[PAD151646]b", false, false); !slices.Contains(got, 151646) {
-		t.Errorf("user-defined token not recognised: %v", got)
-	}
+	assert.Contains(t, tok.Encode("a[PAD151646]b", false, false), int32(151646), "user-defined token not recognised")
 	// control tokens vanish in Decode, render in DecodeSpecial
 	ids := tok.Encode(text, false, true)
-	if s := tok.Decode(ids); s != "user\nhi there\n" {
-		t.Errorf("Decode = %q", s)
-	}
-	if s := tok.DecodeSpecial(ids, true); s != text {
-		t.Errorf("DecodeSpecial = %q", s)
-	}
+	assert.Equal(t, "user\nhi there\n", tok.Decode(ids))
+	assert.Equal(t, text, tok.DecodeSpecial(ids, true))
 }
 
 // Phi-3 special tokens carry rstrip (llama.cpp sets it from the model
@@ -133,9 +123,7 @@ func TestPhi3RStrip(t *testing.T) {
 	tok := vocab(t, "phi-3")
 	got := tok.Encode("<|user|>  \n Hello<|end|>", false, true)
 	want := append(append([]int32{tok.ids["<|user|>"]}, tok.Encode("Hello", false, false)...), 32007)
-	if !slices.Equal(got, want) {
-		t.Errorf("got %v want %v", got, want)
-	}
+	assert.Equal(t, want, got)
 }
 
 func TestPiece(t *testing.T) {
