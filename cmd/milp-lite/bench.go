@@ -38,9 +38,9 @@ func benchCommand() *cli.Command {
 			&cli.StringFlag{Name: "shapes", Usage: "comma-separated model `SHAPES` (stories15M, SmolLM2-135M, Qwen2.5-0.5B, TinyLlama-1.1B)"},
 			&cli.StringFlag{Name: "types", Usage: "comma-separated weight `TYPES` (F32, F16, Q8_0, Q4_0, Q4_K)"},
 			&cli.StringFlag{Name: "kernels", Usage: "kernel `LEVEL` to use: generic, avx2, avx512 or neon (default: the best this CPU has, or MILP_KERNELS)"},
-			&cli.IntFlag{Name: "threads", Aliases: []string{"t"}, Usage: "worker threads", DefaultText: "GOMAXPROCS"},
-			&cli.IntFlag{Name: "depth", Aliases: []string{"d"}, Usage: "measure pp and tg after `N` tokens already in the KV cache, as deep into a conversation (llama-bench's -d)"},
-			&cli.IntFlag{Name: "reps", Usage: "repetitions of each measurement (each also repeated for at least a second), best kept", DefaultText: "3, or 1 with --quick"},
+			withAliases(intFlag("threads", 0, 1, 4096, "worker threads"), "t", "GOMAXPROCS"),
+			withAliases(intFlag("depth", 0, 0, 1<<20, "measure pp and tg after `N` tokens already in the KV cache, as deep into a conversation (llama-bench's -d)"), "d", ""),
+			withAliases(intFlag("reps", 0, 1, 1000, "repetitions of each measurement (each also repeated for at least a second), best kept"), "", "3, or 1 with --quick"),
 			&cli.Uint64Flag{Name: "seed", Value: 1, Usage: "seed of the synthetic weights"},
 			&cli.StringFlag{Name: "cache", Usage: "`DIR` for the synthetic models (default: milp-lite/bench in the user cache directory)"},
 			&cli.StringFlag{Name: "out", Usage: "also write the results as JSON to `FILE`"},
@@ -79,18 +79,9 @@ func runBench(c *cli.Context) error {
 		return fmt.Errorf("--model measures the given files: --shapes and --types do not apply")
 	}
 	if c.IsSet("reps") {
-		if c.Int("reps") < 1 {
-			return fmt.Errorf("--reps must be at least 1, got %d", c.Int("reps"))
-		}
 		opts.Reps = c.Int("reps")
 	}
-	if c.Int("depth") < 0 {
-		return fmt.Errorf("--depth must be at least 0, got %d", c.Int("depth"))
-	}
 	opts.Depth = c.Int("depth")
-	if c.IsSet("threads") && c.Int("threads") < 1 {
-		return fmt.Errorf("--threads must be at least 1, got %d", c.Int("threads"))
-	}
 	opts.Threads = c.Int("threads")
 	opts.Kernels = c.String("kernels")
 	opts.Seed = c.Uint64("seed")

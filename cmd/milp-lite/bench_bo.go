@@ -21,22 +21,17 @@ func benchBOCommand() *cli.Command {
 			"against the number of evaluations, and draws the regret curves as an SVG. Example:\n\n" +
 			"   milp-lite bench bo --seeds 20 --evals 60 --svg bo-regret.svg",
 		Flags: []cli.Flag{
-			&cli.IntFlag{Name: "seeds", Value: 20, Usage: "independent runs per function and method"},
-			&cli.IntFlag{Name: "evals", Value: 60, Usage: "evaluations per run"},
-			&cli.IntFlag{Name: "init", Value: 10, Usage: "initial space-filling points before the GP takes over"},
+			intFlag("seeds", 20, 1, 10000, "independent runs per function and method"),
+			intFlag("evals", 60, 1, 100000, "evaluations per run"),
+			intFlag("init", 10, 1, 100000, "initial space-filling points before the GP takes over"),
 			&cli.StringFlag{Name: "functions", Usage: "comma-separated subset of branin,hartmann6,ackley10,mixed"},
-			&cli.IntFlag{Name: "workers", Usage: "runs in parallel (0: GOMAXPROCS)"},
+			intFlag("workers", 0, 0, 4096, "runs in parallel (0: GOMAXPROCS)"),
 			&cli.StringFlag{Name: "svg", Value: bobench.DefaultSVGPath, Usage: "regret plot `FILE` (\"\" to skip)"},
 			&cli.BoolFlag{Name: "json", Usage: `print [{"function","method","evals","median_regret"}, …] instead of the table`},
 		},
 		Action: func(c *cli.Context) error {
 			if c.NArg() > 0 {
 				return fmt.Errorf("bench bo takes no arguments (got %q)", c.Args().First())
-			}
-			for _, f := range []string{"seeds", "evals", "init"} {
-				if c.Int(f) < 1 {
-					return fmt.Errorf("--%s must be ≥ 1, got %d", f, c.Int(f))
-				}
 			}
 			var funcs []string
 			if s := c.String("functions"); s != "" {

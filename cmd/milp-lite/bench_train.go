@@ -22,9 +22,9 @@ func benchTrainCommand() *cli.Command {
 			"tokens/s. Without --model it uses synthetic stories15M and SmolLM2-135M shapes in F32 and Q8_0.",
 		Flags: []cli.Flag{
 			&cli.StringSliceFlag{Name: "model", Aliases: []string{"m"}, Usage: "GGUF `FILE` to measure (repeatable)"},
-			&cli.IntFlag{Name: "rank", Value: 8, Usage: "LoRA rank"},
-			&cli.IntFlag{Name: "seq", Value: 256, Usage: "tokens per sequence"},
-			&cli.IntFlag{Name: "steps", Value: 3, Usage: "measured optimizer steps (after one warm-up step)"},
+			intFlag("rank", 8, 1, 4096, "LoRA rank"),
+			intFlag("seq", 256, 2, 1<<20, "tokens per sequence"),
+			intFlag("steps", 3, 1, 10000, "measured optimizer steps (after one warm-up step)"),
 			&cli.StringFlag{Name: "cache", Usage: "`DIR` for the synthetic models (default: the bench cache)"},
 			&cli.BoolFlag{Name: "json", Usage: "print the results as JSON"},
 		},

@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"fmt"
 	"io"
+	"math"
 	"os"
 	"os/signal"
 	"strconv"
@@ -34,17 +35,17 @@ func chatCommand() *cli.Command {
 			modelFlag,
 			&cli.StringFlag{Name: "prompt", Aliases: []string{"p"}, Usage: "one-shot `PROMPT`: generate, print and exit"},
 			&cli.StringFlag{Name: "system", Usage: "system `PROMPT` for models with a chat template"},
-			&cli.IntFlag{Name: "n", Value: 256, Usage: "at most `N` tokens per reply"},
-			&cli.IntFlag{Name: "ctx", Usage: "context length in tokens (0: the model's, at most 4096 by default)"},
-			&cli.Float64Flag{Name: "temp", Value: 0.8, Usage: "sampling temperature; 0 is greedy"},
-			&cli.IntFlag{Name: "top-k", Value: 40, Usage: "sample among the `K` most likely tokens (0: all)"},
-			&cli.Float64Flag{Name: "top-p", Value: 0.95, Usage: "nucleus sampling: smallest set with this total probability (1: off)"},
-			&cli.Float64Flag{Name: "min-p", Value: 0.05, Usage: "drop tokens less likely than this fraction of the most likely (0: off)"},
-			&cli.Float64Flag{Name: "repeat-penalty", Value: 1.0, Usage: "penalise recently seen tokens (1: off)"},
-			&cli.Int64Flag{Name: "seed", Value: -1, Usage: "random seed for reproducible sampling (-1: from the clock)"},
+			intFlag("n", 256, 1, 1<<20, "at most `N` tokens per reply"),
+			intFlag("ctx", 0, 0, math.MaxInt, "context length in tokens, at most the model's (0: the model's, at most 4096)"),
+			floatFlag("temp", 0.8, bounds{lo: 0, hi: 100}, "sampling temperature; 0 is greedy"),
+			intFlag("top-k", 40, 0, math.MaxInt, "sample among the `K` most likely tokens (0: all)"),
+			floatFlag("top-p", 0.95, bounds{lo: 0, hi: 1, loOpen: true}, "nucleus sampling: smallest set with this total probability (1: off)"),
+			floatFlag("min-p", 0.05, bounds{lo: 0, hi: 1, hiOpen: true}, "drop tokens less likely than this fraction of the most likely (0: off)"),
+			floatFlag("repeat-penalty", 1.0, bounds{lo: 0, hi: 100, loOpen: true}, "penalise recently seen tokens (1: off)"),
+			int64Flag("seed", -1, -1, math.MaxInt64, "random seed for reproducible sampling (-1: from the clock)"),
 			&cli.StringFlag{Name: "user", Usage: "talk as user `ID` with their memories: the long-term adapter and the\n\tshort-term store, which the chat extends (see `milp-lite train`)"},
 			storeFlag,
-			&cli.IntFlag{Name: "memory-k", Value: 3, Usage: "with --user: short-term exchanges retrieved into the prompt"},
+			intFlag("memory-k", 3, 0, 100, "with --user: short-term exchanges retrieved into the prompt"),
 			&cli.StringSliceFlag{Name: "adapter", Usage: "LoRA adapter GGUF `FILE[:SCALE]` to apply (repeatable; scale 1 by default)"},
 		},
 		Action: runChat,

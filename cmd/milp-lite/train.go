@@ -60,7 +60,7 @@ func setupFlags(d milp.Setup, limit int) []cli.Flag {
 		intFlag("limit", limit, 0, math.MaxInt, "at most `N` users (0: all)"),
 		intFlag("trials", d.Search.Trials, 1, 10000, "BO trials (training runs) per user"),
 		intFlag("init", d.Search.InitialTrials, 1, 10000, "space-filling trials before the Gaussian process takes over"),
-		&cli.DurationFlag{Name: "time", Usage: "wall-time budget per user's search, e.g. 2m (0: none)"},
+		durationFlag("time", 0, 0, 0, "wall-time budget per user's search, e.g. 2m (0: none)"),
 		intFlag("val-turns", d.ValTurns, 1, math.MaxInt, "validation turns each trial is scored on (fewer make the search chase noise)"),
 		intFlag("test-turns", d.TestTurns, 1, math.MaxInt, "test turns per user the scores use"),
 	}, recipeFlags(false)...)
