@@ -59,6 +59,9 @@ func runBench(c *cli.Context) error {
 	if c.NArg() > 0 {
 		return fmt.Errorf("unknown bench subcommand or argument %q (see milp-lite bench --help)", c.Args().First())
 	}
+	if err := checkOutputs(c.String("out")); err != nil {
+		return err
+	}
 	opts := bench.DefaultOptions()
 	if c.Bool("quick") {
 		opts = bench.QuickOptions()

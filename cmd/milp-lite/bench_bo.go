@@ -33,6 +33,9 @@ func benchBOCommand() *cli.Command {
 			if c.NArg() > 0 {
 				return fmt.Errorf("bench bo takes no arguments (got %q)", c.Args().First())
 			}
+			if err := checkOutputs(c.String("svg")); err != nil {
+				return err
+			}
 			var funcs []string
 			if s := c.String("functions"); s != "" {
 				funcs = strings.Split(s, ",")

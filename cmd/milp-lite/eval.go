@@ -38,6 +38,16 @@ func runEval(c *cli.Context) error {
 	if c.NArg() > 0 {
 		return fmt.Errorf("eval takes no arguments (got %q)", c.Args().First())
 	}
+	out := c.String("out")
+	if err := prepareOutputDir(out); err != nil {
+		return err
+	}
+	if err := checkOutputs(filepath.Join(out, "report.json"), filepath.Join(out, "rouge_l.svg")); err != nil {
+		return err
+	}
+	if err := os.MkdirAll(filepath.Join(out, "journals"), 0o755); err != nil {
+		return err
+	}
 	m, err := loadModel(c)
 	if err != nil {
 		return err
@@ -45,10 +55,6 @@ func runEval(c *cli.Context) error {
 	defer m.Close()
 	users, from, err := loadUsers(c)
 	if err != nil {
-		return err
-	}
-	out := c.String("out")
-	if err := os.MkdirAll(filepath.Join(out, "journals"), 0o755); err != nil {
 		return err
 	}
 	o := milp.DefaultEvalOptions()

@@ -55,6 +55,9 @@ func runLoRATrain(c *cli.Context) error {
 	if c.NArg() > 0 {
 		return fmt.Errorf("lora train takes no arguments (got %q)", c.Args().First())
 	}
+	if err := checkOutputs(c.String("out")); err != nil {
+		return err
+	}
 	m, err := loadModel(c)
 	if err != nil {
 		return err

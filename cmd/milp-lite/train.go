@@ -137,6 +137,9 @@ func runTrain(c *cli.Context) error {
 		return err
 	}
 	st := storeOf(c)
+	if err := prepareOutputDir(st.Root); err != nil {
+		return err
+	}
 	name := modelName(c)
 	fmt.Fprintf(os.Stderr, "Personalising %s for %d users from %s; memories go to %s\n", name, len(users), from, st.Root)
 	o := milp.PersonaliseOptions{Setup: setup, Resume: c.Bool("resume"), ModelName: name}
