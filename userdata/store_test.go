@@ -91,6 +91,10 @@ func TestLoadMalformedNamesFileAndLine(t *testing.T) {
 		{"profile not first", conv + "\n", "u1.jsonl:1:"},
 		{"two values", profile + "\n" + conv + conv + "\n", "u1.jsonl:2:"},
 		{"empty", "\n\n", "empty file"},
+		{"empty messages", profile + "\n" + conv + "\n" + `{"messages":[{"role":"user","content":""},{"role":"assistant","content":" \n"}]}` + "\n", "u1.jsonl:3: conversation has only empty messages"},
+		{"duplicate messages", profile + "\n" + `{"messages":[{"role":"user","content":"a"}],"messages":[{"role":"user","content":"b"}]}` + "\n", `u1.jsonl:2: conversation: duplicate key "messages"`},
+		{"junk after", profile + "\n" + conv + " junk\n", "u1.jsonl:2: conversation: unexpected text after the JSON value"},
+		{"two on a line", profile + "\n" + conv + " " + conv + "\n", "u1.jsonl:2: conversation: unexpected text after the JSON value"},
 	}
 	for _, c := range cases {
 		dir := t.TempDir()
@@ -149,5 +153,25 @@ func TestReadConversations(t *testing.T) {
 	os.WriteFile(empty, []byte("\n\n"), 0o644)
 	if _, err := ReadConversations(empty); err == nil || !strings.Contains(err.Error(), "no conversations") {
 		t.Fatalf("empty file: %v", err)
+	}
+}
+
+// TestReadConversationsRefusesBadLines: training data that would be half
+// read or trained on nothing fails, naming the file and line.
+func TestReadConversationsRefusesBadLines(t *testing.T) {
+	good := `{"messages":[{"role":"user","content":"hi"},{"role":"assistant","content":"hello"}]}`
+	for _, c := range []struct{ name, line, want string }{
+		{"junk after", good + " x", "unexpected text after the JSON value"},
+		{"two objects", good + good, "unexpected text after the JSON value"},
+		{"duplicate messages", `{"messages":[],"messages":[{"role":"user","content":"hi"}]}`, `duplicate key "messages"`},
+		{"duplicate role", `{"messages":[{"role":"user","role":"assistant","content":"hi"}]}`, `duplicate key "role"`},
+		{"all empty", `{"messages":[{"role":"user","content":""},{"role":"assistant","content":""}]}`, "only empty messages"},
+	} {
+		path := filepath.Join(t.TempDir(), "data.jsonl")
+		os.WriteFile(path, []byte(good+"\n"+c.line+"\n"), 0o644)
+		_, err := ReadConversations(path)
+		if err == nil || !strings.HasPrefix(err.Error(), path+":2: ") || !strings.Contains(err.Error(), c.want) {
+			t.Errorf("%s: %v, want %s:2: … %s", c.name, err, path, c.want)
+		}
 	}
 }

@@ -2,6 +2,7 @@ package userdata
 
 import (
 	"fmt"
+	"strings"
 
 	"github.com/milp-lite/milp-lite/nn/chat"
 )
@@ -26,10 +27,16 @@ func (c Conversation) validate() error {
 	if len(c.Messages) == 0 {
 		return fmt.Errorf("conversation has no messages")
 	}
+	said := false
 	for i, m := range c.Messages {
 		if err := m.Validate(); err != nil {
 			return fmt.Errorf("message %d: %w", i, err)
 		}
+		said = said || strings.TrimSpace(m.Content) != ""
+	}
+	if !said {
+		// Nothing to learn from or to retrieve: a broken export, not a chat.
+		return fmt.Errorf("conversation has only empty messages")
 	}
 	return nil
 }

@@ -66,9 +66,9 @@ func ReadLimit(r io.Reader, name string, maxLine int, fn func(lineNo int, line [
 }
 
 // Decode decodes line, which must hold exactly one JSON value, into v:
-// unknown fields, a second value or anything else after the first are
-// errors, so a typo in a key or two records run together are caught rather
-// than half read.
+// unknown fields, a key twice in one object, a second value or anything
+// else after the first are errors, so a typo in a key or two records run
+// together are caught rather than half read.
 func Decode(line []byte, v any) error {
 	dec := json.NewDecoder(bytes.NewReader(line))
 	dec.DisallowUnknownFields()
@@ -78,7 +78,7 @@ func Decode(line []byte, v any) error {
 	if rest := bytes.TrimSpace(line[dec.InputOffset():]); len(rest) > 0 {
 		return fmt.Errorf("unexpected text after the JSON value: %q", cut(rest, 40))
 	}
-	return nil
+	return checkDuplicateKeys(line)
 }
 
 // cut shortens untrusted text quoted in an error.
