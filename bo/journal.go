@@ -26,7 +26,10 @@ type journalHeader struct {
 	Seed      uint64  `json:"seed"`
 	Direction string  `json:"direction"`
 	Space     []Param `json:"space"`
-	Created   string  `json:"created"`
+	// Settings are the caller's, recorded so that a resume under other
+	// settings is refused (StudyOptions.Settings).
+	Settings map[string]string `json:"settings,omitempty"`
+	Created  string            `json:"created"`
 }
 
 // journalRecord is one trial event: "ask" when a configuration is handed out,
@@ -39,7 +42,9 @@ type journalRecord struct {
 	Value    *float64       `json:"value,omitempty"`
 	WallTime float64        `json:"wall_time_s,omitempty"`
 	Error    string         `json:"error,omitempty"`
-	Time     string         `json:"time"`
+	// Attrs are the caller's measurements of the trial besides its value.
+	Attrs map[string]float64 `json:"attrs,omitempty"`
+	Time  string             `json:"time"`
 }
 
 // journal appends records to a file.

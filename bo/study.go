@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"maps"
 	"math"
 	"math/rand/v2"
 	"os"
@@ -64,7 +65,10 @@ type Trial struct {
 	Value    float64       // valid when Status is TrialComplete
 	Error    string        // set when Status is TrialFailed
 	WallTime time.Duration // from Ask to Tell
-	started  time.Time
+	// Attrs are what the caller measured besides the value (TellWith),
+	// kept in the journal so that a resumed study still knows them.
+	Attrs   map[string]float64
+	started time.Time
 }
 
 // StudyOptions configures a Study. Space is required; every other field has a
@@ -78,9 +82,14 @@ type StudyOptions struct {
 	// Name is recorded in the journal header.
 	Name string
 	// JournalPath, if set, is the JSONL journal. An existing journal is resumed
-	// (it must describe the same space, direction and seed); otherwise a new
-	// one is created.
+	// (it must describe the same space, direction, seed and settings);
+	// otherwise a new one is created.
 	JournalPath string
+	// Settings are whatever else gives a trial's value its meaning (the
+	// objective's own parameters), by name. They are recorded in the journal,
+	// and resuming a journal recorded with other settings fails with a
+	// *SettingsError naming the first that differs.
+	Settings map[string]string
 	// InitialTrials is the size of the space-filling design run before the
 	// model takes over (default 10).
 	InitialTrials int
@@ -157,7 +166,7 @@ func NewStudy(opts StudyOptions) (*Study, error) {
 func (s *Study) header() journalHeader {
 	return journalHeader{
 		Kind: "study", Version: journalVersion, Name: s.opts.Name, Seed: s.opts.Seed,
-		Direction: s.opts.Direction.String(), Space: s.space.params, Created: nowString(),
+		Direction: s.opts.Direction.String(), Space: s.space.params, Settings: s.opts.Settings, Created: nowString(),
 	}
 }
 
@@ -189,6 +198,9 @@ func (s *Study) resume() error {
 	if hdr.Direction != s.opts.Direction.String() || hdr.Seed != s.opts.Seed {
 		return fmt.Errorf("bo: journal %s is for seed %d/%s, not seed %d/%s", path, hdr.Seed, hdr.Direction, s.opts.Seed, s.opts.Direction)
 	}
+	if err := compareSettings(path, hdr.Settings, s.opts.Settings); err != nil {
+		return err
+	}
 	byID := map[int]*Trial{}
 	for i, r := range recs {
 		cfg, err := s.space.Normalize(r.Config)
@@ -208,6 +220,7 @@ func (s *Study) resume() error {
 			t.Status = r.Status
 			t.WallTime = time.Duration(r.WallTime * float64(time.Second))
 			t.Error = r.Error
+			t.Attrs = r.Attrs
 			if r.Status == TrialComplete {
 				if r.Value == nil {
 					return fmt.Errorf("bo: journal %s record %d: complete trial without a value", path, i+1)
@@ -297,17 +310,22 @@ func copyTrials(ts []*Trial) []*Trial {
 	for i, t := range ts {
 		c := *t
 		c.Config = t.Config.Clone()
+		c.Attrs = maps.Clone(t.Attrs)
 		out[i] = &c
 	}
 	return out
 }
 
 // Tell records the objective value of a trial.
-func (s *Study) Tell(t *Trial, value float64) error {
+func (s *Study) Tell(t *Trial, value float64) error { return s.TellWith(t, value, nil) }
+
+// TellWith records the objective value of a trial with the caller's other
+// measurements of it, which the journal keeps for a resumed study.
+func (s *Study) TellWith(t *Trial, value float64, attrs map[string]float64) error {
 	if math.IsNaN(value) || math.IsInf(value, 0) {
 		return fmt.Errorf("bo: Tell: trial %d value %g is not finite (use TellFailed)", t.ID, value)
 	}
-	return s.finish(t, TrialComplete, value, "")
+	return s.finish(t, TrialComplete, value, "", attrs)
 }
 
 // TellFailed records that a trial failed; the model will ignore it, and the
@@ -317,10 +335,10 @@ func (s *Study) TellFailed(t *Trial, cause error) error {
 	if cause != nil {
 		msg = cause.Error()
 	}
-	return s.finish(t, TrialFailed, 0, msg)
+	return s.finish(t, TrialFailed, 0, msg, nil)
 }
 
-func (s *Study) finish(t *Trial, status TrialStatus, value float64, msg string) error {
+func (s *Study) finish(t *Trial, status TrialStatus, value float64, msg string, attrs map[string]float64) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if s.closed {
@@ -338,7 +356,7 @@ func (s *Study) finish(t *Trial, status TrialStatus, value float64, msg string) 
 		wall = time.Since(own.started)
 	}
 	rec := journalRecord{Kind: "tell", Trial: own.ID, Status: status, Config: own.Config,
-		WallTime: wall.Seconds(), Error: msg, Time: nowString()}
+		WallTime: wall.Seconds(), Error: msg, Attrs: attrs, Time: nowString()}
 	if status == TrialComplete {
 		rec.Value = &value
 	}
@@ -347,7 +365,7 @@ func (s *Study) finish(t *Trial, status TrialStatus, value float64, msg string) 
 			return err
 		}
 	}
-	own.Status, own.Value, own.Error, own.WallTime = status, value, msg, wall
+	own.Status, own.Value, own.Error, own.WallTime, own.Attrs = status, value, msg, wall, maps.Clone(attrs)
 	// A resumed running trial told without being asked again leaves the queue.
 	for i, id := range s.queue {
 		if id == own.ID {
@@ -366,6 +384,7 @@ func (s *Study) Trials() []Trial {
 	for i, t := range s.trials {
 		out[i] = *t
 		out[i].Config = t.Config.Clone()
+		out[i].Attrs = maps.Clone(t.Attrs)
 	}
 	return out
 }
@@ -385,6 +404,7 @@ func (s *Study) Best() (Trial, bool) {
 	}
 	out := *best
 	out.Config = best.Config.Clone()
+	out.Attrs = maps.Clone(best.Attrs)
 	return out, true
 }
 

@@ -390,3 +390,54 @@ func TestStudyEnqueuedFirst(t *testing.T) {
 		t.Fatal("an enqueued configuration outside the space was accepted")
 	}
 }
+
+// TestResumeKeepsAttrsAndRefusesOtherSettings: what a trial measured
+// besides its value survives a resume, and a journal recorded under other
+// settings is refused, naming the setting.
+func TestResumeKeepsAttrsAndRefusesOtherSettings(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "study.jsonl")
+	opts := braninStudyOptions(7, path)
+	opts.Settings = map[string]string{"epochs": "3", "model": "m1"}
+	st, err := NewStudy(opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tr, _ := st.Ask()
+	if err := st.TellWith(tr, 0.5, map[string]float64{"rouge_l": 0.25, "train_loss": 1.5}); err != nil {
+		t.Fatal(err)
+	}
+	failed, _ := st.Ask()
+	st.TellFailed(failed, errors.New("out of memory"))
+
+	re, err := NewStudy(opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	trials := re.Trials()
+	if len(trials) != 2 || trials[0].Attrs["rouge_l"] != 0.25 || trials[0].Attrs["train_loss"] != 1.5 ||
+		trials[1].Status != TrialFailed || trials[1].Error != "out of memory" {
+		t.Fatalf("resumed trials %+v", trials)
+	}
+	if best, _ := re.Best(); best.Attrs["rouge_l"] != 0.25 {
+		t.Fatalf("best after resume %+v", best)
+	}
+	re.Close()
+
+	for _, tc := range []struct {
+		settings map[string]string
+		want     string
+	}{
+		{map[string]string{"epochs": "1", "model": "m1"}, "recorded with epochs 3, not 1"},
+		{map[string]string{"epochs": "3", "model": "m2"}, "recorded with model m1, not m2"},
+		{map[string]string{"epochs": "3"}, "recorded with model m1, not (none)"},
+		{map[string]string{"epochs": "3", "model": "m1", "lr": "0.1"}, "recorded with lr (none), not 0.1"},
+	} {
+		o := braninStudyOptions(7, path)
+		o.Settings = tc.settings
+		_, err := NewStudy(o)
+		var se *SettingsError
+		if !errors.As(err, &se) || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("resume with %v: %v, want %q", tc.settings, err, tc.want)
+		}
+	}
+}

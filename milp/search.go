@@ -71,7 +71,13 @@ func Search(m *nn.Model, r *Replier, h *History, val []userdata.EvalPair, person
 	study, err := bo.NewStudy(bo.StudyOptions{
 		Space: space, Direction: bo.Maximize, Seed: recipe.Seed, JournalPath: o.JournalPath,
 		InitialTrials: max(1, len(enqueued), min(o.InitialTrials, o.Trials)), Enqueued: enqueued, Name: "milp",
+		Settings: searchSettings(m, r, h, val, recipe, o.ParamPenalty),
 	})
+	var changed *bo.SettingsError
+	if errors.As(err, &changed) {
+		return nil, fmt.Errorf("cannot resume the search in %s: it ran with %s %s, not %s; resume with the same settings, or start anew (without --resume, or with the journal deleted)",
+			changed.Journal, changed.Name, changed.Recorded, changed.Now)
+	}
 	if err != nil {
 		return nil, err
 	}
@@ -80,19 +86,22 @@ func Search(m *nn.Model, r *Replier, h *History, val []userdata.EvalPair, person
 	res := &SearchResult{}
 	bestScore := math.Inf(-1)
 	// Trials resumed from the journal count against the budget, and the best
-	// of them is re-trained at the end (training is deterministic).
+	// of them is re-trained at the end (training is deterministic). A trial
+	// asked but never told (the process died during it) is run again.
+	done := 0
 	for _, t := range study.Trials() {
-		if t.Status == bo.TrialComplete {
-			p, _ := PlacementOf(t.Config)
-			tr := TrialReport{ID: t.ID, Placement: p, Score: t.Value, Params: p.TrainableParams(m), Seconds: t.WallTime.Seconds()}
-			res.Trials = append(res.Trials, tr)
-			if t.Value > bestScore {
-				bestScore, res.Best = t.Value, tr
-			}
+		if t.Status == bo.TrialRunning {
+			continue
+		}
+		done++
+		tr := resumedTrial(m, t)
+		res.Trials = append(res.Trials, tr)
+		if t.Status == bo.TrialComplete && t.Value > bestScore {
+			bestScore, res.Best = t.Value, tr
 		}
 	}
 	start := time.Now()
-	for len(study.Trials()) < o.Trials && (o.Time == 0 || time.Since(start) < o.Time) {
+	for ; done < o.Trials && (o.Time == 0 || time.Since(start) < o.Time); done++ {
 		t, err := study.Ask()
 		if err != nil {
 			return nil, err
@@ -103,7 +112,7 @@ func Search(m *nn.Model, r *Replier, h *History, val []userdata.EvalPair, person
 			if err := study.TellFailed(t, err); err != nil {
 				return nil, err
 			}
-		} else if err := study.Tell(t, tr.Score); err != nil {
+		} else if err := study.TellWith(t, tr.Score, tr.attrs()); err != nil {
 			return nil, err
 		}
 		res.Trials = append(res.Trials, tr)
@@ -148,4 +157,17 @@ func runTrial(m *nn.Model, r *Replier, h *History, val []userdata.EvalPair, pers
 	tr.Score = s.RougeL - paramPenalty*float64(tr.Params)/1e6
 	tr.Seconds = time.Since(start).Seconds()
 	return tr, adapter, nil
+}
+
+// attrs are what the journal keeps of a trial besides its score.
+func (tr TrialReport) attrs() map[string]float64 {
+	return map[string]float64{"rouge_l": tr.RougeL, "persona_f1": tr.PersonaF1, "train_loss": tr.TrainLoss}
+}
+
+// resumedTrial is the report of a trial told before a resume, from what the
+// journal kept of it.
+func resumedTrial(m *nn.Model, t bo.Trial) TrialReport {
+	p, _ := PlacementOf(t.Config)
+	return TrialReport{ID: t.ID, Placement: p, Score: t.Value, Params: p.TrainableParams(m), Seconds: t.WallTime.Seconds(),
+		RougeL: t.Attrs["rouge_l"], PersonaF1: t.Attrs["persona_f1"], TrainLoss: t.Attrs["train_loss"], Error: t.Error}
 }
