@@ -24,14 +24,22 @@ type Consolidated struct {
 // MaLP's memory coordination does: the turns in the short-term store join the
 // user's history as one conversation, the adapter is retrained on the whole
 // history (at the placement of the user's last search, or the fixed LoRA's
-// when there was none), and the short-term store is emptied. Each step writes
-// atomically, history first, so an interruption loses nothing; one between
-// the adapter and the clearing makes a rerun see the same turns again.
+// when there was none), and exactly the turns it read are removed from the
+// short-term store; those chats appended meanwhile stay for the next
+// consolidation. It holds the user's lock (Store.LockUser) throughout. Each
+// step writes atomically, history first, so an interruption loses nothing;
+// one between the adapter and the removal makes a rerun see the same turns
+// again.
 func Consolidate(m *nn.Model, st Store, id string, r train.Recipe) (*Consolidated, error) {
 	short, err := st.ShortTerm(id)
 	if err != nil {
 		return nil, err
 	}
+	lock, err := st.LockUser(id)
+	if err != nil {
+		return nil, err
+	}
+	defer lock.Unlock()
 	turns, err := short.Load()
 	if err != nil {
 		return nil, err
@@ -67,7 +75,7 @@ func Consolidate(m *nn.Model, st Store, id string, r train.Recipe) (*Consolidate
 	if err := adapter.Save(st.AdapterPath(id)); err != nil {
 		return nil, err
 	}
-	if err := short.Clear(); err != nil {
+	if err := short.RemoveFirst(turns); err != nil {
 		return nil, err
 	}
 	return &Consolidated{Turns: len(turns), Conversations: len(u.Conversations), Placement: p, TrainLoss: loss}, nil

@@ -40,9 +40,11 @@ func Personalise(m *nn.Model, st Store, u userdata.User, o PersonaliseOptions) (
 	if err := os.MkdirAll(st.UserDir(u.ID), 0o755); err != nil {
 		return nil, err
 	}
-	if err := os.MkdirAll(st.UsersDir(), 0o755); err != nil {
+	lock, err := st.LockUser(u.ID)
+	if err != nil {
 		return nil, err
 	}
+	defer lock.Unlock()
 	if err := userdata.Save(st.UsersDir(), []userdata.User{u}); err != nil {
 		return nil, err
 	}

@@ -1,15 +1,19 @@
 package milp
 
 import (
+	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 
+	"github.com/milp-lite/milp-lite/internal/filelock"
 	"github.com/milp-lite/milp-lite/memory"
 )
 
 // Store is where milp-lite keeps its users and their memories:
 //
 //	<root>/users/<id>.jsonl        the user's history (package userdata's layout)
+//	<root>/users/<id>.lock         held while the main job or a consolidation rewrites the user's history and adapter
 //	<root>/<id>/adapter.gguf       long-term memory: the user's LoRA adapter (llama.cpp's format)
 //	<root>/<id>/short_term.jsonl   short-term memory: recent turns as text (package memory's layout)
 //	<root>/<id>/search.jsonl       the journal of the user's last BO search
@@ -17,7 +21,9 @@ import (
 //	<root>/<id>/search.svg         its trials: score per trial and best so far
 //
 // Every file is written to a temporary name and renamed, so a crash never
-// leaves one half-written.
+// leaves one half-written. Processes share a store safely: chats append to
+// the short-term file under its own lock, and the jobs that rewrite a user's
+// history and adapter hold the user's lock (see LockUser).
 type Store struct{ Root string }
 
 // DefaultStoreRoot is $MILP_HOME, else $XDG_DATA_HOME/milp-lite, else
@@ -51,3 +57,19 @@ func (s Store) PlotPath(id string) string    { return filepath.Join(s.Root, id, 
 
 // ShortTerm opens the user's short-term memory.
 func (s Store) ShortTerm(id string) (*memory.Store, error) { return memory.Open(s.Root, id) }
+
+// LockUser takes the lock of user id that the main job and consolidation
+// hold while they rewrite the user's history and adapter, so that two of
+// them never interleave. It does not wait: both run for minutes, so a second
+// one is told at once, naming the user, rather than left hanging. Chats do
+// not take it.
+func (s Store) LockUser(id string) (*filelock.Lock, error) {
+	if err := os.MkdirAll(s.UsersDir(), 0o755); err != nil {
+		return nil, err
+	}
+	l, err := filelock.TryLock(filepath.Join(s.UsersDir(), id+".lock"))
+	if errors.Is(err, filelock.ErrLocked) {
+		return nil, fmt.Errorf("user %s is being trained or consolidated by another process; try again when it has finished", id)
+	}
+	return l, err
+}

@@ -16,8 +16,8 @@ func consolidateCommand() *cli.Command {
 		Usage: "fold a user's short-term memory into their long-term adapter",
 		Description: "What `milp-lite chat --user ID` recorded (the user's short-term memory) joins their history as one\n" +
 			"conversation; the adapter is retrained on the whole history at the placement the user's last search\n" +
-			"found (the fixed placement, rank 8 on every FFN site, when there was none), and the short-term memory\n" +
-			"is emptied (MaLP's memory coordination).\n\n" +
+			"found (the fixed placement, rank 8 on every FFN site, when there was none), and the turns it moved\n" +
+			"leave the short-term memory (MaLP's memory coordination); chats during the consolidation stay there.\n\n" +
 			"Example:\n" +
 			"   milp-lite consolidate --user spc-216baf81",
 		Flags: append([]cli.Flag{
@@ -51,7 +51,7 @@ func runConsolidate(c *cli.Context) error {
 	if err != nil {
 		return err
 	}
-	fmt.Printf("moved %d short-term turns into %s's history (%d conversations); retrained %s (train loss %.3f); short-term memory emptied\n",
+	fmt.Printf("moved %d short-term turns into %s's history (%d conversations); retrained %s (train loss %.3f); those turns left short-term memory\n",
 		res.Turns, id, res.Conversations, res.Placement, res.TrainLoss)
 	return nil
 }

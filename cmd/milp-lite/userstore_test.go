@@ -1,0 +1,147 @@
+package main
+
+import (
+	"bufio"
+	"encoding/json"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+)
+
+// chatAs runs one `chat --user` exchange; it is safe in a goroutine.
+func chatAs(store, id, prompt string) error {
+	out, err := exec.Command(binary, "chat", "--store", store, "--user", id, "-p", prompt, "--temp", "0", "-n", "4").CombinedOutput()
+	if err != nil {
+		return fmt.Errorf("chat -p %q: %v: %s", prompt, err, out)
+	}
+	return nil
+}
+
+// userMessages counts each user message of a store's user: those in the
+// history (consolidated) and those still in short-term memory. A message
+// merged with the next one (when a reply was empty) is a line of its own.
+func userMessages(t *testing.T, store, id string) (history, short map[string]int) {
+	t.Helper()
+	history, short = map[string]int{}, map[string]int{}
+	eachLine(t, filepath.Join(store, "users", id+".jsonl"), func(i int, line []byte) {
+		var c struct {
+			Messages []struct{ Role, Content string }
+		}
+		if i == 0 { // the profile
+			return
+		}
+		if err := json.Unmarshal(line, &c); err != nil {
+			t.Fatalf("history line %d: %v", i+1, err)
+		}
+		for _, m := range c.Messages {
+			if m.Role == "user" {
+				for _, part := range strings.Split(m.Content, "\n") {
+					history[part]++
+				}
+			}
+		}
+	})
+	eachLine(t, filepath.Join(store, id, "short_term.jsonl"), func(i int, line []byte) {
+		var turn struct{ Role, Content, Time string }
+		if err := json.Unmarshal(line, &turn); err != nil {
+			t.Fatalf("short-term line %d: %v", i+1, err)
+		}
+		if turn.Role == "user" {
+			short[turn.Content]++
+		}
+	})
+	return history, short
+}
+
+// eachLine calls fn with each line of path; a missing file has none.
+func eachLine(t *testing.T, path string, fn func(i int, line []byte)) {
+	t.Helper()
+	f, err := os.Open(path)
+	if os.IsNotExist(err) {
+		return
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	lines := bufio.NewScanner(f)
+	lines.Buffer(nil, 1<<24)
+	for i := 0; lines.Scan(); i++ {
+		fn(i, lines.Bytes())
+	}
+	if err := lines.Err(); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// TestConcurrentChatsLoseNothing runs 20 pairs of chat processes of one user
+// at once, then chats while a consolidation trains: every exchange must end
+// up exactly once, in the history or in short-term memory.
+func TestConcurrentChatsLoseNothing(t *testing.T) {
+	store, id := t.TempDir(), "u1"
+	if err := os.MkdirAll(filepath.Join(store, id), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	var sent []string
+	var wg sync.WaitGroup
+	errs := make(chan error, 40)
+	for pair := range 20 {
+		for side := range 2 {
+			msg := fmt.Sprintf("note %d-%d.", pair, side)
+			sent = append(sent, msg)
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				if err := chatAs(store, id, msg); err != nil {
+					errs <- err
+				}
+			}()
+		}
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		t.Fatal(err)
+	}
+
+	consolidate := exec.Command(binary, "consolidate", "--store", store, "--user", id, "--epochs", "8", "--train-ctx", "64")
+	var consolidateOut strings.Builder
+	consolidate.Stdout, consolidate.Stderr = &consolidateOut, &consolidateOut
+	if err := consolidate.Start(); err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan error, 1)
+	go func() { done <- consolidate.Wait() }()
+	var consolidateErr error
+	for during := 0; ; during++ {
+		select {
+		case consolidateErr = <-done:
+		default:
+			msg := fmt.Sprintf("during %d.", during)
+			sent = append(sent, msg)
+			if err := chatAs(store, id, msg); err != nil {
+				t.Fatal(err)
+			}
+			continue
+		}
+		break
+	}
+	if consolidateErr != nil {
+		t.Fatalf("consolidate: %v: %s", consolidateErr, consolidateOut.String())
+	}
+
+	history, short := userMessages(t, store, id)
+	for _, msg := range sent {
+		if n := history[msg] + short[msg]; n != 1 {
+			t.Errorf("%q stored %d times (history %d, short-term %d), want once", msg, n, history[msg], short[msg])
+		}
+	}
+	t.Logf("%d chats during the consolidation, %d after its read", len(sent)-40, len(short))
+	if len(short) == 0 {
+		t.Fatalf("no chat arrived while the consolidation trained (%d sent during it): the test proved nothing", len(sent)-40)
+	}
+}
