@@ -16,6 +16,12 @@ type contents struct {
 	data  []byte
 	turns []Turn
 	ends  []int // ends[i] is the offset just past turn i's line
+
+	// A damaged tail: invalid lines with no valid one after them, as a
+	// torn write or outside damage leaves, from offset tailFrom on.
+	tail     error
+	tailLine int
+	tailFrom int
 }
 
 // readContents reads the file at path; a missing file is empty.
@@ -34,24 +40,47 @@ func readContents(path string) (contents, error) {
 	return c, nil
 }
 
-// parseContents reads JSONL turns; blank lines are skipped, anything else
-// that is not a valid turn is an error naming name and the 1-based line.
+// parseContents reads JSONL turns; blank lines are skipped. Invalid lines at
+// the end are the damaged tail; an invalid line followed by a valid one is
+// an error naming name and its 1-based line, since no torn write makes it.
 func parseContents(data []byte, name string) (contents, error) {
 	c := contents{data: data}
 	lineEnds := newlineEnds(data)
+	tailOnly := false // whether the invalid lines form a tail
 	err := jsonl.Read(bytes.NewReader(data), name, func(lineNo int, line []byte) error {
-		var t Turn
-		if err := jsonl.Decode(line, &t); err != nil {
-			return err
+		t, err := decodeTurn(line)
+		switch {
+		case err != nil && c.tail == nil:
+			c.tail, c.tailLine, tailOnly = err, lineNo, true
+		case err == nil && c.tail != nil:
+			tailOnly = false
+		case err == nil:
+			c.turns = append(c.turns, t)
+			c.ends = append(c.ends, lineEnds(lineNo))
 		}
-		if err := t.Validate(); err != nil {
-			return err
-		}
-		c.turns = append(c.turns, t)
-		c.ends = append(c.ends, lineEnds(lineNo))
 		return nil
 	})
-	return c, err
+	if err != nil {
+		return contents{}, err
+	}
+	if c.tail != nil && !tailOnly {
+		return contents{}, fmt.Errorf("%s:%d: %w", name, c.tailLine, c.tail)
+	}
+	if c.tail != nil {
+		c.tailFrom = 0
+		if c.tailLine > 1 {
+			c.tailFrom = lineEnds(c.tailLine - 1)
+		}
+	}
+	return c, nil
+}
+
+func decodeTurn(line []byte) (Turn, error) {
+	var t Turn
+	if err := jsonl.Decode(line, &t); err != nil {
+		return t, err
+	}
+	return t, t.Validate()
 }
 
 // newlineEnds returns a function from a 1-based line number of data to the

@@ -24,6 +24,9 @@ const LockSuffix = ".lock"
 // concurrent use by goroutines and by processes (see the package doc).
 type Store struct {
 	path string
+
+	// OnDamage, if set, is told of each damaged tail set aside (see Damage).
+	OnDamage func(Damage)
 }
 
 // Open returns the store of user under root. Nothing is created until the
@@ -70,7 +73,7 @@ func (s *Store) Append(turns ...Turn) error {
 		}
 	}
 	return s.locked(func() error {
-		old, err := readContents(s.path)
+		old, err := s.current()
 		if err != nil {
 			return err
 		}
@@ -98,8 +101,15 @@ func encodeLine(buf *bytes.Buffer, t Turn) error {
 // Load returns every stored turn in order; a store never written is empty.
 // It takes no lock: writers replace the file by renaming, so it sees a whole
 // file, before or after any write.
+// A damaged tail is first set aside, under the lock.
 func (s *Store) Load() ([]Turn, error) {
 	c, err := readContents(s.path)
+	if err == nil && c.tail != nil {
+		err = s.locked(func() (err error) {
+			c, err = s.current()
+			return err
+		})
+	}
 	return c.turns, err
 }
 
@@ -112,7 +122,7 @@ func (s *Store) RemoveFirst(done []Turn) error {
 		return nil
 	}
 	return s.locked(func() error {
-		c, err := readContents(s.path)
+		c, err := s.current()
 		if err != nil {
 			return err
 		}

@@ -18,6 +18,7 @@ type Consolidated struct {
 	Conversations int       // the history's size afterwards
 	Placement     Placement // where the memory was trained
 	TrainLoss     float64
+	Warnings      []string // damaged short-term lines set aside (see memory.Damage)
 }
 
 // Consolidate moves a user's short-term memory into long-term memory, as
@@ -40,6 +41,8 @@ func Consolidate(m *nn.Model, st Store, id string, r train.Recipe) (*Consolidate
 		return nil, err
 	}
 	defer lock.Unlock()
+	var warnings []string
+	short.OnDamage = func(d memory.Damage) { warnings = append(warnings, d.String()) }
 	turns, err := short.Load()
 	if err != nil {
 		return nil, err
@@ -78,7 +81,7 @@ func Consolidate(m *nn.Model, st Store, id string, r train.Recipe) (*Consolidate
 	if err := short.RemoveFirst(turns); err != nil {
 		return nil, err
 	}
-	return &Consolidated{Turns: len(turns), Conversations: len(u.Conversations), Placement: p, TrainLoss: loss}, nil
+	return &Consolidated{Turns: len(turns), Conversations: len(u.Conversations), Placement: p, TrainLoss: loss, Warnings: warnings}, nil
 }
 
 // conversationOf turns stored turns into one conversation, merging a

@@ -179,6 +179,7 @@ func openConversation(c *cli.Context, m *nn.Model, ctx int, params sample.Params
 		if len(adapters) > 0 {
 			return nil, false, fmt.Errorf("--user brings its own adapter; do not combine it with --adapter")
 		}
+		uc.Warn = func(msg string) { fmt.Fprintf(os.Stderr, "warning: %s\n", msg) }
 		if !uc.HasAdapter {
 			fmt.Fprintf(os.Stderr, "(user %s has no long-term memory yet: only short-term memory is used)\n", id)
 		}

@@ -51,6 +51,9 @@ func runConsolidate(c *cli.Context) error {
 	if err != nil {
 		return err
 	}
+	for _, w := range res.Warnings {
+		fmt.Fprintf(os.Stderr, "warning: %s\n", w)
+	}
 	fmt.Printf("moved %d short-term turns into %s's history (%d conversations); retrained %s (train loss %.3f); those turns left short-term memory\n",
 		res.Turns, id, res.Conversations, res.Placement, res.TrainLoss)
 	return nil

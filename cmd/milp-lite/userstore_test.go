@@ -145,3 +145,39 @@ func TestConcurrentChatsLoseNothing(t *testing.T) {
 		t.Fatalf("no chat arrived while the consolidation trained (%d sent during it): the test proved nothing", len(sent)-40)
 	}
 }
+
+// TestChatOverTornShortTerm: a short-term file whose last line was torn
+// still serves its valid turns; the chat warns, keeps the damaged bytes
+// aside and records the new exchange.
+func TestChatOverTornShortTerm(t *testing.T) {
+	store, id := t.TempDir(), "u1"
+	short := filepath.Join(store, id, "short_term.jsonl")
+	os.MkdirAll(filepath.Dir(short), 0o755)
+	valid := `{"role":"user","content":"My knee hurts.","time":"2024-05-01T10:00:00Z"}` + "\n" +
+		`{"role":"assistant","content":"Rest it.","time":"2024-05-01T10:00:03Z"}` + "\n"
+	torn := `{"role":"user","content":"Still hu`
+	os.WriteFile(short, []byte(valid+torn), 0o644)
+	for i, prompt := range []string{"Is my knee better?", "And now?"} {
+		r := run(t, "", "chat", "--store", store, "--user", id, "-p", prompt, "--temp", "0", "-n", "4")
+		if r.code != 0 {
+			t.Fatalf("chat %d over a torn short-term file: exit %d: %s", i+1, r.code, r.stderr)
+		}
+		warned := strings.Contains(r.stderr, "short_term.jsonl:3: damaged tail")
+		if warned != (i == 0) {
+			t.Fatalf("chat %d: warned %v, want only the first to warn:\n%s", i+1, warned, r.stderr)
+		}
+	}
+	kept, _ := filepath.Glob(short + ".damaged-*")
+	if len(kept) != 1 {
+		t.Fatalf("damaged tails kept: %v", kept)
+	}
+	if data, _ := os.ReadFile(kept[0]); string(data) != torn {
+		t.Fatalf("%s holds %q, want the torn line", kept[0], data)
+	}
+	_, turns := userMessages(t, store, id)
+	for _, msg := range []string{"My knee hurts.", "Is my knee better?", "And now?"} {
+		if turns[msg] != 1 {
+			t.Errorf("short-term memory holds %q %d times, want once", msg, turns[msg])
+		}
+	}
+}
