@@ -37,14 +37,14 @@ type UserReport struct {
 // memory, and report test scores before and after.
 func Personalise(m *nn.Model, st Store, u userdata.User, o PersonaliseOptions) (*UserReport, error) {
 	start := time.Now()
-	if err := os.MkdirAll(st.UserDir(u.ID), 0o755); err != nil {
-		return nil, err
-	}
 	lock, err := st.LockUser(u.ID)
 	if err != nil {
 		return nil, err
 	}
 	defer lock.Unlock()
+	if err := os.MkdirAll(st.UserDir(u.ID), 0o755); err != nil {
+		return nil, err
+	}
 	if err := userdata.Save(st.UsersDir(), []userdata.User{u}); err != nil {
 		return nil, err
 	}

@@ -5,9 +5,11 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strings"
 
 	"github.com/milp-lite/milp-lite/internal/filelock"
 	"github.com/milp-lite/milp-lite/memory"
+	"github.com/milp-lite/milp-lite/userdata"
 )
 
 // Store is where milp-lite keeps its users and their memories:
@@ -41,8 +43,34 @@ func DefaultStoreRoot() string {
 	return "milp-lite-data"
 }
 
+// usersDirName is the folder of the users' histories under the root.
+const usersDirName = "users"
+
+// reservedIDs are the store's own names at its root, beside the users'
+// folders: a user with one of these IDs would write into the store's own.
+var reservedIDs = []string{usersDirName}
+
+// CheckUserID says why id cannot name a user of a store, or returns nil: an
+// ID must be a plain file name (userdata.ValidID) and none of the store's
+// own names in any letter case, since case-insensitive file systems (macOS,
+// Windows) fold them together. Every entry to a user's files checks it.
+func CheckUserID(id string) error {
+	switch {
+	case id == "":
+		return errors.New(`"" is not a valid user ID: it is empty`)
+	case !userdata.ValidID(id):
+		return fmt.Errorf("%q is not a valid user ID (letters, digits, '.', '_', '-', not starting with '.')", id)
+	}
+	for _, name := range reservedIDs {
+		if strings.EqualFold(id, name) {
+			return fmt.Errorf("%q cannot be a user ID: the store keeps its own %s folder under that name", id, name)
+		}
+	}
+	return nil
+}
+
 // UsersDir holds the users' histories.
-func (s Store) UsersDir() string { return filepath.Join(s.Root, "users") }
+func (s Store) UsersDir() string { return filepath.Join(s.Root, usersDirName) }
 
 // UserDir holds one user's memories and reports.
 func (s Store) UserDir(id string) string { return filepath.Join(s.Root, id) }
@@ -56,7 +84,12 @@ func (s Store) JournalPath(id string) string { return filepath.Join(s.Root, id, 
 func (s Store) PlotPath(id string) string    { return filepath.Join(s.Root, id, "search.svg") }
 
 // ShortTerm opens the user's short-term memory.
-func (s Store) ShortTerm(id string) (*memory.Store, error) { return memory.Open(s.Root, id) }
+func (s Store) ShortTerm(id string) (*memory.Store, error) {
+	if err := CheckUserID(id); err != nil {
+		return nil, err
+	}
+	return memory.Open(s.Root, id)
+}
 
 // LockUser takes the lock of user id that the main job and consolidation
 // hold while they rewrite the user's history and adapter, so that two of
@@ -64,6 +97,9 @@ func (s Store) ShortTerm(id string) (*memory.Store, error) { return memory.Open(
 // one is told at once, naming the user, rather than left hanging. Chats do
 // not take it.
 func (s Store) LockUser(id string) (*filelock.Lock, error) {
+	if err := CheckUserID(id); err != nil {
+		return nil, err
+	}
 	if err := os.MkdirAll(s.UsersDir(), 0o755); err != nil {
 		return nil, err
 	}

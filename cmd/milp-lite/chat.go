@@ -107,6 +107,11 @@ func runChat(c *cli.Context) error {
 	if err != nil {
 		return err
 	}
+	if c.IsSet("user") {
+		if err := milp.CheckUserID(c.String("user")); err != nil {
+			return fmt.Errorf("--user %w", err)
+		}
+	}
 	m, err := loadModel(c)
 	if err != nil {
 		return err
@@ -138,7 +143,7 @@ func runChat(c *cli.Context) error {
 	}
 	mode := "chat template"
 	switch {
-	case c.String("user") != "":
+	case c.IsSet("user"):
 		mode = "as " + c.String("user") + ", with their long- and short-term memory"
 	case plainText:
 		mode = "no chat template: your text is continued"
@@ -171,7 +176,8 @@ func openConversation(c *cli.Context, m *nn.Model, ctx int, params sample.Params
 	if err != nil {
 		return nil, false, err
 	}
-	if id := c.String("user"); id != "" {
+	if c.IsSet("user") {
+		id := c.String("user")
 		uc, err := milp.OpenUserChat(m, storeOf(c), id, ctx, params, c.Int("n"), c.Int("memory-k"))
 		if err != nil {
 			return nil, false, err

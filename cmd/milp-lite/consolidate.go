@@ -7,7 +7,6 @@ import (
 	"github.com/urfave/cli/v2"
 
 	"github.com/milp-lite/milp-lite/milp"
-	"github.com/milp-lite/milp-lite/userdata"
 )
 
 func consolidateCommand() *cli.Command {
@@ -34,8 +33,8 @@ func runConsolidate(c *cli.Context) error {
 		return fmt.Errorf("consolidate takes no arguments (got %q)", c.Args().First())
 	}
 	id := c.String("user")
-	if !userdata.ValidID(id) {
-		return fmt.Errorf("--user %q is not a valid user ID (letters, digits, '.', '_', '-', not starting with '.')", id)
+	if err := milp.CheckUserID(id); err != nil {
+		return fmt.Errorf("--user %w", err)
 	}
 	m, err := loadModel(c)
 	if err != nil {

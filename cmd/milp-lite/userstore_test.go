@@ -181,3 +181,40 @@ func TestChatOverTornShortTerm(t *testing.T) {
 		}
 	}
 }
+
+// TestUserIDsCannotBreakTheStore: an empty ID or one of the store's own
+// names is refused by every command that takes a user, before it writes.
+func TestUserIDsCannotBreakTheStore(t *testing.T) {
+	store := t.TempDir()
+	data := filepath.Join(t.TempDir(), "data")
+	os.MkdirAll(data, 0o755)
+	os.WriteFile(filepath.Join(data, "users.jsonl"), []byte(`{"user":"users","persona":[],"source":"","licence":""}`+"\n"+
+		`{"messages":[{"role":"user","content":"hi"},{"role":"assistant","content":"hello"}]}`+"\n"), 0o644)
+	cases := []struct {
+		args []string
+		want string
+	}{
+		{[]string{"chat", "--store", store, "--user", "", "-p", "hi"}, `--user "" is not a valid user ID: it is empty`},
+		{[]string{"chat", "--store", store, "--user", "users", "-p", "hi"}, `--user "users" cannot be a user ID: the store keeps its own users folder`},
+		{[]string{"chat", "--store", store, "--user", "Users"}, `--user "Users" cannot be a user ID`},
+		{[]string{"consolidate", "--store", store, "--user", ""}, `--user "" is not a valid user ID: it is empty`},
+		{[]string{"consolidate", "--store", store, "--user", "users"}, `--user "users" cannot be a user ID`},
+		{[]string{"train", "--store", store, "--users", data, "--trials", "1", "--init", "1"}, `"users" cannot be a user ID`},
+	}
+	for _, c := range cases {
+		r := run(t, "", c.args...)
+		if r.code != 1 || !strings.Contains(r.stderr, c.want) || strings.Contains(r.stderr, "goroutine") {
+			t.Errorf("milp-lite %q: exit %d, stderr %q; want exit 1 and %q", c.args, r.code, r.stderr, c.want)
+		}
+	}
+	var written []string
+	filepath.Walk(store, func(path string, info os.FileInfo, err error) error {
+		if err == nil && !info.IsDir() {
+			written = append(written, path)
+		}
+		return nil
+	})
+	if len(written) > 0 {
+		t.Errorf("refused IDs wrote into the store: %v", written)
+	}
+}
