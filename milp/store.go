@@ -14,7 +14,7 @@ import (
 
 // Store is where milp-lite keeps its users and their memories:
 //
-//	<root>/users/<id>.jsonl        the user's history (package userdata's layout)
+//	<root>/users/<id>.jsonl        the user's history (package userdata's layout): added to, never replaced
 //	<root>/users/<id>.lock         held while the main job or a consolidation rewrites the user's history and adapter
 //	<root>/<id>/adapter.gguf       long-term memory: the user's LoRA adapter (llama.cpp's format)
 //	<root>/<id>/short_term.jsonl   short-term memory: recent turns as text (package memory's layout)

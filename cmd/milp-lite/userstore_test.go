@@ -218,3 +218,27 @@ func TestUserIDsCannotBreakTheStore(t *testing.T) {
 		t.Errorf("refused IDs wrote into the store: %v", written)
 	}
 }
+
+// TestMainJobKeepsStoredHistory re-runs the main job over a store whose
+// history holds a conversation of the user's that the embedded sample lacks
+// (one consolidated from chats): it must stay, and the sample's be added.
+func TestMainJobKeepsStoredHistory(t *testing.T) {
+	store, id := t.TempDir(), "spc-216baf81"
+	history := filepath.Join(store, "users", id+".jsonl")
+	os.MkdirAll(filepath.Dir(history), 0o755)
+	consolidated := `{"messages":[{"role":"user","content":"I bought a red bicycle yesterday."},{"role":"assistant","content":"Nice!"}]}`
+	os.WriteFile(history, []byte(`{"user":"`+id+`","persona":[],"source":"","licence":""}`+"\n"+consolidated+"\n"), 0o644)
+	r := run(t, "", "train", "--store", store, "--limit", "1", "--trials", "1", "--init", "1", "--epochs", "1",
+		"--train-ctx", "128", "--val-turns", "3", "--test-turns", "3")
+	if r.code != 0 {
+		t.Fatalf("train: exit %d: %s", r.code, r.stderr)
+	}
+	data, err := os.ReadFile(history)
+	if err != nil {
+		t.Fatal(err)
+	}
+	lines := strings.Split(strings.TrimSpace(string(data)), "\n")
+	if len(lines) < 3 || lines[1] != consolidated || !strings.Contains(lines[0], `"persona":["`) {
+		t.Fatalf("the history after the main job (%d lines) lost the stored conversation or gained nothing:\n%.600s", len(lines), data)
+	}
+}
