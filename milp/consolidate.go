@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"os"
 
 	"github.com/milp-lite/milp-lite/memory"
 	"github.com/milp-lite/milp-lite/nn"
@@ -28,9 +29,9 @@ type Consolidated struct {
 // when there was none), and exactly the turns it read are removed from the
 // short-term store; those chats appended meanwhile stay for the next
 // consolidation. It holds the user's lock (Store.LockUser) throughout. Each
-// step writes atomically, history first, so an interruption loses nothing;
-// one between the adapter and the removal makes a rerun see the same turns
-// again.
+// step writes atomically, history first, and the move is recorded until it
+// is complete (see pendingMove), so a rerun after an interruption finishes
+// it: no turn is lost, and none reaches the history twice.
 func Consolidate(m *nn.Model, st Store, id string, r train.Recipe) (*Consolidated, error) {
 	short, err := st.ShortTerm(id)
 	if err != nil {
@@ -57,11 +58,8 @@ func Consolidate(m *nn.Model, st Store, id string, r train.Recipe) (*Consolidate
 	if len(turns) == 0 && len(u.Conversations) == 0 {
 		return nil, fmt.Errorf("user %s has no history and nothing in short-term memory (%s)", id, short.Path())
 	}
-	if conv := conversationOf(turns); len(conv.Messages) > 0 {
-		u.Conversations = append(u.Conversations, conv)
-		if err := userdata.Save(st.UsersDir(), []userdata.User{u}); err != nil {
-			return nil, err
-		}
+	if u, turns, err = moveIntoHistory(st, u, turns); err != nil {
+		return nil, err
 	}
 	p, err := LastPlacement(st, id)
 	if err != nil {
@@ -79,6 +77,9 @@ func Consolidate(m *nn.Model, st Store, id string, r train.Recipe) (*Consolidate
 		return nil, err
 	}
 	if err := short.RemoveFirst(turns); err != nil {
+		return nil, err
+	}
+	if err := os.Remove(st.PendingPath(id)); err != nil && !errors.Is(err, fs.ErrNotExist) {
 		return nil, err
 	}
 	return &Consolidated{Turns: len(turns), Conversations: len(u.Conversations), Placement: p, TrainLoss: loss, Warnings: warnings}, nil

@@ -18,6 +18,7 @@ import (
 //	<root>/users/<id>.lock         held while the main job or a consolidation rewrites the user's history and adapter
 //	<root>/<id>/adapter.gguf       long-term memory: the user's LoRA adapter (llama.cpp's format)
 //	<root>/<id>/short_term.jsonl   short-term memory: recent turns as text (package memory's layout)
+//	<root>/<id>/consolidating.json the turns a consolidation is moving into the history, until they have moved
 //	<root>/<id>/search.jsonl       the journal of the user's last BO search
 //	<root>/<id>/report.json        what that search found, scores before and after
 //	<root>/<id>/search.svg         its trials: score per trial and best so far
@@ -82,6 +83,9 @@ func (s Store) AdapterPath(id string) string { return filepath.Join(s.Root, id, 
 func (s Store) ReportPath(id string) string  { return filepath.Join(s.Root, id, "report.json") }
 func (s Store) JournalPath(id string) string { return filepath.Join(s.Root, id, "search.jsonl") }
 func (s Store) PlotPath(id string) string    { return filepath.Join(s.Root, id, "search.svg") }
+
+// PendingPath records a consolidation's move of turns while it is under way.
+func (s Store) PendingPath(id string) string { return filepath.Join(s.Root, id, "consolidating.json") }
 
 // ShortTerm opens the user's short-term memory.
 func (s Store) ShortTerm(id string) (*memory.Store, error) {
