@@ -14,8 +14,6 @@ import (
 // consolidation leaves it when killed after recording its move, before and
 // after saving the history: a rerun moves the turns into the history
 // exactly once and empties short-term memory.
-func at(sec int) time.Time { return time.Date(2024, 5, 1, 10, 0, sec, 0, time.UTC) }
-
 func TestConsolidateFinishesAnInterruptedMove(t *testing.T) {
 	m := defaultModel(t)
 	for _, savedBeforeKill := range []bool{false, true} {
@@ -26,7 +24,8 @@ func TestConsolidateFinishesAnInterruptedMove(t *testing.T) {
 			t.Fatal(err)
 		}
 		short, _ := st.ShortTerm(u.ID)
-		short.Append(memory.NewTurn(at(0), chat.RoleUser, "I bought a red bicycle."), memory.NewTurn(at(1), chat.RoleAssistant, "Nice."))
+		said := time.Date(2024, 5, 1, 10, 0, 0, 0, time.UTC)
+		short.Append(memory.NewTurn(said, chat.RoleUser, "I bought a red bicycle."), memory.NewTurn(said, chat.RoleAssistant, "Nice."))
 		turns, _ := short.Load()
 		os.MkdirAll(st.UserDir(u.ID), 0o755)
 		if err := WriteJSON(st.PendingPath(u.ID), pendingMove{Before: 2, Turns: 2, Digest: turnsDigest(turns)}); err != nil {
@@ -38,7 +37,7 @@ func TestConsolidateFinishesAnInterruptedMove(t *testing.T) {
 			userdata.Save(st.UsersDir(), []userdata.User{saved})
 		}
 		// A chat after the kill: it waits for the next consolidation.
-		short.Append(memory.NewTurn(at(2), chat.RoleUser, "It is fast."))
+		short.Append(memory.NewTurn(said.Add(time.Minute), chat.RoleUser, "It is fast."))
 
 		res, err := Consolidate(m, st, u.ID, smallRecipe)
 		if err != nil {
