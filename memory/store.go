@@ -99,9 +99,9 @@ func encodeLine(buf *bytes.Buffer, t Turn) error {
 }
 
 // Load returns every stored turn in order; a store never written is empty.
-// It takes no lock: writers replace the file by renaming, so it sees a whole
-// file, before or after any write.
-// A damaged tail is first set aside, under the lock.
+// It takes no lock, as writers replace the file by renaming and so it sees a
+// whole file, before or after any write; only a damaged tail, found in that
+// file, is set aside under the lock (see Damage).
 func (s *Store) Load() ([]Turn, error) {
 	c, err := readContents(s.path)
 	if err == nil && c.tail != nil {
