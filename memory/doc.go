@@ -24,9 +24,15 @@
 // or the new one, never a half-written line, and a batch of turns (a user
 // message with its reply) lands all together or not at all. O_APPEND would
 // be cheaper but a crash can leave a torn last line; the short-term store is
-// small by design (it is emptied at each consolidation), so the O(size) copy
-// costs nothing that matters. Appends from one process are serialised by the
-// Store; concurrent writers in different processes are not supported.
+// small by design (each consolidation takes its turns away), so the O(size) copy
+// costs nothing that matters. Every writer holds the lock file
+// short_term.jsonl.lock (an OS file lock, so it serialises processes as well
+// as goroutines, and the kernel releases it if its holder dies) around its
+// read-modify-write, so concurrent chats of one user lose no turn. Readers
+// take no lock: a rename is atomic, so they see a whole file.
+//
+// A consolidation removes only the turns it read (RemoveFirst), so turns
+// appended while it was training stay in the store.
 //
 // # Retrieval
 //

@@ -80,17 +80,23 @@ func TestStoreMalformedLineNamesLine(t *testing.T) {
 	root := t.TempDir()
 	s, _ := Open(root, "u1")
 	os.MkdirAll(filepath.Dir(s.Path()), 0o755)
-	content := `{"time":"2024-05-01T10:00:00Z","role":"user","content":"hi"}` + "\n\n" + `{"role":"user","content":` + "\n"
+	valid := `{"time":"2024-05-01T10:00:00Z","role":"user","content":"hi"}` + "\n"
+	// A bad line with a valid one after it is no torn write: an error.
+	content := valid + "\n" + `{"role":"user","content":` + "\n" + valid
 	os.WriteFile(s.Path(), []byte(content), 0o644)
 	_, err := s.Load()
 	if err == nil || !strings.Contains(err.Error(), "short_term.jsonl:3:") {
 		t.Fatalf("error %v does not name line 3", err)
 	}
 	// Append must refuse to rewrite (and so silently drop) a corrupt store.
+	before, _ := os.ReadFile(s.Path())
 	if err := s.Append(NewTurn(time.Time{}, "user", "x")); err == nil {
 		t.Error("Append over a corrupt store succeeded")
 	}
-	os.WriteFile(s.Path(), []byte(`{"time":"2024-05-01T10:00:00Z","role":"bot","content":"hi"}`+"\n"), 0o644)
+	if after, _ := os.ReadFile(s.Path()); string(after) != string(before) {
+		t.Errorf("a refused Append changed the store:\n%s", after)
+	}
+	os.WriteFile(s.Path(), []byte(`{"time":"2024-05-01T10:00:00Z","role":"bot","content":"hi"}`+"\n"+valid), 0o644)
 	if _, err := s.Load(); err == nil || !strings.Contains(err.Error(), ":1:") {
 		t.Errorf("bad role: error %v does not name line 1", err)
 	}
@@ -113,11 +119,55 @@ func TestStoreFailedWriteKeepsOldFile(t *testing.T) {
 		t.Fatalf("failed write changed the file:\nbefore %q\nafter  %q", before, after)
 	}
 	entries, _ := os.ReadDir(filepath.Dir(s.Path()))
-	if len(entries) != 1 {
-		names := []string{}
-		for _, e := range entries {
-			names = append(names, e.Name())
+	for _, e := range entries {
+		if e.Name() != FileName && e.Name() != FileName+LockSuffix {
+			t.Errorf("temp file left behind: %s", e.Name())
 		}
-		t.Errorf("temp files left behind: %v", names)
+	}
+}
+
+// TestStoreSetsDamagedTailAside tears the last line, as a crash of another
+// writer or outside damage does: the valid turns still serve, the damage is
+// reported once and kept in a file of its own, and appends go on.
+func TestStoreSetsDamagedTailAside(t *testing.T) {
+	s, _ := Open(t.TempDir(), "u1")
+	var reports []Damage
+	s.OnDamage = func(d Damage) { reports = append(reports, d) }
+	if err := s.Append(NewTurn(at(0), "user", "My knee hurts."), NewTurn(at(1), "assistant", "Rest it.")); err != nil {
+		t.Fatal(err)
+	}
+	valid, _ := os.ReadFile(s.Path())
+	torn := `{"role":"user","content":"Still hu`
+	os.WriteFile(s.Path(), append(append([]byte{}, valid...), torn...), 0o644)
+
+	got, err := s.Load()
+	if err != nil || len(got) != 2 || got[1].Content != "Rest it." {
+		t.Fatalf("Load over a torn tail: %+v, %v", got, err)
+	}
+	if len(reports) != 1 || reports[0].Line != 3 || reports[0].Turns != 2 ||
+		!strings.Contains(reports[0].String(), "short_term.jsonl:3: damaged tail") {
+		t.Fatalf("damage reports: %+v", reports)
+	}
+	kept, err := os.ReadFile(reports[0].KeptAt)
+	if err != nil || string(kept) != torn || !strings.HasPrefix(reports[0].KeptAt, s.Path()+DamagedSuffix) {
+		t.Fatalf("damaged tail kept at %s: %q, %v", reports[0].KeptAt, kept, err)
+	}
+	if now, _ := os.ReadFile(s.Path()); string(now) != string(valid) {
+		t.Fatalf("store after setting the tail aside:\n%s", now)
+	}
+	if err := s.Append(NewTurn(at(2), "user", "Still hurts.")); err != nil {
+		t.Fatal(err)
+	}
+	if got, err := s.Load(); err != nil || len(got) != 3 || len(reports) != 1 {
+		t.Fatalf("after the repair: %d turns, %v, %d reports", len(got), err, len(reports))
+	}
+
+	// A file that is all damage keeps nothing but loses nothing either.
+	os.WriteFile(s.Path(), []byte("\x00\x00\x00"), 0o644)
+	if got, err := s.Load(); err != nil || len(got) != 0 || len(reports) != 2 {
+		t.Fatalf("all-damaged store: %+v, %v, %d reports", got, err, len(reports))
+	}
+	if kept, _ := os.ReadFile(reports[1].KeptAt); string(kept) != "\x00\x00\x00" {
+		t.Fatalf("second damaged tail kept as %q", kept)
 	}
 }

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"os"
 
 	"github.com/milp-lite/milp-lite/memory"
 	"github.com/milp-lite/milp-lite/nn"
@@ -18,20 +19,31 @@ type Consolidated struct {
 	Conversations int       // the history's size afterwards
 	Placement     Placement // where the memory was trained
 	TrainLoss     float64
+	Warnings      []string // damaged short-term lines set aside (see memory.Damage)
 }
 
 // Consolidate moves a user's short-term memory into long-term memory, as
 // MaLP's memory coordination does: the turns in the short-term store join the
 // user's history as one conversation, the adapter is retrained on the whole
 // history (at the placement of the user's last search, or the fixed LoRA's
-// when there was none), and the short-term store is emptied. Each step writes
-// atomically, history first, so an interruption loses nothing; one between
-// the adapter and the clearing makes a rerun see the same turns again.
+// when there was none), and exactly the turns it read are removed from the
+// short-term store; those chats appended meanwhile stay for the next
+// consolidation. It holds the user's lock (Store.LockUser) throughout. Each
+// step writes atomically, history first, and the move is recorded until it
+// is complete (see pendingMove), so a rerun after an interruption finishes
+// it: no turn is lost, and none reaches the history twice.
 func Consolidate(m *nn.Model, st Store, id string, r train.Recipe) (*Consolidated, error) {
 	short, err := st.ShortTerm(id)
 	if err != nil {
 		return nil, err
 	}
+	lock, err := st.LockUser(id)
+	if err != nil {
+		return nil, err
+	}
+	defer lock.Unlock()
+	var warnings []string
+	short.OnDamage = func(d memory.Damage) { warnings = append(warnings, d.String()) }
 	turns, err := short.Load()
 	if err != nil {
 		return nil, err
@@ -46,11 +58,8 @@ func Consolidate(m *nn.Model, st Store, id string, r train.Recipe) (*Consolidate
 	if len(turns) == 0 && len(u.Conversations) == 0 {
 		return nil, fmt.Errorf("user %s has no history and nothing in short-term memory (%s)", id, short.Path())
 	}
-	if conv := conversationOf(turns); len(conv.Messages) > 0 {
-		u.Conversations = append(u.Conversations, conv)
-		if err := userdata.Save(st.UsersDir(), []userdata.User{u}); err != nil {
-			return nil, err
-		}
+	if u, turns, err = moveIntoHistory(st, u, turns); err != nil {
+		return nil, err
 	}
 	p, err := LastPlacement(st, id)
 	if err != nil {
@@ -67,10 +76,13 @@ func Consolidate(m *nn.Model, st Store, id string, r train.Recipe) (*Consolidate
 	if err := adapter.Save(st.AdapterPath(id)); err != nil {
 		return nil, err
 	}
-	if err := short.Clear(); err != nil {
+	if err := short.RemoveFirst(turns); err != nil {
 		return nil, err
 	}
-	return &Consolidated{Turns: len(turns), Conversations: len(u.Conversations), Placement: p, TrainLoss: loss}, nil
+	if err := os.Remove(st.PendingPath(id)); err != nil && !errors.Is(err, fs.ErrNotExist) {
+		return nil, err
+	}
+	return &Consolidated{Turns: len(turns), Conversations: len(u.Conversations), Placement: p, TrainLoss: loss, Warnings: warnings}, nil
 }
 
 // conversationOf turns stored turns into one conversation, merging a

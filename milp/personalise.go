@@ -32,18 +32,22 @@ type UserReport struct {
 	Seconds   float64       `json:"seconds"`
 }
 
-// Personalise is the main job for one user: store their history, search the
-// memory injection on it, save the best adapter as the user's long-term
-// memory, and report test scores before and after.
+// Personalise is the main job for one user: store their history (adding to
+// the stored one, see storeHistory), search the memory injection on it, save
+// the best adapter as the user's long-term memory, and report test scores
+// before and after. It holds the user's lock (Store.LockUser) throughout.
 func Personalise(m *nn.Model, st Store, u userdata.User, o PersonaliseOptions) (*UserReport, error) {
 	start := time.Now()
+	lock, err := st.LockUser(u.ID)
+	if err != nil {
+		return nil, err
+	}
+	defer lock.Unlock()
 	if err := os.MkdirAll(st.UserDir(u.ID), 0o755); err != nil {
 		return nil, err
 	}
-	if err := os.MkdirAll(st.UsersDir(), 0o755); err != nil {
-		return nil, err
-	}
-	if err := userdata.Save(st.UsersDir(), []userdata.User{u}); err != nil {
+	u, _, err = storeHistory(st, u)
+	if err != nil {
 		return nil, err
 	}
 	pu, err := splitUserFor(m, u, o.Setup)

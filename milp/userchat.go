@@ -23,6 +23,10 @@ type UserChat struct {
 	short      *memory.Store
 	k          int
 	HasAdapter bool
+
+	// Warn, if set, is told of trouble that does not stop the chat: a
+	// damaged tail of the short-term store, set aside.
+	Warn func(msg string)
 }
 
 // OpenUserChat prepares a chat with user id from store st.
@@ -37,6 +41,11 @@ func OpenUserChat(m *nn.Model, st Store, id string, ctx int, params sample.Param
 	}
 	sess.PlainChat, sess.TrimToFit = true, true
 	uc := &UserChat{Session: sess, short: short, k: k}
+	short.OnDamage = func(d memory.Damage) {
+		if uc.Warn != nil {
+			uc.Warn(d.String())
+		}
+	}
 	switch a, err := lora.Load(st.AdapterPath(id), m); {
 	case err == nil:
 		sess.State.SetAdapters(a)

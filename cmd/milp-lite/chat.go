@@ -108,6 +108,11 @@ func runChat(c *cli.Context) error {
 	if err != nil {
 		return err
 	}
+	if c.IsSet("user") {
+		if err := milp.CheckUserID(c.String("user")); err != nil {
+			return fmt.Errorf("--user %w", err)
+		}
+	}
 	m, err := loadModel(c)
 	if err != nil {
 		return err
@@ -139,7 +144,7 @@ func runChat(c *cli.Context) error {
 	}
 	mode := "chat template"
 	switch {
-	case c.String("user") != "":
+	case c.IsSet("user"):
 		mode = "as " + c.String("user") + ", with their long- and short-term memory"
 	case plainText:
 		mode = "no chat template: your text is continued"
@@ -172,7 +177,8 @@ func openConversation(c *cli.Context, m *nn.Model, ctx int, params sample.Params
 	if err != nil {
 		return nil, false, err
 	}
-	if id := c.String("user"); id != "" {
+	if c.IsSet("user") {
+		id := c.String("user")
 		uc, err := milp.OpenUserChat(m, storeOf(c), id, ctx, params, c.Int("n"), c.Int("memory-k"))
 		if err != nil {
 			return nil, false, err
@@ -180,6 +186,7 @@ func openConversation(c *cli.Context, m *nn.Model, ctx int, params sample.Params
 		if len(adapters) > 0 {
 			return nil, false, fmt.Errorf("--user brings its own adapter; do not combine it with --adapter")
 		}
+		uc.Warn = func(msg string) { fmt.Fprintf(os.Stderr, "warning: %s\n", msg) }
 		if !uc.HasAdapter {
 			fmt.Fprintf(os.Stderr, "(user %s has no long-term memory yet: only short-term memory is used)\n", id)
 		}

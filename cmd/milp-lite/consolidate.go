@@ -7,7 +7,6 @@ import (
 	"github.com/urfave/cli/v2"
 
 	"github.com/milp-lite/milp-lite/milp"
-	"github.com/milp-lite/milp-lite/userdata"
 )
 
 func consolidateCommand() *cli.Command {
@@ -16,8 +15,8 @@ func consolidateCommand() *cli.Command {
 		Usage: "fold a user's short-term memory into their long-term adapter",
 		Description: "What `milp-lite chat --user ID` recorded (the user's short-term memory) joins their history as one\n" +
 			"conversation; the adapter is retrained on the whole history at the placement the user's last search\n" +
-			"found (the fixed placement, rank 8 on every FFN site, when there was none), and the short-term memory\n" +
-			"is emptied (MaLP's memory coordination).\n\n" +
+			"found (the fixed placement, rank 8 on every FFN site, when there was none), and the turns it moved\n" +
+			"leave the short-term memory (MaLP's memory coordination); chats during the consolidation stay there.\n\n" +
 			"Example:\n" +
 			"   milp-lite consolidate --user spc-216baf81",
 		Flags: append([]cli.Flag{
@@ -34,8 +33,8 @@ func runConsolidate(c *cli.Context) error {
 		return fmt.Errorf("consolidate takes no arguments (got %q)", c.Args().First())
 	}
 	id := c.String("user")
-	if !userdata.ValidID(id) {
-		return fmt.Errorf("--user %q is not a valid user ID (letters, digits, '.', '_', '-', not starting with '.')", id)
+	if err := milp.CheckUserID(id); err != nil {
+		return fmt.Errorf("--user %w", err)
 	}
 	m, err := loadModel(c)
 	if err != nil {
@@ -51,7 +50,10 @@ func runConsolidate(c *cli.Context) error {
 	if err != nil {
 		return err
 	}
-	fmt.Printf("moved %d short-term turns into %s's history (%d conversations); retrained %s (train loss %.3f); short-term memory emptied\n",
+	for _, w := range res.Warnings {
+		fmt.Fprintf(os.Stderr, "warning: %s\n", w)
+	}
+	fmt.Printf("moved %d short-term turns into %s's history (%d conversations); retrained %s (train loss %.3f); those turns left short-term memory\n",
 		res.Turns, id, res.Conversations, res.Placement, res.TrainLoss)
 	return nil
 }
