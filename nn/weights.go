@@ -37,6 +37,9 @@ func loadWeights(f *gguf.File, c *Config) (*Weights, error) {
 		return nil, ld.err
 	}
 	c.VocabSize = w.TokenEmbd.Rows
+	if c.VocabSize > maxVocab {
+		return nil, fmt.Errorf("tensor \"token_embd.weight\" has %d rows, more than the %d tokens a vocabulary may have", c.VocabSize, maxVocab)
+	}
 	w.OutputNorm = ld.vector("output_norm.weight", c.Dim, true)
 	w.Output = w.TokenEmbd // tied embeddings, unless the file has its own
 	if _, ok := f.Tensor("output.weight"); ok {

@@ -1,0 +1,104 @@
+package nn
+
+import (
+	"bytes"
+	"math"
+	"strings"
+	"testing"
+
+	"github.com/milp-lite/milp-lite/gguf"
+	"github.com/milp-lite/milp-lite/quant"
+)
+
+// tinyShape is the smallest model Synthesize makes: fast to build and load.
+var tinyShape = Shape{Name: "tiny", Arch: "llama", Dim: 8, Layers: 2, Heads: 2, KVHeads: 1, FFNDim: 16, Vocab: 259, Context: 16}
+
+// tinyModelBytes synthesises tinyShape, lets edit change its metadata or
+// tensors, and returns the encoded file.
+func tinyModelBytes(t testing.TB, edit func(b *gguf.Builder)) []byte {
+	t.Helper()
+	b, err := Synthesize(tinyShape, quant.F32, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if edit != nil {
+		edit(b)
+	}
+	var buf bytes.Buffer
+	if _, err := b.WriteTo(&buf); err != nil {
+		t.Fatal(err)
+	}
+	return buf.Bytes()
+}
+
+// loadAndRun parses data, loads the model, and runs one token through a
+// small state: the whole path a hostile file can reach.
+func loadAndRun(data []byte) error {
+	f, err := gguf.Parse(data)
+	if err != nil {
+		return err
+	}
+	m, err := FromGGUF(f)
+	if err != nil {
+		return err
+	}
+	st, err := m.NewState(min(8, m.Config.ContextLen))
+	if err != nil {
+		return err
+	}
+	_, err = st.Forward([]int32{int32(m.Tokenizer.BOS())}, false)
+	return err
+}
+
+// TestHyperParametersOutOfRange: every hyper-parameter a file sets is checked
+// against a sane range, so a huge unsigned value can neither wrap to a
+// negative int nor drive an allocation; each is one error naming the key.
+func TestHyperParametersOutOfRange(t *testing.T) {
+	const maxU64 = ^uint64(0)
+	cases := []struct {
+		key   string
+		value gguf.Value
+	}{
+		{"llama.rope.dimension_count", gguf.U64(maxU64 - 1)}, // int −2: even and "at most the head size"
+		{"llama.rope.dimension_count", gguf.U32(0)},
+		{"llama.attention.head_count_kv", gguf.U64(maxU64)}, // int −1 divides anything
+		{"llama.attention.head_count_kv", gguf.U32(4)},      // more KV heads than heads
+		{"llama.attention.head_count", gguf.U64(maxU64)},
+		{"llama.attention.key_length", gguf.U64(maxU64)},
+		{"llama.block_count", gguf.U64(1 << 40)},
+		{"llama.embedding_length", gguf.U64(1 << 40)},
+		{"llama.feed_forward_length", gguf.U64(1 << 40)},
+		{"llama.context_length", gguf.U64(maxU64)},
+		{"llama.expert_count", gguf.U32(8)},
+		{"llama.attention.layer_norm_rms_epsilon", gguf.F32(float32(math.NaN()))},
+		{"llama.attention.layer_norm_rms_epsilon", gguf.F32(-1)},
+		{"llama.rope.freq_base", gguf.F64(math.Inf(1))},
+		{"llama.rope.freq_base", gguf.F32(0)},
+	}
+	for _, c := range cases {
+		data := tinyModelBytes(t, func(b *gguf.Builder) { b.Set(c.key, c.value) })
+		var err error
+		func() {
+			defer func() {
+				if r := recover(); r != nil {
+					t.Fatalf("%s = %v: panic: %v", c.key, c.value, r)
+				}
+			}()
+			err = loadAndRun(data)
+		}()
+		if err == nil {
+			t.Fatalf("%s = %v: loaded", c.key, c.value)
+		}
+		if !strings.Contains(err.Error(), c.key) || strings.Contains(err.Error(), "\n") {
+			t.Fatalf("%s = %v: error %q should be one line naming the key", c.key, c.value, err)
+		}
+	}
+}
+
+// TestTinyModelRuns: the fixture the range tests edit is itself valid, so
+// their errors come from the edit.
+func TestTinyModelRuns(t *testing.T) {
+	if err := loadAndRun(tinyModelBytes(t, nil)); err != nil {
+		t.Fatal(err)
+	}
+}
