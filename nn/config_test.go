@@ -2,6 +2,7 @@ package nn
 
 import (
 	"bytes"
+	"fmt"
 	"math"
 	"strings"
 	"testing"
@@ -100,5 +101,30 @@ func TestHyperParametersOutOfRange(t *testing.T) {
 func TestTinyModelRuns(t *testing.T) {
 	if err := loadAndRun(tinyModelBytes(t, nil)); err != nil {
 		t.Fatal(err)
+	}
+}
+
+// TestBlockCountBeyondTensors: a block count the file's tensors cannot back
+// is refused, naming the key and both counts, before anything is allocated
+// per block.
+func TestBlockCountBeyondTensors(t *testing.T) {
+	for _, layers := range []uint32{3, maxLayers} {
+		data := tinyModelBytes(t, func(b *gguf.Builder) { b.Set("llama.block_count", gguf.U32(layers)) })
+		err := loadAndRun(data)
+		if err == nil || !strings.Contains(err.Error(), "llama.block_count") || !strings.Contains(err.Error(), "tensors") {
+			t.Fatalf("block_count %d with 2 blocks of tensors: %v, want an error naming llama.block_count and the tensors", layers, err)
+		}
+	}
+	// Enough tensors, but not the blocks': the last promised block is missing.
+	data := tinyModelBytes(t, func(b *gguf.Builder) {
+		b.Set("llama.block_count", gguf.U32(3))
+		for i := range tensorsPerBlock {
+			if err := b.AddTensor(fmt.Sprintf("extra.%d", i), quant.F32, []uint64{1}, make([]byte, 4)); err != nil {
+				t.Fatal(err)
+			}
+		}
+	})
+	if err := loadAndRun(data); err == nil || !strings.Contains(err.Error(), "llama.block_count") || !strings.Contains(err.Error(), "blk.2.attn_norm.weight") {
+		t.Fatalf("block_count 3 with tensors for 2 blocks and extras: %v, want an error naming the key and the missing block", err)
 	}
 }
