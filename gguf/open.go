@@ -3,6 +3,7 @@ package gguf
 import (
 	"fmt"
 	"io"
+	"io/fs"
 	"math"
 	"os"
 )
@@ -28,7 +29,9 @@ func Open(path string) (*File, error) {
 }
 
 // load returns the file's bytes: a read-only mapping with its release function
-// when possible, else the contents read into memory (and a nil release).
+// when possible, else the contents read into memory (and a nil release). Only
+// a regular file is read: a device or a pipe has no size to bound the read
+// (/dev/zero never ends), and a read is never longer than the size Stat gave.
 func load(path string) ([]byte, func() error, error) {
 	file, err := os.Open(path)
 	if err != nil {
@@ -39,15 +42,38 @@ func load(path string) ([]byte, func() error, error) {
 	if err != nil {
 		return nil, nil, err
 	}
+	if !st.Mode().IsRegular() {
+		return nil, nil, fmt.Errorf("%s is not a regular file (%s)", path, fileKind(st.Mode()))
+	}
 	size := st.Size()
-	if size > 0 && size <= math.MaxInt && st.Mode().IsRegular() {
+	if size > math.MaxInt {
+		return nil, nil, fmt.Errorf("%s: %d bytes is larger than this platform can address", path, size)
+	}
+	if size > 0 {
 		if data, unmap, err := mapFile(file, int(size)); err == nil {
 			return data, unmap, nil
 		}
 	}
-	data, err := io.ReadAll(file)
+	data, err := io.ReadAll(io.LimitReader(file, size))
 	if err != nil {
 		return nil, nil, fmt.Errorf("reading %s: %w", path, err)
 	}
 	return data, nil, nil
+}
+
+// fileKind names what a path that is not a regular file is.
+func fileKind(m fs.FileMode) string {
+	switch {
+	case m.IsDir():
+		return "a directory"
+	case m&fs.ModeCharDevice != 0:
+		return "a character device"
+	case m&fs.ModeDevice != 0:
+		return "a block device"
+	case m&fs.ModeNamedPipe != 0:
+		return "a pipe"
+	case m&fs.ModeSocket != 0:
+		return "a socket"
+	}
+	return "mode " + m.String()
 }
