@@ -40,7 +40,7 @@ func ConfigFromGGUF(f *gguf.File) (Config, error) {
 	}
 	neox, ok := architectures[arch]
 	if !ok {
-		return c, fmt.Errorf("unsupported architecture %q (milp-lite runs llama and qwen2)", arch)
+		return c, fmt.Errorf("unsupported architecture %s (milp-lite runs llama and qwen2)", gguf.Quote(arch))
 	}
 	c.Arch, c.RopeNeoX = arch, neox
 	c.Name, _ = f.String("general.name")
@@ -104,7 +104,7 @@ func ConfigFromGGUF(f *gguf.File) (Config, error) {
 	c.RopeScale = 1
 	if typ, err := f.String(a + "rope.scaling.type"); err == nil && typ != "none" {
 		if typ != "linear" {
-			return c, fmt.Errorf("metadata %srope.scaling.type = %q is not supported (only linear)", a, typ)
+			return c, fmt.Errorf("metadata %srope.scaling.type = %s is not supported (only linear)", a, gguf.Quote(typ))
 		}
 		// A factor of 0 means "not set", as in llama.cpp.
 		if factor, err := f.Float(a + "rope.scaling.factor"); err != nil {

@@ -128,3 +128,24 @@ func TestBlockCountBeyondTensors(t *testing.T) {
 		t.Fatalf("block_count 3 with tensors for 2 blocks and extras: %v, want an error naming the key and the missing block", err)
 	}
 }
+
+// TestLongMetadataStringsAreCut: strings from the file enter errors cut, so a
+// megabyte architecture or tokenizer name is still a short line.
+func TestLongMetadataStringsAreCut(t *testing.T) {
+	long := gguf.Str(strings.Repeat("x", 1<<20))
+	cases := map[string]func(b *gguf.Builder){
+		"architecture": func(b *gguf.Builder) { b.Set("general.architecture", long) },
+		"rope scaling": func(b *gguf.Builder) { b.Set("llama.rope.scaling.type", long) },
+		"tokenizer":    func(b *gguf.Builder) { b.Set("tokenizer.ggml.model", long) },
+		"pre-tokenizer": func(b *gguf.Builder) {
+			b.Set("tokenizer.ggml.model", gguf.Str("gpt2"))
+			b.Set("tokenizer.ggml.pre", long)
+		},
+	}
+	for name, edit := range cases {
+		err := loadAndRun(tinyModelBytes(t, edit))
+		if err == nil || len(err.Error()) > 300 || !strings.Contains(err.Error(), "xxxx") {
+			t.Errorf("%s of 1 MB: error of %d bytes, want a short one quoting its start", name, len(fmt.Sprint(err)))
+		}
+	}
+}

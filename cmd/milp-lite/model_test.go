@@ -3,6 +3,9 @@ package main
 import (
 	"strings"
 	"testing"
+
+	"github.com/milp-lite/milp-lite/gguf"
+	"github.com/milp-lite/milp-lite/models"
 )
 
 // wantOneLineError checks what every refused input must give: exit status
@@ -26,6 +29,36 @@ func TestModelFileNotRegular(t *testing.T) {
 	for _, path := range []string{"/dev/zero", t.TempDir()} {
 		for _, args := range [][]string{{"info", path}, {"tokenize", "--model", path, "x"}} {
 			wantOneLineError(t, run(t, "", args...), args, path, "not a regular file")
+		}
+	}
+}
+
+// TestHostileMetadataIsOneShortLine: a hyper-parameter out of range and a
+// megabyte string in the metadata are each one short line naming the file
+// and the key, exit status 1.
+func TestHostileMetadataIsOneShortLine(t *testing.T) {
+	f, err := gguf.Parse(models.Stories260K)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cases := []struct {
+		key   string
+		value gguf.Value
+	}{
+		{"llama.rope.dimension_count", gguf.U64(^uint64(0) - 1)},
+		{"llama.attention.head_count_kv", gguf.U64(^uint64(0))},
+		{"llama.block_count", gguf.U32(1 << 24)},
+		{"general.architecture", gguf.Str(strings.Repeat("x", 1<<20))},
+	}
+	for _, c := range cases {
+		b := f.Builder()
+		b.Set(c.key, c.value)
+		path := writeGGUF(t, "hostile.gguf", b)
+		args := []string{"tokenize", "--model", path, "x"}
+		r := run(t, "", args...)
+		wantOneLineError(t, r, args, path)
+		if len(r.stderr) > 400 || !strings.Contains(r.stderr, c.key) && !strings.Contains(r.stderr, "xxxx") {
+			t.Errorf("%s = %.20s: stderr of %d bytes %.300q, want a short line naming the key", c.key, c.value, len(r.stderr), r.stderr)
 		}
 	}
 }
