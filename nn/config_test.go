@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"fmt"
 	"math"
+	"runtime"
 	"strings"
 	"testing"
 
@@ -25,30 +26,17 @@ func tinyModelBytes(t testing.TB, edit func(b *gguf.Builder)) []byte {
 	if edit != nil {
 		edit(b)
 	}
+	return builderBytes(t, b)
+}
+
+// builderBytes encodes a builder's file.
+func builderBytes(t testing.TB, b *gguf.Builder) []byte {
+	t.Helper()
 	var buf bytes.Buffer
 	if _, err := b.WriteTo(&buf); err != nil {
 		t.Fatal(err)
 	}
 	return buf.Bytes()
-}
-
-// loadAndRun parses data, loads the model, and runs one token through a
-// small state: the whole path a hostile file can reach.
-func loadAndRun(data []byte) error {
-	f, err := gguf.Parse(data)
-	if err != nil {
-		return err
-	}
-	m, err := FromGGUF(f)
-	if err != nil {
-		return err
-	}
-	st, err := m.NewState(min(8, m.Config.ContextLen))
-	if err != nil {
-		return err
-	}
-	_, err = st.Forward([]int32{int32(m.Tokenizer.BOS())}, false)
-	return err
 }
 
 // TestHyperParametersOutOfRange: every hyper-parameter a file sets is checked
@@ -96,11 +84,17 @@ func TestHyperParametersOutOfRange(t *testing.T) {
 	}
 }
 
-// TestTinyModelRuns: the fixture the range tests edit is itself valid, so
-// their errors come from the edit.
-func TestTinyModelRuns(t *testing.T) {
-	if err := loadAndRun(tinyModelBytes(t, nil)); err != nil {
-		t.Fatal(err)
+// TestTinyModelsRun: the fixtures the range tests edit and the fuzz target
+// starts from are themselves valid, so their errors come from the edits.
+func TestTinyModelsRun(t *testing.T) {
+	for _, shape := range fuzzShapes {
+		b, err := Synthesize(shape, quant.F32, 1)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := loadAndRun(builderBytes(t, b)); err != nil {
+			t.Fatalf("%s: %v", shape.Name, err)
+		}
 	}
 }
 
@@ -147,5 +141,27 @@ func TestLongMetadataStringsAreCut(t *testing.T) {
 		if err == nil || len(err.Error()) > 300 || !strings.Contains(err.Error(), "xxxx") {
 			t.Errorf("%s of 1 MB: error of %d bytes, want a short one quoting its start", name, len(fmt.Sprint(err)))
 		}
+	}
+}
+
+// TestSmallStateIsSmall: the batch buffers of a state are no larger than its
+// context, so a short context on a wide model (the fuzz target's) stays cheap.
+func TestSmallStateIsSmall(t *testing.T) {
+	f, err := gguf.Parse(tinyModelBytes(t, nil))
+	if err != nil {
+		t.Fatal(err)
+	}
+	m, err := FromGGUF(f)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var before, after runtime.MemStats
+	runtime.ReadMemStats(&before)
+	if _, err := m.NewState(4); err != nil {
+		t.Fatal(err)
+	}
+	runtime.ReadMemStats(&after)
+	if got := after.TotalAlloc - before.TotalAlloc; got > 16<<10 {
+		t.Fatalf("a 4-token state of a width-8 model allocates %d bytes", got)
 	}
 }
