@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"runtime/metrics"
 	"slices"
 	"strings"
 	"testing"
@@ -49,9 +50,14 @@ func loadAndRun(data []byte) error {
 	return nil
 }
 
+// maxFuzzAlloc bounds what loading and running one input may allocate in
+// all: a file only a few megabytes long must not make the loader reserve
+// gigabytes on its word.
+const maxFuzzAlloc = 1 << 30
+
 // FuzzLoadModel feeds arbitrary bytes through parsing, model loading, a new
 // state and one forward pass. Nothing may panic; a file that loads must run;
-// a file that does not is one line of error.
+// a file that does not is one line of error; no input allocates over 1 GiB.
 //
 // Seeds: the shipped model and vocabularies (when not fuzzing, or small
 // enough to mutate quickly), tiny synthesised models of each architecture,
@@ -81,8 +87,15 @@ func FuzzLoadModel(f *testing.F) {
 	for _, edit := range craftedHeaders {
 		f.Add(tinyModelBytes(f, func(b *gguf.Builder) { b.Set(edit.key, edit.value) }))
 	}
+	allocs := []metrics.Sample{{Name: "/gc/heap/allocs:bytes"}}
 	f.Fuzz(func(t *testing.T, data []byte) {
+		metrics.Read(allocs)
+		before := allocs[0].Value.Uint64()
 		err := loadAndRun(data)
+		metrics.Read(allocs)
+		if n := allocs[0].Value.Uint64() - before; n > maxFuzzAlloc {
+			t.Fatalf("loading a %d-byte file allocated %d bytes", len(data), n)
+		}
 		if errors.Is(err, errAfterLoad) {
 			t.Fatal(err)
 		}
