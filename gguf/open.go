@@ -61,19 +61,25 @@ func load(path string) ([]byte, func() error, error) {
 	return data, nil, nil
 }
 
+// fileKinds name what a path that is not a regular file may be, most
+// specific mode bit first (a character device also has ModeDevice).
+var fileKinds = []struct {
+	bit  fs.FileMode
+	name string
+}{
+	{fs.ModeDir, "a directory"},
+	{fs.ModeCharDevice, "a character device"},
+	{fs.ModeDevice, "a block device"},
+	{fs.ModeNamedPipe, "a pipe"},
+	{fs.ModeSocket, "a socket"},
+}
+
 // fileKind names what a path that is not a regular file is.
 func fileKind(m fs.FileMode) string {
-	switch {
-	case m.IsDir():
-		return "a directory"
-	case m&fs.ModeCharDevice != 0:
-		return "a character device"
-	case m&fs.ModeDevice != 0:
-		return "a block device"
-	case m&fs.ModeNamedPipe != 0:
-		return "a pipe"
-	case m&fs.ModeSocket != 0:
-		return "a socket"
+	for _, k := range fileKinds {
+		if m&k.bit != 0 {
+			return k.name
+		}
 	}
 	return "mode " + m.String()
 }
