@@ -3,6 +3,7 @@ package gguf
 import (
 	"fmt"
 	"io"
+	"io/fs"
 	"math"
 	"os"
 )
@@ -28,7 +29,9 @@ func Open(path string) (*File, error) {
 }
 
 // load returns the file's bytes: a read-only mapping with its release function
-// when possible, else the contents read into memory (and a nil release).
+// when possible, else the contents read into memory (and a nil release). Only
+// a regular file is read: a device or a pipe has no size to bound the read
+// (/dev/zero never ends), and a read is never longer than the size Stat gave.
 func load(path string) ([]byte, func() error, error) {
 	file, err := os.Open(path)
 	if err != nil {
@@ -39,15 +42,44 @@ func load(path string) ([]byte, func() error, error) {
 	if err != nil {
 		return nil, nil, err
 	}
+	if !st.Mode().IsRegular() {
+		return nil, nil, fmt.Errorf("%s is not a regular file (%s)", path, fileKind(st.Mode()))
+	}
 	size := st.Size()
-	if size > 0 && size <= math.MaxInt && st.Mode().IsRegular() {
+	if size > math.MaxInt {
+		return nil, nil, fmt.Errorf("%s: %d bytes is larger than this platform can address", path, size)
+	}
+	if size > 0 {
 		if data, unmap, err := mapFile(file, int(size)); err == nil {
 			return data, unmap, nil
 		}
 	}
-	data, err := io.ReadAll(file)
+	data, err := io.ReadAll(io.LimitReader(file, size))
 	if err != nil {
 		return nil, nil, fmt.Errorf("reading %s: %w", path, err)
 	}
 	return data, nil, nil
+}
+
+// fileKinds name what a path that is not a regular file may be, most
+// specific mode bit first (a character device also has ModeDevice).
+var fileKinds = []struct {
+	bit  fs.FileMode
+	name string
+}{
+	{fs.ModeDir, "a directory"},
+	{fs.ModeCharDevice, "a character device"},
+	{fs.ModeDevice, "a block device"},
+	{fs.ModeNamedPipe, "a pipe"},
+	{fs.ModeSocket, "a socket"},
+}
+
+// fileKind names what a path that is not a regular file is.
+func fileKind(m fs.FileMode) string {
+	for _, k := range fileKinds {
+		if m&k.bit != 0 {
+			return k.name
+		}
+	}
+	return "mode " + m.String()
 }

@@ -107,20 +107,20 @@ func (f *File) readKVs(d *decoder, n int) error {
 			return fmt.Errorf("kv %d: reading key: %w", i, err)
 		}
 		if prev, dup := f.kvIndex[key]; dup {
-			return fmt.Errorf("kv %d (%q) at byte %d: duplicate key (first is kv %d)", i, key, keyAt, prev)
+			return fmt.Errorf("kv %d (%s) at byte %d: duplicate key (first is kv %d)", i, Quote(key), keyAt, prev)
 		}
 		typeAt := d.pos
 		raw, err := d.u32("value type")
 		if err != nil {
-			return fmt.Errorf("kv %d (%q): %w", i, key, err)
+			return fmt.Errorf("kv %d (%s): %w", i, Quote(key), err)
 		}
 		typ := ValueType(raw)
 		if !typ.valid() {
-			return fmt.Errorf("kv %d (%q): unknown value type %d at byte %d", i, key, raw, typeAt)
+			return fmt.Errorf("kv %d (%s): unknown value type %d at byte %d", i, Quote(key), raw, typeAt)
 		}
 		v, err := d.value(typ, 0)
 		if err != nil {
-			return fmt.Errorf("kv %d (%q): %w", i, key, err)
+			return fmt.Errorf("kv %d (%s): %w", i, Quote(key), err)
 		}
 		f.kvIndex[key] = len(f.KV)
 		f.KV = append(f.KV, KV{Key: key, Value: v})
@@ -171,7 +171,7 @@ func (f *File) readTensorInfo(d *decoder, i int) error {
 	}
 	t.Name = name
 	wrap := func(format string, args ...any) error {
-		return fmt.Errorf("tensor info %d (%q): %s", i, name, fmt.Sprintf(format, args...))
+		return fmt.Errorf("tensor info %d (%s): %s", i, Quote(name), fmt.Sprintf(format, args...))
 	}
 	if prev, dup := f.tensorIndex[name]; dup {
 		return wrap("duplicate tensor name at byte %d (first is tensor info %d)", nameAt, prev)
@@ -237,8 +237,8 @@ func (f *File) checkTensorData() error {
 		t := &f.Tensors[i]
 		end, ok := addNoOverflow(t.Offset, t.Bytes())
 		if !ok || end > available {
-			return fmt.Errorf("tensor info %d (%q): data at offset %d (byte %d) of %d bytes runs past the end of the file (%d bytes)",
-				i, t.Name, t.Offset, f.DataOffset+t.Offset, t.Bytes(), len(f.data))
+			return fmt.Errorf("tensor info %d (%s): data at offset %d (byte %d) of %d bytes runs past the end of the file (%d bytes)",
+				i, Quote(t.Name), t.Offset, f.DataOffset+t.Offset, t.Bytes(), len(f.data))
 		}
 	}
 	return checkOverlap(f.Tensors)
@@ -255,8 +255,8 @@ func checkOverlap(tensors []TensorInfo) error {
 	for k := 1; k < len(order); k++ {
 		prev, cur := &tensors[order[k-1]], &tensors[order[k]]
 		if prev.Offset+prev.Bytes() > cur.Offset {
-			return fmt.Errorf("tensor %q (offset %d, %d bytes) overlaps tensor %q (offset %d)",
-				prev.Name, prev.Offset, prev.Bytes(), cur.Name, cur.Offset)
+			return fmt.Errorf("tensor %s (offset %d, %d bytes) overlaps tensor %s (offset %d)",
+				Quote(prev.Name), prev.Offset, prev.Bytes(), Quote(cur.Name), cur.Offset)
 		}
 	}
 	return nil

@@ -17,7 +17,7 @@ const (
 func (v Value) String() string {
 	switch v.typ {
 	case TypeString:
-		return quoteCut(v.str)
+		return Quote(v.str)
 	case TypeBool:
 		b, _ := v.AsBool()
 		return strconv.FormatBool(b)
@@ -56,12 +56,15 @@ func (v Value) formatArray() string {
 	return sb.String()
 }
 
-// quoteCut quotes s, shortening it to formatMaxString runes.
-func quoteCut(s string) string {
+// Quote quotes text from a file for a message, cut to formatMaxString
+// characters (with its length in bytes when cut). Keys, names and strings in
+// a GGUF are untrusted: one may be a megabyte, so every message that shows
+// one goes through Quote.
+func Quote(s string) string {
 	runes := 0
 	for i := range s {
 		if runes == formatMaxString {
-			return strconv.Quote(s[:i]) + "..."
+			return fmt.Sprintf("%s... (%d bytes)", strconv.Quote(s[:i]), len(s))
 		}
 		runes++
 	}

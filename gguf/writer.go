@@ -111,17 +111,17 @@ func (b *Builder) AddTensor(name string, typ quant.Type, dims []uint64, data []b
 		return fmt.Errorf("gguf: AddTensor: empty tensor name")
 	}
 	if _, dup := b.tensorIndex[name]; dup {
-		return fmt.Errorf("gguf: AddTensor %q: duplicate tensor name", name)
+		return fmt.Errorf("gguf: AddTensor %s: duplicate tensor name", Quote(name))
 	}
 	if len(dims) == 0 {
-		return fmt.Errorf("gguf: AddTensor %q: no dims", name)
+		return fmt.Errorf("gguf: AddTensor %s: no dims", Quote(name))
 	}
 	size, err := tensorBytes(typ, dims)
 	if err != nil {
-		return fmt.Errorf("gguf: AddTensor %q: %v", name, err)
+		return fmt.Errorf("gguf: AddTensor %s: %v", Quote(name), err)
 	}
 	if uint64(len(data)) != size {
-		return fmt.Errorf("gguf: AddTensor %q: %d bytes of data, want %d for %s %v", name, len(data), size, typ, dims)
+		return fmt.Errorf("gguf: AddTensor %s: %d bytes of data, want %d for %s %v", Quote(name), len(data), size, typ, dims)
 	}
 	b.tensorIndex[name] = len(b.tensors)
 	b.tensors = append(b.tensors, builderTensor{
@@ -152,7 +152,7 @@ func (b *Builder) plan() (*layout, error) {
 	}
 	for i, kv := range b.kvs {
 		if err := kv.Value.check(0); err != nil {
-			return nil, fmt.Errorf("kv %d (%q): %w", i, kv.Key, err)
+			return nil, fmt.Errorf("kv %d (%s): %w", i, Quote(kv.Key), err)
 		}
 	}
 	l := &layout{tensors: slices.Clone(b.tensors)}
@@ -164,11 +164,11 @@ func (b *Builder) plan() (*layout, error) {
 			t.info.Offset, _ = alignUp(end, align)
 		}
 		if t.info.Offset%align != 0 {
-			return nil, fmt.Errorf("tensor %q: offset %d is not a multiple of the alignment %d", t.info.Name, t.info.Offset, align)
+			return nil, fmt.Errorf("tensor %s: offset %d is not a multiple of the alignment %d", Quote(t.info.Name), t.info.Offset, align)
 		}
 		tEnd, ok := addNoOverflow(t.info.Offset, uint64(len(t.data)))
 		if !ok {
-			return nil, fmt.Errorf("tensor %q: offset %d overflows", t.info.Name, t.info.Offset)
+			return nil, fmt.Errorf("tensor %s: offset %d overflows", Quote(t.info.Name), t.info.Offset)
 		}
 		end = max(end, tEnd)
 		infos[i] = t.info

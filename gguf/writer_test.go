@@ -195,7 +195,7 @@ func TestValueString(t *testing.T) {
 	}{
 		{U8(3), "3"}, {I64(-5), "-5"}, {F32(0.1), "0.1"}, {F64(1e-6), "1e-06"}, {Bool(false), "false"},
 		{Str("a\"b"), `"a\"b"`},
-		{Str(strings.Repeat("é", 70)), `"` + strings.Repeat("é", 60) + `"...`},
+		{Str(strings.Repeat("é", 70)), `"` + strings.Repeat("é", 60) + `"... (140 bytes)`},
 		{Int32Array([]int32{1, 2, 3, 4, 5, 6}), "[i32 × 6] [1, 2, 3, 4, 5, ...]"},
 		{StringArray(nil), "[string × 0] []"},
 	}

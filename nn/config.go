@@ -40,85 +40,79 @@ func ConfigFromGGUF(f *gguf.File) (Config, error) {
 	}
 	neox, ok := architectures[arch]
 	if !ok {
-		return c, fmt.Errorf("unsupported architecture %q (milp-lite runs llama and qwen2)", arch)
+		return c, fmt.Errorf("unsupported architecture %s (milp-lite runs llama and qwen2)", gguf.Quote(arch))
 	}
 	c.Arch, c.RopeNeoX = arch, neox
 	c.Name, _ = f.String("general.name")
 
+	a := arch + "."
 	required := []struct {
-		key string
-		dst *int
+		key     string
+		dst     *int
+		lo, max int
 	}{
-		{"context_length", &c.ContextLen},
-		{"embedding_length", &c.Dim},
-		{"block_count", &c.Layers},
-		{"feed_forward_length", &c.FFNDim},
-		{"attention.head_count", &c.Heads},
+		{"context_length", &c.ContextLen, 1, maxContext},
+		{"embedding_length", &c.Dim, 1, maxDim},
+		{"block_count", &c.Layers, 1, maxLayers},
+		{"feed_forward_length", &c.FFNDim, 1, maxFFNDim},
+		{"attention.head_count", &c.Heads, 1, maxHeads},
 	}
 	for _, r := range required {
-		v, err := f.Uint(arch + "." + r.key)
-		if err != nil {
+		if *r.dst, err = uintIn(f, a+r.key, r.lo, r.max); err != nil {
 			return c, err
 		}
-		if v == 0 || v > 1<<24 {
-			return c, fmt.Errorf("metadata %s.%s = %d is out of range", arch, r.key, v)
-		}
-		*r.dst = int(v)
 	}
-	c.KVHeads = c.Heads
-	if _, ok := f.Get(arch + ".attention.head_count_kv"); ok {
-		v, err := f.Uint(arch + ".attention.head_count_kv")
-		if err != nil {
-			return c, err
-		}
-		c.KVHeads = int(v)
+	if experts, err := optionalUintIn(f, a+"expert_count", 0, maxHeads, 0); err != nil {
+		return c, err
+	} else if experts > 1 {
+		return c, fmt.Errorf("metadata %sexpert_count = %d: mixture-of-experts models are not supported", a, experts)
 	}
-	if c.KVHeads == 0 || c.Heads%c.KVHeads != 0 {
-		return c, fmt.Errorf("metadata %s.attention.head_count_kv = %d does not divide head_count %d", arch, c.KVHeads, c.Heads)
+	if c.KVHeads, err = optionalUintIn(f, a+"attention.head_count_kv", 1, c.Heads, c.Heads); err != nil {
+		return c, err
+	}
+	if c.Heads%c.KVHeads != 0 {
+		return c, fmt.Errorf("metadata %sattention.head_count_kv = %d does not divide head_count %d", a, c.KVHeads, c.Heads)
 	}
 	if c.Dim%c.Heads != 0 {
-		return c, fmt.Errorf("embedding_length %d is not a multiple of head_count %d", c.Dim, c.Heads)
+		return c, fmt.Errorf("metadata %sembedding_length %d is not a multiple of head_count %d", a, c.Dim, c.Heads)
 	}
 	c.HeadDim = c.Dim / c.Heads
-	if _, ok := f.Get(arch + ".attention.key_length"); ok {
-		if v, err := f.Uint(arch + ".attention.key_length"); err != nil || int(v) != c.HeadDim {
-			return c, fmt.Errorf("metadata %s.attention.key_length differs from embedding_length/head_count = %d, which milp-lite does not support", arch, c.HeadDim)
+	// milp-lite's attention assumes keys and values as wide as a query head.
+	for _, key := range []string{"attention.key_length", "attention.value_length"} {
+		n, err := optionalUintIn(f, a+key, 1, maxDim, c.HeadDim)
+		if err != nil {
+			return c, err
+		}
+		if n != c.HeadDim {
+			return c, fmt.Errorf("metadata %s%s = %d differs from embedding_length/head_count = %d, which milp-lite does not support", a, key, n, c.HeadDim)
 		}
 	}
-	eps, err := f.Float(arch + ".attention.layer_norm_rms_epsilon")
+	eps, err := floatIn(f, a+"attention.layer_norm_rms_epsilon", 0, maxEps)
 	if err != nil {
 		return c, err
 	}
 	c.NormEps = float32(eps)
-
-	c.RopeBase = 10000
-	if _, ok := f.Get(arch + ".rope.freq_base"); ok {
-		if c.RopeBase, err = f.Float(arch + ".rope.freq_base"); err != nil {
-			return c, err
-		}
+	if c.RopeBase, err = optionalFloatIn(f, a+"rope.freq_base", 0, maxRopeFrq, 10000); err != nil {
+		return c, err
 	}
-	c.RopeDims = c.HeadDim
-	if _, ok := f.Get(arch + ".rope.dimension_count"); ok {
-		v, err := f.Uint(arch + ".rope.dimension_count")
-		if err != nil {
-			return c, err
-		}
-		c.RopeDims = int(v)
+	if c.RopeDims, err = optionalUintIn(f, a+"rope.dimension_count", 2, c.HeadDim, c.HeadDim); err != nil {
+		return c, err
 	}
-	if c.RopeDims > c.HeadDim || c.RopeDims%2 != 0 {
-		return c, fmt.Errorf("metadata %s.rope.dimension_count = %d does not fit head size %d", arch, c.RopeDims, c.HeadDim)
+	if c.RopeDims%2 != 0 {
+		return c, fmt.Errorf("metadata %srope.dimension_count = %d is odd (dimensions rotate in pairs; head size %d)", a, c.RopeDims, c.HeadDim)
 	}
 	c.RopeScale = 1
-	if typ, err := f.String(arch + ".rope.scaling.type"); err == nil && typ != "none" {
+	if typ, err := f.String(a + "rope.scaling.type"); err == nil && typ != "none" {
 		if typ != "linear" {
-			return c, fmt.Errorf("metadata %s.rope.scaling.type = %q is not supported (only linear)", arch, typ)
+			return c, fmt.Errorf("metadata %srope.scaling.type = %s is not supported (only linear)", a, gguf.Quote(typ))
 		}
-		factor, err := f.Float(arch + ".rope.scaling.factor")
-		if err != nil {
+		// A factor of 0 means "not set", as in llama.cpp.
+		if factor, err := f.Float(a + "rope.scaling.factor"); err != nil {
 			return c, err
-		}
-		if factor > 0 {
-			c.RopeScale = factor
+		} else if factor != 0 {
+			if c.RopeScale, err = floatIn(f, a+"rope.scaling.factor", 0, maxRopeScl); err != nil {
+				return c, err
+			}
 		}
 	}
 	return c, nil

@@ -46,7 +46,7 @@ func (m *Model) NewState(ctx int) (*State, error) {
 	if ctx > c.ContextLen {
 		return nil, fmt.Errorf("context %d is longer than the model's %d", ctx, c.ContextLen)
 	}
-	b := DefaultBatch
+	b := min(DefaultBatch, ctx) // Forward never holds more than ctx tokens
 	s := &State{m: m, Ctx: ctx, maxBatch: b, tokens: make([]int32, 0, ctx)}
 	s.keys = make([][]float32, c.Layers)
 	s.values = make([][]float32, c.Layers)

@@ -30,6 +30,9 @@ type LayerWeights struct {
 
 // loadWeights finds every tensor the configuration needs and checks its shape.
 func loadWeights(f *gguf.File, c *Config) (*Weights, error) {
+	if err := checkBlocksHeld(f, c); err != nil {
+		return nil, err
+	}
 	ld := &loader{f: f}
 	w := &Weights{Layers: make([]LayerWeights, c.Layers)}
 	w.TokenEmbd = ld.matrix("token_embd.weight", -1, c.Dim)
@@ -37,6 +40,9 @@ func loadWeights(f *gguf.File, c *Config) (*Weights, error) {
 		return nil, ld.err
 	}
 	c.VocabSize = w.TokenEmbd.Rows
+	if c.VocabSize > maxVocab {
+		return nil, fmt.Errorf("tensor \"token_embd.weight\" has %d rows, more than the %d tokens a vocabulary may have", c.VocabSize, maxVocab)
+	}
 	w.OutputNorm = ld.vector("output_norm.weight", c.Dim, true)
 	w.Output = w.TokenEmbd // tied embeddings, unless the file has its own
 	if _, ok := f.Tensor("output.weight"); ok {
@@ -64,6 +70,31 @@ func loadWeights(f *gguf.File, c *Config) (*Weights, error) {
 		return nil, ld.err
 	}
 	return w, nil
+}
+
+// Tensors every model has outside its blocks (token_embd, output_norm), and
+// in each block (norms, q/k/v/o, gate/up/down; qwen2 adds three biases).
+const (
+	globalTensors   = 2
+	tensorsPerBlock = 9
+	biasesPerBlock  = 3
+)
+
+// checkBlocksHeld compares the block count the metadata promises with the
+// tensors the file holds, before anything is allocated per block.
+func checkBlocksHeld(f *gguf.File, c *Config) error {
+	perBlock := tensorsPerBlock
+	if c.Arch == "qwen2" {
+		perBlock += biasesPerBlock
+	}
+	if need := globalTensors + perBlock*c.Layers; len(f.Tensors) < need {
+		return fmt.Errorf("metadata %s.block_count = %d promises at least %d tensors, the file holds %d", c.Arch, c.Layers, need, len(f.Tensors))
+	}
+	last := fmt.Sprintf("blk.%d.attn_norm.weight", c.Layers-1)
+	if _, ok := f.Tensor(last); !ok {
+		return fmt.Errorf("metadata %s.block_count = %d, but the file's tensors have no %q", c.Arch, c.Layers, last)
+	}
+	return nil
 }
 
 // loader reads tensors by name and keeps the first error, so that a list of

@@ -60,7 +60,7 @@ func FromGGUF(f *gguf.File) (*Tokenizer, error) {
 			t.bos = noToken
 		}
 	default:
-		return nil, fmt.Errorf("tokenizer: unsupported tokenizer model %q in %s", t.model, keyModel)
+		return nil, fmt.Errorf("tokenizer: unsupported tokenizer model %s in %s", gguf.Quote(t.model), keyModel)
 	}
 	if err := optBool(f, keyAddSpacePrefix, &t.addSpacePrefix); err != nil {
 		return nil, err
@@ -151,7 +151,7 @@ func (t *Tokenizer) loadTokens(f *gguf.File) error {
 			s = fmt.Sprintf("[EMPTY_%d]", i) // as llama.cpp, so every token is addressable
 		}
 		if prev, dup := t.ids[s]; dup {
-			return fmt.Errorf("tokenizer: %s: duplicate token %q at ids %d and %d", keyTokens, s, prev, i)
+			return fmt.Errorf("tokenizer: %s: duplicate token %s at ids %d and %d", keyTokens, gguf.Quote(s), prev, i)
 		}
 		t.ids[s] = int32(i)
 		t.texts[i] = s

@@ -1,6 +1,10 @@
 package tokenizer
 
-import "fmt"
+import (
+	"fmt"
+
+	"github.com/milp-lite/milp-lite/gguf"
+)
 
 // preSplitter names the word-splitting rules applied before byte-level BPE.
 // llama.cpp chooses a list of regexes per tokenizer.ggml.pre value; the ones
@@ -57,7 +61,7 @@ func lookupPre(name string) (preConfig, error) {
 	case "command-r", "smollm":
 		c.splitter, c.cleanSpaces = preStarcoder, false
 	default:
-		return c, fmt.Errorf("tokenizer: unsupported pre-tokenizer %q in tokenizer.ggml.pre", name)
+		return c, fmt.Errorf("tokenizer: unsupported pre-tokenizer %s in tokenizer.ggml.pre", gguf.Quote(name))
 	}
 	return c, nil
 }

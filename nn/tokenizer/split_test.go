@@ -155,7 +155,8 @@ func TestDecodeCodepointsLikeLlamaCpp(t *testing.T) {
 }
 
 // Encoding never panics, and valid UTF-8 round-trips through qwen2 (no
-// space clean-up) and llama-spm (byte fallback covers everything).
+// space clean-up) and llama-spm (byte fallback covers everything; text
+// without U+2581, SentencePiece's space).
 func FuzzEncode(f *testing.F) {
 	f.Add("Hello, world! 🦙 <|im_start|>x")
 	f.Add("\xff\xfe  \n\n 123456 'Ll")
@@ -167,7 +168,10 @@ func FuzzEncode(f *testing.F) {
 			if !utf8.ValidString(s) || strings.ContainsRune(s, 0xFFFD) {
 				continue
 			}
-			if name == "qwen2" || name == "llama-spm" {
+			// SentencePiece writes a space as U+2581 and decodes U+2581 as a
+			// space (as llama.cpp does), so text holding one cannot round-trip.
+			spmSpace := name == "llama-spm" && strings.ContainsRune(s, '\u2581')
+			if (name == "qwen2" || name == "llama-spm") && !spmSpace {
 				if got := tok.Decode(tok.Encode(s, false, false)); got != s && !strings.Contains(s, "[PAD") {
 					t.Fatalf("%s: %q decoded to %q", name, s, got)
 				}
