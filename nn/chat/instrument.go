@@ -218,10 +218,13 @@ func (in *instrumenter) binary(b *nodes.BinaryExpression) {
 		return
 	}
 	at := b.Position()
+	if at == nil {
+		at = noToken
+	}
 	id := &nodes.Integer{Location: at, Val: len(in.ops)}
 	in.ops = append(in.ops, b.Operator)
 	call := guardCall(guardOp, b.Left, b.Right, id)
-	b.Left = &nodes.Bool{Location: at, Val: true}
+	b.Left = &nodes.Bool{Location: &tokens.Token{Type: tokens.Name, Val: "true", Line: at.Line, Col: at.Col}, Val: true}
 	b.Right = call
 	b.Operator = &nodes.BinOperator{Token: &tokens.Token{Type: tokens.And, Val: "and", Line: at.Line, Col: at.Col}}
 }
