@@ -33,7 +33,10 @@ func newEnvironment(g *guards) *exec.Environment {
 	filters := exec.NewFilterSet(map[string]exec.FilterFunction{}).Update(builtins.Filters)
 	// gonja's tojson is Go's encoding/json (compact, HTML-escaped); templates
 	// expect Python's json.dumps spacing, which models were trained on.
-	_ = filters.Replace("tojson", filterToJSON)
+	// It is bounded by the render's output limit.
+	_ = filters.Replace("tojson", func(_ *exec.Evaluator, in *exec.Value, params *exec.VarArgs) *exec.Value {
+		return toJSON(g.b.output, in, params)
+	})
 
 	methods := builtins.Methods
 	methods.Str = newStrMethods()

@@ -2,7 +2,9 @@ package chat
 
 import (
 	"errors"
+	"maps"
 	"reflect"
+	"slices"
 	"strings"
 
 	"github.com/nikolalohinski/gonja/v2/builtins"
@@ -13,13 +15,24 @@ import (
 // input are sized before they run; every filter and method is checked
 // after it runs (guardFilter, guardMethods).
 var (
-	// widthCalls take a width or a count that the result grows with.
-	widthCalls = map[string]bool{
-		"center": true, "ljust": true, "rjust": true, "zfill": true, "indent": true,
-		"wordwrap": true, "truncate": true, "expandtabs": true, "batch": true, "slice": true,
+	// widthCalls take a width or a count the result grows with: once
+	// (center), per line (indent), per tab (expandtabs) or per item (batch
+	// and slice make lists of that many items or lists).
+	widthCalls = map[string]widthUse{
+		"center": once, "ljust": once, "rjust": once, "zfill": once,
+		"indent": perLine, "expandtabs": perTab, "batch": perItem, "slice": perItem,
 	}
 	// mutators change the list or dict they are called on.
 	mutators = map[string]bool{"append": true, "update": true, "setdefault": true}
+)
+
+type widthUse int
+
+const (
+	once widthUse = iota
+	perLine
+	perTab
+	perItem
 )
 
 // setNames lists the names in one of gonja's filter or method sets, which
@@ -50,6 +63,10 @@ func guardFilter(g *guards, name string, f exec.FilterFunction) exec.FilterFunct
 		}
 		out := f(e, in, params)
 		if out.IsError() {
+			var limit *LimitError
+			if err, ok := out.Interface().(error); ok && errors.As(err, &limit) {
+				g.b.fail(limit)
+			}
 			return out
 		}
 		if err := g.after(name, out); err != nil {
@@ -88,9 +105,10 @@ func (g *guards) before(name string, in *exec.Value, params *exec.VarArgs, isMet
 		return err
 	}
 	what := "the result of " + name
+	if use, ok := widthCalls[name]; ok {
+		return g.sizeWidthCall(use, in, params, what)
+	}
 	switch {
-	case widthCalls[name]:
-		return g.sizeWidthCall(name, in, params, what)
 	case name == "replace":
 		return g.sizeReplace(in, params, what)
 	case name == "join":
@@ -110,7 +128,15 @@ func (g *guards) before(name string, in *exec.Value, params *exec.VarArgs, isMet
 		if err != nil {
 			return err
 		}
-		return g.b.checkSize(len(in.String())+n+formatWidths(in.String()), what)
+		widths := formatWidths(in.String())
+		if nestedFields(in.String()) {
+			// '{:>{w}}' takes a width from the arguments
+			widths += intArgs(params)
+		}
+		return g.b.checkSize(len(in.String())+n+widths, what)
+	case (name == "split" || name == "rsplit" || name == "splitlines") && in.IsString():
+		// the pieces are counted as the list's text counts them (textSize)
+		return g.b.checkSize(len(in.String())+4*pieces(in.String(), params), what)
 	case name == "list" && in.IsString():
 		// a list of one-character strings holds far more than the string
 		return g.b.checkSize(16*len(in.String()), what)
@@ -118,9 +144,8 @@ func (g *guards) before(name string, in *exec.Value, params *exec.VarArgs, isMet
 	return nil
 }
 
-// sizeWidthCall bounds center(width), indent(width), batch(count)...: the
-// result can hold the width once per line (indent) or per item (batch).
-func (g *guards) sizeWidthCall(name string, in *exec.Value, params *exec.VarArgs, what string) error {
+// sizeWidthCall bounds center(width), indent(width), batch(count)...
+func (g *guards) sizeWidthCall(use widthUse, in *exec.Value, params *exec.VarArgs, what string) error {
 	width := 0
 	add := func(v *exec.Value) {
 		switch {
@@ -143,16 +168,19 @@ func (g *guards) sizeWidthCall(name string, in *exec.Value, params *exec.VarArgs
 	if err != nil {
 		return err
 	}
-	lines := 1
-	if in.IsString() {
-		lines += strings.Count(in.String(), "\n") + strings.Count(in.String(), "\t")
-	} else {
-		lines += in.Len()
+	times := 1
+	switch use {
+	case perLine:
+		times += strings.Count(in.String(), "\n")
+	case perTab:
+		times += strings.Count(in.String(), "\t")
+	case perItem:
+		times = 16 // a list slot for each item
 	}
-	if lines > g.b.output/max(width, 1) {
+	if times > g.b.output/max(width, 1) {
 		return g.b.checkSize(-1, what)
 	}
-	return g.b.checkSize(n+lines*width, what)
+	return g.b.checkSize(n+times*width, what)
 }
 
 // sizeReplace bounds s.replace(old, new[, count]).
@@ -191,6 +219,45 @@ func (g *guards) argsSize(params *exec.VarArgs) (int, error) {
 		total += n
 	}
 	return total, nil
+}
+
+// nestedFields reports a str.format replacement field holding another,
+// as in '{:>{w}}'.
+func nestedFields(f string) bool {
+	inField := false
+	for i := 0; i < len(f); i++ {
+		switch {
+		case f[i] == '{' && i+1 < len(f) && f[i+1] == '{' && !inField:
+			i++
+		case f[i] == '{' && inField:
+			return true
+		case f[i] == '{':
+			inField = true
+		case f[i] == '}':
+			inField = false
+		}
+	}
+	return false
+}
+
+// intArgs adds up the non-negative integer arguments of a call, each a
+// possible width.
+func intArgs(params *exec.VarArgs) int {
+	total := 0
+	for _, v := range append(slices.Collect(maps.Values(params.KwArgs)), params.Args...) {
+		if v.IsInteger() {
+			total = min(total+max(v.Integer(), 0), 1<<41)
+		}
+	}
+	return total
+}
+
+// pieces bounds how many strings split(sep) or splitlines() makes of s.
+func pieces(s string, params *exec.VarArgs) int {
+	if len(params.Args) > 0 && params.Args[0].IsString() && params.Args[0].String() != "" {
+		return strings.Count(s, params.Args[0].String()) + 1
+	}
+	return len(s)/2 + 1
 }
 
 // formatWidths adds up the numbers in a format string, an upper bound on

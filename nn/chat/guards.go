@@ -3,6 +3,7 @@ package chat
 import (
 	"errors"
 	"io"
+	"strings"
 
 	"github.com/nikolalohinski/gonja/v2/exec"
 	"github.com/nikolalohinski/gonja/v2/nodes"
@@ -114,6 +115,10 @@ func (g *guards) op(e *exec.Evaluator, a *exec.VarArgs) (*exec.Value, error) {
 	if err := g.checkOp(op.Token.Type, l, r); err != nil {
 		return nil, err
 	}
+	if op.Token.Type == tokens.Multiply && isRepetition(l, r) {
+		// Python's 'ab' * -1 is '', where gonja's strings.Repeat panics
+		return exec.AsValue(strings.Repeat(l.String(), max(r.Integer(), 0))), nil
+	}
 	sub := &exec.Evaluator{
 		Config:      e.Config,
 		Loader:      e.Loader,
@@ -128,6 +133,11 @@ func (g *guards) op(e *exec.Evaluator, a *exec.VarArgs) (*exec.Value, error) {
 
 func operand(name string, op *nodes.BinOperator) *nodes.Name {
 	return &nodes.Name{Name: &tokens.Token{Type: tokens.Name, Val: name, Line: op.Token.Line, Col: op.Token.Col}}
+}
+
+// isRepetition reports `string * integer`, which repeats the string.
+func isRepetition(l, r *exec.Value) bool {
+	return l.IsString() && r.IsInteger()
 }
 
 func isScalar(v *exec.Value) bool {
@@ -148,7 +158,7 @@ func (g *guards) checkOp(op tokens.Type, l, r *exec.Value) error {
 		return nil
 	}
 	switch {
-	case op == tokens.Multiply && l.IsString() && !r.IsFloat():
+	case op == tokens.Multiply && isRepetition(l, r):
 		n, times := len(l.String()), r.Integer()
 		if times > 0 && n > 0 && n > g.b.output/times {
 			return g.b.checkSize(-1, "a repeated string")

@@ -76,6 +76,12 @@ func TestHostileTemplatesHitTheirLimit(t *testing.T) {
 		{"indent filter", `{{ ('a\n' * 100000) | indent(1000) }}`, "output size"},
 		{"replace filter", `{% set s = 'a' * 100000 %}{{ s | replace('a', s) }}`, "output size"},
 		{"replace method", `{% set s = 'a' * 100000 %}{{ s.replace('a', s) }}`, "output size"},
+		{"tojson indent", `{{ messages | tojson(indent=100000000) }}`, "output size"},
+		{"tojson indent on many items", `{{ range(20000) | list | tojson(indent=1000) }}`, "output size"},
+		{"tojson separators", `{{ range(20000) | list | tojson(separators=('x' * 1000, ':')) }}`, "output size"},
+		{"width from a format argument", `{{ '{:>{w}}'.format('x', w=1000000000000) }}`, "output size"},
+		{"split into one-character pieces", `{% set s = 'x' * 4000000 %}{{ s.split('') | length }}`, "output size"},
+		{"strftime_now", `{{ strftime_now('%A' * 1000000) | length }}`, "output size"},
 		{"ljust method", `{{ 'a'.ljust(100000000) }}`, "output size"},
 		{"join separator", `{{ range(100000) | join('x' * 1000) }}`, "output size"},
 		{"join method", `{% set sep = 'x' * 1000 %}{{ sep.join(range(100000) | map('string')) }}`, "output size"},
@@ -142,7 +148,8 @@ func TestLimitsLeaveNormalTemplatesAlone(t *testing.T) {
 		{`{{ 'ab' * 3 }}{{ 'a' ~ 1 }}{{ 1 + 2 }}{{ [1] + [2] }}{{ 7 // 2 }}{{ 7 % 4 }}`, "ababab" + "a1" + "3" + "[1, 2]" + "3" + "3"},
 		{`{% macro f(n) %}{% if n > 0 %}{{ n }}{{ f(n - 1) }}{% endif %}{% endmacro %}{{ f(5) }}`, "54321"},
 		{`{% set l = [] %}{% do l.append(1) %}{% set ns = namespace(l=l) %}{% set ns.l = ns.l + [2] %}{{ ns.l }}`, "[1, 2]"},
-		{`{{ 'x' | center(5) }}|{{ 'a\nb' | indent(2) }}|{{ 'aa'.replace('a', 'bc', 5) }}|{{ ', '.join(['a', 'b']) }}`, "  x  |a\n  b|bcbc|a, b"},
+		{`{{ 'x' | center(5) }}|{{ 'a\nb' | indent(2) }}|{{ (('ab\n' * 30000) | truncate(10000) | length) <= 10000 }}|{{ 'aa'.replace('a', 'bc', 5) }}|{{ ', '.join(['a', 'b']) }}`, "  x  |a\n  b|True|bcbc|a, b"},
+		{`{{ 'ab' * -1 }}|{% set s = 'x </think> y' %}{{ s.split('</think>') }}|{{ '{}|{:>3}'.format(20250305, 'a') }}`, "|['x ', ' y']|20250305|  a"},
 		{`{{ messages | length }} {{ messages[0].role }} {{ 'x' in messages[0].content }}`, "4 system False"},
 	}
 	for _, c := range cases {

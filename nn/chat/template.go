@@ -125,7 +125,8 @@ func (t *Template) render(input int, vars map[string]any) (out string, err error
 		if len(args.Args) != 1 || !args.Args[0].IsString() {
 			return nil, errors.New("strftime_now expects one format string")
 		}
-		return exec.AsValue(strftime(now(), args.Args[0].String())), nil
+		out := strftime(now(), args.Args[0].String())
+		return exec.AsValue(out), b.build(len(out), "the result of strftime_now")
 	}
 
 	data := map[string]any{
