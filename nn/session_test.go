@@ -5,29 +5,17 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/milp-lite/milp-lite/gguf"
 	"github.com/milp-lite/milp-lite/nn/chat"
 	"github.com/milp-lite/milp-lite/nn/sample"
 	"github.com/milp-lite/milp-lite/quant"
 )
 
-// openWithTemplate writes a small synthetic model carrying template.
-func openWithTemplate(t *testing.T, template string) *Model {
+// withTemplate is a small synthetic model carrying template, as a GGUF's
+// tokenizer.chat_template would give it.
+func withTemplate(t *testing.T, template string) *Model {
 	t.Helper()
-	b, err := Synthesize(Shape{Name: "chat", Arch: "qwen2", Dim: 64, Layers: 2, Heads: 4, KVHeads: 2, FFNDim: 96, Vocab: 300, Context: 256, Tied: true}, quant.F32, 5)
-	if err != nil {
-		t.Fatal(err)
-	}
-	b.Set("tokenizer.chat_template", gguf.Str(template))
-	path := t.TempDir() + "/chat.gguf"
-	if err := b.WriteFile(path); err != nil {
-		t.Fatal(err)
-	}
-	m, err := Open(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { m.Close() })
+	m := writeModel(t, Shape{Name: "chat", Arch: "qwen2", Dim: 64, Layers: 2, Heads: 4, KVHeads: 2, FFNDim: 96, Vocab: 300, Context: 256, Tied: true}, quant.F32, 5)
+	m.ChatTemplate = template
 	return m
 }
 
@@ -43,7 +31,7 @@ func TestHostileTemplateSession(t *testing.T) {
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			m := openWithTemplate(t, c.template)
+			m := withTemplate(t, c.template)
 			sess, err := NewSession(m, 0, sample.Params{}, "", 4)
 			if err != nil {
 				t.Fatal(err)

@@ -74,11 +74,7 @@ func (b *budget) build(n int, what string) error {
 	if err := b.checkSize(n, what); err != nil {
 		return err
 	}
-	b.built += n
-	if b.built > b.memory {
-		return b.fail(limitErrorf("memory", "the template built more than %d bytes of text", b.memory))
-	}
-	return nil
+	return b.add(&b.built, n, b.memory, "memory", "the template built more than %d bytes of text")
 }
 
 // write charges n bytes written to the render's output.
@@ -86,11 +82,7 @@ func (b *budget) write(n int) error {
 	if err := b.tick(); err != nil {
 		return err
 	}
-	b.written += n
-	if b.written > b.output {
-		return b.fail(limitErrorf("output size", "the rendered text is longer than %d bytes", b.output))
-	}
-	return nil
+	return b.add(&b.written, n, b.output, "output size", "the rendered text is longer than %d bytes")
 }
 
 // iterate charges n loop iterations.
@@ -98,11 +90,10 @@ func (b *budget) iterate(n int) error {
 	if err := b.tick(); err != nil {
 		return err
 	}
-	b.iterations += n
-	if n < 0 || b.iterations > b.limits.Iterations {
-		return b.fail(limitErrorf("loop iterations", "the template's loops would run more than %d iterations", b.limits.Iterations))
+	if n < 0 {
+		n = b.limits.Iterations + 1
 	}
-	return nil
+	return b.add(&b.iterations, n, b.limits.Iterations, "loop iterations", "the template's loops would run more than %d iterations")
 }
 
 // enter and leave bracket a macro call or {% call %} body.
@@ -110,9 +101,15 @@ func (b *budget) enter() error {
 	if err := b.tick(); err != nil {
 		return err
 	}
-	b.depth++
-	if b.depth > b.limits.Depth {
-		return b.fail(limitErrorf("recursion depth", "macro calls nest more than %d deep", b.limits.Depth))
+	return b.add(&b.depth, 1, b.limits.Depth, "recursion depth", "macro calls nest more than %d deep")
+}
+
+// add adds n to *total and fails with the named limit past max; detail is
+// a format for max.
+func (b *budget) add(total *int, n, max int, limit, detail string) error {
+	*total += n
+	if *total > max {
+		return b.fail(limitErrorf(limit, detail, max))
 	}
 	return nil
 }

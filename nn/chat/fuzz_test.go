@@ -10,15 +10,11 @@ import (
 
 // fuzzLimits are smaller than DefaultLimits so that each execution is
 // quick; the fuzzer tests that the limits stop the work, whatever they are.
-var fuzzLimits = Limits{
-	Time:            200 * time.Millisecond,
-	Output:          64 << 10,
-	MemoryPerOutput: 16,
-	Iterations:      10_000,
-	Depth:           50,
-	Nesting:         DefaultLimits.Nesting,
-	Source:          DefaultLimits.Source,
-}
+var fuzzLimits = func() Limits {
+	l := DefaultLimits
+	l.Time, l.Output, l.Iterations, l.Depth = 200*time.Millisecond, 64<<10, 10_000, 50
+	return l
+}()
 
 // FuzzTemplate parses and renders arbitrary template sources. Whatever the
 // source, parsing and rendering must not crash the process (a panic inside

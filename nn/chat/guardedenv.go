@@ -282,11 +282,7 @@ func formatWidths(f string) int {
 
 // after checks and charges a call's result.
 func (g *guards) after(name string, out *exec.Value) error {
-	n, err := g.size(out)
-	if err != nil {
-		return err
-	}
-	return g.b.build(n, "the result of "+name)
+	return g.charge("the result of " + name)(out)
 }
 
 // mutated checks a list or dict after append/update/setdefault: it must
@@ -330,7 +326,7 @@ func (g *guards) checkedGlobal(name string) guardFunc {
 	f := reflect.ValueOf(fn)
 	return func(e *exec.Evaluator, a *exec.VarArgs) (*exec.Value, error) {
 		out := exec.ToValue(f.Call([]reflect.Value{reflect.ValueOf(e), reflect.ValueOf(a)})[0].Interface())
-		if err := g.built(out); err != nil {
+		if err := g.charge("the result of " + name)(out); err != nil {
 			return nil, err
 		}
 		return out, nil

@@ -25,8 +25,8 @@ type guardFunc = func(*exec.Evaluator, *exec.VarArgs) (*exec.Value, error)
 func (g *guards) functions() map[string]any {
 	return map[string]any{
 		guardOp:    guardFunc(g.op),
-		guardEmit:  g.valueGuard(g.emit),
-		guardBuilt: g.valueGuard(g.built),
+		guardEmit:  g.valueGuard(g.charge("a printed value")),
+		guardBuilt: g.valueGuard(g.charge("a literal")),
 		guardCheck: guardFunc(func(_ *exec.Evaluator, a *exec.VarArgs) (*exec.Value, error) {
 			return exec.AsValue(""), g.check(a.Args[0])
 		}),
@@ -69,24 +69,18 @@ func (g *guards) size(v *exec.Value) (int, error) {
 	return n, nil
 }
 
-// emit charges a value about to be printed (into the output or into a
-// macro's, {% set %} block's or {% filter %} block's text).
-func (g *guards) emit(v *exec.Value) error {
-	n, err := g.size(v)
-	if err != nil {
-		return err
+// charge returns a guard charging a value's text: a value about to be
+// printed (into the output or a macro's, {% set %} block's or {% filter %}
+// block's text), or a list or dict literal just built ([l, l] doubles what
+// printing l prints without copying anything, so the text is what counts).
+func (g *guards) charge(what string) func(*exec.Value) error {
+	return func(v *exec.Value) error {
+		n, err := g.size(v)
+		if err != nil {
+			return err
+		}
+		return g.b.build(n, what)
 	}
-	return g.b.build(n, "a printed value")
-}
-
-// built charges a list or dict literal: [l, l] doubles what printing l
-// prints without copying anything, so the literal's text is what counts.
-func (g *guards) built(v *exec.Value) error {
-	n, err := g.size(v)
-	if err != nil {
-		return err
-	}
-	return g.b.build(n, "a literal")
 }
 
 // check runs after {% set x.attr = v %}: x must not now contain itself.
