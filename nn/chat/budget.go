@@ -6,11 +6,12 @@ import (
 )
 
 // budget is what one render has left of its Limits. The guards the
-// template is instrumented with (guards.go) and the wrapped filters and
-// methods (guardedenv.go) charge it as the template runs. The first limit
-// hit is kept: gonja may swallow an error value (a failed condition is
-// just false to it), so every later charge fails too and Render reports
-// the limit rather than whatever the template did next.
+// template is instrumented with (guards.go) and the wrapped filters,
+// methods and globals (guardedcalls.go, globals.go) charge it as the
+// template runs. The first limit hit is kept: gonja may swallow an error
+// value (a failed condition is just false to it), so every later charge
+// fails too and Render reports the limit rather than whatever the
+// template did next.
 type budget struct {
 	limits     Limits
 	output     int // the output size limit of this render

@@ -38,13 +38,14 @@
 // builds, the total text built, loop iterations, macro nesting, value
 // nesting, and the source's size and nesting. gonja has no hooks for
 // limits, so Parse rewrites the parsed syntax tree to call guards
-// (instrument.go, guards.go) and wraps every filter and method
-// (guardedenv.go); the guards stop the work itself, which a goroutine with
-// a time-out could not, and refuse before they are built the strings and
-// lists that would exhaust memory, and the recursion that would overflow
-// the Go stack (fatal, not a recoverable panic). Exceeding a limit is a
-// *LimitError naming it. Load parses and trial-renders a model's template;
-// callers use Plain when it fails, as for a model without a template.
+// (instrument.go, guards.go) and wraps every filter, method and unbounded
+// global function (guardedcalls.go, callsizes.go, globals.go). The guards
+// stop the work itself, which a goroutine with a time-out could not, and
+// refuse, before they are built, the strings and lists that would exhaust
+// memory and the recursion that would overflow the Go stack (fatal, not a
+// recoverable panic). Exceeding a limit is a *LimitError naming it. Load
+// parses and trial-renders a model's template; callers use Plain when it
+// fails, as for a model without a template.
 // {% include %}, {% import %}, {% from %}, {% extends %}, {% block %},
 // {% trans %}, recursive for loops and lipsum() are refused.
 //
