@@ -41,8 +41,13 @@ var errRecursiveLoop = errors.New("chat: recursive for loops are not supported i
 // reflect and unsafe, which is what lets it cover every node rather than
 // only those gonja exports. It returns the guarded operators, indexed by
 // the number each @op call carries.
-func instrument(root *nodes.Template) ([]*nodes.BinOperator, error) {
-	in := &instrumenter{seen: map[uintptr]bool{}}
+//
+// A tree deeper than maxDepth is refused: checkSource bounds nesting the
+// tokens show, but a chain (a.b.c..., x[0][0]..., 'a' ~ 'a' ~ ...) is as
+// deep as it is long, and gonja evaluates it by recursion and, on an
+// error, quotes the whole chain at every level (time cubic in its length).
+func instrument(root *nodes.Template, maxDepth int) ([]*nodes.BinOperator, error) {
+	in := &instrumenter{seen: map[uintptr]bool{}, maxDepth: maxDepth}
 	in.nodeList(&root.Nodes, false)
 	for name, m := range root.Macros {
 		in.pointer(reflect.ValueOf(m))
@@ -52,9 +57,11 @@ func instrument(root *nodes.Template) ([]*nodes.BinOperator, error) {
 }
 
 type instrumenter struct {
-	ops  []*nodes.BinOperator
-	seen map[uintptr]bool
-	err  error
+	ops      []*nodes.BinOperator
+	seen     map[uintptr]bool
+	depth    int // of the node being walked
+	maxDepth int // how deep a tree is accepted
+	err      error
 }
 
 // isGonjaNode reports whether t is a syntax-tree type the walk enters:
@@ -81,6 +88,14 @@ func (in *instrumenter) pointer(p reflect.Value) {
 		return
 	}
 	in.seen[p.Pointer()] = true
+	in.depth++
+	defer func() { in.depth-- }()
+	if in.depth > in.maxDepth {
+		if in.err == nil {
+			in.err = limitErrorf("nesting", "the template's syntax tree is more than %d levels deep", in.maxDepth)
+		}
+		return
+	}
 
 	switch n := p.Interface().(type) {
 	case *nodes.Wrapper:

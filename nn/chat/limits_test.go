@@ -101,6 +101,10 @@ func TestHostileTemplatesHitTheirLimit(t *testing.T) {
 		{"deep blocks", deep("{% if true %}", "x", "{% endif %}", 10000), "nesting"},
 		{"deep prefix operators", `{{ ` + strings.Repeat("not ", 50000) + `true }}`, "nesting"},
 		{"deep inline if", `{{ ` + strings.Repeat("1 if true else ", 10000) + `1 }}`, "nesting"},
+		{"long attribute chain", `{{ messages` + strings.Repeat(".a", 2000) + ` }}`, "nesting"},
+		{"long index chain", `{{ messages` + strings.Repeat("[0]", 2000) + ` }}`, "nesting"},
+		{"long concatenation", `{{ 'a'` + strings.Repeat(" ~ 'a'", 40000) + ` }}`, "nesting"},
+		{"long sum", `{{ 1` + strings.Repeat(" + 1", 60000) + ` }}`, "nesting"},
 		{"huge source", strings.Repeat("x", 1<<20), "source size"},
 	}
 	// The time limit is raised so a loaded machine cannot turn another

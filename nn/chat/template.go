@@ -59,7 +59,8 @@ func Parse(src string) (t *Template, err error) {
 		}
 		return nil, fmt.Errorf("chat: parse template: %s", shorten(err.Error()))
 	}
-	if g.ops, err = instrument(tpl.Root()); err != nil {
+	// The published templates' trees are at most 16 levels deep.
+	if g.ops, err = instrument(tpl.Root(), 4*DefaultLimits.Nesting); err != nil {
 		return nil, err
 	}
 	return &Template{Limits: DefaultLimits, tpl: tpl, guards: g}, nil
