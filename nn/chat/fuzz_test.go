@@ -4,6 +4,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"strings"
 	"testing"
 	"time"
 )
@@ -23,7 +24,8 @@ var fuzzLimits = func() Limits {
 // 1 GiB and return no more than the output limit.
 //
 // Seeds: the published templates in testdata, Jinja snippets exercising
-// every guarded construct, and the hostile templates of limits_test.go.
+// every guarded construct, hostile templates as in limits_test.go, and long
+// chains near the syntax tree's depth limit.
 func FuzzTemplate(f *testing.F) {
 	files, _ := filepath.Glob(filepath.Join("testdata", "*.jinja"))
 	for _, path := range files {
@@ -47,6 +49,8 @@ func FuzzTemplate(f *testing.F) {
 		`{% macro f() %}{{ f() }}{% endmacro %}{{ f() }}`,
 		`{% set ns = namespace(a=1) %}{% set ns.a = ns %}{{ ns }}`,
 		`{% set s = 'ab' %}{% set s = s + s %}{% set s = s + s %}{{ s }}`,
+		`{{ messages` + strings.Repeat(".a", 300) + ` }}`,
+		`{{ 'a'` + strings.Repeat(" ~ 'a'", 300) + ` }}`,
 	} {
 		f.Add(src)
 	}
