@@ -145,10 +145,11 @@ func (g *guards) checkOp(op tokens.Type, l, r *exec.Value) error {
 	if err := g.b.tick(); err != nil {
 		return err
 	}
+	if op == tokens.Modulo && r.Integer() == 0 {
+		// gonja's % is always an integer modulo, which panics on zero
+		return errors.New("chat: modulo by zero")
+	}
 	if isScalar(l) && isScalar(r) {
-		if (op == tokens.Modulo || op == tokens.FloorDivision) && !r.IsFloat() && r.Integer() == 0 && !l.IsFloat() {
-			return errors.New("chat: integer division or modulo by zero")
-		}
 		return nil
 	}
 	switch {

@@ -49,9 +49,8 @@ var errRecursiveLoop = errors.New("chat: recursive for loops are not supported i
 func instrument(root *nodes.Template, maxDepth int) ([]*nodes.BinOperator, error) {
 	in := &instrumenter{seen: map[uintptr]bool{}, maxDepth: maxDepth}
 	in.nodeList(&root.Nodes, false)
-	for name, m := range root.Macros {
+	for _, m := range root.Macros {
 		in.pointer(reflect.ValueOf(m))
-		root.Macros[name] = m
 	}
 	return in.ops, in.err
 }
