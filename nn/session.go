@@ -60,11 +60,7 @@ func ChatTemplate(m *Model) (*chat.Template, error) {
 		return nil, nil
 	}
 	tok := m.Tokenizer
-	t, err := chat.Load(m.ChatTemplate, tok.TokenText(tok.BOS()), tok.TokenText(tok.EOS()))
-	if err != nil {
-		return nil, fmt.Errorf("chat template: %w", err)
-	}
-	return t, nil
+	return chat.Load(m.ChatTemplate, tok.TokenText(tok.BOS()), tok.TokenText(tok.EOS()))
 }
 
 // Reset forgets the conversation.

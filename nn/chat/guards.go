@@ -64,7 +64,7 @@ func (g *guards) valueGuard(check func(*exec.Value) error) guardFunc {
 func (g *guards) size(v *exec.Value) (int, error) {
 	n, deep := textSize(v, g.b.output, g.b.limits.Nesting*4)
 	if deep {
-		return 0, g.b.fail(limitErrorf("nesting", "a value nests more than %d levels deep or contains itself", g.b.limits.Nesting))
+		return 0, g.b.fail(limitErrorf("nesting", "a value nests deeper than the nesting limit (%d) or contains itself", g.b.limits.Nesting))
 	}
 	return n, nil
 }
