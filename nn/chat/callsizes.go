@@ -59,12 +59,15 @@ func (g *guards) before(name string, in *exec.Value, params *exec.VarArgs, isMet
 		if err != nil {
 			return err
 		}
-		widths := formatWidths(in.String())
-		if nestedFields(in.String()) {
+		f := in.String()
+		widths := formatWidths(f)
+		if nestedFields(f) {
 			// '{:>{w}}' takes a width from the arguments
 			widths += intArgs(params)
 		}
-		return g.b.checkSize(len(in.String())+n+widths, what)
+		// any field may print any argument ('{0}{0}{0}', '%[1]s%[1]s')
+		fields := max(strings.Count(f, "{")+strings.Count(f, "%"), 1)
+		return g.b.checkSize(len(f)+fields*n+widths, what)
 	case (name == "split" || name == "rsplit" || name == "splitlines") && in.IsString():
 		// the pieces are counted as the list's text counts them (textSize)
 		return g.b.checkSize(len(in.String())+4*pieces(in.String(), params), what)

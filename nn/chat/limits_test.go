@@ -79,6 +79,8 @@ func TestHostileTemplatesHitTheirLimit(t *testing.T) {
 		{"tojson indent", `{{ messages | tojson(indent=100000000) }}`, "output size"},
 		{"tojson indent on many items", `{{ range(20000) | list | tojson(indent=1000) }}`, "output size"},
 		{"tojson separators", `{{ range(20000) | list | tojson(separators=('x' * 1000, ':')) }}`, "output size"},
+		{"one format argument printed many times", `{% set s = 'x' * 1000000 %}{% set f = '{0}' * 1000 %}{{ f.format(s) | length }}`, "output size"},
+		{"one format argument printed many times by the filter", `{{ ('%[1]s' * 1000) | format('x' * 1000000) | length }}`, "output size"},
 		{"width from a format argument", `{{ '{:>{w}}'.format('x', w=1000000000000) }}`, "output size"},
 		{"split into one-character pieces", `{% set s = 'x' * 4000000 %}{{ s.split('') | length }}`, "output size"},
 		{"strftime_now", `{{ strftime_now('%A' * 1000000) | length }}`, "output size"},
