@@ -25,7 +25,8 @@ type Limits struct {
 	// Depth is how deeply macro calls (and {% call %} bodies) may nest.
 	Depth int
 	// Nesting is how deeply values (lists, dicts) may nest and how deeply
-	// blocks and brackets may nest in the template's source.
+	// blocks and brackets may nest in the template's source; Parse also
+	// refuses a syntax tree deeper than four times DefaultLimits.Nesting.
 	Nesting int
 	// Source is the size in bytes of the template's source.
 	Source int
