@@ -102,11 +102,11 @@ func (in *instrumenter) pointer(p reflect.Value) {
 		return
 	case *nodes.Macro:
 		in.fields(p.Elem())
-		in.bracket(n.Wrapper, n.Location)
+		in.bracket(n.Wrapper)
 		return
 	case *controlStructures.CallControlStructure:
 		in.fields(p.Elem())
-		in.bracket(n.Body, n.Location)
+		in.bracket(n.Body)
 		return
 	case *controlStructures.ForControlStructure:
 		if n.Recursive {
@@ -214,7 +214,7 @@ func setTarget(cs nodes.ControlStructure) nodes.Expression {
 }
 
 // bracket makes a macro or {% call %} body count its nesting.
-func (in *instrumenter) bracket(w *nodes.Wrapper, at *tokens.Token) {
+func (in *instrumenter) bracket(w *nodes.Wrapper) {
 	if w == nil {
 		return
 	}
