@@ -28,7 +28,8 @@ type Renderer struct {
 	TemplateErr error
 }
 
-// NewRenderer prepares the model's chat template.
+// NewRenderer prepares the model's chat template, leaving out one that
+// cannot be used (see TemplateErr).
 func NewRenderer(m *nn.Model) (*Renderer, error) {
 	t, err := nn.ChatTemplate(m)
 	return &Renderer{m: m, tmpl: t, TemplateErr: err}, nil

@@ -126,8 +126,8 @@ func (t *Template) render(input int, vars map[string]any) (out string, err error
 		if len(args.Args) != 1 || !args.Args[0].IsString() {
 			return nil, errors.New("strftime_now expects one format string")
 		}
-		out := strftime(now(), args.Args[0].String())
-		return exec.AsValue(out), b.build(len(out), "the result of strftime_now")
+		text := strftime(now(), args.Args[0].String())
+		return exec.AsValue(text), b.build(len(text), "the result of strftime_now")
 	}
 
 	data := map[string]any{
