@@ -133,6 +133,10 @@ func TestRefusedConstructs(t *testing.T) {
 		`{% include 'other' %}`,
 		`{% extends 'base' %}`,
 		`{{ lipsum(1000000000) }}`,
+		"{{ 5.é }}",
+		"{{ 5.5.é }}",
+		"{{ 5e5.ྷ }}",
+		"{%\xa70\xa70\xa7\xb5\x94\xb9\x995.ྷ\xa7\xe2\xe36\xfe", // found by FuzzTemplate
 		`{{ 1 % 0 }}`,
 		`{{ 1.5 % 0 }}`,
 		`{{ 'a' % 0 }}`,
@@ -157,6 +161,7 @@ func TestLimitsLeaveNormalTemplatesAlone(t *testing.T) {
 		{`{% set l = [] %}{% do l.append(1) %}{% set ns = namespace(l=l) %}{% set ns.l = ns.l + [2] %}{{ ns.l }}`, "[1, 2]"},
 		{`{{ 'x' | center(5) }}|{{ 'a\nb' | indent(2) }}|{{ (('ab\n' * 30000) | truncate(10000) | length) <= 10000 }}|{{ 'aa'.replace('a', 'bc', 5) }}|{{ ', '.join(['a', 'b']) }}`, "  x  |a\n  b|True|bcbc|a, b"},
 		{`{{ 'ab' * -1 }}|{% set s = 'x </think> y' %}{{ s.split('</think>') }}|{{ '{}|{:>3}'.format(20250305, 'a') }}`, "|['x ', ' y']|20250305|  a"},
+		{"第1.步 {{ '2.é' }} {{ 3. }}é {{ 4.5 }}.é {# 6.é #}", "第1.步 2.é 3.0é 4.5.é "},
 		{`{{ messages | length }} {{ messages[0].role }} {{ 'x' in messages[0].content }}`, "4 system False"},
 	}
 	for _, c := range cases {

@@ -23,6 +23,9 @@ func checkSource(src string, l Limits) error {
 	if len(src) > l.Source {
 		return limitErrorf("source size", "the template is %d bytes, more than %d", len(src), l.Source)
 	}
+	if lexerTrap(src) {
+		return errLexerTrap
+	}
 	blocks, brackets, prefixes, inlineIfs := 0, 0, 0, 0
 	blockSet := false // inside {% set ... %} with no '=' so far
 	for s := tokens.LexAll(src, newConfig()); !s.End(); s.Next() {
