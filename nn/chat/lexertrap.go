@@ -11,7 +11,7 @@ import (
 
 // errLexerTrap refuses a source gonja v2.9.1's lexer never finishes: after a
 // number, scanNumber peeks past a '.' and then backs up by the width of
-// the character it peeked at instead of the '.”s, so with a multi-byte
+// the character it peeked at instead of the dot's, so with a multi-byte
 // character there ({{ 5.é }}) it steps back into the number and emits
 // empty tokens for ever, until memory runs out.
 var errLexerTrap = errors.New("chat: template has a number followed by '.' and a non-ASCII character in an expression, on which the template engine's lexer never ends")
