@@ -47,7 +47,8 @@
 // parses and trial-renders a model's template; callers use Plain when it
 // fails, as for a model without a template.
 // {% include %}, {% import %}, {% from %}, {% extends %}, {% block %},
-// {% trans %}, recursive for loops and lipsum() are refused.
+// {% trans %}, recursive for loops and lipsum() are refused, and so is a
+// source on which gonja's lexer would never end (lexertrap.go).
 //
 // Plain is the fallback for models without a template.
 package chat
