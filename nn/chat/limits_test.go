@@ -137,6 +137,7 @@ func TestRefusedConstructs(t *testing.T) {
 		"{{ 5.5.é }}",
 		"{{ 5e5.ྷ }}",
 		"{%\xa70\xa70\xa7\xb5\x94\xb9\x995.ྷ\xa7\xe2\xe36\xfe", // found by FuzzTemplate
+		"{{ {\xed|x\xa1% 0.⡒ }}",                               // the same past an error token, found by FuzzTemplate
 		`{{ 1 % 0 }}`,
 		`{{ 1.5 % 0 }}`,
 		`{{ 'a' % 0 }}`,

@@ -18,7 +18,9 @@ var blockTags = map[string]bool{
 // blocks, brackets, prefix operators and inline if/else, and a Go stack
 // overflow kills the process. It counts those levels from the tokens
 // (lexing is a flat loop) and refuses a source above the size limit, which
-// also bounds everything the nesting count does not see.
+// also bounds everything the nesting count does not see. It first makes
+// sure gonja's lexer ends on the source (lexertrap.go): the parser lexes
+// it with LexAll, which would collect tokens until memory runs out.
 func checkSource(src string, l Limits) error {
 	if len(src) > l.Source {
 		return limitErrorf("source size", "the template is %d bytes, more than %d", len(src), l.Source)
@@ -26,18 +28,26 @@ func checkSource(src string, l Limits) error {
 	if lexerTrap(src) {
 		return errLexerTrap
 	}
+	toks, ends := lexBounded(src)
+	if !ends {
+		return errLexerLoops
+	}
 	blocks, brackets, prefixes, inlineIfs := 0, 0, 0, 0
 	blockSet := false // inside {% set ... %} with no '=' so far
-	for s := tokens.LexAll(src, newConfig()); !s.End(); s.Next() {
-		t := s.Current()
+	for i, t := range toks {
+		if t.Type == tokens.Error || t.Type == tokens.EOF {
+			break // where the parser stops
+		}
+		if t.Type == tokens.Whitespace {
+			continue // the parser skips it
+		}
 		switch t.Type {
 		case tokens.LeftParenthesis, tokens.LeftBracket, tokens.LeftBrace:
 			brackets++
 		case tokens.RightParenthesis, tokens.RightBracket, tokens.RightBrace:
 			brackets = max(brackets-1, 0)
 		case tokens.BlockBegin:
-			name := s.Peek()
-			if name != nil && name.Type == tokens.Name {
+			if name := nextToken(toks, i); name != nil && name.Type == tokens.Name {
 				blockSet = name.Val == "set"
 				switch {
 				case strings.HasPrefix(name.Val, "end"):
@@ -68,6 +78,17 @@ func checkSource(src string, l Limits) error {
 		}
 		if blocks+brackets+prefixes+inlineIfs > l.Nesting {
 			return limitErrorf("nesting", "blocks, brackets and operators nest more than %d deep (line %d)", l.Nesting, t.Line)
+		}
+	}
+	return nil
+}
+
+// nextToken returns the token after toks[i] that is not white space, as
+// the parser sees it, or nil.
+func nextToken(toks []*tokens.Token, i int) *tokens.Token {
+	for _, t := range toks[i+1:] {
+		if t.Type != tokens.Whitespace {
+			return t
 		}
 	}
 	return nil
