@@ -19,7 +19,11 @@ type Session struct {
 	Sampler   *sample.Sampler
 	Template  *chat.Template // nil: plain text
 	PlainChat bool           // without a template: chat.Plain lines, not a document
-	System    string         // system prompt, used with a template or PlainChat
+	// TemplateErr says why the model's chat template is not used (a syntax
+	// error, or a limit it exceeded on trial conversations); the session
+	// then runs as for a model without a template.
+	TemplateErr error
+	System      string // system prompt, used with a template or PlainChat
 	// Memory is text the model should know for the next replies (retrieved
 	// earlier turns, say): given as a system message before the conversation,
 	// without becoming part of it.
@@ -33,20 +37,30 @@ type Session struct {
 }
 
 // NewSession starts a conversation on m with a context of ctx tokens (0: the
-// model's). The model's chat template is used when it has one.
+// model's). The model's chat template is used when it has one that works
+// (see ChatTemplate and Session.TemplateErr).
 func NewSession(m *Model, ctx int, params sample.Params, system string, maxTokens int) (*Session, error) {
 	st, err := m.NewState(ctx)
 	if err != nil {
 		return nil, err
 	}
 	s := &Session{State: st, Sampler: sample.New(params, m.Config.VocabSize), System: system, MaxTokens: maxTokens}
-	if m.ChatTemplate != "" {
-		if s.Template, err = chat.Parse(m.ChatTemplate); err != nil {
-			return nil, fmt.Errorf("chat template: %w", err)
-		}
-	}
+	s.Template, s.TemplateErr = ChatTemplate(m)
 	s.Reset()
 	return s, nil
+}
+
+// ChatTemplate loads m's chat template with chat.Load. It returns nil when
+// m has none, and nil with the reason when the template cannot be used (a
+// syntax error, or a limit exceeded on trial conversations): a model file
+// comes from a stranger, and its template must not stop the model from
+// loading, so callers fall back to what they do without a template.
+func ChatTemplate(m *Model) (*chat.Template, error) {
+	if m.ChatTemplate == "" {
+		return nil, nil
+	}
+	tok := m.Tokenizer
+	return chat.Load(m.ChatTemplate, tok.TokenText(tok.BOS()), tok.TokenText(tok.EOS()))
 }
 
 // Reset forgets the conversation.

@@ -22,19 +22,17 @@ type Example struct {
 type Renderer struct {
 	m    *nn.Model
 	tmpl *chat.Template
+	// TemplateErr says why the model's chat template is not used (see
+	// nn.ChatTemplate); the conversations are then rendered as chat.Plain
+	// lines, the format a chat with that model falls back to as well.
+	TemplateErr error
 }
 
-// NewRenderer prepares the model's chat template.
+// NewRenderer prepares the model's chat template, leaving out one that
+// cannot be used (see TemplateErr).
 func NewRenderer(m *nn.Model) (*Renderer, error) {
-	r := &Renderer{m: m}
-	if m.ChatTemplate != "" {
-		t, err := chat.Parse(m.ChatTemplate)
-		if err != nil {
-			return nil, fmt.Errorf("chat template: %w", err)
-		}
-		r.tmpl = t
-	}
-	return r, nil
+	t, err := nn.ChatTemplate(m)
+	return &Renderer{m: m, tmpl: t, TemplateErr: err}, nil
 }
 
 func (r *Renderer) encode(msgs []chat.Message, addGen bool) ([]int32, error) {

@@ -1,6 +1,8 @@
 package train
 
 import (
+	"errors"
+	"slices"
 	"strings"
 	"testing"
 
@@ -42,6 +44,36 @@ func TestTokenizeMarksAssistantSpans(t *testing.T) {
 	}
 	if r := m.Tokenizer.Decode(rest); !strings.Contains(r, "User: Where is the cat?") || strings.Contains(r, "garden") {
 		t.Fatalf("unlearned text %q", r)
+	}
+}
+
+// TestRendererLeavesOutHostileTemplate: a chat template that exceeds a
+// rendering limit is left out (TemplateErr names the limit) and
+// conversations are tokenised as for a model without one, the format a chat
+// with that model falls back to.
+func TestRendererLeavesOutHostileTemplate(t *testing.T) {
+	plain, err := NewRenderer(defaultModel(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := defaultModel(t)
+	m.ChatTemplate = `{% for i in range(1000000000) %}{% endfor %}`
+	r, err := NewRenderer(m)
+	var limit *chat.LimitError
+	if err != nil || !errors.As(r.TemplateErr, &limit) || limit.Limit != "loop iterations" {
+		t.Fatalf("NewRenderer: %v, template error %v; want the loop iterations limit", err, r.TemplateErr)
+	}
+	c := userdata.Conversation{Messages: []chat.Message{
+		{Role: "user", Content: "Where is the cat?"},
+		{Role: "assistant", Content: "In the garden."},
+	}}
+	want, err := plain.Tokenize(c)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := r.Tokenize(c)
+	if err != nil || !slices.Equal(got.Tokens, want.Tokens) || !slices.Equal(got.Loss, want.Loss) {
+		t.Fatalf("tokens %v (%v), want %v as without a template", got.Tokens, err, want.Tokens)
 	}
 }
 

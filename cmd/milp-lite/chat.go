@@ -187,6 +187,7 @@ func openConversation(c *cli.Context, m *nn.Model, ctx int, params sample.Params
 			return nil, false, fmt.Errorf("--user brings its own adapter; do not combine it with --adapter")
 		}
 		uc.Warn = func(msg string) { fmt.Fprintf(os.Stderr, "warning: %s\n", msg) }
+		warnTemplate(uc.Session)
 		if !uc.HasAdapter {
 			fmt.Fprintf(os.Stderr, "(user %s has no long-term memory yet: only short-term memory is used)\n", id)
 		}
@@ -196,9 +197,19 @@ func openConversation(c *cli.Context, m *nn.Model, ctx int, params sample.Params
 	if err != nil {
 		return nil, false, err
 	}
+	warnTemplate(sess)
 	sess.TrimToFit = true // a long chat forgets its oldest turns rather than stopping
 	sess.State.SetAdapters(adapters...)
 	return sessionConversation{sess}, sess.Template == nil, nil
+}
+
+// warnTemplate says, in one line, why the model's chat template is not
+// used (a syntax error or an exceeded limit); the chat goes on as for a
+// model without a template.
+func warnTemplate(s *nn.Session) {
+	if s.TemplateErr != nil {
+		fmt.Fprintf(os.Stderr, "warning: %v; chatting in plain text instead\n", s.TemplateErr)
+	}
 }
 
 // loadAdapters reads --adapter FILE[:SCALE] values.

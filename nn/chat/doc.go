@@ -33,5 +33,22 @@
 // (templates see them undefined), although the engine renders the Qwen2.5
 // tools branch correctly when they are supplied (see tools_test.go).
 //
+// A template is code from the model file's author, so rendering is bounded
+// (limits.go): wall-clock time, the size of the output and of any string it
+// builds, the total text built, loop iterations, macro nesting, value
+// nesting, and the source's size and nesting. gonja has no hooks for
+// limits, so Parse rewrites the parsed syntax tree to call guards
+// (instrument.go, guards.go) and wraps every filter, method and unbounded
+// global function (guardedcalls.go, callsizes.go, globals.go). The guards
+// stop the work itself, which a goroutine with a time-out could not, and
+// refuse, before they are built, the strings and lists that would exhaust
+// memory and the recursion that would overflow the Go stack (fatal, not a
+// recoverable panic). Exceeding a limit is a *LimitError naming it. Load
+// parses and trial-renders a model's template; callers use Plain when it
+// fails, as for a model without a template.
+// {% include %}, {% import %}, {% from %}, {% extends %}, {% block %},
+// {% trans %}, recursive for loops and lipsum() are refused, and so is a
+// source on which gonja's lexer would never end (lexertrap.go).
+//
 // Plain is the fallback for models without a template.
 package chat

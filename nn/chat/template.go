@@ -18,39 +18,52 @@ const templateName = "/chat_template"
 
 // Template is a compiled chat template. Render may be called from several
 // goroutines; calls are serialised because gonja does not document its
-// templates as safe for concurrent execution.
+// templates as safe for concurrent execution (and the guards share one
+// budget).
 type Template struct {
 	// Now is the clock strftime_now reads; nil means time.Now. Tests set it
 	// so templates that print today's date (Llama 3.x) render reproducibly.
 	Now func() time.Time
+	// Limits bound each render; Parse sets DefaultLimits.
+	Limits Limits
 
-	mu  sync.Mutex
-	tpl *exec.Template
+	mu     sync.Mutex
+	tpl    *exec.Template
+	guards *guards
 }
 
 // Parse compiles a Jinja chat template. A syntax error is reported with its
-// line, column and the offending token.
+// line, column and the offending token; a source above DefaultLimits' size
+// or nesting is a *LimitError.
 func Parse(src string) (t *Template, err error) {
 	defer func() {
 		if r := recover(); r != nil {
 			t, err = nil, fmt.Errorf("chat: parse template: engine panic: %v", r)
 		}
 	}()
+	if err := checkSource(src, DefaultLimits); err != nil {
+		return nil, err
+	}
 	loader, err := loaders.NewMemoryLoader(map[string]string{templateName: src})
 	if err != nil {
 		return nil, fmt.Errorf("chat: parse template: %w", err)
 	}
-	tpl, err := exec.NewTemplate(templateName, newConfig(), loader, newEnvironment())
+	g := &guards{}
+	tpl, err := exec.NewTemplate(templateName, newConfig(), loader, newEnvironment(g))
 	if err != nil {
 		var syn *parser.SyntaxError
 		if errors.As(err, &syn) {
 			// gonja's own message quotes the whole template source; the syntax
 			// error alone is what names the problem.
-			return nil, fmt.Errorf("chat: template syntax error: %s", syn.Error())
+			return nil, fmt.Errorf("chat: template syntax error: %s", shorten(syn.Error()))
 		}
 		return nil, fmt.Errorf("chat: parse template: %s", shorten(err.Error()))
 	}
-	return &Template{tpl: tpl}, nil
+	// The published templates' trees are at most 16 levels deep.
+	if g.ops, err = instrument(tpl.Root(), 4*DefaultLimits.Nesting); err != nil {
+		return nil, err
+	}
+	return &Template{Limits: DefaultLimits, tpl: tpl, guards: g}, nil
 }
 
 // RaiseError is returned by Render when the template calls
@@ -63,7 +76,11 @@ func (e *RaiseError) Error() string { return "chat: template raised: " + e.Messa
 // is true templates append the assistant header so the model answers next.
 // bosToken and eosToken are the vocabulary's BOS and EOS strings.
 func (t *Template) Render(msgs []Message, addGenerationPrompt bool, bosToken, eosToken string) (string, error) {
-	return t.render(map[string]any{
+	input := 0
+	for _, m := range msgs {
+		input += len(m.Role) + len(m.Content)
+	}
+	return t.render(input, map[string]any{
 		"messages":              toMessageList(msgs),
 		"add_generation_prompt": addGenerationPrompt,
 		"bos_token":             bosToken,
@@ -74,12 +91,19 @@ func (t *Template) Render(msgs []Message, addGenerationPrompt bool, bosToken, eo
 // render executes the template with vars plus the functions every HF chat
 // template may call. Tests use it to pass variables Render does not expose
 // (tools, tool_calls) to exercise templates' tool branches.
-func (t *Template) render(vars map[string]any) (out string, err error) {
+// input is the size of the conversation's text, which scales the output
+// size limit.
+func (t *Template) render(input int, vars map[string]any) (out string, err error) {
 	t.mu.Lock()
 	defer t.mu.Unlock()
+	b := newBudget(t.Limits, input)
+	t.guards.b = b
 	defer func() {
 		if r := recover(); r != nil {
 			out, err = "", fmt.Errorf("chat: render template: engine panic: %v", r)
+		}
+		if b.err != nil {
+			out, err = "", b.err
 		}
 	}()
 
@@ -102,19 +126,22 @@ func (t *Template) render(vars map[string]any) (out string, err error) {
 		if len(args.Args) != 1 || !args.Args[0].IsString() {
 			return nil, errors.New("strftime_now expects one format string")
 		}
-		return exec.AsValue(strftime(now(), args.Args[0].String())), nil
+		text := strftime(now(), args.Args[0].String())
+		return exec.AsValue(text), b.build(len(text), "the result of strftime_now")
 	}
 
 	data := map[string]any{
 		"raise_exception": raise,
 		"strftime_now":    strftimeNow,
 	}
-	for k, v := range vars {
-		data[k] = v
+	for _, set := range []map[string]any{t.guards.functions(), t.guards.globals(), vars} {
+		for k, v := range set {
+			data[k] = v
+		}
 	}
 	ctx := exec.NewContext(data)
 	var sb strings.Builder
-	execErr := t.tpl.Execute(&sb, ctx)
+	execErr := t.tpl.Execute(&countingWriter{w: &sb, b: b}, ctx)
 	if raised != nil {
 		return "", raised
 	}

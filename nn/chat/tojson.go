@@ -11,21 +11,27 @@ import (
 	"github.com/nikolalohinski/gonja/v2/exec"
 )
 
-// filterToJSON is `tojson` as transformers defines it for chat templates:
+// toJSON is `tojson` as transformers defines it for chat templates:
 // json.dumps(x, ensure_ascii=False, indent=indent, separators=separators,
 // sort_keys=sort_keys). Separators default to ", " and ": " (",", ": " when
 // indenting), dict keys keep their order, and <, >, & are not escaped.
-func filterToJSON(_ *exec.Evaluator, in *exec.Value, params *exec.VarArgs) *exec.Value {
+// Output longer than limit bytes is an output size *LimitError: indenting
+// repeats the indent on every line, so the output can be far longer than
+// the value printed.
+func toJSON(limit int, in *exec.Value, params *exec.VarArgs) *exec.Value {
 	if in.IsError() {
 		return in
 	}
-	enc := jsonEncoder{itemSep: ", ", keySep: ": "}
+	enc := jsonEncoder{itemSep: ", ", keySep: ": ", limit: limit}
 	for name, v := range params.KwArgs {
 		switch name {
 		case "indent":
 			if !v.IsNil() {
 				if !v.IsInteger() {
 					return exec.AsValue(fmt.Errorf("tojson: indent must be an integer, got %s", v.String()))
+				}
+				if v.Integer() < 0 || v.Integer() > limit/(maxJSONDepth+1) {
+					return exec.AsValue(limitErrorf("output size", "tojson indent %d would print more than %d bytes", v.Integer(), limit))
 				}
 				enc.indent = strings.Repeat(" ", v.Integer())
 				enc.indented = true
@@ -40,6 +46,9 @@ func filterToJSON(_ *exec.Evaluator, in *exec.Value, params *exec.VarArgs) *exec
 				return exec.AsValue(fmt.Errorf("tojson: separators must be a pair of strings"))
 			}
 			enc.itemSep, enc.keySep = v.Index(0).String(), v.Index(1).String()
+			if len(enc.itemSep)+len(enc.keySep) > limit/2 {
+				return exec.AsValue(limitErrorf("output size", "tojson separators would print more than %d bytes", limit))
+			}
 		default:
 			return exec.AsValue(fmt.Errorf("tojson: unknown argument %q", name))
 		}
@@ -54,7 +63,11 @@ func filterToJSON(_ *exec.Evaluator, in *exec.Value, params *exec.VarArgs) *exec
 	return exec.AsValue(sb.String())
 }
 
+// maxJSONDepth is how deeply tojson follows nested values.
+const maxJSONDepth = 100
+
 type jsonEncoder struct {
+	limit           int
 	indent          string
 	indented        bool
 	itemSep, keySep string
@@ -77,8 +90,11 @@ func (e *jsonEncoder) newline(sb *strings.Builder, depth int) {
 }
 
 func (e *jsonEncoder) value(sb *strings.Builder, v *exec.Value, depth int) error {
-	if depth > 100 {
-		return fmt.Errorf("tojson: value nested deeper than 100 levels")
+	if depth > maxJSONDepth {
+		return fmt.Errorf("tojson: value nested deeper than %d levels", maxJSONDepth)
+	}
+	if sb.Len() > e.limit {
+		return limitErrorf("output size", "tojson would print more than %d bytes", e.limit)
 	}
 	switch {
 	case v == nil || v.IsNil():

@@ -40,7 +40,7 @@ func TestQwenToolsBranch(t *testing.T) {
 		}),
 		dict("role", "tool", "content", `{"temp": 20}`),
 	}
-	got, err := tpl.render(map[string]any{
+	got, err := tpl.render(0, map[string]any{
 		"messages": msgs, "tools": tools, "add_generation_prompt": true,
 		"bos_token": "", "eos_token": "<|im_end|>",
 	})
