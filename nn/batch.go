@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"sync"
 	"sync/atomic"
+	"time"
 
 	"github.com/milp-lite/milp-lite/kernels"
 	"github.com/milp-lite/milp-lite/nn/sample"
@@ -35,6 +36,7 @@ type Batch struct {
 	attnOne    []kernels.AttentionArgs
 	attnChunk  kernels.AttentionArgs
 	lora       loraTask
+	Profile    BatchProfile
 }
 
 // BatchOptions bound a Batch.
@@ -44,6 +46,13 @@ type BatchOptions struct {
 	ChunkTokens int   // prompt tokens one sequence feeds in one step at most (default StepTokens)
 	Ctx         int   // a sequence's context (0: the model's)
 	KVBytes     int64 // the KV caches' budget (0: MaxSeqs full contexts)
+	Profile     bool  // time the steps' parts into Batch.Profile
+}
+
+// BatchProfile is where a Batch's steps went, with BatchOptions.Profile.
+type BatchProfile struct {
+	Steps, Rows        int           // steps run, and token rows over all of them
+	Step, LoRA, Attend time.Duration // all of the steps; their LoRA terms; their attention
 }
 
 // Sequence is one generation in a Batch. Set the exported inputs, Add it,

@@ -1,6 +1,10 @@
 package nn
 
-import "github.com/milp-lite/milp-lite/kernels"
+import (
+	"time"
+
+	"github.com/milp-lite/milp-lite/kernels"
+)
 
 // loraChunkRows bounds the rows of one LoRA work item, so that a long
 // prompt's rows spread over the workers like many short sequences do.
@@ -64,6 +68,9 @@ func (b *Batch) adapt(l int, site Site, y, x []float32, rows int) {
 	t := &b.lora
 	if len(t.items) == 0 {
 		return
+	}
+	if b.opts.Profile {
+		defer b.since(time.Now(), &b.Profile.LoRA)
 	}
 	t.layer, t.site, t.y, t.x, t.yDim, t.xDim = l, site, y, x, len(y)/rows, len(x)/rows
 	kernels.Default().For(len(t.items), 1, t)

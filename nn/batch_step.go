@@ -2,6 +2,7 @@ package nn
 
 import (
 	"slices"
+	"time"
 
 	"github.com/milp-lite/milp-lite/kernels"
 )
@@ -28,6 +29,10 @@ func newStepPlan(rows, seqs int) stepPlan {
 // draw their next token. It returns how many sequences are still active or
 // waiting.
 func (b *Batch) Step() int {
+	var start time.Time
+	if b.opts.Profile {
+		start = time.Now()
+	}
 	b.retireCancelled()
 	b.admit()
 	if len(b.active) > 0 {
@@ -38,6 +43,11 @@ func (b *Batch) Step() int {
 			s.pos += p.n[i]
 		}
 		b.sample()
+		if b.opts.Profile {
+			b.Profile.Steps++
+			b.Profile.Rows += p.rows
+			b.Profile.Step += time.Since(start)
+		}
 	}
 	b.mu.Lock()
 	defer b.mu.Unlock()
@@ -148,6 +158,9 @@ func sameAdapters(a, b []Adapter) bool {
 // their keys and values in its own cache and attend over it; the generating
 // sequences' single queries go to the pool together.
 func (b *Batch) attend(a *activations, l, rows int) {
+	if b.opts.Profile {
+		defer b.since(time.Now(), &b.Profile.Attend)
+	}
 	c := &b.m.Config
 	qDim, kvDim := c.QDim(), c.KVDim()
 	p := &b.plan
@@ -247,3 +260,6 @@ func (b *Batch) finish(i int, reason StopReason) {
 	b.active = slices.Delete(b.active, i, i+1)
 	close(s.done)
 }
+
+// since adds the time from start to *total.
+func (b *Batch) since(start time.Time, total *time.Duration) { *total += time.Since(start) }
