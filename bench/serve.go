@@ -25,6 +25,9 @@ type ServeOptions struct {
 	StepTokens  int           // token rows a step runs at most
 	ChunkTokens int           // prompt tokens one sequence feeds in one step at most
 	Seed        uint64
+	// ProbeSeconds is how long the bandwidth and FMA probes run each (at
+	// least three passes).
+	ProbeSeconds float64
 }
 
 // ServeResult is what the serving benchmark measured. Token rates count
@@ -98,8 +101,8 @@ func MeasureServe(o ServeOptions, phase func(string)) (*ServeResult, error) {
 
 	phase("machine limits")
 	pr := newProber()
-	res.BandwidthGBs, _ = pr.bandwidth(1)
-	res.PeakGFLOPS, _ = pr.peakFLOPS(1)
+	res.BandwidthGBs, _ = pr.bandwidth(o.ProbeSeconds)
+	res.PeakGFLOPS, _ = pr.peakFLOPS(o.ProbeSeconds)
 	res.SingleUserLimit = res.BandwidthGBs * 1e9 / float64(acct.WeightBytes)
 	res.BatchLimit = res.PeakGFLOPS * 1e9 / (2 * float64(acct.Params))
 

@@ -75,7 +75,7 @@ func runBenchServe(c *cli.Context) error {
 	}
 	o := bench.ServeOptions{Model: path, Users: c.Int("users"), Rank: c.Int("rank"), PromptMin: c.Int("prompt-min"),
 		PromptMax: c.Int("prompt-max"), ReplyTokens: c.Int("reply"), Spread: c.Duration("spread"), JoinPrompt: c.Int("join"),
-		StepTokens: c.Int("step-tokens"), ChunkTokens: c.Int("chunk"), Seed: c.Uint64("seed")}
+		StepTokens: c.Int("step-tokens"), ChunkTokens: c.Int("chunk"), Seed: c.Uint64("seed"), ProbeSeconds: 1}
 	start := time.Now()
 	res, err := bench.MeasureServe(o, func(p string) {
 		fmt.Fprintf(os.Stderr, "[%5.1fs] %s\n", time.Since(start).Seconds(), p)
