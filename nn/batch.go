@@ -167,3 +167,19 @@ func (b *Batch) Idle() bool {
 
 // Active is how many sequences are running.
 func (b *Batch) Active() int { return len(b.active) }
+
+// StepRows is how many token rows the last step ran.
+func (b *Batch) StepRows() int { return b.plan.rows }
+
+// CancelAll cancels every running and waiting sequence (a server shutting
+// down): they stop at the next step.
+func (b *Batch) CancelAll() {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	for _, s := range b.waiting {
+		s.Cancel()
+	}
+	for _, s := range b.active {
+		s.Cancel()
+	}
+}
