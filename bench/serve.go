@@ -264,24 +264,11 @@ func randomPrompt(rng *rand.Rand, n, vocab int) []int32 {
 }
 
 // randomAdapter is a LoRA of the given rank on every FFN site of every
-// layer, with random factors (a trained adapter's values do not change its
-// cost).
+// layer, with random factors.
 func randomAdapter(m *nn.Model, rank int, seed uint64) (*lora.Adapter, error) {
 	layers, _ := lora.ParseLayers("all", m.Config.Layers)
-	set, err := lora.New(m, lora.Config{Sites: []nn.Site{nn.SiteGate, nn.SiteUp, nn.SiteDown}, Layers: layers,
-		Modules: lora.Modules(1, rank, 0)}, rand.New(rand.NewPCG(seed, 0xada)))
-	if err != nil {
-		return nil, err
-	}
-	rng := rand.New(rand.NewPCG(seed, 0xb))
-	for _, sm := range set.Sites {
-		for _, mod := range sm.Modules {
-			for i := range mod.B {
-				mod.B[i] = float32(rng.NormFloat64()) * 0.01
-			}
-		}
-	}
-	return set.Fold(), nil
+	return lora.Random(m, lora.Config{Sites: []nn.Site{nn.SiteGate, nn.SiteUp, nn.SiteDown}, Layers: layers,
+		Modules: lora.Modules(1, rank, 0)}, 0.01, rand.New(rand.NewPCG(seed, 0xada)))
 }
 
 // adapterBytes is what one such adapter's factors take in memory (F32).

@@ -167,14 +167,11 @@ func adapterSize(a *lora.Adapter) int64 {
 	return n
 }
 
-// installAdapter writes a new adapter version for the user: the adapter
-// file first, then its version, each atomically, so a reader sees the old
-// adapter with its version or the new one with its own.
-func installAdapter(st milp.Store, id, source string, write func(path string) error) (int, error) {
-	info, err := readAdapterInfo(st, id)
-	if err != nil {
-		return 0, err
-	}
+// installAdapter writes a new adapter version for the user, after prev: the
+// adapter file first (write; nil when a job has written it already), then
+// its version, each atomically, so a reader sees the old adapter with its
+// version or the new one with its own.
+func installAdapter(st milp.Store, id string, prev int, source string, write func(path string) error) (int, error) {
 	if err := os.MkdirAll(st.UserDir(id), 0o755); err != nil {
 		return 0, err
 	}
@@ -183,7 +180,7 @@ func installAdapter(st milp.Store, id, source string, write func(path string) er
 			return 0, err
 		}
 	}
-	next := adapterInfo{Version: info.Version + 1, Source: source, Installed: time.Now().UTC()}
+	next := adapterInfo{Version: prev + 1, Source: source, Installed: time.Now().UTC()}
 	data, _ := json.Marshal(next)
 	if err := atomicfile.WriteFile(adapterInfoPath(st, id), data); err != nil {
 		return 0, err

@@ -62,20 +62,20 @@ func (s *Server) handleChat(w http.ResponseWriter, r *http.Request, c caller) er
 	id := newID("chatcmpl-")
 	info := turn.info()
 	w.Header().Set("X-Milp-Adapter-Version", fmt.Sprint(info.AdapterVersion))
-	var res genResult
-	if req.Stream {
-		res, err = s.streamChat(w, r.Context(), g, id, info, req.StreamOptions, len(prompt))
-	} else {
-		res, err = s.generate(r.Context(), g, func(string) error { return nil })
+	// The exchange is remembered before the client hears the reply has
+	// ended: an answered request is never lost, even to a kill right after.
+	finished := func(res genResult) {
+		s.record(r, user, info.AdapterVersion, len(prompt), res.completionTokens)
+		turn.remember(last, res.text)
 	}
+	if req.Stream {
+		return s.streamChat(w, r.Context(), g, id, info, req.StreamOptions, len(prompt), finished)
+	}
+	res, err := s.generate(r.Context(), g, func(string) error { return nil })
 	if err != nil {
 		return err
 	}
-	s.record(r, user, info.AdapterVersion, len(prompt), res.completionTokens)
-	turn.remember(last, res.text)
-	if req.Stream {
-		return nil
-	}
+	finished(res)
 	u := &usage{PromptTokens: len(prompt), CompletionTokens: res.completionTokens, TotalTokens: len(prompt) + res.completionTokens}
 	writeJSON(w, http.StatusOK, chatCompletion{ID: id, Object: "chat.completion", Created: time.Now().Unix(), Model: s.opts.ModelName,
 		Choices: []chatChoice{{Message: &chat.Message{Role: chat.RoleAssistant, Content: res.text}, FinishReason: &res.finish}},
@@ -86,7 +86,8 @@ func (s *Server) handleChat(w http.ResponseWriter, r *http.Request, c caller) er
 // streamChat sends the reply as server-sent events: a first chunk with the
 // role and the milp object, one chunk per piece of text, a last one with the
 // finish reason (and the usage when asked), then [DONE].
-func (s *Server) streamChat(w http.ResponseWriter, ctx context.Context, g genRequest, id string, info milpInfo, so *streamOptions, promptTokens int) (genResult, error) {
+func (s *Server) streamChat(w http.ResponseWriter, ctx context.Context, g genRequest, id string, info milpInfo, so *streamOptions,
+	promptTokens int, finished func(genResult)) error {
 	sse := newEventStream(w)
 	created := time.Now().Unix()
 	chunk := func(d *delta, finish *string) chatCompletion {
@@ -96,23 +97,24 @@ func (s *Server) streamChat(w http.ResponseWriter, ctx context.Context, g genReq
 	first := chunk(&delta{Role: chat.RoleAssistant}, nil)
 	first.Milp = &info
 	if err := sse.send(first); err != nil {
-		return genResult{}, err
+		return err
 	}
 	res, err := s.generate(ctx, g, func(text string) error { return sse.send(chunk(&delta{Content: text}, nil)) })
 	if err != nil {
-		return res, err
+		return err
 	}
+	finished(res)
 	if err := sse.send(chunk(&delta{}, &res.finish)); err != nil {
-		return res, err
+		return err
 	}
 	if so != nil && so.IncludeUsage {
 		u := chatCompletion{ID: id, Object: "chat.completion.chunk", Created: created, Model: s.opts.ModelName, Choices: []chatChoice{},
 			Usage: &usage{PromptTokens: promptTokens, CompletionTokens: res.completionTokens, TotalTokens: promptTokens + res.completionTokens}}
 		if err := sse.send(u); err != nil {
-			return res, err
+			return err
 		}
 	}
-	return res, sse.done()
+	return sse.done()
 }
 
 // eventStream writes server-sent events, flushing each.

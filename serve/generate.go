@@ -3,6 +3,7 @@ package serve
 import (
 	"context"
 	"strings"
+	"time"
 
 	"github.com/milp-lite/milp-lite/nn"
 	"github.com/milp-lite/milp-lite/nn/sample"
@@ -51,7 +52,15 @@ func (s *Server) generate(ctx context.Context, g genRequest, onText func(string)
 	f := &stopFilter{stops: stops, trimLead: g.plainLine}
 	var text strings.Builder
 	stopped := false
+	start, last := time.Now(), time.Time{}
 	deliver := func(piece string) error {
+		now := time.Now()
+		if last.IsZero() {
+			s.metrics.ttft.Observe(now.Sub(start).Seconds())
+		} else {
+			s.metrics.itl.Observe(now.Sub(last).Seconds())
+		}
+		last = now
 		if stopped {
 			return nil
 		}

@@ -136,6 +136,7 @@ func (r *jobRunner) add(user, kind string, trials int) (*job, error) {
 		return nil, err
 	}
 	r.jobs[j.ID] = j
+	queued := *j // what the caller sees: the runner changes j from now on
 	select {
 	case r.queue <- j.ID:
 	default:
@@ -143,7 +144,7 @@ func (r *jobRunner) add(user, kind string, trials int) (*job, error) {
 		r.saveLocked(j)
 		return nil, tooMany("the job queue is full; retry later", 60)
 	}
-	return j, nil
+	return &queued, nil
 }
 
 // get is a copy of the job.
@@ -218,10 +219,14 @@ func (r *jobRunner) run(id string) {
 	now := time.Now().UTC()
 	r.update(id, func(j *job) { j.State, j.Started = jobRunning, &now })
 	r.s.metrics.jobs.WithLabelValues(j.Kind, jobRunning).Inc()
-	source, err := r.train(j)
+	prev, err := readAdapterInfo(r.s.store, j.User)
+	var source string
+	if err == nil {
+		source, err = r.train(j)
+	}
 	var version int
 	if err == nil {
-		if version, err = installAdapter(r.s.store, j.User, source, nil); err == nil {
+		if version, err = installAdapter(r.s.store, j.User, prev.Version, source, nil); err == nil {
 			r.s.adapters.drop(j.User)
 		}
 	}

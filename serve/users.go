@@ -210,7 +210,11 @@ func (s *Server) handlePutAdapter(w http.ResponseWriter, r *http.Request, c call
 	if _, err := lora.FromGGUF(f, s.model); err != nil {
 		return badRequest("body", "not a LoRA adapter for this model: %v", err)
 	}
-	version, err := installAdapter(s.store, id, "upload", func(path string) error { return atomicfile.WriteFile(path, data) })
+	prev, err := readAdapterInfo(s.store, id)
+	if err != nil {
+		return err
+	}
+	version, err := installAdapter(s.store, id, prev.Version, "upload", func(path string) error { return atomicfile.WriteFile(path, data) })
 	if err != nil {
 		return err
 	}

@@ -1,7 +1,9 @@
 package main
 
 import (
+	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 
 	"github.com/urfave/cli/v2"
@@ -29,12 +31,9 @@ func usersCommand() *cli.Command {
 					return err
 				}
 				st := storeOf(c)
-				// The server is its store's one writer: it keeps the keys in memory.
-				lock, err := filelock.TryLock(serve.ServerLockPath(st.Root))
-				if err != nil {
-					return fmt.Errorf("a milp-lite server holds %s: make the key with POST /v1/users/%s/keys", st.Root, id)
+				if err := refuseIfServed(st); err != nil {
+					return err
 				}
-				defer lock.Unlock()
 				if err := os.MkdirAll(st.UserDir(id), 0o755); err != nil {
 					return err
 				}
@@ -48,4 +47,20 @@ func usersCommand() *cli.Command {
 			},
 		}},
 	}
+}
+
+// refuseIfServed errors when a milp-lite server holds the store: the server
+// is its store's one writer, and a command writing beside it could undo
+// what the server keeps in memory (keys, adapter versions, jobs).
+func refuseIfServed(st milp.Store) error {
+	lock, err := filelock.TryLock(serve.ServerLockPath(st.Root))
+	switch {
+	case errors.Is(err, filelock.ErrLocked):
+		return fmt.Errorf("a milp-lite server is serving %s: use its API (/v1/users) while it runs, or stop it first", st.Root)
+	case errors.Is(err, fs.ErrNotExist):
+		return nil // no store yet
+	case err != nil:
+		return err
+	}
+	return lock.Unlock()
 }
