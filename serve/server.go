@@ -192,6 +192,7 @@ func (s *Server) Handler() http.Handler {
 	api("POST /v1/users/{id}/keys", s.handleNewKey)
 	api("POST /v1/users/{id}/jobs", s.handleStartJob)
 	api("GET /v1/jobs/{job}", s.handleGetJob)
+	api("GET /v1/me", s.handleMe)
 	mux.HandleFunc("GET /health", func(w http.ResponseWriter, r *http.Request) {
 		writeJSON(w, http.StatusOK, map[string]any{"status": "ok", "in_flight": s.engine.load(), "model": s.opts.ModelName})
 	})

@@ -260,3 +260,9 @@ func (s *Server) handleDeleteUser(w http.ResponseWriter, r *http.Request, c call
 	w.WriteHeader(http.StatusNoContent)
 	return nil
 }
+
+// handleMe is GET /v1/me: who the key belongs to, for the chat page.
+func (s *Server) handleMe(w http.ResponseWriter, r *http.Request, c caller) error {
+	writeJSON(w, http.StatusOK, map[string]any{"user": c.user, "admin": c.admin, "keyless": s.keyless()})
+	return nil
+}
