@@ -57,35 +57,40 @@ type attentionTask struct {
 
 func (t *attentionTask) Do(lo, hi, worker int) {
 	a := t.a
+	for i := lo; i < hi; i++ {
+		attendOne(a, i/a.Heads, i%a.Heads, t.scratch[worker])
+	}
+}
+
+// attendOne computes query b's head h of a, with scratch for at least
+// Pos0+b+1 scores.
+func attendOne(a *AttentionArgs, b, h int, scratch []float32) {
 	hs := a.HeadSize
 	qDim, kvDim := a.Heads*hs, a.KVHeads*hs
 	group := a.Heads / a.KVHeads
 	scale := float32(1 / math.Sqrt(float64(hs)))
-	for i := lo; i < hi; i++ {
-		b, h := i/a.Heads, i%a.Heads
-		n := a.Pos0 + b + 1
-		q := a.Q[b*qDim+h*hs : b*qDim+(h+1)*hs]
-		kvOff := (h / group) * hs
-		scores := t.scratch[worker][:n]
-		out := a.Out[b*qDim+h*hs : b*qDim+(h+1)*hs]
-		// The cache rows this head reads: the fused kernels do not check
-		// bounds, so these slices prove them.
-		k := a.K[kvOff : (n-1)*kvDim+kvOff+hs]
-		v := a.V[kvOff : (n-1)*kvDim+kvOff+hs]
-		if ks := &impl; ks.attnScores != nil && hs%ks.attnOneWidth == 0 {
-			ks.attnScores(q, k, kvDim, n, scale, scores)
-			Softmax(scores)
-			clear(out)
-			ks.attnMix(scores, v, kvDim, out)
-			continue
-		}
-		for p := 0; p < n; p++ {
-			scores[p] = Dot(q, k[p*kvDim:p*kvDim+hs]) * scale
-		}
+	n := a.Pos0 + b + 1
+	q := a.Q[b*qDim+h*hs : b*qDim+(h+1)*hs]
+	kvOff := (h / group) * hs
+	scores := scratch[:n]
+	out := a.Out[b*qDim+h*hs : b*qDim+(h+1)*hs]
+	// The cache rows this head reads: the fused kernels do not check
+	// bounds, so these slices prove them.
+	k := a.K[kvOff : (n-1)*kvDim+kvOff+hs]
+	v := a.V[kvOff : (n-1)*kvDim+kvOff+hs]
+	if ks := &impl; ks.attnScores != nil && hs%ks.attnOneWidth == 0 {
+		ks.attnScores(q, k, kvDim, n, scale, scores)
 		Softmax(scores)
 		clear(out)
-		for p := 0; p < n; p++ {
-			Axpy(scores[p], v[p*kvDim:p*kvDim+hs], out)
-		}
+		ks.attnMix(scores, v, kvDim, out)
+		return
+	}
+	for p := 0; p < n; p++ {
+		scores[p] = Dot(q, k[p*kvDim:p*kvDim+hs]) * scale
+	}
+	Softmax(scores)
+	clear(out)
+	for p := 0; p < n; p++ {
+		Axpy(scores[p], v[p*kvDim:p*kvDim+hs], out)
 	}
 }

@@ -435,5 +435,6 @@ type poolOps struct {
 	attn        attentionTask
 	attnTile    attnTileTask
 	attnGrouped attnGroupedTask
+	attnMany    attnManyTask
 	gemmState
 }

@@ -1,8 +1,6 @@
 package lora
 
 import (
-	"sync"
-
 	"github.com/milp-lite/milp-lite/gguf"
 	"github.com/milp-lite/milp-lite/kernels"
 	"github.com/milp-lite/milp-lite/nn"
@@ -25,9 +23,7 @@ type Adapter struct {
 	Scale float32 // the user's multiplier (--adapter FILE:SCALE), 1 by default
 	Meta  []gguf.KV
 	sites [][nn.NumSites]*Factors
-
-	mu      sync.Mutex // guards scratch: States in several goroutines may share an adapter
-	scratch []float32
+	rank  int // the largest rank of its sites: the scratch Adapt needs
 }
 
 func newAdapter(arch string, alpha float32, layers int) *Adapter {
@@ -45,6 +41,7 @@ func (a *Adapter) set(layer int, site nn.Site, f *Factors) {
 		}
 	}
 	a.sites[layer][site] = f
+	a.rank = max(a.rank, f.Rank)
 }
 
 // At is the factors at (layer, site), or nil.
@@ -75,18 +72,17 @@ func (a *Adapter) SiteScale(r int) float32 {
 	return a.Scale * a.Alpha / float32(r)
 }
 
+// ScratchLen implements nn.Adapter: A·x for one row, of the largest rank.
+func (a *Adapter) ScratchLen() int { return a.rank }
+
 // Adapt implements nn.Adapter: y[b] += scale·B·(A·x[b]).
-func (a *Adapter) Adapt(layer int, site nn.Site, y, x []float32, batch int) {
+func (a *Adapter) Adapt(layer int, site nn.Site, y, x []float32, batch int, scratch []float32) {
 	f := a.At(layer, site)
 	if f == nil {
 		return
 	}
 	s := a.SiteScale(f.Rank)
-	a.mu.Lock()
-	if cap(a.scratch) < f.Rank {
-		a.scratch = make([]float32, f.Rank)
-	}
-	h := a.scratch[:f.Rank]
+	h := scratch[:f.Rank]
 	for b := 0; b < batch; b++ {
 		xb, yb := x[b*f.In:(b+1)*f.In], y[b*f.Out:(b+1)*f.Out]
 		for j := range h {
@@ -96,7 +92,6 @@ func (a *Adapter) Adapt(layer int, site nn.Site, y, x []float32, batch int) {
 			kernels.Axpy(s*hj, f.bt[j*f.Out:(j+1)*f.Out], yb)
 		}
 	}
-	a.mu.Unlock()
 }
 
 var _ nn.Adapter = (*Adapter)(nil)

@@ -54,26 +54,43 @@ func (lw *LayerWeights) Matrix(s Site) *kernels.Matrix {
 
 // Adapter adds a learned correction to the outputs of linear sites, applied
 // in the forward pass without changing the model's weights (package lora
-// implements it). Adapt must not allocate once warmed up: generation stays
-// allocation-free with adapters.
+// implements it). An adapter is read-only once loaded: its working memory is
+// the caller's scratch, so one adapter serves many sequences at once, on
+// several workers, and generation stays allocation-free with adapters.
 type Adapter interface {
 	// Adapt adds the adapter's term for (layer, site) to y, batch rows of the
 	// site's outputs, given x, the batch rows of the site's inputs. Sites the
-	// adapter does not modify are left alone.
-	Adapt(layer int, site Site, y, x []float32, batch int)
+	// adapter does not modify are left alone. scratch holds at least
+	// ScratchLen() values for the call's own use.
+	Adapt(layer int, site Site, y, x []float32, batch int, scratch []float32)
+	// ScratchLen is the scratch an Adapt call needs.
+	ScratchLen() int
 }
 
 // SetAdapters makes the sequence use adapters (none: the base model). The
 // KV cache was computed without them, so the sequence is reset.
 func (s *State) SetAdapters(adapters ...Adapter) {
 	s.adapters = append(s.adapters[:0], adapters...)
+	s.adapterScratch = growScratch(s.adapterScratch, adapters)
 	s.Reset()
 }
 
-// adapt applies the adapters to one site of the batch.
+// growScratch is buf, grown to what the adapters need.
+func growScratch(buf []float32, adapters []Adapter) []float32 {
+	n := 0
+	for _, a := range adapters {
+		n = max(n, a.ScratchLen())
+	}
+	if cap(buf) < n {
+		return make([]float32, n)
+	}
+	return buf[:n]
+}
+
+// adapt implements sequenceOps: the sequence's adapters, on every row.
 func (s *State) adapt(l int, site Site, y, x []float32, batch int) {
 	for _, a := range s.adapters {
-		a.Adapt(l, site, y, x, batch)
+		a.Adapt(l, site, y, x, batch, s.adapterScratch)
 	}
 }
 

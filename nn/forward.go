@@ -25,7 +25,10 @@ func (s *State) Forward(tokens []int32, all bool) ([]float32, error) {
 	}
 	for start := 0; start < len(tokens); start += s.maxBatch {
 		batch := tokens[start:min(start+s.maxBatch, len(tokens))]
-		s.forwardBatch(batch)
+		for b := range batch {
+			s.positions[b] = int32(s.Pos + b)
+		}
+		s.forward(batch, s.positions[:len(batch)], s)
 		if all {
 			s.outputs(len(batch), s.allLogits[start*c.VocabSize:(start+len(batch))*c.VocabSize])
 		}
@@ -42,83 +45,86 @@ func (s *State) Forward(tokens []int32, all bool) ([]float32, error) {
 	return s.logits, nil
 }
 
-// forwardBatch leaves the final hidden states of the batch in s.x.
+// forward runs token rows at the given positions through the blocks,
+// leaving their final hidden states in a.x.
 //
 // Each block ends by adding its output to the residual stream x; that add
 // is fused with the norm that starts the next block (see rows.go), so a
 // block begins with xb = rmsnorm(x) already computed.
-func (s *State) forwardBatch(tokens []int32) {
-	c := &s.m.Config
-	w := s.m.Weights
-	batch := len(tokens)
+func (a *activations) forward(tokens, positions []int32, ops sequenceOps) {
+	c := &a.m.Config
+	w := a.m.Weights
+	rows := len(tokens)
 	for b, t := range tokens {
-		row := w.TokenEmbd.Row(int(t), s.xb[b*c.Dim:(b+1)*c.Dim])
-		copy(s.x[b*c.Dim:(b+1)*c.Dim], row)
+		row := w.TokenEmbd.Row(int(t), a.xb[b*c.Dim:(b+1)*c.Dim])
+		copy(a.x[b*c.Dim:(b+1)*c.Dim], row)
 	}
-	// Every layer rotates the batch's tokens by the same angles.
-	rd := s.m.rope.AnglesLen()
-	for b := range batch {
-		s.m.rope.Angles(s.Pos+b, s.ropeCS[b*rd:(b+1)*rd])
+	rd := a.m.rope.AnglesLen()
+	for b, p := range positions {
+		a.m.rope.Angles(int(p), a.ropeCS[b*rd:(b+1)*rd])
 	}
-	s.rows(opNorm, 0, w.Layers[0].AttnNorm, batch)
+	a.rows(opNorm, 0, w.Layers[0].AttnNorm, rows)
 	for l := range w.Layers {
-		s.attentionBlock(l, batch)
-		s.rows(opResidualNorm, l, w.Layers[l].FFNNorm, batch)
-		s.feedForwardBlock(l, batch)
+		a.attentionBlock(l, rows, ops)
+		a.rows(opResidualNorm, l, w.Layers[l].FFNNorm, rows)
+		a.feedForwardBlock(l, rows, ops)
 		if l+1 < len(w.Layers) {
-			s.rows(opResidualNorm, l+1, w.Layers[l+1].AttnNorm, batch)
+			a.rows(opResidualNorm, l+1, w.Layers[l+1].AttnNorm, rows)
 		} else {
-			s.rows(opResidual, l, nil, batch)
+			a.rows(opResidual, l, nil, rows)
 		}
 	}
 }
 
 // attentionBlock computes Wo · attention(rope(Wq·n), rope(Wk·n), Wv·n) into
 // xb, from n = rmsnorm(x) in xb; the caller adds it to x.
-func (s *State) attentionBlock(l, batch int) {
-	c := &s.m.Config
-	lw := &s.m.Weights.Layers[l]
+func (a *activations) attentionBlock(l, rows int, ops sequenceOps) {
+	c := &a.m.Config
+	lw := &a.m.Weights.Layers[l]
 	dim, qDim, kvDim := c.Dim, c.QDim(), c.KVDim()
-	xb := s.xb[:batch*dim]
-	q, k, v := s.q[:batch*qDim], s.k[:batch*kvDim], s.v[:batch*kvDim]
-	s.prods = [3]kernels.Product{{Dst: q, W: lw.Wq}, {Dst: k, W: lw.Wk}, {Dst: v, W: lw.Wv}}
-	kernels.MatMulMany(xb, batch, s.prods[:3])
-	if len(s.adapters) > 0 {
-		s.adapt(l, SiteQ, q, xb, batch)
-		s.adapt(l, SiteK, k, xb, batch)
-		s.adapt(l, SiteV, v, xb, batch)
-	}
-	s.rows(opQKV, l, nil, batch)
-	copy(s.keys[l][s.Pos*kvDim:], k)
-	copy(s.values[l][s.Pos*kvDim:], v)
-
-	att := s.att[:batch*qDim]
-	s.attn = kernels.AttentionArgs{
-		Out: att, Q: q, K: s.keys[l], V: s.values[l],
-		Batch: batch, Pos0: s.Pos, Heads: c.Heads, KVHeads: c.KVHeads, HeadSize: c.HeadDim,
-	}
-	kernels.Attention(&s.attn)
-	kernels.MatMul(xb, lw.Wo, att, batch)
-	s.adapt(l, SiteO, xb, att, batch)
+	xb := a.xb[:rows*dim]
+	q, k, v := a.q[:rows*qDim], a.k[:rows*kvDim], a.v[:rows*kvDim]
+	a.prods = [3]kernels.Product{{Dst: q, W: lw.Wq}, {Dst: k, W: lw.Wk}, {Dst: v, W: lw.Wv}}
+	kernels.MatMulMany(xb, rows, a.prods[:3])
+	ops.adapt(l, SiteQ, q, xb, rows)
+	ops.adapt(l, SiteK, k, xb, rows)
+	ops.adapt(l, SiteV, v, xb, rows)
+	a.rows(opQKV, l, nil, rows)
+	ops.attend(a, l, rows)
+	att := a.att[:rows*qDim]
+	kernels.MatMul(xb, lw.Wo, att, rows)
+	ops.adapt(l, SiteO, xb, att, rows)
 }
 
 // feedForwardBlock computes Wdown · (silu(Wgate·n) ⊙ Wup·n) into xb, from
 // n = rmsnorm(x) in xb; the caller adds it to x.
-func (s *State) feedForwardBlock(l, batch int) {
-	c := &s.m.Config
-	lw := &s.m.Weights.Layers[l]
+func (a *activations) feedForwardBlock(l, rows int, ops sequenceOps) {
+	c := &a.m.Config
+	lw := &a.m.Weights.Layers[l]
 	dim, ffn := c.Dim, c.FFNDim
-	xb := s.xb[:batch*dim]
-	gate, up := s.gate[:batch*ffn], s.up[:batch*ffn]
-	s.prods = [3]kernels.Product{{Dst: gate, W: lw.Gate}, {Dst: up, W: lw.Up}}
-	kernels.MatMulMany(xb, batch, s.prods[:2])
-	if len(s.adapters) > 0 {
-		s.adapt(l, SiteGate, gate, xb, batch)
-		s.adapt(l, SiteUp, up, xb, batch)
+	xb := a.xb[:rows*dim]
+	gate, up := a.gate[:rows*ffn], a.up[:rows*ffn]
+	a.prods = [3]kernels.Product{{Dst: gate, W: lw.Gate}, {Dst: up, W: lw.Up}}
+	kernels.MatMulMany(xb, rows, a.prods[:2])
+	ops.adapt(l, SiteGate, gate, xb, rows)
+	ops.adapt(l, SiteUp, up, xb, rows)
+	a.rows(opSwiGLU, l, nil, rows)
+	kernels.MatMul(xb, lw.Down, gate, rows)
+	ops.adapt(l, SiteDown, xb, gate, rows)
+}
+
+// attend implements sequenceOps for one sequence: the rows are its next
+// tokens, at positions Pos onwards.
+func (s *State) attend(a *activations, l, rows int) {
+	c := &s.m.Config
+	kvDim := c.KVDim()
+	copy(s.keys[l][s.Pos*kvDim:], a.k[:rows*kvDim])
+	copy(s.values[l][s.Pos*kvDim:], a.v[:rows*kvDim])
+	s.attn = kernels.AttentionArgs{
+		Out: a.att[:rows*c.QDim()], Q: a.q[:rows*c.QDim()], K: s.keys[l], V: s.values[l],
+		Batch: rows, Pos0: s.Pos, Heads: c.Heads, KVHeads: c.KVHeads, HeadSize: c.HeadDim,
 	}
-	s.rows(opSwiGLU, l, nil, batch)
-	kernels.MatMul(xb, lw.Down, gate, batch)
-	s.adapt(l, SiteDown, xb, gate, batch)
+	kernels.Attention(&s.attn)
 }
 
 // output computes one token's logits from its final hidden state.

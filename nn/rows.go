@@ -34,14 +34,14 @@ const minRowsPerChunk = 16
 // rowTask runs one rowOp over the rows of a batch; it lives in the State so
 // that handing it to the pool allocates nothing.
 type rowTask struct {
-	s      *State
+	s      *activations
 	op     rowOp
 	layer  int
 	weight []float32 // the norm's weight
 }
 
 // rows runs op over batch rows, split across the pool when there are enough.
-func (s *State) rows(op rowOp, layer int, weight []float32, batch int) {
+func (s *activations) rows(op rowOp, layer int, weight []float32, batch int) {
 	t := &s.rowTask
 	t.s, t.op, t.layer, t.weight = s, op, layer, weight
 	p := kernels.Default()

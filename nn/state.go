@@ -15,24 +15,21 @@ const DefaultBatch = 256
 // scratch buffers of the forward pass, all allocated once so that generating a
 // token allocates nothing.
 type State struct {
-	m        *Model
-	Ctx      int // positions the cache holds
-	Pos      int // tokens processed so far
-	maxBatch int
-	tokens   []int32 // the Pos tokens in the cache, for prefix reuse and penalties
+	activations     // for up to maxBatch tokens at a time
+	Ctx         int // positions the cache holds
+	Pos         int // tokens processed so far
+	maxBatch    int
+	tokens      []int32 // the Pos tokens in the cache, for prefix reuse and penalties
 
 	keys, values [][]float32 // per layer: Ctx rows of KVDim
 
-	// Activations for up to maxBatch tokens, one row per token.
-	x, xb, q, k, v, att, gate, up []float32
-	logits                        []float32 // the last token's logits
-	allLogits                     []float32 // every token's, grown on demand
-	ropeCS                        []float32 // the batch positions' rotary angles (kernels.RoPE.Angles)
-	attn                          kernels.AttentionArgs
-	rowTask                       rowTask
-	prods                         [3]kernels.Product // products sharing one input (kernels.MatMulMany)
-	one                           [1]int32           // the token being generated, without an allocation
-	adapters                      []Adapter
+	positions      []int32   // the batch's positions
+	logits         []float32 // the last token's logits
+	allLogits      []float32 // every token's, grown on demand
+	attn           kernels.AttentionArgs
+	one            [1]int32 // the token being generated, without an allocation
+	adapters       []Adapter
+	adapterScratch []float32
 }
 
 // NewState prepares a sequence of at most ctx tokens (0: the model's own
@@ -47,22 +44,14 @@ func (m *Model) NewState(ctx int) (*State, error) {
 		return nil, fmt.Errorf("context %d is longer than the model's %d", ctx, c.ContextLen)
 	}
 	b := min(DefaultBatch, ctx) // Forward never holds more than ctx tokens
-	s := &State{m: m, Ctx: ctx, maxBatch: b, tokens: make([]int32, 0, ctx)}
+	s := &State{activations: newActivations(m, b), Ctx: ctx, maxBatch: b, tokens: make([]int32, 0, ctx),
+		positions: make([]int32, b)}
 	s.keys = make([][]float32, c.Layers)
 	s.values = make([][]float32, c.Layers)
 	for l := range s.keys {
 		s.keys[l] = make([]float32, ctx*c.KVDim())
 		s.values[l] = make([]float32, ctx*c.KVDim())
 	}
-	s.x = make([]float32, b*c.Dim)
-	s.xb = make([]float32, b*max(c.Dim, c.QDim()))
-	s.q = make([]float32, b*c.QDim())
-	s.k = make([]float32, b*c.KVDim())
-	s.v = make([]float32, b*c.KVDim())
-	s.att = make([]float32, b*c.QDim())
-	s.gate = make([]float32, b*c.FFNDim)
-	s.up = make([]float32, b*c.FFNDim)
-	s.ropeCS = make([]float32, b*s.m.rope.AnglesLen())
 	s.logits = make([]float32, c.VocabSize)
 	return s, nil
 }

@@ -76,7 +76,7 @@ func encodeUser(u User) ([]byte, error) {
 	buf.Write(line)
 	buf.WriteByte('\n')
 	for i, c := range u.Conversations {
-		if err := c.validate(); err != nil {
+		if err := c.Validate(); err != nil {
 			return nil, fmt.Errorf("userdata: save %s: conversation %d: %w", u.ID, i, err)
 		}
 		line, err := json.Marshal(c)
@@ -135,7 +135,7 @@ func parseUserFile(r io.Reader, path, id string) (User, error) {
 			haveProfile = true
 			return parseProfile(line, id, &u)
 		}
-		c, err := parseConversation(line)
+		c, err := ParseConversation(line)
 		u.Conversations = append(u.Conversations, c)
 		return err
 	})
@@ -163,12 +163,15 @@ func parseProfile(line []byte, id string, u *User) error {
 	return nil
 }
 
-func parseConversation(line []byte) (Conversation, error) {
+// ParseConversation reads one line of the conversations format (a user
+// file's conversation lines, a training file's lines): strict JSON, valid
+// roles, something said.
+func ParseConversation(line []byte) (Conversation, error) {
 	var c Conversation
 	if err := jsonl.Decode(line, &c); err != nil {
 		return c, fmt.Errorf("conversation: %v", err)
 	}
-	return c, c.validate()
+	return c, c.Validate()
 }
 
 // ReadConversations reads a file of conversations, one a line in the format
@@ -183,7 +186,7 @@ func ReadConversations(path string) ([]Conversation, error) {
 	defer f.Close()
 	var convs []Conversation
 	err = jsonl.Read(f, path, func(_ int, line []byte) error {
-		c, err := parseConversation(line)
+		c, err := ParseConversation(line)
 		convs = append(convs, c)
 		return err
 	})

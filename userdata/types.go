@@ -22,8 +22,8 @@ type User struct {
 	Conversations []Conversation
 }
 
-// validate checks that a conversation can be stored and trained on.
-func (c Conversation) validate() error {
+// Validate checks that a conversation can be stored and trained on.
+func (c Conversation) Validate() error {
 	if len(c.Messages) == 0 {
 		return fmt.Errorf("conversation has no messages")
 	}

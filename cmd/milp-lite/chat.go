@@ -112,6 +112,9 @@ func runChat(c *cli.Context) error {
 		if err := milp.CheckUserID(c.String("user")); err != nil {
 			return fmt.Errorf("--user %w", err)
 		}
+		if err := refuseIfServed(storeOf(c)); err != nil {
+			return err
+		}
 	}
 	m, err := loadModel(c)
 	if err != nil {

@@ -36,6 +36,9 @@ func runConsolidate(c *cli.Context) error {
 	if err := milp.CheckUserID(id); err != nil {
 		return fmt.Errorf("--user %w", err)
 	}
+	if err := refuseIfServed(storeOf(c)); err != nil {
+		return err
+	}
 	m, err := loadModel(c)
 	if err != nil {
 		return err

@@ -137,6 +137,9 @@ func runTrain(c *cli.Context) error {
 		return err
 	}
 	st := storeOf(c)
+	if err := refuseIfServed(st); err != nil {
+		return err
+	}
 	if err := prepareOutputDir(st.Root); err != nil {
 		return err
 	}

@@ -1,0 +1,66 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+
+	"github.com/urfave/cli/v2"
+
+	"github.com/milp-lite/milp-lite/internal/filelock"
+	"github.com/milp-lite/milp-lite/milp"
+	"github.com/milp-lite/milp-lite/serve"
+)
+
+func usersCommand() *cli.Command {
+	return &cli.Command{
+		Name:  "users",
+		Usage: "manage the store's users",
+		Subcommands: []*cli.Command{{
+			Name:      "add-key",
+			Usage:     "make an API key for a user of `milp-lite serve` (shown once, stored hashed)",
+			ArgsUsage: "ID",
+			Flags:     []cli.Flag{storeFlag},
+			Action: func(c *cli.Context) error {
+				if c.NArg() != 1 {
+					return fmt.Errorf("users add-key takes one user ID")
+				}
+				id := c.Args().First()
+				if err := milp.CheckUserID(id); err != nil {
+					return err
+				}
+				st := storeOf(c)
+				if err := refuseIfServed(st); err != nil {
+					return err
+				}
+				if err := os.MkdirAll(st.UserDir(id), 0o755); err != nil {
+					return err
+				}
+				key, err := serve.AddKey(st.Root, id)
+				if err != nil {
+					return err
+				}
+				fmt.Println(key)
+				fmt.Fprintf(os.Stderr, "a key for %s (shown once: only its hash is stored in %s)\n", id, st.Root)
+				return nil
+			},
+		}},
+	}
+}
+
+// refuseIfServed errors when a milp-lite server holds the store: the server
+// is its store's one writer, and a command writing beside it could undo
+// what the server keeps in memory (keys, adapter versions, jobs).
+func refuseIfServed(st milp.Store) error {
+	lock, err := filelock.TryLock(serve.ServerLockPath(st.Root))
+	switch {
+	case errors.Is(err, filelock.ErrLocked):
+		return fmt.Errorf("a milp-lite server is serving %s: use its API (/v1/users) while it runs, or stop it first", st.Root)
+	case errors.Is(err, fs.ErrNotExist):
+		return nil // no store yet
+	case err != nil:
+		return err
+	}
+	return lock.Unlock()
+}

@@ -1,0 +1,207 @@
+package serve
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"math"
+	"net/http"
+	"time"
+
+	"github.com/milp-lite/milp-lite/memory"
+	"github.com/milp-lite/milp-lite/nn/chat"
+	"github.com/milp-lite/milp-lite/nn/sample"
+)
+
+// handleChat is POST /v1/chat/completions: the conversation answered with
+// the speaking user's adapter and their short-term memories retrieved for
+// its last message, and the exchange then added to their short-term memory,
+// as `milp-lite chat --user` does.
+func (s *Server) handleChat(w http.ResponseWriter, r *http.Request, c caller) error {
+	var req chatRequest
+	if err := decodeBody(w, r, s.opts.MaxBodyBytes, &req); err != nil {
+		return err
+	}
+	msgs, aerr := chatMessages(req.Messages, s.opts.MaxMessages)
+	if aerr != nil {
+		return aerr
+	}
+	if err := checkChoices(req.N, req.Tools); err != nil {
+		return err
+	}
+	params, err := s.sampling(req.Temperature, req.TopP, req.Seed)
+	if err != nil {
+		return err
+	}
+	user, aerr := c.speaker(req.User)
+	if aerr != nil {
+		return aerr
+	}
+	turn, err := s.openTurn(user)
+	if err != nil {
+		return err
+	}
+	defer turn.release()
+	last := msgs[len(msgs)-1].Content
+	turn.retrieve(last, s.opts.MemoryK)
+	prompt, err := s.prompter.chatPrompt(msgs, memory.FormatContext(turn.memories))
+	if err != nil {
+		return err
+	}
+	maxTokens, err := s.replyTokens(len(prompt), req.MaxCompletionTokens, req.MaxTokens)
+	if err != nil {
+		return err
+	}
+	if len(req.Stop) > 4 {
+		return badRequest("stop", "at most 4 stop sequences, got %d", len(req.Stop))
+	}
+	g := genRequest{prompt: prompt, params: params, maxTokens: maxTokens, stops: req.Stop, plainLine: s.prompter.plain()}
+	if turn.adapter != nil {
+		g.adapter = turn.adapter
+	}
+	id := newID("chatcmpl-")
+	info := turn.info()
+	w.Header().Set("X-Milp-Adapter-Version", fmt.Sprint(info.AdapterVersion))
+	// The exchange is remembered before the client hears the reply has
+	// ended: an answered request is never lost, even to a kill right after.
+	finished := func(res genResult) {
+		s.record(r, user, info.AdapterVersion, len(prompt), res.completionTokens)
+		turn.remember(last, res.text)
+	}
+	if req.Stream {
+		return s.streamChat(w, r.Context(), g, id, info, req.StreamOptions, len(prompt), finished)
+	}
+	res, err := s.generate(r.Context(), g, func(string) error { return nil })
+	if err != nil {
+		return err
+	}
+	finished(res)
+	u := &usage{PromptTokens: len(prompt), CompletionTokens: res.completionTokens, TotalTokens: len(prompt) + res.completionTokens}
+	writeJSON(w, http.StatusOK, chatCompletion{ID: id, Object: "chat.completion", Created: time.Now().Unix(), Model: s.opts.ModelName,
+		Choices: []chatChoice{{Message: &chat.Message{Role: chat.RoleAssistant, Content: res.text}, FinishReason: &res.finish}},
+		Usage:   u, Milp: &info})
+	return nil
+}
+
+// streamChat sends the reply as server-sent events: a first chunk with the
+// role and the milp object, one chunk per piece of text, a last one with the
+// finish reason (and the usage when asked), then [DONE].
+func (s *Server) streamChat(w http.ResponseWriter, ctx context.Context, g genRequest, id string, info milpInfo, so *streamOptions,
+	promptTokens int, finished func(genResult)) error {
+	sse := newEventStream(w)
+	created := time.Now().Unix()
+	chunk := func(d *delta, finish *string) chatCompletion {
+		return chatCompletion{ID: id, Object: "chat.completion.chunk", Created: created, Model: s.opts.ModelName,
+			Choices: []chatChoice{{Delta: d, FinishReason: finish}}}
+	}
+	first := chunk(&delta{Role: chat.RoleAssistant}, nil)
+	first.Milp = &info
+	if err := sse.send(first); err != nil {
+		return err
+	}
+	res, err := s.generate(ctx, g, func(text string) error { return sse.send(chunk(&delta{Content: text}, nil)) })
+	if err != nil {
+		return err
+	}
+	finished(res)
+	if err := sse.send(chunk(&delta{}, &res.finish)); err != nil {
+		return err
+	}
+	if so != nil && so.IncludeUsage {
+		u := chatCompletion{ID: id, Object: "chat.completion.chunk", Created: created, Model: s.opts.ModelName, Choices: []chatChoice{},
+			Usage: &usage{PromptTokens: promptTokens, CompletionTokens: res.completionTokens, TotalTokens: promptTokens + res.completionTokens}}
+		if err := sse.send(u); err != nil {
+			return err
+		}
+	}
+	return sse.done()
+}
+
+// eventStream writes server-sent events, flushing each.
+type eventStream struct {
+	w http.ResponseWriter
+	f *http.ResponseController
+}
+
+func newEventStream(w http.ResponseWriter) *eventStream {
+	h := w.Header()
+	h.Set("Content-Type", "text/event-stream")
+	h.Set("Cache-Control", "no-cache")
+	h.Set("X-Accel-Buffering", "no")
+	w.WriteHeader(http.StatusOK)
+	return &eventStream{w: w, f: http.NewResponseController(w)}
+}
+
+func (e *eventStream) send(v any) error {
+	data, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	if _, err := fmt.Fprintf(e.w, "data: %s\n\n", data); err != nil {
+		return err
+	}
+	return e.f.Flush()
+}
+
+func (e *eventStream) done() error {
+	if _, err := fmt.Fprint(e.w, "data: [DONE]\n\n"); err != nil {
+		return err
+	}
+	return e.f.Flush()
+}
+
+// checkChoices refuses what would change the answer if ignored.
+func checkChoices(n *int, tools json.RawMessage) *apiError {
+	if n != nil && *n != 1 {
+		return badRequest("n", "only n = 1 is supported, got %d", *n)
+	}
+	if len(tools) > 0 && string(tools) != "null" && string(tools) != "[]" {
+		return badRequest("tools", "tools are not supported")
+	}
+	return nil
+}
+
+// sampling reads temperature (0 to 2, default 1), top_p (0 to 1, default 1)
+// and seed (default: random).
+func (s *Server) sampling(temperature, topP *float64, seed *int64) (sample.Params, error) {
+	p := sample.Params{Temperature: 1, TopP: 1, RepeatPenalty: 1, Seed: uint64(time.Now().UnixNano())}
+	if temperature != nil {
+		if !(*temperature >= 0 && *temperature <= 2) {
+			return p, badRequest("temperature", "temperature must be 0 to 2, got %v", *temperature)
+		}
+		p.Temperature = float32(*temperature)
+	}
+	if topP != nil {
+		if !(*topP > 0 && *topP <= 1) || math.IsNaN(*topP) {
+			return p, badRequest("top_p", "top_p must be in (0, 1], got %v", *topP)
+		}
+		p.TopP = float32(*topP)
+	}
+	if seed != nil {
+		p.Seed = uint64(*seed)
+	}
+	return p, nil
+}
+
+// replyTokens is the reply's token budget: the request's max_completion_tokens
+// (or max_tokens), else the server's default, within the server's limit and
+// what the context leaves after the prompt. A prompt that leaves no room is
+// refused.
+func (s *Server) replyTokens(promptTokens int, fields ...*int) (int, error) {
+	n := s.opts.DefaultMaxTokens
+	for _, f := range fields {
+		if f != nil {
+			if *f < 1 {
+				return 0, badRequest("max_tokens", "max_tokens must be at least 1, got %d", *f)
+			}
+			n = *f
+			break
+		}
+	}
+	room := s.opts.Batch.Ctx - promptTokens
+	if room < 1 {
+		return 0, &apiError{Status: http.StatusBadRequest, Type: "invalid_request_error", Code: "context_length_exceeded", Param: "messages",
+			Message: fmt.Sprintf("the prompt is %d tokens, which leaves no room for a reply in the context of %d", promptTokens, s.opts.Batch.Ctx)}
+	}
+	return min(n, s.opts.MaxTokens, room), nil
+}

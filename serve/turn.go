@@ -1,0 +1,91 @@
+package serve
+
+import (
+	"errors"
+	"io/fs"
+	"os"
+	"time"
+
+	"github.com/milp-lite/milp-lite/lora"
+	"github.com/milp-lite/milp-lite/memory"
+	"github.com/milp-lite/milp-lite/milp"
+	"github.com/milp-lite/milp-lite/nn/chat"
+)
+
+// userTurn is one request's view of a user's memories: their adapter (as
+// it was when the request started) and their short-term store.
+type userTurn struct {
+	s        *Server
+	user     string // "": the base model, no memories
+	adapter  *lora.Adapter
+	version  int
+	short    *memory.Store
+	memories []memory.Turn
+	release  func()
+}
+
+// openTurn takes one of the user's concurrent-request slots and their
+// current adapter. The caller calls release.
+func (s *Server) openTurn(user string) (*userTurn, error) {
+	if s.engine.load() >= s.opts.MaxQueue {
+		return nil, tooMany("the server is at its limit of requests in flight; retry shortly", 1)
+	}
+	t := &userTurn{s: s, user: user, release: func() {}}
+	if user == "" {
+		return t, nil
+	}
+	if err := milp.CheckUserID(user); err != nil {
+		return nil, badRequest("user", "%v", err)
+	}
+	if _, err := os.Stat(s.store.UserDir(user)); errors.Is(err, fs.ErrNotExist) {
+		return nil, notFound("no user %q (POST /v1/users creates one)", user)
+	}
+	release, ok := s.limits.acquire(user)
+	if !ok {
+		return nil, tooMany("this user already has the most requests in flight allowed; retry when one finishes", 1)
+	}
+	t.release = release
+	var err error
+	if t.adapter, t.version, err = s.adapters.get(user); err != nil {
+		release()
+		return nil, err
+	}
+	if t.short, err = s.store.ShortTerm(user); err != nil {
+		release()
+		return nil, err
+	}
+	return t, nil
+}
+
+// retrieve finds the k exchanges of short-term memory most relevant to query.
+func (t *userTurn) retrieve(query string, k int) {
+	if t.short == nil || k == 0 {
+		return
+	}
+	turns, err := t.short.Load()
+	if err != nil {
+		t.s.log.Warn("short-term memory unreadable", "user", t.user, "err", err)
+		return
+	}
+	t.memories = memory.RetrieveFrom(turns, query, k)
+}
+
+// info is the completion's milp object.
+func (t *userTurn) info() milpInfo {
+	mems := make([]chat.Message, len(t.memories))
+	for i, m := range t.memories {
+		mems[i] = m.Message
+	}
+	return milpInfo{User: t.user, AdapterVersion: t.version, Memories: mems}
+}
+
+// remember adds the exchange to the user's short-term memory.
+func (t *userTurn) remember(userText, reply string) {
+	if t.short == nil {
+		return
+	}
+	now := time.Now().UTC()
+	if err := t.short.Append(memory.NewTurn(now, chat.RoleUser, userText), memory.NewTurn(now, chat.RoleAssistant, reply)); err != nil {
+		t.s.log.Error("short-term memory not written", "user", t.user, "err", err)
+	}
+}
