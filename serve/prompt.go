@@ -1,7 +1,6 @@
 package serve
 
 import (
-	"fmt"
 	"strings"
 
 	"github.com/milp-lite/milp-lite/nn"
@@ -41,14 +40,9 @@ func (p *prompter) chatPrompt(msgs []chat.Message, memory string) ([]int32, erro
 // textPrompt is a completion prompt's tokens.
 func (p *prompter) textPrompt(text string) []int32 { return p.m.Tokenizer.Encode(text, true, false) }
 
+// newPrompter uses the model's template when it renders within its limits
+// (nn.ChatTemplate), else plain lines, saying why.
 func newPrompter(m *nn.Model) (*prompter, error) {
-	p := &prompter{m: m}
-	if m.ChatTemplate != "" {
-		t, err := chat.Parse(m.ChatTemplate)
-		if err != nil {
-			return nil, fmt.Errorf("chat template: %w", err)
-		}
-		p.tmpl = t
-	}
-	return p, nil
+	t, err := nn.ChatTemplate(m)
+	return &prompter{m: m, tmpl: t}, err
 }

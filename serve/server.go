@@ -129,7 +129,6 @@ func New(o Options) (*Server, error) {
 	fail := func(err error) (*Server, error) { lock.Unlock(); return nil, err }
 	if s.prompter, err = newPrompter(o.Model); err != nil {
 		s.log.Warn("the model's chat template is unusable; chats use plain User:/Assistant: lines", "err", err)
-		s.prompter = &prompter{m: o.Model}
 	}
 	if s.keys, err = loadKeys(o.Store.Root); err != nil {
 		return fail(err)
