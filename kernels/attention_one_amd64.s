@@ -75,19 +75,24 @@ sdone: \
 	VADDPS Y1, Y0, Y0; \
 	HSUMY0
 
-// MIXPOS adds s[p] (broadcast in B) times the values at off(R12) to V.
-#define MIXPOS(B, V, off) VFMADD231PS off(R12), B, V
+// MIXPOS adds s[p] (broadcast in B) times the values at off(R12) to V;
+// MIXPOSF16 the same from halves (at off/2), widened exactly into T first,
+// so the sums have the bits of MIXPOS's on the widened values.
+#define MIXPOS(B, V, off, T) VFMADD231PS off(R12), B, V
+#define MIXPOSF16(B, V, off, T) VCVTPH2PS (off/2)(R12), T; VFMADD231PS T, B, V
 
 // ATTNMIX is the body of attnMix: out[i] += Σ_p s[p]·v[p·stride+i] for i <
 // len(out), p < len(s), summed onto out in p order with one FMA per term
 // (as axpy into out would, so a cache can be mixed in blocks of positions:
-// attention_grouped.go); blocks of four vectors, then one at a time.
-#define ATTNMIX(V0, V1, V2, V3, V4, W) \
+// attention_grouped.go); blocks of four vectors, then one at a time. MIX is
+// MIXPOS for float32 values (VB, the bytes of a vector of them, is W and
+// SHIFT, log2 of a value's bytes, 2) or MIXPOSF16 for halves (W/2, 1).
+#define ATTNMIX(V0, V1, V2, V3, V4, V5, W, VB, SHIFT, MIX) \
 	MOVQ s_base+0(FP), SI; \
 	MOVQ s_len+8(FP), R10; \
 	MOVQ v_base+24(FP), DI; \
 	MOVQ stride+48(FP), R9; \
-	SHLQ $2, R9; \
+	SHLQ $SHIFT, R9; \
 	MOVQ out_base+56(FP), DX; \
 	MOVQ out_len+64(FP), BX; \
 mfour: \
@@ -101,7 +106,7 @@ mfour: \
 	JZ    mfourstore; \
 mfourpos: \
 	VBROADCASTSS (R11), V4; \
-	MIXPOS(V4, V0, 0); MIXPOS(V4, V1, W); MIXPOS(V4, V2, 2*W); MIXPOS(V4, V3, 3*W); \
+	MIX(V4, V0, 0, V5); MIX(V4, V1, W, V5); MIX(V4, V2, 2*W, V5); MIX(V4, V3, 3*W, V5); \
 	ADDQ $4, R11; \
 	ADDQ R9, R12; \
 	DECQ CX; \
@@ -109,7 +114,7 @@ mfourpos: \
 mfourstore: \
 	VMOVUPS V0, (DX); VMOVUPS V1, W(DX); VMOVUPS V2, (2*W)(DX); VMOVUPS V3, (3*W)(DX); \
 	ADDQ $(4*W), DX; \
-	ADDQ $(4*W), DI; \
+	ADDQ $(4*VB), DI; \
 	SUBQ $W, BX; \
 	JMP  mfour; \
 mone: \
@@ -123,7 +128,7 @@ mone: \
 	JZ    monestore; \
 monepos: \
 	VBROADCASTSS (R11), V4; \
-	MIXPOS(V4, V0, 0); \
+	MIX(V4, V0, 0, V5); \
 	ADDQ $4, R11; \
 	ADDQ R9, R12; \
 	DECQ CX; \
@@ -131,7 +136,7 @@ monepos: \
 monestore: \
 	VMOVUPS V0, (DX); \
 	ADDQ $W, DX; \
-	ADDQ $W, DI; \
+	ADDQ $VB, DI; \
 	SUBQ $(W/4), BX; \
 	JMP  mone; \
 mdone: \
@@ -145,7 +150,7 @@ TEXT ·attnScoresAVX512(SB), NOSPLIT, $0-96
 
 // func attnMixAVX512(s, v []float32, stride int, out []float32)
 TEXT ·attnMixAVX512(SB), NOSPLIT, $0-80
-	ATTNMIX(Z0, Z1, Z2, Z3, Z4, 64)
+	ATTNMIX(Z0, Z1, Z2, Z3, Z4, Z5, 64, 64, 2, MIXPOS)
 
 // func attnScoresAVX2(q, k []float32, stride, n int, scale float32, out []float32)
 //
@@ -218,7 +223,7 @@ rest:
 
 // func attnMixAVX2(s, v []float32, stride int, out []float32)
 TEXT ·attnMixAVX2(SB), NOSPLIT, $0-80
-	ATTNMIX(Y0, Y1, Y2, Y3, Y4, 32)
+	ATTNMIX(Y0, Y1, Y2, Y3, Y4, Y5, 32, 32, 2, MIXPOS)
 
 // MIX3WEIGHTS broadcasts the three heads' weights of the position at R11
 // (rows R13 bytes apart) into Y12–Y14.
@@ -328,5 +333,88 @@ m3onestore:
 	SUBQ $8, BX
 	JMP  m3one
 m3done:
+	VZEROUPPER
+	RET
+
+// ATTNSCORESF16 is ATTNSCORES with the keys in halves: R11 indexes them
+// (half AX's bytes), each vector widened exactly by VCVTPH2PS before the
+// FMA ATTNSCORES does, so every score has the bits ATTNSCORES gives the
+// widened keys. R9 must hold the stride in bytes of halves.
+#define ATTNSCORESF16(V0, V1, V2, V3, W, REDUCE) \
+	TESTQ CX, CX; \
+	JZ    hdone; \
+hpos: \
+	VXORPS V0, V0, V0; \
+	VXORPS V1, V1, V1; \
+	XORQ AX, AX; \
+	XORQ R11, R11; \
+	MOVQ R8, BX; \
+hpair: \
+	CMPQ BX, $(W/2); \
+	JB   hone; \
+	VCVTPH2PS (DI)(R11*1), V2; \
+	VCVTPH2PS (W/2)(DI)(R11*1), V3; \
+	VFMADD231PS (SI)(AX*1), V2, V0; \
+	VFMADD231PS W(SI)(AX*1), V3, V1; \
+	ADDQ $(2*W), AX; \
+	ADDQ $W, R11; \
+	SUBQ $(W/2), BX; \
+	JMP  hpair; \
+hone: \
+	TESTQ BX, BX; \
+	JZ    hreduce; \
+	VCVTPH2PS (DI)(R11*1), V2; \
+	VFMADD231PS (SI)(AX*1), V2, V0; \
+hreduce: \
+	VADDPS V1, V0, V0; \
+	REDUCE; \
+	VMULSS X15, X0, X0; \
+	VMOVSS X0, (DX); \
+	ADDQ $4, DX; \
+	ADDQ R9, DI; \
+	DECQ CX; \
+	JNZ  hpos; \
+hdone: \
+	VZEROUPPER; \
+	RET
+
+// func attnScoresF16AVX512(q []float32, k []uint16, stride, n int, scale float32, out []float32)
+TEXT ·attnScoresF16AVX512(SB), NOSPLIT, $0-96
+	ATTNSCORESARGS
+	SHRQ $1, R9
+	ATTNSCORESF16(Z0, Z1, Z2, Z3, 64, HSUMZ0)
+
+// func attnScoresF16AVX2(q []float32, k []uint16, stride, n int, scale float32, out []float32)
+TEXT ·attnScoresF16AVX2(SB), NOSPLIT, $0-96
+	ATTNSCORESARGS
+	SHRQ $1, R9
+	ATTNSCORESF16(Y0, Y1, Y2, Y3, 32, HSUMY0)
+
+// func attnMixF16AVX512(s []float32, v []uint16, stride int, out []float32)
+TEXT ·attnMixF16AVX512(SB), NOSPLIT, $0-80
+	ATTNMIX(Z0, Z1, Z2, Z3, Z4, Z5, 64, 32, 1, MIXPOSF16)
+
+// func attnMixF16AVX2(s []float32, v []uint16, stride int, out []float32)
+TEXT ·attnMixF16AVX2(SB), NOSPLIT, $0-80
+	ATTNMIX(Y0, Y1, Y2, Y3, Y4, Y5, 32, 16, 1, MIXPOSF16)
+
+// func narrowF16x8AVX2(src []float32, dst []uint16)
+//
+// len(src)/8 groups of eight floats to halves by F16C, rounding to
+// nearest even (immediate 0), as quant.F32ToF16 does.
+TEXT ·narrowF16x8AVX2(SB), NOSPLIT, $0-48
+	MOVQ src_base+0(FP), SI
+	MOVQ src_len+8(FP), CX
+	MOVQ dst_base+24(FP), DI
+	SHRQ $3, CX
+	JZ   ndone
+nloop:
+	VMOVUPS (SI), Y0
+	VCVTPS2PH $0, Y0, (DI)
+	ADDQ $32, SI
+	ADDQ $16, DI
+	DECQ CX
+	JNZ  nloop
+ndone:
 	VZEROUPPER
 	RET
