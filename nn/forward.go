@@ -89,13 +89,20 @@ func (s *State) attentionBlock(l, batch int) {
 		s.adapt(l, SiteV, v, xb, batch)
 	}
 	s.rows(opQKV, l, nil, batch)
-	copy(s.keys[l][s.Pos*kvDim:], k)
-	copy(s.values[l][s.Pos*kvDim:], v)
 
 	att := s.att[:batch*qDim]
 	s.attn = kernels.AttentionArgs{
-		Out: att, Q: q, K: s.keys[l], V: s.values[l],
+		Out: att, Q: q,
 		Batch: batch, Pos0: s.Pos, Heads: c.Heads, KVHeads: c.KVHeads, HeadSize: c.HeadDim,
+	}
+	if s.kv == KVF16 {
+		kernels.F16FromF32(s.keys16[l][s.Pos*kvDim:], k)
+		kernels.F16FromF32(s.values16[l][s.Pos*kvDim:], v)
+		s.attn.K16, s.attn.V16 = s.keys16[l], s.values16[l]
+	} else {
+		copy(s.keys[l][s.Pos*kvDim:], k)
+		copy(s.values[l][s.Pos*kvDim:], v)
+		s.attn.K, s.attn.V = s.keys[l], s.values[l]
 	}
 	kernels.Attention(&s.attn)
 	kernels.MatMul(xb, lw.Wo, att, batch)

@@ -35,7 +35,12 @@ type Session struct {
 // NewSession starts a conversation on m with a context of ctx tokens (0: the
 // model's). The model's chat template is used when it has one.
 func NewSession(m *Model, ctx int, params sample.Params, system string, maxTokens int) (*Session, error) {
-	st, err := m.NewState(ctx)
+	return NewSessionWith(m, ctx, StateOptions{}, params, system, maxTokens)
+}
+
+// NewSessionWith is NewSession with the State's options.
+func NewSessionWith(m *Model, ctx int, o StateOptions, params sample.Params, system string, maxTokens int) (*Session, error) {
+	st, err := m.NewStateWith(ctx, o)
 	if err != nil {
 		return nil, err
 	}
