@@ -26,29 +26,34 @@
 // ATTNSCORES is the body of attnScores from the position at DI on (CX of
 // them): out[p] = scale · Σ_i q[i]·k[p·stride+i] for p < n, i < len(q), two
 // vectors a step (even ones summed into V0, odd ones into V1) and one for
-// an odd last; REDUCE sums V0's lanes into X0.
-#define ATTNSCORES(V0, V1, V2, V3, W, REDUCE) \
+// an odd last; REDUCE sums V0's lanes into X0. LOADK(V, off) loads a vector
+// of keys from off(DI)(R11*1), KB bytes of them: LOADF32 (W bytes), or
+// LOADF16 (W/2), which widens halves exactly, so that each score has the
+// bits LOADF32 gives the widened keys.
+#define ATTNSCORES(V0, V1, V2, V3, W, REDUCE, LOADK, KB) \
 	TESTQ CX, CX; \
 	JZ    sdone; \
 spos: \
 	VXORPS V0, V0, V0; \
 	VXORPS V1, V1, V1; \
 	XORQ AX, AX; \
+	XORQ R11, R11; \
 	MOVQ R8, BX; \
 spair: \
 	CMPQ BX, $(W/2); \
 	JB   sone; \
-	VMOVUPS (DI)(AX*1), V2; \
-	VMOVUPS W(DI)(AX*1), V3; \
+	LOADK(V2, 0); \
+	LOADK(V3, KB); \
 	VFMADD231PS (SI)(AX*1), V2, V0; \
 	VFMADD231PS W(SI)(AX*1), V3, V1; \
 	ADDQ $(2*W), AX; \
+	ADDQ $(2*KB), R11; \
 	SUBQ $(W/2), BX; \
 	JMP  spair; \
 sone: \
 	TESTQ BX, BX; \
 	JZ    sreduce; \
-	VMOVUPS (DI)(AX*1), V2; \
+	LOADK(V2, 0); \
 	VFMADD231PS (SI)(AX*1), V2, V0; \
 sreduce: \
 	VADDPS V1, V0, V0; \
@@ -62,6 +67,9 @@ sreduce: \
 sdone: \
 	VZEROUPPER; \
 	RET
+
+#define LOADF32(V, off) VMOVUPS off(DI)(R11*1), V
+#define LOADF16(V, off) VCVTPH2PS off(DI)(R11*1), V
 
 // HSUMY0 sums Y0's eight lanes into X0; HSUMZ0 Z0's sixteen.
 #define HSUMY0 \
@@ -146,7 +154,7 @@ mdone: \
 // func attnScoresAVX512(q, k []float32, stride, n int, scale float32, out []float32)
 TEXT ·attnScoresAVX512(SB), NOSPLIT, $0-96
 	ATTNSCORESARGS
-	ATTNSCORES(Z0, Z1, Z2, Z3, 64, HSUMZ0)
+	ATTNSCORES(Z0, Z1, Z2, Z3, 64, HSUMZ0, LOADF32, 64)
 
 // func attnMixAVX512(s, v []float32, stride int, out []float32)
 TEXT ·attnMixAVX512(SB), NOSPLIT, $0-80
@@ -219,7 +227,7 @@ freduce:
 	SUBQ $4, CX
 	JMP  four
 rest:
-	ATTNSCORES(Y0, Y1, Y2, Y3, 32, HSUMY0)
+	ATTNSCORES(Y0, Y1, Y2, Y3, 32, HSUMY0, LOADF32, 32)
 
 // func attnMixAVX2(s, v []float32, stride int, out []float32)
 TEXT ·attnMixAVX2(SB), NOSPLIT, $0-80
@@ -336,59 +344,17 @@ m3done:
 	VZEROUPPER
 	RET
 
-// ATTNSCORESF16 is ATTNSCORES with the keys in halves: R11 indexes them
-// (half AX's bytes), each vector widened exactly by VCVTPH2PS before the
-// FMA ATTNSCORES does, so every score has the bits ATTNSCORES gives the
-// widened keys. R9 must hold the stride in bytes of halves.
-#define ATTNSCORESF16(V0, V1, V2, V3, W, REDUCE) \
-	TESTQ CX, CX; \
-	JZ    hdone; \
-hpos: \
-	VXORPS V0, V0, V0; \
-	VXORPS V1, V1, V1; \
-	XORQ AX, AX; \
-	XORQ R11, R11; \
-	MOVQ R8, BX; \
-hpair: \
-	CMPQ BX, $(W/2); \
-	JB   hone; \
-	VCVTPH2PS (DI)(R11*1), V2; \
-	VCVTPH2PS (W/2)(DI)(R11*1), V3; \
-	VFMADD231PS (SI)(AX*1), V2, V0; \
-	VFMADD231PS W(SI)(AX*1), V3, V1; \
-	ADDQ $(2*W), AX; \
-	ADDQ $W, R11; \
-	SUBQ $(W/2), BX; \
-	JMP  hpair; \
-hone: \
-	TESTQ BX, BX; \
-	JZ    hreduce; \
-	VCVTPH2PS (DI)(R11*1), V2; \
-	VFMADD231PS (SI)(AX*1), V2, V0; \
-hreduce: \
-	VADDPS V1, V0, V0; \
-	REDUCE; \
-	VMULSS X15, X0, X0; \
-	VMOVSS X0, (DX); \
-	ADDQ $4, DX; \
-	ADDQ R9, DI; \
-	DECQ CX; \
-	JNZ  hpos; \
-hdone: \
-	VZEROUPPER; \
-	RET
-
 // func attnScoresF16AVX512(q []float32, k []uint16, stride, n int, scale float32, out []float32)
 TEXT ·attnScoresF16AVX512(SB), NOSPLIT, $0-96
 	ATTNSCORESARGS
 	SHRQ $1, R9
-	ATTNSCORESF16(Z0, Z1, Z2, Z3, 64, HSUMZ0)
+	ATTNSCORES(Z0, Z1, Z2, Z3, 64, HSUMZ0, LOADF16, 32)
 
 // func attnScoresF16AVX2(q []float32, k []uint16, stride, n int, scale float32, out []float32)
 TEXT ·attnScoresF16AVX2(SB), NOSPLIT, $0-96
 	ATTNSCORESARGS
 	SHRQ $1, R9
-	ATTNSCORESF16(Y0, Y1, Y2, Y3, 32, HSUMY0)
+	ATTNSCORES(Y0, Y1, Y2, Y3, 32, HSUMY0, LOADF16, 16)
 
 // func attnMixF16AVX512(s []float32, v []uint16, stride int, out []float32)
 TEXT ·attnMixF16AVX512(SB), NOSPLIT, $0-80
