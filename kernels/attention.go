@@ -1,6 +1,9 @@
 package kernels
 
-import "math"
+import (
+	"math"
+	"math/bits"
+)
 
 // AttentionArgs describes causal grouped-query attention of a batch of queries
 // against a KV cache. Query b sits at position Pos0+b and sees cache positions
@@ -36,11 +39,11 @@ func (p *Pool) Attention(a *AttentionArgs) {
 		return
 	}
 	t := &p.attn
+	if a.K16 != nil && !f16Fused(a) {
+		a = t.widened(a)
+	}
 	t.a = a
 	t.scratch = p.growScratch(t.scratch, a.Pos0+a.Batch)
-	if a.K16 != nil && !f16Fused(a) {
-		t.wide = p.growScratch(t.wide, 2*(a.Pos0+a.Batch)*a.HeadSize)
-	}
 	// A single token over a short cache is a few microseconds of work:
 	// less than waking a worker (see matVecMinBytesPerWorker).
 	if work := a.Batch * a.Heads * (a.Pos0 + a.Batch) * a.HeadSize; work < attnMinWork {
@@ -60,9 +63,32 @@ func (p *Pool) Attention(a *AttentionArgs) {
 const attnMinWork = 1 << 18
 
 type attentionTask struct {
-	a       *AttentionArgs
-	scratch [][]float32
-	wide    [][]float32 // per worker: a head's keys and values widened from halves
+	a            *AttentionArgs
+	scratch      [][]float32
+	wideK, wideV []float32     // an F16 cache widened (widened)
+	wideArgs     AttentionArgs // the arguments with them
+}
+
+// widened returns a with its F16 cache widened into float32, for a level
+// without kernels for halves: once a call, where widening each query
+// head's rows would widen every KV head once per head of its group.
+func (t *attentionTask) widened(a *AttentionArgs) *AttentionArgs {
+	n := (a.Pos0 + a.Batch) * a.KVHeads * a.HeadSize
+	t.wideK, t.wideV = growPow2(t.wideK, n), growPow2(t.wideV, n)
+	impl.widenF16(a.K16[:n], t.wideK)
+	impl.widenF16(a.V16[:n], t.wideV)
+	t.wideArgs = *a
+	t.wideArgs.K, t.wideArgs.V, t.wideArgs.K16, t.wideArgs.V16 = t.wideK, t.wideV, nil, nil
+	return &t.wideArgs
+}
+
+// growPow2 returns n floats, reusing s; new buffers round up to a power of
+// two, so a cache growing a position at a time does not allocate at each.
+func growPow2(s []float32, n int) []float32 {
+	if cap(s) < n {
+		return make([]float32, n, 1<<bits.Len(uint(n-1)))
+	}
+	return s[:n]
 }
 
 // fusedAttention reports whether the level has fused one-query kernels
@@ -79,7 +105,7 @@ func (t *attentionTask) Do(lo, hi, worker int) {
 	qDim, kvDim := a.Heads*hs, a.KVHeads*hs
 	group := a.Heads / a.KVHeads
 	scale := float32(1 / math.Sqrt(float64(hs)))
-	fused, halves := fusedAttention(a), f16Fused(a)
+	fused := fusedAttention(a)
 	for i := lo; i < hi; i++ {
 		b, h := i/a.Heads, i%a.Heads
 		n := a.Pos0 + b + 1
@@ -89,14 +115,16 @@ func (t *attentionTask) Do(lo, hi, worker int) {
 		out := a.Out[b*qDim+h*hs : b*qDim+(h+1)*hs]
 		// The cache rows this head reads: the fused kernels do not check
 		// bounds, so these slices prove them.
-		if a.K16 != nil && halves {
+		if a.K16 != nil { // Pool.Attention widened it unless the level has kernels for halves
 			impl.attnScoresF16(q, a.K16[kvOff:(n-1)*kvDim+kvOff+hs], kvDim, n, scale, scores)
 			Softmax(scores)
 			clear(out)
 			impl.attnMixF16(scores, a.V16[kvOff:(n-1)*kvDim+kvOff+hs], kvDim, out)
 			continue
 		}
-		k, v, stride := t.headRows(kvOff, n, worker)
+		k := a.K[kvOff : (n-1)*kvDim+kvOff+hs]
+		v := a.V[kvOff : (n-1)*kvDim+kvOff+hs]
+		stride := kvDim
 		if fused {
 			impl.attnScores(q, k, stride, n, scale, scores)
 			Softmax(scores)
@@ -113,22 +141,4 @@ func (t *attentionTask) Do(lo, hi, worker int) {
 			Axpy(scores[p], v[p*stride:p*stride+hs], out)
 		}
 	}
-}
-
-// headRows returns the keys and values of the n positions of the KV head
-// at kvOff, and the stride between positions: the cache's own rows, or
-// from an F16 cache on a level without kernels for halves, the head's rows
-// widened into the worker's scratch (one after the other).
-func (t *attentionTask) headRows(kvOff, n, worker int) (k, v []float32, stride int) {
-	a := t.a
-	hs, kvDim := a.HeadSize, a.KVHeads*a.HeadSize
-	if a.K16 == nil {
-		return a.K[kvOff : (n-1)*kvDim+kvOff+hs], a.V[kvOff : (n-1)*kvDim+kvOff+hs], kvDim
-	}
-	k, v = t.wide[worker][:n*hs], t.wide[worker][n*hs:2*n*hs]
-	for p := 0; p < n; p++ {
-		impl.widenF16(a.K16[p*kvDim+kvOff:p*kvDim+kvOff+hs], k[p*hs:(p+1)*hs])
-		impl.widenF16(a.V16[p*kvDim+kvOff:p*kvDim+kvOff+hs], v[p*hs:(p+1)*hs])
-	}
-	return k, v, hs
 }

@@ -92,7 +92,8 @@ type kernelSet struct {
 	// they give the widened values (same head sizes).
 	attnScoresF16 func(q []float32, k []uint16, stride, n int, scale float32, out []float32)
 	attnMixF16    func(s []float32, v []uint16, stride int, out []float32)
-	// Halves and float32: widenF16 dst[i] = src[i] exactly over len(dst);
+	// Halves and float32: widenF16 dst[i] = src[i] exactly over len(dst)
+	// (NaNs stay NaNs of their sign: F16C quiets signalling ones);
 	// narrowF16 dst[i] = src[i] rounded to nearest even over len(src),
 	// bit-exact with quant.F32ToF16.
 	widenF16  func(src []uint16, dst []float32)
