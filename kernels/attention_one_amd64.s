@@ -160,74 +160,89 @@ TEXT ·attnScoresAVX512(SB), NOSPLIT, $0-96
 TEXT ·attnMixAVX512(SB), NOSPLIT, $0-80
 	ATTNMIX(Z0, Z1, Z2, Z3, Z4, Z5, 64, 64, 2, MIXPOS)
 
-// func attnScoresAVX2(q, k []float32, stride, n int, scale float32, out []float32)
-//
-// Four positions at a time, then ATTNSCORES for the rest. A position's sum
+// ATTNSCORES4 is the body of attnScoresAVX2 and attnScoresF16AVX2: four
+// positions at a time, then ATTNSCORES for the rest. A position's sum
 // alone ends in a chain of dependent lane sums (extract, add, two
 // horizontal adds: most of its time on a long cache); four positions'
 // sums share one such tree, its operations those of HSUMY0 on the same
 // operands, so every score has the same bits as one computed alone.
+// Positions p+1, p+2, p+3 start at R10, R11, R12; Y0–Y1 are position p's
+// even and odd vectors, Y2–Y3 p+1's, and so on. KFMA(off, base, Q, ACC)
+// adds Q times the keys at off(base)(R13*1) (off in float32 bytes) to ACC:
+// KFMAF32, or KFMAF16 widening halves first; KB is the bytes of eight keys.
+#define ATTNSCORES4(KFMA, LOADK, KB) \
+	VBROADCASTSS X15, X15; \
+four: \
+	CMPQ CX, $4; \
+	JB   rest; \
+	LEAQ (DI)(R9*1), R10; \
+	LEAQ (R10)(R9*1), R11; \
+	LEAQ (R11)(R9*1), R12; \
+	ZEROY0TO7; \
+	XORQ AX, AX; \
+	XORQ R13, R13; \
+	MOVQ R8, BX; \
+fpair: \
+	CMPQ BX, $16; \
+	JB   fone; \
+	VMOVUPS (SI)(AX*1), Y8; \
+	VMOVUPS 32(SI)(AX*1), Y9; \
+	KFMA(0, DI, Y8, Y0); \
+	KFMA(32, DI, Y9, Y1); \
+	KFMA(0, R10, Y8, Y2); \
+	KFMA(32, R10, Y9, Y3); \
+	KFMA(0, R11, Y8, Y4); \
+	KFMA(32, R11, Y9, Y5); \
+	KFMA(0, R12, Y8, Y6); \
+	KFMA(32, R12, Y9, Y7); \
+	ADDQ $64, AX; \
+	ADDQ $(2*KB), R13; \
+	SUBQ $16, BX; \
+	JMP  fpair; \
+fone: \
+	TESTQ BX, BX; \
+	JZ    freduce; \
+	VMOVUPS (SI)(AX*1), Y8; \
+	KFMA(0, DI, Y8, Y0); \
+	KFMA(0, R10, Y8, Y2); \
+	KFMA(0, R11, Y8, Y4); \
+	KFMA(0, R12, Y8, Y6); \
+freduce: \
+	VADDPS Y1, Y0, Y0; \
+	VADDPS Y3, Y2, Y2; \
+	VADDPS Y5, Y4, Y4; \
+	VADDPS Y7, Y6, Y6; \
+	VPERM2F128 $0x20, Y2, Y0, Y8; \
+	VPERM2F128 $0x31, Y2, Y0, Y9; \
+	VADDPS Y9, Y8, Y8; \
+	VPERM2F128 $0x20, Y6, Y4, Y10; \
+	VPERM2F128 $0x31, Y6, Y4, Y11; \
+	VADDPS Y11, Y10, Y10; \
+	VHADDPS Y10, Y8, Y8; \
+	VHADDPS Y8, Y8, Y8; \
+	VEXTRACTF128 $1, Y8, X9; \
+	VUNPCKLPS X9, X8, X8; \
+	VMULPS X15, X8, X8; \
+	VMOVUPS X8, (DX); \
+	ADDQ $16, DX; \
+	LEAQ (R12)(R9*1), DI; \
+	SUBQ $4, CX; \
+	JMP  four; \
+rest: \
+	ATTNSCORES(Y0, Y1, Y2, Y3, 32, HSUMY0, LOADK, KB)
+
+// In the reduction of ATTNSCORES4, low half plus high half puts two
+// positions in a register ([p | p+1], [p+2 | p+3]); the two horizontal adds
+// give lanes [p, p+2, p, p+2 | p+1, p+3, p+1, p+3], unpacked to [p, p+1,
+// p+2, p+3].
+
+#define KFMAF32(off, base, Q, ACC) VFMADD231PS off(base)(R13*1), Q, ACC
+#define KFMAF16(off, base, Q, ACC) VCVTPH2PS (off/2)(base)(R13*1), Y10; VFMADD231PS Y10, Q, ACC
+
+// func attnScoresAVX2(q, k []float32, stride, n int, scale float32, out []float32)
 TEXT ·attnScoresAVX2(SB), NOSPLIT, $0-96
 	ATTNSCORESARGS
-	VBROADCASTSS X15, X15
-four:
-	CMPQ CX, $4
-	JB   rest
-	LEAQ (DI)(R9*1), R10      // positions p+1, p+2, p+3
-	LEAQ (R10)(R9*1), R11
-	LEAQ (R11)(R9*1), R12
-	ZEROY0TO7                 // Y0–Y1: position p's even and odd vectors; Y2–Y3 p+1's …
-	XORQ AX, AX
-	MOVQ R8, BX
-fpair:
-	CMPQ BX, $16
-	JB   fone
-	VMOVUPS (SI)(AX*1), Y8
-	VMOVUPS 32(SI)(AX*1), Y9
-	VFMADD231PS (DI)(AX*1), Y8, Y0
-	VFMADD231PS 32(DI)(AX*1), Y9, Y1
-	VFMADD231PS (R10)(AX*1), Y8, Y2
-	VFMADD231PS 32(R10)(AX*1), Y9, Y3
-	VFMADD231PS (R11)(AX*1), Y8, Y4
-	VFMADD231PS 32(R11)(AX*1), Y9, Y5
-	VFMADD231PS (R12)(AX*1), Y8, Y6
-	VFMADD231PS 32(R12)(AX*1), Y9, Y7
-	ADDQ $64, AX
-	SUBQ $16, BX
-	JMP  fpair
-fone:
-	TESTQ BX, BX
-	JZ    freduce
-	VMOVUPS (SI)(AX*1), Y8
-	VFMADD231PS (DI)(AX*1), Y8, Y0
-	VFMADD231PS (R10)(AX*1), Y8, Y2
-	VFMADD231PS (R11)(AX*1), Y8, Y4
-	VFMADD231PS (R12)(AX*1), Y8, Y6
-freduce:
-	VADDPS Y1, Y0, Y0
-	VADDPS Y3, Y2, Y2
-	VADDPS Y5, Y4, Y4
-	VADDPS Y7, Y6, Y6
-	// Low half plus high half, two positions a register: [p | p+1], [p+2 | p+3].
-	VPERM2F128 $0x20, Y2, Y0, Y8
-	VPERM2F128 $0x31, Y2, Y0, Y9
-	VADDPS Y9, Y8, Y8
-	VPERM2F128 $0x20, Y6, Y4, Y10
-	VPERM2F128 $0x31, Y6, Y4, Y11
-	VADDPS Y11, Y10, Y10
-	// Two horizontal adds: lanes [p, p+2, p, p+2 | p+1, p+3, p+1, p+3].
-	VHADDPS Y10, Y8, Y8
-	VHADDPS Y8, Y8, Y8
-	VEXTRACTF128 $1, Y8, X9
-	VUNPCKLPS X9, X8, X8      // [p, p+1, p+2, p+3]
-	VMULPS X15, X8, X8
-	VMOVUPS X8, (DX)
-	ADDQ $16, DX
-	LEAQ (R12)(R9*1), DI
-	SUBQ $4, CX
-	JMP  four
-rest:
-	ATTNSCORES(Y0, Y1, Y2, Y3, 32, HSUMY0, LOADF32, 32)
+	ATTNSCORES4(KFMAF32, LOADF32, 32)
 
 // func attnMixAVX2(s, v []float32, stride int, out []float32)
 TEXT ·attnMixAVX2(SB), NOSPLIT, $0-80
@@ -354,7 +369,7 @@ TEXT ·attnScoresF16AVX512(SB), NOSPLIT, $0-96
 TEXT ·attnScoresF16AVX2(SB), NOSPLIT, $0-96
 	ATTNSCORESARGS
 	SHRQ $1, R9
-	ATTNSCORES(Y0, Y1, Y2, Y3, 32, HSUMY0, LOADF16, 16)
+	ATTNSCORES4(KFMAF16, LOADF16, 16)
 
 // func attnMixF16AVX512(s []float32, v []uint16, stride int, out []float32)
 TEXT ·attnMixF16AVX512(SB), NOSPLIT, $0-80
