@@ -169,44 +169,51 @@ func TestAttentionF16MatchesWidened(t *testing.T) {
 	})
 }
 
-// BenchmarkAttentionCache: one token's attention over a long cache in
-// every layer of SmolLM2-135M's shape (30 layers, so the caches stream
-// from memory as in generation), float32 against F16. Each iteration times
-// one token with either cache, one after the other, so a shared machine's
-// load falls on both; the medians are reported.
+// BenchmarkAttentionCache: attention over a long cache in every layer of
+// SmolLM2-135M's shape (30 layers, so the caches stream from memory as in
+// generation), float32 against F16: one token (generation), and 128 (a
+// prompt's batch after the cached history). Each iteration runs both
+// caches, one after the other, so a shared machine's load falls on both;
+// the medians are reported, in milliseconds per call of every layer.
 func BenchmarkAttentionCache(b *testing.B) {
 	r := rand.New(rand.NewPCG(1, 1))
 	const layers, heads, kvHeads, hs = 30, 9, 3, 64
 	for _, n := range []int{2048, 4096} {
-		q := randVec(r, heads*hs)
-		out := make([]float32, heads*hs)
-		caches := [2][]*AttentionArgs{} // float32, F16
-		for range layers {
-			k16, k := randHalves(r, n*kvHeads*hs)
-			v16, v := randHalves(r, n*kvHeads*hs)
-			caches[0] = append(caches[0], &AttentionArgs{Out: out, Q: q, K: k, V: v})
-			caches[1] = append(caches[1], &AttentionArgs{Out: out, Q: q, K16: k16, V16: v16})
+		var k16, v16 [layers][]uint16
+		var k, v [layers][]float32
+		for l := range layers {
+			k16[l], k[l] = randHalves(r, n*kvHeads*hs)
+			v16[l], v[l] = randHalves(r, n*kvHeads*hs)
 		}
-		for _, c := range caches {
-			for _, a := range c {
-				a.Batch, a.Pos0, a.Heads, a.KVHeads, a.HeadSize = 1, n-1, heads, kvHeads, hs
+		for _, batch := range []int{1, 128} {
+			q := randVec(r, batch*heads*hs)
+			out := make([]float32, batch*heads*hs)
+			caches := [2][]*AttentionArgs{} // float32, F16
+			for l := range layers {
+				caches[0] = append(caches[0], &AttentionArgs{K: k[l], V: v[l]})
+				caches[1] = append(caches[1], &AttentionArgs{K16: k16[l], V16: v16[l]})
 			}
-		}
-		b.Run(fmt.Sprintf("positions=%d", n), func(b *testing.B) {
-			var times [2][]float64
-			for b.Loop() {
-				for i, c := range caches {
-					start := time.Now()
-					for _, a := range c {
-						Attention(a)
-					}
-					times[i] = append(times[i], time.Since(start).Seconds()*1e3)
+			for _, c := range caches {
+				for _, a := range c {
+					a.Out, a.Q, a.Batch, a.Pos0, a.Heads, a.KVHeads, a.HeadSize = out, q, batch, n-batch, heads, kvHeads, hs
 				}
 			}
-			for i, name := range []string{"f32", "f16"} {
-				slices.Sort(times[i])
-				b.ReportMetric(times[i][len(times[i])/2], name+"-ms/token")
-			}
-		})
+			b.Run(fmt.Sprintf("positions=%d/batch=%d", n, batch), func(b *testing.B) {
+				var times [2][]float64
+				for b.Loop() {
+					for i, c := range caches {
+						start := time.Now()
+						for _, a := range c {
+							Attention(a)
+						}
+						times[i] = append(times[i], time.Since(start).Seconds()*1e3)
+					}
+				}
+				for i, name := range []string{"f32", "f16"} {
+					slices.Sort(times[i])
+					b.ReportMetric(times[i][len(times[i])/2], name+"-ms")
+				}
+			})
+		}
 	}
 }
