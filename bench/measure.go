@@ -19,7 +19,7 @@ func MeasureModel(path string, threads int) (pp, tg float64, err error) {
 		kernels.SetDefaultSize(threads)
 	}
 	o := DefaultOptions()
-	row, err := measureModel(path, o.PPTokens, o.TGTokens, 0, o.Reps, o.ModelTime, nil, nil)
+	row, err := measureModel(path, o.PPTokens, o.TGTokens, 0, nn.KVF32, o.Reps, o.ModelTime, nil, nil)
 	if err != nil {
 		return 0, 0, err
 	}
@@ -49,7 +49,7 @@ const probeEvery = 100 * time.Millisecond
 // bandwidth probed on two would compare two different machines. The FMA
 // peak is each core's own and does not
 // move with the placement: prompts are held to the run's best probe.
-func measureModel(path string, ppTokens, tgTokens, depth, reps int, minSeconds float64, pr *prober, phase func(string)) (ModelRow, error) {
+func measureModel(path string, ppTokens, tgTokens, depth int, kv nn.KVType, reps int, minSeconds float64, pr *prober, phase func(string)) (ModelRow, error) {
 	if phase == nil {
 		phase = func(string) {}
 	}
@@ -73,7 +73,7 @@ func measureModel(path string, ppTokens, tgTokens, depth, reps int, minSeconds f
 	if ppTokens < 1 || tgTokens < 1 {
 		return row, fmt.Errorf("%s: nothing to measure (pp%d, tg%d)", path, ppTokens, tgTokens)
 	}
-	st, err := m.NewState(depth + max(ppTokens, tgTokens))
+	st, err := m.NewStateWith(depth+max(ppTokens, tgTokens), nn.StateOptions{KV: kv})
 	if err != nil {
 		return row, fmt.Errorf("%s: %w", path, err)
 	}
@@ -87,7 +87,10 @@ func measureModel(path string, ppTokens, tgTokens, depth, reps int, minSeconds f
 	}
 	reps = max(reps, 1)
 	row.Depth = depth
-	row.KVBytes = kvBytesPerToken(m, depth, tgTokens)
+	row.KVBytes = kvBytesPerToken(m, depth, tgTokens, kv)
+	if kv != nn.KVF32 {
+		row.KV = kv.String()
+	}
 	if depth > 0 {
 		phase(fmt.Sprintf("filling the cache to %d tokens", depth))
 		for p := 0; p < depth; p += 512 {
@@ -148,9 +151,9 @@ func measureModel(path string, ppTokens, tgTokens, depth, reps int, minSeconds f
 // kvBytesPerToken is what generating one of tg tokens after depth reads of
 // the KV cache, on average: the keys and values (float32) of every position
 // up to its own, in every layer.
-func kvBytesPerToken(m *nn.Model, depth, tg int) int64 {
+func kvBytesPerToken(m *nn.Model, depth, tg int, kv nn.KVType) int64 {
 	c := &m.Config
-	perPosition := int64(c.Layers) * 2 * int64(c.KVHeads*c.HeadDim) * 4
+	perPosition := int64(c.Layers) * 2 * int64(c.KVHeads*c.HeadDim) * int64(kv.Bytes())
 	// Token i (from 0) reads depth+i+1 positions: depth + (tg+1)/2 on average.
 	return perPosition * int64(2*depth+tg+1) / 2
 }

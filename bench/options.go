@@ -28,7 +28,8 @@ type Options struct {
 	// Depth is the tokens already in the KV cache when pp and tg start (0):
 	// a conversation's history, which every generated token reads again.
 	Depth int
-	Reps  int // repetitions of each measurement; the best is kept
+	KV    nn.KVType // how the KV cache is stored (float32)
+	Reps  int       // repetitions of each measurement; the best is kept
 	// ModelTime: pp and tg are each repeated for at least this many seconds
 	// too (and at least Reps times), the best pass kept, as the bandwidth
 	// and the peak are: a roofline measured as the best of many passes

@@ -80,6 +80,7 @@ type ModelRow struct {
 	TGTokens     int            `json:"tg_tokens"`       // tokens generated
 	Depth        int            `json:"depth,omitempty"` // tokens in the cache before pp and tg start
 	KVBytes      int64          `json:"kv_bytes"`        // bytes of the KV cache read per generated token, on average
+	KV           string         `json:"kv,omitempty"`    // the KV cache's type when not f32
 	PPTokensPerS float64        `json:"pp_tokens_per_s"` // best of the repetitions
 	TGTokensPerS float64        `json:"tg_tokens_per_s"`
 	PPGFLOPS     float64        `json:"pp_gflops"`

@@ -124,7 +124,7 @@ func Run(opts Options, progress Progress) (*Result, error) {
 	}
 
 	measure := func(path, label string) (ModelRow, error) {
-		row, err := measureModel(path, opts.PPTokens, opts.TGTokens, opts.Depth, opts.Reps, opts.ModelTime, pr, func(phase string) {
+		row, err := measureModel(path, opts.PPTokens, opts.TGTokens, opts.Depth, opts.KV, opts.Reps, opts.ModelTime, pr, func(phase string) {
 			p.update(fmt.Sprintf("%s %s", phase, label))
 		})
 		keepBandwidth(row.TGBandwidthGBs)

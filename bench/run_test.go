@@ -60,8 +60,11 @@ func TestModelAccountingByHand(t *testing.T) {
 		// Generating 3 tokens after 5 reads 6, 7 and 8 positions of keys and
 		// values (float32) in every layer: 7 on average.
 		c := &m.Config
-		if got, want := kvBytesPerToken(m, 5, 3), int64(c.Layers*2*c.KVHeads*c.HeadDim*4*7); got != want {
+		if got, want := kvBytesPerToken(m, 5, 3, nn.KVF32), int64(c.Layers*2*c.KVHeads*c.HeadDim*4*7); got != want {
 			t.Errorf("kvBytesPerToken(5, 3) = %d, want %d", got, want)
+		}
+		if got, want := kvBytesPerToken(m, 5, 3, nn.KVF16), int64(c.Layers*2*c.KVHeads*c.HeadDim*2*7); got != want {
+			t.Errorf("kvBytesPerToken(5, 3) with halves = %d, want %d", got, want)
 		}
 		m.Close()
 	}
@@ -203,7 +206,7 @@ func TestRunOnModelFile(t *testing.T) {
 	}
 	defer m.Close()
 	row := res.Models[0]
-	if row.Depth != 200 || row.KVBytes != kvBytesPerToken(m, 200, 4) || !(row.TGTokensPerS > 0) ||
+	if row.Depth != 200 || row.KVBytes != kvBytesPerToken(m, 200, 4, nn.KVF32) || !(row.TGTokensPerS > 0) ||
 		math.Abs(row.PPGFLOPS*16/row.PPTokensPerS-promptFLOPs(m, 16, 200)/1e9) > 1e-9*row.PPGFLOPS {
 		t.Fatalf("row at depth 200: %+v", row)
 	}

@@ -38,6 +38,8 @@ func installArch(l Level, s *kernelSet) {
 	s.ropePairs, s.ropeHalves = ropePairsAVX2, ropeHalvesAVX2
 	s.attnOneWidth, s.attnScores, s.attnMix = 8, attnScoresAVX2, attnMixAVX2
 	s.attnMix3 = attnMix3AVX2 // at both levels: any multiple of 8 dimensions
+	s.attnScoresF16, s.attnMixF16 = attnScoresF16AVX2, attnMixF16AVX2
+	s.widenF16, s.narrowF16 = widenF16AVX2, narrowF16AVX2
 	s.gemvQ8_0x16, s.gemvQ4_0x16, s.gemvQ5_0x16 = gemvQ8_0x16AVX2, gemvQ4_0x16AVX2, gemvQ5_0x16AVX2
 	s.gemvQ4_Kx16 = gemvQ4_Kx16AVX2
 	if l == AVX2 {
@@ -47,6 +49,7 @@ func installArch(l Level, s *kernelSet) {
 	s.gemmMR, s.gemmNR, s.gemmMicro = 12, 32, gemmMicro12x32AVX512
 	s.gemmWTRows, s.gemmWTTokens, s.gemmWT = 8, 32, gemmWT8x32AVX512
 	s.attnOneWidth, s.attnScores, s.attnMix = 16, attnScoresAVX512, attnMixAVX512
+	s.attnScoresF16, s.attnMixF16 = attnScoresF16AVX512, attnMixF16AVX512
 	s.expShift, s.siluMul, s.max = expShiftAVX512, siluMulAVX512, maxAVX512
 	s.swiglu, s.swigluBack = swigluAVX512, swigluBackAVX512
 	s.sumSquares16, s.scaleMul = sumSquares16AVX512, scaleMulAVX512

@@ -10,7 +10,7 @@ import "github.com/klauspost/cpuid/v2"
 // Files: vec_arm64.s (dot, axpy, scale, sum, FMA probe), gemm_arm64.s (8×12
 // GEMM tile), quant_arm64.s (Q8_0, Q4_0, Q4_K, Q5_K, Q6_K dots),
 // interleaved_arm64.s (generation's Q8_0, Q4_0, Q5_0 products), half_arm64.s
-// (F16, BF16 dots), ops_arm64.s (exp, SiLU·mul), attention_one_arm64.s (one
+// (F16, BF16 dots), half_convert_arm64.s (an F16 KV cache's rows), ops_arm64.s (exp, SiLU·mul), attention_one_arm64.s (one
 // query's scores and weighted sum of V). The Go assembler knows only
 // part of Advanced SIMD, so vector FADD/FMUL/FDIV, the by-element forms, SDOT,
 // SMULL, SADALP, FCVTL, SCVTF and the like are WORD directives; the comment
@@ -35,6 +35,7 @@ func installArch(l Level, s *kernelSet) {
 	s.dot, s.axpy, s.scale, s.sum, s.peakFMA = dotNEON, axpyNEON, scaleNEON, sumNEON, peakFMANEON
 	s.gemmMR, s.gemmNR, s.gemmMicro = 8, 12, gemmMicro8x12NEON
 	s.dotF16, s.dotBF16 = dotF16NEON, dotBF16NEON
+	s.widenF16, s.narrowF16 = widenF16NEON, narrowF16NEON
 	s.expShift, s.siluMul = expShiftNEON, siluMulNEON
 	s.attnOneWidth, s.attnScores, s.attnMix = 4, attnScoresNEON, attnMixNEON
 	if useSDOT {

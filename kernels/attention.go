@@ -1,14 +1,23 @@
 package kernels
 
-import "math"
+import (
+	"math"
+	"math/bits"
+)
 
 // AttentionArgs describes causal grouped-query attention of a batch of queries
 // against a KV cache. Query b sits at position Pos0+b and sees cache positions
 // 0..Pos0+b. Rows of K and V are KVHeads×HeadSize values, one row per position;
 // query head h reads KV head h / (Heads/KVHeads).
+//
+// An F16 cache sets K16 and V16 instead of K and V: the same rows as IEEE
+// half-precision bits, half the bytes to store and to read. Halves widen
+// to float32 exactly, so the result has the bits K and V holding the
+// widened values would give, on every path.
 type AttentionArgs struct {
 	Out, Q   []float32 // Batch rows of Heads×HeadSize
 	K, V     []float32 // cache rows for positions 0..Pos0+Batch-1
+	K16, V16 []uint16  // the cache in halves, used instead of K and V when K16 is not nil
 	Batch    int
 	Pos0     int
 	Heads    int
@@ -30,6 +39,9 @@ func (p *Pool) Attention(a *AttentionArgs) {
 		return
 	}
 	t := &p.attn
+	if a.K16 != nil && !f16Fused(a) {
+		a = t.widened(a)
+	}
 	t.a = a
 	t.scratch = p.growScratch(t.scratch, a.Pos0+a.Batch)
 	// A single token over a short cache is a few microseconds of work:
@@ -51,9 +63,41 @@ func (p *Pool) Attention(a *AttentionArgs) {
 const attnMinWork = 1 << 18
 
 type attentionTask struct {
-	a       *AttentionArgs
-	scratch [][]float32
+	a            *AttentionArgs
+	scratch      [][]float32
+	wideK, wideV []float32     // an F16 cache widened (widened)
+	wideArgs     AttentionArgs // the arguments with them
 }
+
+// widened returns a with its F16 cache widened into float32, for a level
+// without kernels for halves: once a call, where widening each query
+// head's rows would widen every KV head once per head of its group.
+func (t *attentionTask) widened(a *AttentionArgs) *AttentionArgs {
+	n := (a.Pos0 + a.Batch) * a.KVHeads * a.HeadSize
+	t.wideK, t.wideV = growPow2(t.wideK, n), growPow2(t.wideV, n)
+	impl.widenF16(a.K16[:n], t.wideK)
+	impl.widenF16(a.V16[:n], t.wideV)
+	t.wideArgs = *a
+	t.wideArgs.K, t.wideArgs.V, t.wideArgs.K16, t.wideArgs.V16 = t.wideK, t.wideV, nil, nil
+	return &t.wideArgs
+}
+
+// growPow2 returns n floats, reusing s; new buffers round up to a power of
+// two, so a cache growing a position at a time does not allocate at each.
+func growPow2(s []float32, n int) []float32 {
+	if cap(s) < n {
+		return make([]float32, n, 1<<bits.Len(uint(n-1)))
+	}
+	return s[:n]
+}
+
+// fusedAttention reports whether the level has fused one-query kernels
+// for a's head size; f16Fused whether it has them for halves too.
+func fusedAttention(a *AttentionArgs) bool {
+	return impl.attnScores != nil && a.HeadSize%impl.attnOneWidth == 0
+}
+
+func f16Fused(a *AttentionArgs) bool { return fusedAttention(a) && impl.attnScoresF16 != nil }
 
 func (t *attentionTask) Do(lo, hi, worker int) {
 	a := t.a
@@ -76,13 +120,20 @@ func attendOne(a *AttentionArgs, b, h int, scratch []float32) {
 	out := a.Out[b*qDim+h*hs : b*qDim+(h+1)*hs]
 	// The cache rows this head reads: the fused kernels do not check
 	// bounds, so these slices prove them.
-	k := a.K[kvOff : (n-1)*kvDim+kvOff+hs]
-	v := a.V[kvOff : (n-1)*kvDim+kvOff+hs]
-	if ks := &impl; ks.attnScores != nil && hs%ks.attnOneWidth == 0 {
-		ks.attnScores(q, k, kvDim, n, scale, scores)
+	if a.K16 != nil { // Pool.Attention widened it unless the level has kernels for halves
+		impl.attnScoresF16(q, a.K16[kvOff:(n-1)*kvDim+kvOff+hs], kvDim, n, scale, scores)
 		Softmax(scores)
 		clear(out)
-		ks.attnMix(scores, v, kvDim, out)
+		impl.attnMixF16(scores, a.V16[kvOff:(n-1)*kvDim+kvOff+hs], kvDim, out)
+		return
+	}
+	k := a.K[kvOff : (n-1)*kvDim+kvOff+hs]
+	v := a.V[kvOff : (n-1)*kvDim+kvOff+hs]
+	if fusedAttention(a) {
+		impl.attnScores(q, k, kvDim, n, scale, scores)
+		Softmax(scores)
+		clear(out)
+		impl.attnMix(scores, v, kvDim, out)
 		return
 	}
 	for p := 0; p < n; p++ {

@@ -50,10 +50,10 @@ type attnGroupedTask struct {
 // groupedAttention reports whether a (long enough to be split across the
 // pool) takes the grouped path: one query, a cache of at least
 // attnGroupedMinPositions, query heads sharing KV heads, and the level's
-// fused kernels for its head size.
+// fused kernels for its head size (and for halves, with an F16 cache).
 func groupedAttention(a *AttentionArgs) bool {
 	return a.Batch == 1 && a.Pos0+1 >= attnGroupedMinPositions && a.Heads > a.KVHeads &&
-		impl.attnScores != nil && a.HeadSize%impl.attnOneWidth == 0
+		fusedAttention(a) && (a.K16 == nil || f16Fused(a))
 }
 
 // attentionGrouped is Pool.Attention on the grouped path; the caller holds
@@ -95,9 +95,14 @@ func (t *attnGroupedTask) blockScores(g, b int) {
 	p0 := b * attnPosBlock
 	cnt := min(attnPosBlock, n-p0)
 	// The block's keys: the kernel does not check bounds, the slice does.
-	k := a.K[p0*kvDim+g*hs : (p0+cnt-1)*kvDim+g*hs+hs]
+	lo, hi := p0*kvDim+g*hs, (p0+cnt-1)*kvDim+g*hs+hs
 	for h := g * group; h < (g+1)*group; h++ {
-		impl.attnScores(a.Q[h*hs:(h+1)*hs], k, kvDim, cnt, t.scale, t.scores[h*n+p0:h*n+p0+cnt])
+		q, scores := a.Q[h*hs:(h+1)*hs], t.scores[h*n+p0:h*n+p0+cnt]
+		if a.K16 != nil {
+			impl.attnScoresF16(q, a.K16[lo:hi], kvDim, cnt, t.scale, scores)
+		} else {
+			impl.attnScores(q, a.K[lo:hi], kvDim, cnt, t.scale, scores)
+		}
 	}
 }
 
@@ -114,8 +119,15 @@ func (t *attnGroupedTask) mix(g, c int) {
 	}
 	for p0 := 0; p0 < n; p0 += attnPosBlock {
 		cnt := min(attnPosBlock, n-p0)
-		v := a.V[p0*kvDim+g*hs+d0 : (p0+cnt-1)*kvDim+g*hs+d1]
+		lo, hi := p0*kvDim+g*hs+d0, (p0+cnt-1)*kvDim+g*hs+d1
 		h := g * group
+		if a.K16 != nil {
+			for ; h < (g+1)*group; h++ {
+				impl.attnMixF16(t.scores[h*n+p0:h*n+p0+cnt], a.V16[lo:hi], kvDim, a.Out[h*hs+d0:h*hs+d1])
+			}
+			continue
+		}
+		v := a.V[lo:hi]
 		// Three heads a call where the level can: the slices reach from the
 		// first head's weights and output to the third's.
 		for ; impl.attnMix3 != nil && h+3 <= (g+1)*group; h += 3 {

@@ -18,8 +18,8 @@ func (p *Pool) AttentionMany(args []AttentionArgs) {
 	longest, work := 0, 0
 	for i := range args {
 		a := &args[i]
-		if a.Batch != 1 {
-			panic("kernels: AttentionMany takes one query per sequence")
+		if a.Batch != 1 || a.K16 != nil {
+			panic("kernels: AttentionMany takes one query per sequence, over float32 caches")
 		}
 		longest = max(longest, a.Pos0+1)
 		work += a.Heads * (a.Pos0 + 1) * a.HeadSize

@@ -2,6 +2,8 @@
 
 package kernels
 
+import "unsafe"
+
 // attnScoresAVX512 and attnMixAVX512 are kernelSet.attnScores and attnMix on
 // AVX-512 (attention_one_amd64.s).
 //
@@ -24,3 +26,43 @@ func attnMixAVX2(s, v []float32, stride int, out []float32)
 //
 //go:noescape
 func attnMix3AVX2(s []float32, n, sStride int, v []float32, stride int, out []float32, outStride, dims int)
+
+// attnScoresF16AVX512, attnMixF16AVX512 and their AVX2 twins are
+// kernelSet.attnScoresF16 and attnMixF16: the float32 kernels' arithmetic
+// on keys and values in halves, widened by VCVTPH2PS as they are loaded.
+//
+//go:noescape
+func attnScoresF16AVX512(q []float32, k []uint16, stride, n int, scale float32, out []float32)
+
+//go:noescape
+func attnMixF16AVX512(s []float32, v []uint16, stride int, out []float32)
+
+//go:noescape
+func attnScoresF16AVX2(q []float32, k []uint16, stride, n int, scale float32, out []float32)
+
+//go:noescape
+func attnMixF16AVX2(s []float32, v []uint16, stride int, out []float32)
+
+// narrowF16x8AVX2 converts len(src)/8 groups of eight floats to halves.
+//
+//go:noescape
+func narrowF16x8AVX2(src []float32, dst []uint16)
+
+// narrowF16AVX2 is kernelSet.narrowF16: groups of eight in assembly, the
+// rest in Go.
+func narrowF16AVX2(src []float32, dst []uint16) {
+	dst = dst[:len(src)] // the assembly does not check bounds
+	n := len(src) &^ 7
+	narrowF16x8AVX2(src[:n], dst[:n])
+	narrowF16Generic(src[n:], dst[n:])
+}
+
+// widenF16AVX2 is kernelSet.widenF16: dequantF16AVX2 on the halves' bytes
+// (amd64 is little-endian, the byte order dequantF16 reads).
+func widenF16AVX2(src []uint16, dst []float32) {
+	if len(dst) == 0 {
+		return
+	}
+	src = src[:len(dst)]
+	dequantF16AVX2(unsafe.Slice((*byte)(unsafe.Pointer(&src[0])), 2*len(src)), dst)
+}

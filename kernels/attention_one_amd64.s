@@ -26,29 +26,34 @@
 // ATTNSCORES is the body of attnScores from the position at DI on (CX of
 // them): out[p] = scale · Σ_i q[i]·k[p·stride+i] for p < n, i < len(q), two
 // vectors a step (even ones summed into V0, odd ones into V1) and one for
-// an odd last; REDUCE sums V0's lanes into X0.
-#define ATTNSCORES(V0, V1, V2, V3, W, REDUCE) \
+// an odd last; REDUCE sums V0's lanes into X0. LOADK(V, off) loads a vector
+// of keys from off(DI)(R11*1), KB bytes of them: LOADF32 (W bytes), or
+// LOADF16 (W/2), which widens halves exactly, so that each score has the
+// bits LOADF32 gives the widened keys.
+#define ATTNSCORES(V0, V1, V2, V3, W, REDUCE, LOADK, KB) \
 	TESTQ CX, CX; \
 	JZ    sdone; \
 spos: \
 	VXORPS V0, V0, V0; \
 	VXORPS V1, V1, V1; \
 	XORQ AX, AX; \
+	XORQ R11, R11; \
 	MOVQ R8, BX; \
 spair: \
 	CMPQ BX, $(W/2); \
 	JB   sone; \
-	VMOVUPS (DI)(AX*1), V2; \
-	VMOVUPS W(DI)(AX*1), V3; \
+	LOADK(V2, 0); \
+	LOADK(V3, KB); \
 	VFMADD231PS (SI)(AX*1), V2, V0; \
 	VFMADD231PS W(SI)(AX*1), V3, V1; \
 	ADDQ $(2*W), AX; \
+	ADDQ $(2*KB), R11; \
 	SUBQ $(W/2), BX; \
 	JMP  spair; \
 sone: \
 	TESTQ BX, BX; \
 	JZ    sreduce; \
-	VMOVUPS (DI)(AX*1), V2; \
+	LOADK(V2, 0); \
 	VFMADD231PS (SI)(AX*1), V2, V0; \
 sreduce: \
 	VADDPS V1, V0, V0; \
@@ -63,6 +68,9 @@ sdone: \
 	VZEROUPPER; \
 	RET
 
+#define LOADF32(V, off) VMOVUPS off(DI)(R11*1), V
+#define LOADF16(V, off) VCVTPH2PS off(DI)(R11*1), V
+
 // HSUMY0 sums Y0's eight lanes into X0; HSUMZ0 Z0's sixteen.
 #define HSUMY0 \
 	VEXTRACTF128 $1, Y0, X1; \
@@ -75,19 +83,24 @@ sdone: \
 	VADDPS Y1, Y0, Y0; \
 	HSUMY0
 
-// MIXPOS adds s[p] (broadcast in B) times the values at off(R12) to V.
-#define MIXPOS(B, V, off) VFMADD231PS off(R12), B, V
+// MIXPOS adds s[p] (broadcast in B) times the values at off(R12) to V;
+// MIXPOSF16 the same from halves (at off/2), widened exactly into T first,
+// so the sums have the bits of MIXPOS's on the widened values.
+#define MIXPOS(B, V, off, T) VFMADD231PS off(R12), B, V
+#define MIXPOSF16(B, V, off, T) VCVTPH2PS (off/2)(R12), T; VFMADD231PS T, B, V
 
 // ATTNMIX is the body of attnMix: out[i] += Σ_p s[p]·v[p·stride+i] for i <
 // len(out), p < len(s), summed onto out in p order with one FMA per term
 // (as axpy into out would, so a cache can be mixed in blocks of positions:
-// attention_grouped.go); blocks of four vectors, then one at a time.
-#define ATTNMIX(V0, V1, V2, V3, V4, W) \
+// attention_grouped.go); blocks of four vectors, then one at a time. MIX is
+// MIXPOS for float32 values (VB, the bytes of a vector of them, is W and
+// SHIFT, log2 of a value's bytes, 2) or MIXPOSF16 for halves (W/2, 1).
+#define ATTNMIX(V0, V1, V2, V3, V4, V5, W, VB, SHIFT, MIX) \
 	MOVQ s_base+0(FP), SI; \
 	MOVQ s_len+8(FP), R10; \
 	MOVQ v_base+24(FP), DI; \
 	MOVQ stride+48(FP), R9; \
-	SHLQ $2, R9; \
+	SHLQ $SHIFT, R9; \
 	MOVQ out_base+56(FP), DX; \
 	MOVQ out_len+64(FP), BX; \
 mfour: \
@@ -101,7 +114,7 @@ mfour: \
 	JZ    mfourstore; \
 mfourpos: \
 	VBROADCASTSS (R11), V4; \
-	MIXPOS(V4, V0, 0); MIXPOS(V4, V1, W); MIXPOS(V4, V2, 2*W); MIXPOS(V4, V3, 3*W); \
+	MIX(V4, V0, 0, V5); MIX(V4, V1, W, V5); MIX(V4, V2, 2*W, V5); MIX(V4, V3, 3*W, V5); \
 	ADDQ $4, R11; \
 	ADDQ R9, R12; \
 	DECQ CX; \
@@ -109,7 +122,7 @@ mfourpos: \
 mfourstore: \
 	VMOVUPS V0, (DX); VMOVUPS V1, W(DX); VMOVUPS V2, (2*W)(DX); VMOVUPS V3, (3*W)(DX); \
 	ADDQ $(4*W), DX; \
-	ADDQ $(4*W), DI; \
+	ADDQ $(4*VB), DI; \
 	SUBQ $W, BX; \
 	JMP  mfour; \
 mone: \
@@ -123,7 +136,7 @@ mone: \
 	JZ    monestore; \
 monepos: \
 	VBROADCASTSS (R11), V4; \
-	MIXPOS(V4, V0, 0); \
+	MIX(V4, V0, 0, V5); \
 	ADDQ $4, R11; \
 	ADDQ R9, R12; \
 	DECQ CX; \
@@ -131,7 +144,7 @@ monepos: \
 monestore: \
 	VMOVUPS V0, (DX); \
 	ADDQ $W, DX; \
-	ADDQ $W, DI; \
+	ADDQ $VB, DI; \
 	SUBQ $(W/4), BX; \
 	JMP  mone; \
 mdone: \
@@ -141,84 +154,99 @@ mdone: \
 // func attnScoresAVX512(q, k []float32, stride, n int, scale float32, out []float32)
 TEXT ·attnScoresAVX512(SB), NOSPLIT, $0-96
 	ATTNSCORESARGS
-	ATTNSCORES(Z0, Z1, Z2, Z3, 64, HSUMZ0)
+	ATTNSCORES(Z0, Z1, Z2, Z3, 64, HSUMZ0, LOADF32, 64)
 
 // func attnMixAVX512(s, v []float32, stride int, out []float32)
 TEXT ·attnMixAVX512(SB), NOSPLIT, $0-80
-	ATTNMIX(Z0, Z1, Z2, Z3, Z4, 64)
+	ATTNMIX(Z0, Z1, Z2, Z3, Z4, Z5, 64, 64, 2, MIXPOS)
 
-// func attnScoresAVX2(q, k []float32, stride, n int, scale float32, out []float32)
-//
-// Four positions at a time, then ATTNSCORES for the rest. A position's sum
+// ATTNSCORES4 is the body of attnScoresAVX2 and attnScoresF16AVX2: four
+// positions at a time, then ATTNSCORES for the rest. A position's sum
 // alone ends in a chain of dependent lane sums (extract, add, two
 // horizontal adds: most of its time on a long cache); four positions'
 // sums share one such tree, its operations those of HSUMY0 on the same
 // operands, so every score has the same bits as one computed alone.
+// Positions p+1, p+2, p+3 start at R10, R11, R12; Y0–Y1 are position p's
+// even and odd vectors, Y2–Y3 p+1's, and so on. KFMA(off, base, Q, ACC)
+// adds Q times the keys at off(base)(R13*1) (off in float32 bytes) to ACC:
+// KFMAF32, or KFMAF16 widening halves first; KB is the bytes of eight keys.
+#define ATTNSCORES4(KFMA, LOADK, KB) \
+	VBROADCASTSS X15, X15; \
+four: \
+	CMPQ CX, $4; \
+	JB   rest; \
+	LEAQ (DI)(R9*1), R10; \
+	LEAQ (R10)(R9*1), R11; \
+	LEAQ (R11)(R9*1), R12; \
+	ZEROY0TO7; \
+	XORQ AX, AX; \
+	XORQ R13, R13; \
+	MOVQ R8, BX; \
+fpair: \
+	CMPQ BX, $16; \
+	JB   fone; \
+	VMOVUPS (SI)(AX*1), Y8; \
+	VMOVUPS 32(SI)(AX*1), Y9; \
+	KFMA(0, DI, Y8, Y0); \
+	KFMA(32, DI, Y9, Y1); \
+	KFMA(0, R10, Y8, Y2); \
+	KFMA(32, R10, Y9, Y3); \
+	KFMA(0, R11, Y8, Y4); \
+	KFMA(32, R11, Y9, Y5); \
+	KFMA(0, R12, Y8, Y6); \
+	KFMA(32, R12, Y9, Y7); \
+	ADDQ $64, AX; \
+	ADDQ $(2*KB), R13; \
+	SUBQ $16, BX; \
+	JMP  fpair; \
+fone: \
+	TESTQ BX, BX; \
+	JZ    freduce; \
+	VMOVUPS (SI)(AX*1), Y8; \
+	KFMA(0, DI, Y8, Y0); \
+	KFMA(0, R10, Y8, Y2); \
+	KFMA(0, R11, Y8, Y4); \
+	KFMA(0, R12, Y8, Y6); \
+freduce: \
+	VADDPS Y1, Y0, Y0; \
+	VADDPS Y3, Y2, Y2; \
+	VADDPS Y5, Y4, Y4; \
+	VADDPS Y7, Y6, Y6; \
+	VPERM2F128 $0x20, Y2, Y0, Y8; \
+	VPERM2F128 $0x31, Y2, Y0, Y9; \
+	VADDPS Y9, Y8, Y8; \
+	VPERM2F128 $0x20, Y6, Y4, Y10; \
+	VPERM2F128 $0x31, Y6, Y4, Y11; \
+	VADDPS Y11, Y10, Y10; \
+	VHADDPS Y10, Y8, Y8; \
+	VHADDPS Y8, Y8, Y8; \
+	VEXTRACTF128 $1, Y8, X9; \
+	VUNPCKLPS X9, X8, X8; \
+	VMULPS X15, X8, X8; \
+	VMOVUPS X8, (DX); \
+	ADDQ $16, DX; \
+	LEAQ (R12)(R9*1), DI; \
+	SUBQ $4, CX; \
+	JMP  four; \
+rest: \
+	ATTNSCORES(Y0, Y1, Y2, Y3, 32, HSUMY0, LOADK, KB)
+
+// In the reduction of ATTNSCORES4, low half plus high half puts two
+// positions in a register ([p | p+1], [p+2 | p+3]); the two horizontal adds
+// give lanes [p, p+2, p, p+2 | p+1, p+3, p+1, p+3], unpacked to [p, p+1,
+// p+2, p+3].
+
+#define KFMAF32(off, base, Q, ACC) VFMADD231PS off(base)(R13*1), Q, ACC
+#define KFMAF16(off, base, Q, ACC) VCVTPH2PS (off/2)(base)(R13*1), Y10; VFMADD231PS Y10, Q, ACC
+
+// func attnScoresAVX2(q, k []float32, stride, n int, scale float32, out []float32)
 TEXT ·attnScoresAVX2(SB), NOSPLIT, $0-96
 	ATTNSCORESARGS
-	VBROADCASTSS X15, X15
-four:
-	CMPQ CX, $4
-	JB   rest
-	LEAQ (DI)(R9*1), R10      // positions p+1, p+2, p+3
-	LEAQ (R10)(R9*1), R11
-	LEAQ (R11)(R9*1), R12
-	ZEROY0TO7                 // Y0–Y1: position p's even and odd vectors; Y2–Y3 p+1's …
-	XORQ AX, AX
-	MOVQ R8, BX
-fpair:
-	CMPQ BX, $16
-	JB   fone
-	VMOVUPS (SI)(AX*1), Y8
-	VMOVUPS 32(SI)(AX*1), Y9
-	VFMADD231PS (DI)(AX*1), Y8, Y0
-	VFMADD231PS 32(DI)(AX*1), Y9, Y1
-	VFMADD231PS (R10)(AX*1), Y8, Y2
-	VFMADD231PS 32(R10)(AX*1), Y9, Y3
-	VFMADD231PS (R11)(AX*1), Y8, Y4
-	VFMADD231PS 32(R11)(AX*1), Y9, Y5
-	VFMADD231PS (R12)(AX*1), Y8, Y6
-	VFMADD231PS 32(R12)(AX*1), Y9, Y7
-	ADDQ $64, AX
-	SUBQ $16, BX
-	JMP  fpair
-fone:
-	TESTQ BX, BX
-	JZ    freduce
-	VMOVUPS (SI)(AX*1), Y8
-	VFMADD231PS (DI)(AX*1), Y8, Y0
-	VFMADD231PS (R10)(AX*1), Y8, Y2
-	VFMADD231PS (R11)(AX*1), Y8, Y4
-	VFMADD231PS (R12)(AX*1), Y8, Y6
-freduce:
-	VADDPS Y1, Y0, Y0
-	VADDPS Y3, Y2, Y2
-	VADDPS Y5, Y4, Y4
-	VADDPS Y7, Y6, Y6
-	// Low half plus high half, two positions a register: [p | p+1], [p+2 | p+3].
-	VPERM2F128 $0x20, Y2, Y0, Y8
-	VPERM2F128 $0x31, Y2, Y0, Y9
-	VADDPS Y9, Y8, Y8
-	VPERM2F128 $0x20, Y6, Y4, Y10
-	VPERM2F128 $0x31, Y6, Y4, Y11
-	VADDPS Y11, Y10, Y10
-	// Two horizontal adds: lanes [p, p+2, p, p+2 | p+1, p+3, p+1, p+3].
-	VHADDPS Y10, Y8, Y8
-	VHADDPS Y8, Y8, Y8
-	VEXTRACTF128 $1, Y8, X9
-	VUNPCKLPS X9, X8, X8      // [p, p+1, p+2, p+3]
-	VMULPS X15, X8, X8
-	VMOVUPS X8, (DX)
-	ADDQ $16, DX
-	LEAQ (R12)(R9*1), DI
-	SUBQ $4, CX
-	JMP  four
-rest:
-	ATTNSCORES(Y0, Y1, Y2, Y3, 32, HSUMY0)
+	ATTNSCORES4(KFMAF32, LOADF32, 32)
 
 // func attnMixAVX2(s, v []float32, stride int, out []float32)
 TEXT ·attnMixAVX2(SB), NOSPLIT, $0-80
-	ATTNMIX(Y0, Y1, Y2, Y3, Y4, 32)
+	ATTNMIX(Y0, Y1, Y2, Y3, Y4, Y5, 32, 32, 2, MIXPOS)
 
 // MIX3WEIGHTS broadcasts the three heads' weights of the position at R11
 // (rows R13 bytes apart) into Y12–Y14.
@@ -328,5 +356,46 @@ m3onestore:
 	SUBQ $8, BX
 	JMP  m3one
 m3done:
+	VZEROUPPER
+	RET
+
+// func attnScoresF16AVX512(q []float32, k []uint16, stride, n int, scale float32, out []float32)
+TEXT ·attnScoresF16AVX512(SB), NOSPLIT, $0-96
+	ATTNSCORESARGS
+	SHRQ $1, R9
+	ATTNSCORES(Z0, Z1, Z2, Z3, 64, HSUMZ0, LOADF16, 32)
+
+// func attnScoresF16AVX2(q []float32, k []uint16, stride, n int, scale float32, out []float32)
+TEXT ·attnScoresF16AVX2(SB), NOSPLIT, $0-96
+	ATTNSCORESARGS
+	SHRQ $1, R9
+	ATTNSCORES4(KFMAF16, LOADF16, 16)
+
+// func attnMixF16AVX512(s []float32, v []uint16, stride int, out []float32)
+TEXT ·attnMixF16AVX512(SB), NOSPLIT, $0-80
+	ATTNMIX(Z0, Z1, Z2, Z3, Z4, Z5, 64, 32, 1, MIXPOSF16)
+
+// func attnMixF16AVX2(s []float32, v []uint16, stride int, out []float32)
+TEXT ·attnMixF16AVX2(SB), NOSPLIT, $0-80
+	ATTNMIX(Y0, Y1, Y2, Y3, Y4, Y5, 32, 16, 1, MIXPOSF16)
+
+// func narrowF16x8AVX2(src []float32, dst []uint16)
+//
+// len(src)/8 groups of eight floats to halves by F16C, rounding to
+// nearest even (immediate 0), as quant.F32ToF16 does.
+TEXT ·narrowF16x8AVX2(SB), NOSPLIT, $0-48
+	MOVQ src_base+0(FP), SI
+	MOVQ src_len+8(FP), CX
+	MOVQ dst_base+24(FP), DI
+	SHRQ $3, CX
+	JZ   ndone
+nloop:
+	VMOVUPS (SI), Y0
+	VCVTPS2PH $0, Y0, (DI)
+	ADDQ $32, SI
+	ADDQ $16, DI
+	DECQ CX
+	JNZ  nloop
+ndone:
 	VZEROUPPER
 	RET

@@ -41,6 +41,7 @@ type attnTileTask struct {
 	qBlocks          int // MR-query blocks of the batch
 	kt, vt           []float32
 	qa, s, pa, tiles [][]float32 // per worker: packed Q, scores, packed P, an edge tile
+	wide             [][]float32 // per worker: a panel's keys widened from an F16 cache
 }
 
 // attentionTiled is Pool.Attention for a batch of attnTileMinBatch or more.
@@ -59,6 +60,9 @@ func (p *Pool) attentionTiled(a *AttentionArgs) {
 	t.s = p.growScratch(t.s, mr*((positions+7)&^7))
 	t.pa = p.growScratch(t.pa, positions*mr)
 	t.tiles = p.growScratch(t.tiles, mr*nr)
+	if a.K16 != nil {
+		t.wide = p.growScratch(t.wide, nr*hs)
+	}
 
 	packs := a.KVHeads * (t.keyPanels + t.dimPanels)
 	units := a.Heads * t.qBlocks
@@ -82,7 +86,7 @@ func (t *attnTileTask) Do(lo, hi, worker int) {
 		if t.phase == attnPack {
 			g, j := i/(t.keyPanels+t.dimPanels), i%(t.keyPanels+t.dimPanels)
 			if j < t.keyPanels {
-				t.packKeys(g, j)
+				t.packKeys(g, j, worker)
 			} else {
 				t.packValues(g, j-t.keyPanels)
 			}
@@ -96,21 +100,28 @@ func (t *attnTileTask) Do(lo, hi, worker int) {
 }
 
 // packKeys writes the Kᵀ panel of KV head g, positions [NR·kp, NR·kp+NR):
-// head-size rows of NR values, zero past the last position.
-func (t *attnTileTask) packKeys(g, kp int) {
+// head-size rows of NR values, zero past the last position. From an F16
+// cache the panel's keys are widened into the worker's scratch first.
+func (t *attnTileTask) packKeys(g, kp, worker int) {
 	a, nr, hs := t.a, t.nr, t.a.HeadSize
 	kvDim := a.KVHeads * hs
 	dst := t.kt[(g*t.keyPanels+kp)*hs*nr : (g*t.keyPanels+kp+1)*hs*nr]
 	p0 := kp * nr
 	n := min(nr, a.Pos0+a.Batch-p0)
+	src, ld := a.K[min(len(a.K), p0*kvDim+g*hs):], kvDim
+	if a.K16 != nil {
+		src, ld = t.wide[worker][:n*hs], hs
+		for j := 0; j < n; j++ {
+			impl.widenF16(a.K16[(p0+j)*kvDim+g*hs:(p0+j)*kvDim+(g+1)*hs], src[j*hs:(j+1)*hs])
+		}
+	}
 	if n == nr {
-		t.transpose(hs, a.K[p0*kvDim+g*hs:], kvDim, dst, nr)
+		t.transpose(hs, src, ld, dst, nr)
 		return
 	}
 	clear(dst)
 	for j := 0; j < n; j++ {
-		row := a.K[(p0+j)*kvDim+g*hs : (p0+j)*kvDim+(g+1)*hs]
-		for d, v := range row {
+		for d, v := range src[j*ld : j*ld+hs] {
 			dst[d*nr+j] = v
 		}
 	}
@@ -129,7 +140,11 @@ func (t *attnTileTask) packValues(g, dp int) {
 	n := a.Pos0 + a.Batch
 	for p := 0; p < n; p++ {
 		row := dst[p*nr : (p+1)*nr]
-		copy(row, a.V[p*kvDim+g*hs+d0:p*kvDim+g*hs+d0+cols])
+		if a.V16 != nil {
+			impl.widenF16(a.V16[p*kvDim+g*hs+d0:p*kvDim+g*hs+d0+cols], row[:cols])
+		} else {
+			copy(row, a.V[p*kvDim+g*hs+d0:p*kvDim+g*hs+d0+cols])
+		}
 		clear(row[cols:])
 	}
 	clear(dst[n*nr:])

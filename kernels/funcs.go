@@ -87,6 +87,17 @@ type kernelSet struct {
 	// once, head j's weights at s[j·sStride:][:n] and output at
 	// out[j·outStride:][:dims], the same bits as three attnMix calls.
 	attnMix3 func(s []float32, n, sStride int, v []float32, stride int, out []float32, outStride, dims int)
+	// attnScoresF16 and attnMixF16, nil where the level has none: attnScores
+	// and attnMix with k and v in halves (an F16 cache), the same bits as
+	// they give the widened values (same head sizes).
+	attnScoresF16 func(q []float32, k []uint16, stride, n int, scale float32, out []float32)
+	attnMixF16    func(s []float32, v []uint16, stride int, out []float32)
+	// Halves and float32: widenF16 dst[i] = src[i] exactly over len(dst)
+	// (NaNs stay NaNs of their sign: F16C quiets signalling ones);
+	// narrowF16 dst[i] = src[i] rounded to nearest even over len(src),
+	// bit-exact with quant.F32ToF16.
+	widenF16  func(src []uint16, dst []float32)
+	narrowF16 func(src []float32, dst []uint16)
 
 	// Elementwise.
 	expShift func(x []float32, shift float32) float32 // x = exp(x-shift), returns Σ
@@ -127,7 +138,7 @@ func genericKernels() kernelSet {
 		dotQ8_0: dotQ8_0Generic, dotQ4_0: dotQ4_0Generic,
 		dotQ4_K: dotQ4_KGeneric, dotQ5_K: dotQ5_KGeneric, dotQ6_K: dotQ6_KGeneric,
 		dotQ5_0: dotQ5_0Generic, dotQ4_1: dotQ4_1Generic, dotQ5_1: dotQ5_1Generic,
-		dotF16: dotF16Generic, dotBF16: dotBF16Generic,
+		dotF16: dotF16Generic, dotBF16: dotBF16Generic, widenF16: widenF16Generic, narrowF16: narrowF16Generic,
 		expShift: expShiftGeneric, expScaled: expScaledGeneric, swiglu: swigluGeneric, swigluBack: swigluBackGeneric, softmaxGrad: softmaxGradGeneric,
 		siluMul: siluMulGeneric, max: maxOf,
 		sumSquares16: sumSquares16Generic, scaleMul: scaleMulGeneric,

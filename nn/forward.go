@@ -118,11 +118,19 @@ func (a *activations) feedForwardBlock(l, rows int, ops sequenceOps) {
 func (s *State) attend(a *activations, l, rows int) {
 	c := &s.m.Config
 	kvDim := c.KVDim()
-	copy(s.keys[l][s.Pos*kvDim:], a.k[:rows*kvDim])
-	copy(s.values[l][s.Pos*kvDim:], a.v[:rows*kvDim])
+	k, v := a.k[:rows*kvDim], a.v[:rows*kvDim]
 	s.attn = kernels.AttentionArgs{
-		Out: a.att[:rows*c.QDim()], Q: a.q[:rows*c.QDim()], K: s.keys[l], V: s.values[l],
+		Out: a.att[:rows*c.QDim()], Q: a.q[:rows*c.QDim()],
 		Batch: rows, Pos0: s.Pos, Heads: c.Heads, KVHeads: c.KVHeads, HeadSize: c.HeadDim,
+	}
+	if s.kv == KVF16 {
+		kernels.F16FromF32(s.keys16[l][s.Pos*kvDim:], k)
+		kernels.F16FromF32(s.values16[l][s.Pos*kvDim:], v)
+		s.attn.K16, s.attn.V16 = s.keys16[l], s.values16[l]
+	} else {
+		copy(s.keys[l][s.Pos*kvDim:], k)
+		copy(s.values[l][s.Pos*kvDim:], v)
+		s.attn.K, s.attn.V = s.keys[l], s.values[l]
 	}
 	kernels.Attention(&s.attn)
 }

@@ -55,11 +55,11 @@ func TestGreedyMatchesLlamaCpp(t *testing.T) {
 }
 
 // TestGenerationStepDoesNotAllocate: a generated token costs a forward pass
-// and a sample, and neither may allocate.
+// and a sample, and neither may allocate, with either KV cache.
 func TestGenerationStepDoesNotAllocate(t *testing.T) {
-	for _, typ := range []quant.Type{quant.F32, quant.Q8_0, quant.Q4_K} {
+	for i, typ := range []quant.Type{quant.F32, quant.Q8_0, quant.Q4_K, quant.Q8_0} {
 		m := writeModel(t, Shape{Name: "a", Arch: "qwen2", Dim: 256, Layers: 2, Heads: 4, KVHeads: 2, FFNDim: 512, Vocab: 512, Context: 512, Tied: true}, typ, 1)
-		st, err := m.NewState(0)
+		st, err := m.NewStateWith(0, StateOptions{KV: []KVType{KVF32, KVF32, KVF32, KVF16}[i]})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -76,7 +76,7 @@ func TestGenerationStepDoesNotAllocate(t *testing.T) {
 			t.Fatal(err)
 		}
 		if allocs != 0 {
-			t.Fatalf("%s: a generation step allocates %.1f times", typ, allocs)
+			t.Fatalf("%s, %s cache: a generation step allocates %.1f times", typ, st.KV(), allocs)
 		}
 	}
 }

@@ -40,7 +40,12 @@ type Session struct {
 // model's). The model's chat template is used when it has one that works
 // (see ChatTemplate and Session.TemplateErr).
 func NewSession(m *Model, ctx int, params sample.Params, system string, maxTokens int) (*Session, error) {
-	st, err := m.NewState(ctx)
+	return NewSessionWith(m, ctx, StateOptions{}, params, system, maxTokens)
+}
+
+// NewSessionWith is NewSession with the State's options.
+func NewSessionWith(m *Model, ctx int, o StateOptions, params sample.Params, system string, maxTokens int) (*Session, error) {
+	st, err := m.NewStateWith(ctx, o)
 	if err != nil {
 		return nil, err
 	}

@@ -21,7 +21,9 @@ type State struct {
 	maxBatch    int
 	tokens      []int32 // the Pos tokens in the cache, for prefix reuse and penalties
 
-	keys, values [][]float32 // per layer: Ctx rows of KVDim
+	kv               KVType
+	keys, values     [][]float32 // per layer: Ctx rows of KVDim (KVF32)
+	keys16, values16 [][]uint16  // the same in halves (KVF16)
 
 	positions      []int32   // the batch's positions
 	logits         []float32 // the last token's logits
@@ -32,10 +34,19 @@ type State struct {
 	adapterScratch []float32
 }
 
+// StateOptions are a State's choices beyond its context; the zero value is
+// the default.
+type StateOptions struct {
+	KV KVType // how the KV cache is stored
+}
+
 // NewState prepares a sequence of at most ctx tokens (0: the model's own
-// context). A context longer than the model was trained for is refused rather
-// than silently degraded.
-func (m *Model) NewState(ctx int) (*State, error) {
+// context) with the default options. A context longer than the model was
+// trained for is refused rather than silently degraded.
+func (m *Model) NewState(ctx int) (*State, error) { return m.NewStateWith(ctx, StateOptions{}) }
+
+// NewStateWith is NewState with options.
+func (m *Model) NewStateWith(ctx int, o StateOptions) (*State, error) {
 	c := &m.Config
 	if ctx <= 0 {
 		ctx = c.ContextLen
@@ -45,12 +56,14 @@ func (m *Model) NewState(ctx int) (*State, error) {
 	}
 	b := min(DefaultBatch, ctx) // Forward never holds more than ctx tokens
 	s := &State{activations: newActivations(m, b), Ctx: ctx, maxBatch: b, tokens: make([]int32, 0, ctx),
-		positions: make([]int32, b)}
-	s.keys = make([][]float32, c.Layers)
-	s.values = make([][]float32, c.Layers)
-	for l := range s.keys {
-		s.keys[l] = make([]float32, ctx*c.KVDim())
-		s.values[l] = make([]float32, ctx*c.KVDim())
+		positions: make([]int32, b), kv: o.KV}
+	switch o.KV {
+	case KVF32:
+		s.keys, s.values = makeRows[float32](c.Layers, ctx*c.KVDim()), makeRows[float32](c.Layers, ctx*c.KVDim())
+	case KVF16:
+		s.keys16, s.values16 = makeRows[uint16](c.Layers, ctx*c.KVDim()), makeRows[uint16](c.Layers, ctx*c.KVDim())
+	default:
+		return nil, fmt.Errorf("unknown KV cache type %d", o.KV)
 	}
 	s.logits = make([]float32, c.VocabSize)
 	return s, nil
@@ -74,3 +87,22 @@ func (s *State) Tokens() []int32 { return s.tokens }
 
 // Model is the model this sequence runs on.
 func (s *State) Model() *Model { return s.m }
+
+// KV is how the sequence's KV cache is stored.
+func (s *State) KV() KVType { return s.kv }
+
+// KVBytes is the size of the sequence's KV cache: every layer's keys and
+// values for Ctx positions.
+func (s *State) KVBytes() int64 {
+	c := &s.m.Config
+	return 2 * int64(c.Layers) * int64(s.Ctx) * int64(c.KVDim()) * int64(s.kv.Bytes())
+}
+
+// makeRows returns layers slices of n zero values each.
+func makeRows[T any](layers, n int) [][]T {
+	rows := make([][]T, layers)
+	for l := range rows {
+		rows[l] = make([]T, n)
+	}
+	return rows
+}

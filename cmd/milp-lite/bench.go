@@ -40,6 +40,7 @@ func benchCommand() *cli.Command {
 			&cli.StringFlag{Name: "kernels", Usage: "kernel `LEVEL` to use: generic, avx2, avx512 or neon (default: the best this CPU has, or MILP_KERNELS)"},
 			withAliases(intFlag("threads", 0, 1, 4096, "worker threads"), "t", "GOMAXPROCS"),
 			withAliases(intFlag("depth", 0, 0, 1<<20, "measure pp and tg after `N` tokens already in the KV cache, as deep into a conversation (llama-bench's -d)"), "d", ""),
+			kvFlag,
 			withAliases(intFlag("reps", 0, 1, 1000, "repetitions of each measurement (each also repeated for at least a second), best kept"), "", "3, or 1 with --quick"),
 			&cli.Uint64Flag{Name: "seed", Value: 1, Usage: "seed of the synthetic weights"},
 			&cli.StringFlag{Name: "cache", Usage: "`DIR` for the synthetic models (default: milp-lite/bench in the user cache directory)"},
@@ -85,6 +86,11 @@ func runBench(c *cli.Context) error {
 		opts.Reps = c.Int("reps")
 	}
 	opts.Depth = c.Int("depth")
+	state, err := stateOptions(c)
+	if err != nil {
+		return err
+	}
+	opts.KV = state.KV
 	opts.Threads = c.Int("threads")
 	opts.Kernels = c.String("kernels")
 	opts.Seed = c.Uint64("seed")

@@ -37,6 +37,7 @@ func chatCommand() *cli.Command {
 			&cli.StringFlag{Name: "system", Usage: "system `PROMPT` for models with a chat template"},
 			intFlag("n", 256, 1, 1<<20, "at most `N` tokens per reply"),
 			intFlag("ctx", 0, 0, math.MaxInt, "context length in tokens, at most the model's (0: the model's, at most 4096)"),
+			kvFlag,
 			floatFlag("temp", 0.8, bounds{lo: 0, hi: 100}, "sampling temperature; 0 is greedy"),
 			intFlag("top-k", 40, 0, math.MaxInt, "sample among the `K` most likely tokens (0: all)"),
 			floatFlag("top-p", 0.95, bounds{lo: 0, hi: 1, loOpen: true}, "nucleus sampling: smallest set with this total probability (1: off)"),
@@ -180,7 +181,14 @@ func openConversation(c *cli.Context, m *nn.Model, ctx int, params sample.Params
 	if err != nil {
 		return nil, false, err
 	}
+	state, err := stateOptions(c)
+	if err != nil {
+		return nil, false, err
+	}
 	if c.IsSet("user") {
+		if state.KV != nn.KVF32 {
+			return nil, false, fmt.Errorf("--kv %s: a --user chat keeps the float32 cache", state.KV)
+		}
 		id := c.String("user")
 		uc, err := milp.OpenUserChat(m, storeOf(c), id, ctx, params, c.Int("n"), c.Int("memory-k"))
 		if err != nil {
@@ -196,7 +204,7 @@ func openConversation(c *cli.Context, m *nn.Model, ctx int, params sample.Params
 		}
 		return uc, false, nil
 	}
-	sess, err := nn.NewSession(m, ctx, params, c.String("system"), c.Int("n"))
+	sess, err := nn.NewSessionWith(m, ctx, state, params, c.String("system"), c.Int("n"))
 	if err != nil {
 		return nil, false, err
 	}

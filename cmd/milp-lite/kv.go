@@ -1,0 +1,17 @@
+package main
+
+import (
+	"github.com/urfave/cli/v2"
+
+	"github.com/milp-lite/milp-lite/nn"
+)
+
+// kvFlag chooses how the KV cache is stored (chat, bench).
+var kvFlag = &cli.StringFlag{Name: "kv", Value: "f32",
+	Usage: "KV cache `TYPE`: f32, or f16 (half the memory and the bytes read per token deep into a conversation, as llama.cpp's default)"}
+
+// stateOptions reads --kv.
+func stateOptions(c *cli.Context) (nn.StateOptions, error) {
+	kv, err := nn.ParseKVType(c.String("kv"))
+	return nn.StateOptions{KV: kv}, err
+}
