@@ -56,3 +56,24 @@ func TestPercentile(t *testing.T) {
 		t.Fatalf("percentiles of %v: %v %v %v", xs, percentile(xs, 50), percentile(xs, 99), percentile(xs, 1))
 	}
 }
+
+// TestMeasureServeHTTP: the HTTP load on a small model gives every user
+// their reply with no error.
+func TestMeasureServeHTTP(t *testing.T) {
+	b, err := nn.Synthesize(nn.Shape{Name: "s", Arch: "llama", Dim: 64, Layers: 2, Heads: 4, KVHeads: 2, FFNDim: 96, Vocab: 300, Context: 512}, quant.Q8_0, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	path := filepath.Join(t.TempDir(), "m.gguf")
+	if err := b.WriteFile(path); err != nil {
+		t.Fatal(err)
+	}
+	res, err := MeasureServeHTTP(ServeOptions{Model: path, Users: 6, Rank: 4, PromptMin: 5, PromptMax: 40, ReplyTokens: 16,
+		Spread: 50 * time.Millisecond, Seed: 1}, func(string) {})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Errors != 0 || !(res.AggregateTokensPerS > 0) || !(res.InProcessTokensPerS > 0) || res.TTFTP99ms < res.TTFTP50ms {
+		t.Fatalf("%+v", res)
+	}
+}

@@ -42,6 +42,7 @@ func benchServeCommand() *cli.Command {
 			intFlag("chunk", 0, 0, 1<<16, "prompt tokens one sequence feeds in one step at most (0: --step-tokens)"),
 			&cli.Uint64Flag{Name: "seed", Value: 1, Usage: "seed of the prompts and adapters"},
 			&cli.StringFlag{Name: "cache", Usage: "`DIR` for the synthetic model (default: the bench cache)"},
+			&cli.BoolFlag{Name: "http", Usage: "serve over real HTTP on a loopback port (users with their own keys, streaming) and compare with the engine in process"},
 			&cli.BoolFlag{Name: "json", Usage: "print the result as JSON"},
 		},
 		Action: runBenchServe,
@@ -77,9 +78,24 @@ func runBenchServe(c *cli.Context) error {
 		PromptMax: c.Int("prompt-max"), ReplyTokens: c.Int("reply"), Spread: c.Duration("spread"), JoinPrompt: c.Int("join"),
 		StepTokens: c.Int("step-tokens"), ChunkTokens: c.Int("chunk"), Seed: c.Uint64("seed"), ProbeSeconds: 1}
 	start := time.Now()
-	res, err := bench.MeasureServe(o, func(p string) {
-		fmt.Fprintf(os.Stderr, "[%5.1fs] %s\n", time.Since(start).Seconds(), p)
-	})
+	phase := func(p string) { fmt.Fprintf(os.Stderr, "[%5.1fs] %s\n", time.Since(start).Seconds(), p) }
+	if c.Bool("http") {
+		res, err := bench.MeasureServeHTTP(o, phase)
+		if err != nil {
+			return err
+		}
+		if c.Bool("json") {
+			enc := json.NewEncoder(os.Stdout)
+			enc.SetIndent("", "  ")
+			return enc.Encode(res)
+		}
+		fmt.Print(res.Markdown())
+		if res.Errors > 0 {
+			return fmt.Errorf("%d of %d requests failed: %s", res.Errors, res.Requests, res.FirstError)
+		}
+		return nil
+	}
+	res, err := bench.MeasureServe(o, phase)
 	if err != nil {
 		return err
 	}
