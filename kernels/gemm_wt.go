@@ -68,12 +68,18 @@ func (p *Pool) MatMulMany(x []float32, batch int, products []Product) {
 		}
 		return
 	}
-	for _, pr := range products[1:] {
+	allInt := true
+	for _, pr := range products {
 		if pr.W.Cols != products[0].W.Cols {
 			panic("kernels: MatMulMany products of different widths")
 		}
+		allInt = allInt && p.matMulIntOK(pr.W, batch)
 	}
 	k := products[0].W.Cols
+	if allInt && len(products) <= len(p.intGemm.prods) {
+		p.matMulInt(x[:batch*k], batch, products)
+		return
+	}
 	p.gemmWT(batch, x[:batch*k], products)
 }
 

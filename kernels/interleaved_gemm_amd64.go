@@ -1,0 +1,13 @@
+//go:build !noasm
+
+package kernels
+
+// gemmQ8_0x16x8AVX512 and gemmQ4_0x16x8AVX512 are the kernelSet's batched
+// interleaved products on AVX-512 with VNNI, for tiles of eight tokens
+// (interleaved_gemm_amd64.s).
+//
+//go:noescape
+func gemmQ8_0x16x8AVX512(w []byte, groups, nb int, xq []int8, xd []float32, xc []int32, out []float32, ldo int)
+
+//go:noescape
+func gemmQ4_0x16x8AVX512(w []byte, groups, nb int, xq []int8, xd []float32, xc []int32, out []float32, ldo int)
