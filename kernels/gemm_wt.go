@@ -76,7 +76,7 @@ func (p *Pool) MatMulMany(x []float32, batch int, products []Product) {
 		allInt = allInt && p.matMulIntOK(pr.W, batch)
 	}
 	k := products[0].W.Cols
-	if allInt && len(products) <= len(p.intGemm.prods) {
+	if allInt && matMulIntShared(products) {
 		p.matMulInt(x[:batch*k], batch, products)
 		return
 	}

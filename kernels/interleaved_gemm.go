@@ -3,10 +3,11 @@ package kernels
 import "github.com/milp-lite/milp-lite/quant"
 
 // The batched twin of the interleaved products (interleaved.go): a prompt,
-// or a batch of sequences' decode steps, through a Q8_0 or Q4_0 matrix as
-// integer dot products. Each activation row is quantised once (8 bits, one
-// scale per 32-block, as for one token), and a kernel runs one interleaved
-// group of sixteen W rows past a tile of ilTokens tokens: every 64-byte unit
+// or a batch of sequences' decode steps, through a Q8_0, Q4_0 or Q4_K
+// matrix as integer dot products. Each activation row is quantised once (8
+// bits, one scale per 32-block, or per 256 with sums per 16 for Q4_K, as
+// for one token), and a kernel runs one interleaved
+// group of sixteen W rows past a tile of tokens: every 64-byte unit
 // of weights is loaded once and meets all the tile's tokens (a VPDPBUSD per
 // token), so the load and the block scales are shared, and the tokens'
 // sums are independent chains. Dequantising W to float32 for the GEMM tiles
@@ -28,16 +29,37 @@ import "github.com/milp-lite/milp-lite/quant"
 // of a packed tile, out[t·ldo+16g+l] for groups groups of nb blocks of w.
 type interleavedGemm func(w []byte, groups, nb int, xq []int8, xd []float32, xc []int32, out []float32, ldo int)
 
-// interleavedGemmKernel returns the level's batched kernel for t, nil if it
-// has none.
-func (ks *kernelSet) interleavedGemmKernel(t quant.Type) interleavedGemm {
+// ilGemm is a batched kernel and its tile's tokens.
+type ilGemm struct {
+	run    interleavedGemm
+	tokens int
+}
+
+// interleavedGemmKernel returns the level's batched kernel for t, a nil run
+// if it has none.
+func (ks *kernelSet) interleavedGemmKernel(t quant.Type) ilGemm {
 	switch t {
 	case quant.Q8_0:
 		return ks.gemmQ8_0x16
 	case quant.Q4_0:
 		return ks.gemmQ4_0x16
+	case quant.Q4_K:
+		return ks.gemmQ4_Kx16
 	}
-	return nil
+	return ilGemm{}
+}
+
+// ilTerms computes the per-block terms t's interleaved kernels take from
+// activations quantised for it (xs: the K formats' sums per 16) into xc.
+func ilTerms(t quant.Type, xq []int8, xs []int16, xc []int32) {
+	switch t {
+	case quant.Q4_K:
+		kSubSums(xs, xc)
+	case quant.Q6_K:
+		q6BiasTerms(xs, xc)
+	default:
+		blockBiasTerms(xq, ilOffset(t), xc)
+	}
 }
 
 // ilTermsPerBlock is how many per-block terms the interleaved kernels of t

@@ -210,3 +210,248 @@ g4store:
 g4done:
 	VZEROUPPER
 	RET
+
+// Q4_K, four tokens per tile (the chains of a super-block need five
+// registers per token). Per 64-value chunk each token has two VPDPBUSD
+// chains (low nibbles, Z4–Z7; high nibbles, Z8–Z11), weighed by the rows'
+// scale bytes into its integer total (Z24–Z27); the rows' min bytes times
+// the token's sub-block sums go into Z28–Z31; then, as gemvQ4_Kx16AVX512
+// does, d·xd times the total is added and dmin·xd times the mins' terms
+// subtracted. Z15 = 0x0f in every byte, Z12 = 0xff per dword; Z19/Z20
+// hold the four low scales/mins and Z21/Z23 the high ones, a byte per
+// sub-block. Tokens are 256 bytes of activations and 32 bytes of terms
+// apart in the tile.
+
+// GK_SCALES unpacks the super-block's scales and mins and clears the
+// tokens' integer totals.
+#define GK_SCALES \
+	MOVL $0x3f3f3f3f, AX; \
+	VPBROADCASTD AX, Z14; \
+	MOVL $0x30303030, AX; \
+	VPBROADCASTD AX, Z13; \
+	VMOVDQU32 64(SI), Z16; \
+	VMOVDQU32 128(SI), Z17; \
+	VMOVDQU32 192(SI), Z18; \
+	VPANDD Z14, Z16, Z19; \
+	VPANDD Z14, Z17, Z20; \
+	VPANDD Z15, Z18, Z21; \
+	VPSRLD $2, Z16, Z22; \
+	VPANDD Z13, Z22, Z22; \
+	VPORD Z22, Z21, Z21; \
+	VPSRLD $4, Z18, Z23; \
+	VPANDD Z15, Z23, Z23; \
+	VPSRLD $2, Z17, Z22; \
+	VPANDD Z13, Z22, Z22; \
+	VPORD Z22, Z23, Z23; \
+	VPXORD Z24, Z24, Z24; \
+	VPXORD Z25, Z25, Z25; \
+	VPXORD Z26, Z26, Z26; \
+	VPXORD Z27, Z27, Z27; \
+	VPXORD Z28, Z28, Z28; \
+	VPXORD Z29, Z29, Z29; \
+	VPXORD Z30, Z30, Z30; \
+	VPXORD Z31, Z31, Z31
+
+// GK_CHUNK0 clears the tokens' chains of a chunk.
+#define GK_CHUNK0 \
+	VPXORD Z4, Z4, Z4; \
+	VPXORD Z5, Z5, Z5; \
+	VPXORD Z6, Z6, Z6; \
+	VPXORD Z7, Z7, Z7; \
+	VPXORD Z8, Z8, Z8; \
+	VPXORD Z9, Z9, Z9; \
+	VPXORD Z10, Z10, Z10; \
+	VPXORD Z11, Z11, Z11
+
+// GK_UNIT(QOFF, XLO, XHI): the nibble unit at QOFF(SI), low nibbles
+// against each token's activation bytes XLO…XLO+3, high ones against
+// XHI…XHI+3.
+#define GK_UNIT(QOFF, XLO, XHI) \
+	VMOVDQU32 QOFF(SI), Z16; \
+	VPSRLW $4, Z16, Z17; \
+	VPANDD Z15, Z16, Z16; \
+	VPANDD Z15, Z17, Z17; \
+	VPDPBUSD.BCST ((XLO)+0)(DI), Z16, Z4; \
+	VPDPBUSD.BCST ((XLO)+256)(DI), Z16, Z5; \
+	VPDPBUSD.BCST ((XLO)+512)(DI), Z16, Z6; \
+	VPDPBUSD.BCST ((XLO)+768)(DI), Z16, Z7; \
+	VPDPBUSD.BCST ((XHI)+0)(DI), Z17, Z8; \
+	VPDPBUSD.BCST ((XHI)+256)(DI), Z17, Z9; \
+	VPDPBUSD.BCST ((XHI)+512)(DI), Z17, Z10; \
+	VPDPBUSD.BCST ((XHI)+768)(DI), Z17, Z11
+
+// GK_WEIGH(SC, M, SH0, SH1, XC0, XC1): each token's total += scale bytes
+// SH0/8 and SH1/8 of SC times its chains; its mins' terms += those bytes of
+// M times its sub-block sums at XC0 and XC1 (BX).
+#define GK_WEIGH(SC, M, SH0, SH1, XC0, XC1) \
+	VPSRLD $(SH0), SC, Z13; \
+	VPANDD Z12, Z13, Z13; \
+	VPSRLD $(SH1), SC, Z14; \
+	VPANDD Z12, Z14, Z14; \
+	VPSRLD $(SH0), M, Z18; \
+	VPANDD Z12, Z18, Z18; \
+	VPSRLD $(SH1), M, Z22; \
+	VPANDD Z12, Z22, Z22; \
+	VPMULLD Z13, Z4, Z4; \
+	VPMULLD Z14, Z8, Z8; \
+	VPADDD Z4, Z24, Z24; \
+	VPADDD Z8, Z24, Z24; \
+	VPMULLD.BCST ((XC0)+0)(BX), Z18, Z16; \
+	VPADDD Z16, Z28, Z28; \
+	VPMULLD.BCST ((XC1)+0)(BX), Z22, Z17; \
+	VPADDD Z17, Z28, Z28; \
+	VPMULLD Z13, Z5, Z5; \
+	VPMULLD Z14, Z9, Z9; \
+	VPADDD Z5, Z25, Z25; \
+	VPADDD Z9, Z25, Z25; \
+	VPMULLD.BCST ((XC0)+32)(BX), Z18, Z16; \
+	VPADDD Z16, Z29, Z29; \
+	VPMULLD.BCST ((XC1)+32)(BX), Z22, Z17; \
+	VPADDD Z17, Z29, Z29; \
+	VPMULLD Z13, Z6, Z6; \
+	VPMULLD Z14, Z10, Z10; \
+	VPADDD Z6, Z26, Z26; \
+	VPADDD Z10, Z26, Z26; \
+	VPMULLD.BCST ((XC0)+64)(BX), Z18, Z16; \
+	VPADDD Z16, Z30, Z30; \
+	VPMULLD.BCST ((XC1)+64)(BX), Z22, Z17; \
+	VPADDD Z17, Z30, Z30; \
+	VPMULLD Z13, Z7, Z7; \
+	VPMULLD Z14, Z11, Z11; \
+	VPADDD Z7, Z27, Z27; \
+	VPADDD Z11, Z27, Z27; \
+	VPMULLD.BCST ((XC0)+96)(BX), Z18, Z16; \
+	VPADDD Z16, Z31, Z31; \
+	VPMULLD.BCST ((XC1)+96)(BX), Z22, Z17; \
+	VPADDD Z17, Z31, Z31
+
+// GK_FINISH adds each token's d·xd times its total and subtracts its
+// dmin·xd times its mins' terms.
+#define GK_FINISH \
+	VCVTPH2PS 0(SI), Z13; \
+	VCVTPH2PS 32(SI), Z14; \
+	VCVTDQ2PS Z24, Z24; \
+	VMULPS.BCST 0(DX), Z13, Z16; \
+	VFMADD231PS Z16, Z24, Z0; \
+	VCVTDQ2PS Z28, Z28; \
+	VMULPS.BCST 0(DX), Z14, Z17; \
+	VFNMADD231PS Z17, Z28, Z0; \
+	VCVTDQ2PS Z25, Z25; \
+	VMULPS.BCST 4(DX), Z13, Z16; \
+	VFMADD231PS Z16, Z25, Z1; \
+	VCVTDQ2PS Z29, Z29; \
+	VMULPS.BCST 4(DX), Z14, Z17; \
+	VFNMADD231PS Z17, Z29, Z1; \
+	VCVTDQ2PS Z26, Z26; \
+	VMULPS.BCST 8(DX), Z13, Z16; \
+	VFMADD231PS Z16, Z26, Z2; \
+	VCVTDQ2PS Z30, Z30; \
+	VMULPS.BCST 8(DX), Z14, Z17; \
+	VFNMADD231PS Z17, Z30, Z2; \
+	VCVTDQ2PS Z27, Z27; \
+	VMULPS.BCST 12(DX), Z13, Z16; \
+	VFMADD231PS Z16, Z27, Z3; \
+	VCVTDQ2PS Z31, Z31; \
+	VMULPS.BCST 12(DX), Z14, Z17; \
+	VFNMADD231PS Z17, Z31, Z3
+
+// GK_STORE writes the group's sixteen results of every token and moves on.
+#define GK_STORE \
+	MOVQ R8, AX; \
+	VMOVUPS Z0, (AX); \
+	ADDQ R9, AX; \
+	VMOVUPS Z1, (AX); \
+	ADDQ R9, AX; \
+	VMOVUPS Z2, (AX); \
+	ADDQ R9, AX; \
+	VMOVUPS Z3, (AX); \
+	ADDQ $64, R8
+
+// func gemmQ4_Kx16x4AVX512(w []byte, groups, nb int, xq []int8, xd []float32, xc []int32, out []float32, ldo int)
+TEXT ·gemmQ4_Kx16x4AVX512(SB), NOSPLIT, $0-144
+	GT_ARGS
+	MOVL $0x0f0f0f0f, AX
+	VPBROADCASTD AX, Z15
+	MOVL $0xff, AX
+	VPBROADCASTD AX, Z12
+	TESTQ R10, R10
+	JZ    gkdone
+
+gkgroup:
+	MOVQ R12, DI
+	MOVQ R13, DX
+	MOVQ R14, BX
+	MOVQ R11, CX
+	VXORPS Z0, Z0, Z0
+	VXORPS Z1, Z1, Z1
+	VXORPS Z2, Z2, Z2
+	VXORPS Z3, Z3, Z3
+	TESTQ CX, CX
+	JZ    gkstore
+
+gkblock:
+	PREFETCHT0 2304(SI)
+	PREFETCHT0 2368(SI)
+	PREFETCHT0 2432(SI)
+	PREFETCHT0 2496(SI)
+	GK_SCALES
+	// Chunk 0: sub-blocks 0 (low nibbles) and 1 (high).
+	GK_CHUNK0
+	GK_UNIT(256, 0, 32)
+	GK_UNIT(320, 4, 36)
+	GK_UNIT(384, 8, 40)
+	GK_UNIT(448, 12, 44)
+	GK_UNIT(512, 16, 48)
+	GK_UNIT(576, 20, 52)
+	GK_UNIT(640, 24, 56)
+	GK_UNIT(704, 28, 60)
+	GK_WEIGH(Z19, Z20, 0, 8, 0, 4)
+	// Chunk 1: sub-blocks 2 (low nibbles) and 3 (high).
+	GK_CHUNK0
+	GK_UNIT(768, 64, 96)
+	GK_UNIT(832, 68, 100)
+	GK_UNIT(896, 72, 104)
+	GK_UNIT(960, 76, 108)
+	GK_UNIT(1024, 80, 112)
+	GK_UNIT(1088, 84, 116)
+	GK_UNIT(1152, 88, 120)
+	GK_UNIT(1216, 92, 124)
+	GK_WEIGH(Z19, Z20, 16, 24, 8, 12)
+	// Chunk 2: sub-blocks 4 (low nibbles) and 5 (high).
+	GK_CHUNK0
+	GK_UNIT(1280, 128, 160)
+	GK_UNIT(1344, 132, 164)
+	GK_UNIT(1408, 136, 168)
+	GK_UNIT(1472, 140, 172)
+	GK_UNIT(1536, 144, 176)
+	GK_UNIT(1600, 148, 180)
+	GK_UNIT(1664, 152, 184)
+	GK_UNIT(1728, 156, 188)
+	GK_WEIGH(Z21, Z23, 0, 8, 16, 20)
+	// Chunk 3: sub-blocks 6 (low nibbles) and 7 (high).
+	GK_CHUNK0
+	GK_UNIT(1792, 192, 224)
+	GK_UNIT(1856, 196, 228)
+	GK_UNIT(1920, 200, 232)
+	GK_UNIT(1984, 204, 236)
+	GK_UNIT(2048, 208, 240)
+	GK_UNIT(2112, 212, 244)
+	GK_UNIT(2176, 216, 248)
+	GK_UNIT(2240, 220, 252)
+	GK_WEIGH(Z21, Z23, 16, 24, 24, 28)
+	GK_FINISH
+	ADDQ $2304, SI
+	ADDQ $1024, DI
+	ADDQ $16, DX
+	ADDQ $128, BX
+	DECQ CX
+	JNZ  gkblock
+
+gkstore:
+	GK_STORE
+	DECQ R10
+	JNZ  gkgroup
+
+gkdone:
+	VZEROUPPER
+	RET

@@ -9,16 +9,17 @@ import (
 	"github.com/milp-lite/milp-lite/quant"
 )
 
-// packedTile quantises tokens rows of cols activations for t's 32-blocks and
-// packs them as one tile of the batched kernels (packTile), returning the
-// token-major quantised values as well.
+// packedTile quantises tokens rows of cols activations for t and packs them
+// as one tile of the batched kernels (packTile), returning the token-major
+// quantised values as well.
 func packedTile(ks *kernelSet, t quant.Type, x []float32, tokens, cols int) (a ilActs, xq []int8, xd []float32, xc []int32) {
 	a = quantizeFor(ks, t, x)
-	nb := cols / quant.QK
+	bs, per := t.BlockSize(), ilTermsPerBlock(t)
+	nb := cols / bs
 	xq, xd, xc = make([]int8, len(a.xq)), make([]float32, len(a.xd)), make([]int32, len(a.xc))
-	packTile(a.xq, xq, tokens, nb, quant.QK, 0, tokens)
+	packTile(a.xq, xq, tokens, nb, bs, 0, tokens)
 	packTile(a.xd, xd, tokens, nb, 1, 0, tokens)
-	packTile(a.xc, xc, tokens, nb, 1, 0, tokens)
+	packTile(a.xc, xc, tokens, nb, per, 0, tokens)
 	return a, xq, xd, xc
 }
 
@@ -32,32 +33,32 @@ func TestInterleavedGemmMatchesGemv(t *testing.T) {
 	forEachLevel(t, func(t testing.TB, l Level) {
 		for _, typ := range interleavedTypes {
 			kern := impl.interleavedGemmKernel(typ)
-			if kern == nil {
+			if kern.run == nil {
 				continue
 			}
 			levels++
-			T, bb := impl.ilTokens, typ.BlockBytes()
-			twinKern := interleavedGemmGeneric(interleavedGeneric(typ), T, quant.QK, 1)
-			for _, nb := range []int{1, 2, 5, 18} {
+			T, bs, bb, per := kern.tokens, typ.BlockSize(), typ.BlockBytes(), ilTermsPerBlock(typ)
+			twinKern := interleavedGemmGeneric(interleavedGeneric(typ), T, bs, per)
+			for _, nb := range []int{1, 2, 5, 9} {
 				for _, groups := range []int{1, 3} {
-					rows, cols := 16*groups, nb*quant.QK
+					rows, cols := 16*groups, nb*bs
 					w := randomBlocks(r, typ, rows*nb)
 					extremes(r, typ, w)
 					p := interleaveAs(typ, w, rows, cols)
 					x := randVec(r, T*cols)
-					clear(x[cols : cols+quant.QK]) // a zero block (scale 0)
+					clear(x[cols : cols+bs]) // a zero block (scale 0)
 					a, xq, xd, xc := packedTile(&impl, typ, x, T, cols)
 					ldo := rows + 5
 					got := make([]float32, T*ldo)
 					for i := range got {
 						got[i] = 42
 					}
-					kern(p, groups, nb, xq, xd, xc, got, ldo)
+					kern.run(p, groups, nb, xq, xd, xc, got, ldo)
 					twin := make([]float32, T*ldo)
 					twinKern(p, groups, nb, xq, xd, xc, twin, ldo)
 					one := make([]float32, rows)
 					for tok := 0; tok < T; tok++ {
-						tq, td, tc := a.xq[tok*cols:(tok+1)*cols], a.xd[tok*nb:(tok+1)*nb], a.xc[tok*nb:(tok+1)*nb]
+						tq, td, tc := a.xq[tok*cols:(tok+1)*cols], a.xd[tok*nb:(tok+1)*nb], a.xc[tok*nb*per:(tok+1)*nb*per]
 						impl.interleavedKernel(typ)(p, groups, nb, tq, td, tc, one)
 						for i := 0; i < rows; i++ {
 							g := got[tok*ldo+i]
@@ -84,7 +85,7 @@ func TestInterleavedGemmMatchesGemv(t *testing.T) {
 	}
 }
 
-// TestMatMulIntegerBatch: a batch through a Q8_0 or Q4_0 matrix, whatever
+// TestMatMulIntegerBatch: a batch through a Q8_0, Q4_0 or Q4_K matrix, whatever
 // its size and however many products share it (MatMul, MatMulMany), gives
 // each token the bits the token gets alone (generation's product) at a level
 // with the batched kernels, and at every level stays within the activations'
@@ -93,9 +94,9 @@ func TestMatMulIntegerBatch(t *testing.T) {
 	r := rand.New(rand.NewPCG(83, 84))
 	pool := NewPool(2)
 	forEachLevel(t, func(tb testing.TB, l Level) {
-		for _, typ := range []quant.Type{quant.Q8_0, quant.Q4_0} {
+		for _, typ := range []quant.Type{quant.Q8_0, quant.Q4_0, quant.Q4_K} {
 			for _, p := range []*Pool{Default(), pool} {
-				rows, cols := 48, 4*quant.QK
+				rows, cols := 48, 2*quant.QKK
 				w, deq := randMatrix(tb, r, typ, rows, cols)
 				w2, _ := randMatrix(tb, r, typ, 32, cols)
 				for _, batch := range []int{2, 7, 8, 9, 19} {
@@ -111,7 +112,7 @@ func TestMatMulIntegerBatch(t *testing.T) {
 						p.MatMul(one2, w2, xb, 1)
 						for i := 0; i < rows; i++ {
 							g := got[b*rows+i]
-							if impl.interleavedGemmKernel(typ) != nil && (g != one[i] || many[b*rows+i] != one[i]) {
+							if impl.interleavedGemmKernel(typ).run != nil && (g != one[i] || many[b*rows+i] != one[i]) {
 								tb.Fatalf("%s %s batch %d token %d row %d: %g (MatMulMany %g), alone %g", l, typ, batch, b, i, g, many[b*rows+i], one[i])
 							}
 							want := dotGeneric(deq[i*cols:(i+1)*cols], xb)
@@ -121,7 +122,7 @@ func TestMatMulIntegerBatch(t *testing.T) {
 							}
 						}
 						for i := 0; i < 32; i++ {
-							if impl.interleavedGemmKernel(typ) != nil && many2[b*32+i] != one2[i] {
+							if impl.interleavedGemmKernel(typ).run != nil && many2[b*32+i] != one2[i] {
 								tb.Fatalf("%s %s batch %d token %d: second product row %d is %g, alone %g", l, typ, batch, b, i, many2[b*32+i], one2[i])
 							}
 						}
@@ -142,17 +143,23 @@ func absDot(a, b []float32) float64 {
 }
 
 // BenchmarkMatMulIntegerVsFloat is prompt processing (128 tokens) through
-// Q8_0 and Q4_0 matrices of SmolLM2/Qwen2.5-0.5B's and TinyLlama's FFN
-// shapes, by the path MatMul takes at this level (int, where it has the
-// batched kernels) and by the float GEMM on dequantised tiles:
+// Q8_0, Q4_0 and Q4_K matrices of SmolLM2's, Qwen2.5-0.5B's and
+// TinyLlama's FFN shapes (Q4_K where the width is whole super-blocks), by
+// the path MatMul takes at this level (int, where it has the batched
+// kernels) and by the float GEMM on dequantised tiles. -count repeats a
+// sub-benchmark back to back, so alternate by running the binary in a loop:
 //
-//	go test -run X -bench IntegerVsFloat -count 8 ./kernels | benchstat -col /path -
+//	go test -c -o k.test ./kernels
+//	for i in 1 2 3 4 5 6; do ./k.test -test.run X -test.bench IntegerVsFloat -test.benchtime 10x; done | benchstat -col /path -
 func BenchmarkMatMulIntegerVsFloat(b *testing.B) {
 	r := rand.New(rand.NewPCG(85, 85))
 	const m = 128
-	for _, shape := range [][2]int{{1536, 576}, {5632, 2048}} {
+	for _, shape := range [][2]int{{1536, 576}, {4864, 896}, {5632, 2048}} {
 		n, k := shape[0], shape[1]
-		for _, typ := range []quant.Type{quant.Q8_0, quant.Q4_0} {
+		for _, typ := range []quant.Type{quant.Q8_0, quant.Q4_0, quant.Q4_K} {
+			if k%typ.BlockSize() != 0 {
+				continue
+			}
 			w, _ := randMatrix(b, r, typ, n, k)
 			x, c := randVec(r, m*k), make([]float32, m*n)
 			for _, path := range []string{"float", "int"} {

@@ -10,7 +10,7 @@ import (
 // MatMul computes dst[b] = W · x[b] for batch vectors: x holds batch rows of
 // w.Cols values, dst batch rows of w.Rows values.
 //
-//   - A batch of gemmMinBatch or more through Q8_0 or Q4_0 weights, where
+//   - A batch of gemmMinBatch or more through Q8_0, Q4_0 or Q4_K weights, where
 //     the level has the batched interleaved kernels, is integer dot
 //     products against activations quantised once per row
 //     (interleaved_gemm.go, matmul_int.go).

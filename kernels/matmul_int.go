@@ -8,25 +8,26 @@ type intProduct struct {
 	w      *Matrix
 	dst    []float32
 	kern   interleavedGemm
-	slot   int // its bias terms: intGemmTask.xc[slot]
-	groups int // interleaved groups of sixteen rows
-	per    int // groups per task
-	first  int // index of its first task in the loop
+	pc     []int32 // its per-block terms, tile after tile
+	groups int     // interleaved groups of sixteen rows
+	per    int     // groups per task
+	first  int     // index of its first task in the loop
 }
 
-// intGemmTask runs a batch through matrices of the 32-wide interleaved types
+// intGemmTask runs a batch through interleaved matrices of one block size
 // (interleaved_gemm.go) on the pool.
 type intGemmTask struct {
 	prods         [4]intProduct
 	n             int
 	batch, tokens int // tokens: the kernels' tile
-	tiles, nb     int
-	xq            []int8                 // quantised activations, token-major
-	xd            []float32              // their block scales
-	xc            [len(ilBiased)][]int32 // bias terms of each type present
-	pq            []int8                 // the same, tile after tile (packTile)
+	tiles, nb, bs int
+	xq            []int8    // quantised activations, token-major
+	xd            []float32 // their block scales
+	xs            []int16   // their sums per 16 (256-blocks)
+	xc            []int32   // a type's per-block terms
+	pq            []int8    // the activations tile after tile (packTile)
 	pd            []float32
-	pc            [len(ilBiased)][]int32
+	terms         [4][]int32  // the terms of product i's type, packed, when no earlier product has its type
 	tmp           [][]float32 // one tile of results per worker, for the last, short tile
 }
 
@@ -34,48 +35,74 @@ type intGemmTask struct {
 // integer path: the level has a batched kernel for w's type and w has an
 // interleaved copy (made here on first use).
 func (p *Pool) matMulIntOK(w *Matrix, batch int) bool {
-	return batch >= gemmMinBatch && impl.interleavedGemmKernel(w.Type) != nil && w.interleaved(p) != nil
+	return batch >= gemmMinBatch && impl.interleavedGemmKernel(w.Type).run != nil && w.interleaved(p) != nil
+}
+
+// matMulIntShared reports whether the products, each passing matMulIntOK,
+// can share one matMulInt: one width, block size and tile.
+func matMulIntShared(products []Product) bool {
+	a := products[0].W
+	for _, pr := range products[1:] {
+		if pr.W.Cols != a.Cols || pr.W.Type.BlockSize() != a.Type.BlockSize() ||
+			impl.interleavedGemmKernel(pr.W.Type).tokens != impl.interleavedGemmKernel(a.Type).tokens {
+			return false
+		}
+	}
+	return len(products) <= len(intGemmTask{}.prods)
 }
 
 // matMulInt computes products[i].Dst = W_i · x for a batch through matrices
-// that all pass matMulIntOK and share their width: x is quantised once, and
-// the groups of every matrix are one parallel loop.
+// that pass matMulIntOK and matMulIntShared: x is quantised once, and the
+// groups of every matrix are one parallel loop.
 func (p *Pool) matMulInt(x []float32, batch int, products []Product) {
 	p.intMu.Lock()
 	defer p.intMu.Unlock()
 	t := &p.intGemm
 	ks := impl
-	cols := products[0].W.Cols
-	nb := cols / quant.QK
-	T := ks.ilTokens
-	t.batch, t.tokens, t.nb, t.n = batch, T, nb, len(products)
+	w0 := products[0].W
+	cols, bs := w0.Cols, w0.Type.BlockSize()
+	nb := cols / bs
+	T := ks.interleavedGemmKernel(w0.Type).tokens
+	t.batch, t.tokens, t.nb, t.bs, t.n = batch, T, nb, bs, len(products)
 	t.tiles = (batch + T - 1) / T
 	t.xq, t.xd = growI8(t.xq, batch*cols), growF32(t.xd, batch*nb)
-	ks.quantizeQ8(x[:batch*cols], t.xq, t.xd)
+	if bs == quant.QKK {
+		t.xs = growI16(t.xs, 16*batch*nb)
+		ks.quantizeQ8K(x[:batch*cols], t.xq, t.xd, t.xs)
+	} else {
+		ks.quantizeQ8(x[:batch*cols], t.xq, t.xd)
+	}
 	t.pq, t.pd = growI8(t.pq, t.tiles*T*cols), growF32(t.pd, t.tiles*T*nb)
 	for i := 0; i < t.tiles; i++ {
-		packTile(t.xq, t.pq[i*T*cols:], batch, nb, quant.QK, i*T, T)
+		packTile(t.xq, t.pq[i*T*cols:], batch, nb, bs, i*T, T)
 		packTile(t.xd, t.pd[i*T*nb:], batch, nb, 1, i*T, T)
-	}
-	for i := range t.xc {
-		t.xc[i] = t.xc[i][:0]
 	}
 	tasks := 0
 	for i, pr := range products {
 		w := pr.W
-		slot := ilBiasSlot(w.Type)
-		if len(t.xc[slot]) == 0 {
-			t.xc[slot] = growI32(t.xc[slot], batch*nb)
-			blockBiasTerms(t.xq, ilOffset(w.Type), t.xc[slot])
-			t.pc[slot] = growI32(t.pc[slot], t.tiles*T*nb)
-			for j := 0; j < t.tiles; j++ {
-				packTile(t.xc[slot], t.pc[slot][j*T*nb:], batch, nb, 1, j*T, T)
+		// The terms of w's type: those of an earlier product of the same
+		// type, or computed and packed now.
+		j := 0
+		for j < i && t.prods[j].w.Type != w.Type {
+			j++
+		}
+		var pc []int32
+		if j < i {
+			pc = t.prods[j].pc
+		} else {
+			per := ilTermsPerBlock(w.Type)
+			t.xc = growI32(t.xc, batch*nb*per)
+			ilTerms(w.Type, t.xq, t.xs, t.xc)
+			t.terms[i] = growI32(t.terms[i], t.tiles*T*nb*per)
+			pc = t.terms[i]
+			for k := 0; k < t.tiles; k++ {
+				packTile(t.xc, pc[k*T*nb*per:], batch, nb, per, k*T, T)
 			}
 		}
 		groups := w.Rows / ilLanes
 		per := max(1, groups/(4*p.size))
-		t.prods[i] = intProduct{w: w, dst: pr.Dst[:batch*w.Rows], kern: ks.interleavedGemmKernel(w.Type),
-			slot: slot, groups: groups, per: per, first: tasks}
+		t.prods[i] = intProduct{w: w, dst: pr.Dst[:batch*w.Rows], kern: ks.interleavedGemmKernel(w.Type).run,
+			pc: pc, groups: groups, per: per, first: tasks}
 		tasks += (groups + per - 1) / per
 	}
 	if len(t.tmp) != p.size {
@@ -94,7 +121,7 @@ func (p *Pool) matMulInt(x []float32, batch int, products []Product) {
 // past all the tiles of tokens while its weights are in cache.
 func (t *intGemmTask) Do(lo, hi, worker int) {
 	T, nb := t.tokens, t.nb
-	cols := nb * quant.QK
+	cols := nb * t.bs
 	for task := lo; task < hi; task++ {
 		pi := t.n - 1
 		for pi > 0 && t.prods[pi].first > task {
@@ -105,11 +132,11 @@ func (t *intGemmTask) Do(lo, hi, worker int) {
 		g1 := min(g0+pr.per, pr.groups)
 		rows := pr.w.Rows
 		gb := ilLanes * pr.w.rowBytes
-		pc := t.pc[pr.slot]
+		tc := len(pr.pc) / t.tiles // terms per tile
 		for g := g0; g < g1; g++ {
 			wg := pr.w.il.data[g*gb : (g+1)*gb]
 			for i := 0; i < t.tiles; i++ {
-				xq, xd, xc := t.pq[i*T*cols:(i+1)*T*cols], t.pd[i*T*nb:(i+1)*T*nb], pc[i*T*nb:(i+1)*T*nb]
+				xq, xd, xc := t.pq[i*T*cols:(i+1)*T*cols], t.pd[i*T*nb:(i+1)*T*nb], pr.pc[i*tc:(i+1)*tc]
 				t0 := i * T
 				if toks := t.batch - t0; toks < T {
 					tile := t.tmp[worker]
