@@ -31,11 +31,15 @@ type intGemmTask struct {
 	tmp           [][]float32 // one tile of results per worker, for the last, short tile
 }
 
+// integerBatches switches the integer path on; the accuracy test turns it
+// off to compare with the float GEMM on the same model.
+var integerBatches = true
+
 // matMulIntOK reports whether a batch of batch tokens through w takes the
 // integer path: the level has a batched kernel for w's type and w has an
 // interleaved copy (made here on first use).
 func (p *Pool) matMulIntOK(w *Matrix, batch int) bool {
-	return batch >= gemmMinBatch && impl.interleavedGemmKernel(w.Type).run != nil && w.interleaved(p) != nil
+	return integerBatches && batch >= gemmMinBatch && impl.interleavedGemmKernel(w.Type).run != nil && w.interleaved(p) != nil
 }
 
 // matMulIntShared reports whether the products, each passing matMulIntOK,
