@@ -66,6 +66,7 @@ type kernelSet struct {
 	// bit-identical to the level's gemv kernel for that token.
 	gemmQ8_0x16 ilGemm
 	gemmQ4_0x16 ilGemm
+	gemmQ5_0x16 ilGemm
 	gemmQ4_Kx16 ilGemm
 	dotQ4_0     func(w []byte, xq []int8, xd []float32) float32
 	dotQ4_K     func(w []byte, xq []int8, xd []float32, xs []int16) float32

@@ -3,8 +3,8 @@ package kernels
 import "github.com/milp-lite/milp-lite/quant"
 
 // The batched twin of the interleaved products (interleaved.go): a prompt,
-// or a batch of sequences' decode steps, through a Q8_0, Q4_0 or Q4_K
-// matrix as integer dot products. Each activation row is quantised once (8
+// or a batch of sequences' decode steps, through a Q8_0, Q4_0, Q5_0 or
+// Q4_K matrix as integer dot products. Each activation row is quantised once (8
 // bits, one scale per 32-block, or per 256 with sums per 16 for Q4_K, as
 // for one token), and a kernel runs one interleaved
 // group of sixteen W rows past a tile of tokens: every 64-byte unit
@@ -43,6 +43,8 @@ func (ks *kernelSet) interleavedGemmKernel(t quant.Type) ilGemm {
 		return ks.gemmQ8_0x16
 	case quant.Q4_0:
 		return ks.gemmQ4_0x16
+	case quant.Q5_0:
+		return ks.gemmQ5_0x16
 	case quant.Q4_K:
 		return ks.gemmQ4_Kx16
 	}

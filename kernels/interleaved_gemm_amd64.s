@@ -455,3 +455,60 @@ gkstore:
 gkdone:
 	VZEROUPPER
 	RET
+
+// GQ5UNIT(K): nibble unit K of a Q5_0 block with its fifth bits (Z22, as
+// gemvQ5_0x16AVX512 places them; Z21 = 0x10 in every byte), low values
+// against activation bytes 4K…4K+3, high ones against 16+4K…16+4K+3.
+#define GQ5UNIT(K) \
+	VMOVDQU32 (96+(K)*64)(SI), Z16; \
+	VPSRLW $4, Z16, Z19; \
+	VPANDD Z20, Z16, Z16; \
+	VPANDD Z20, Z19, Z19; \
+	VPSLLD $(4-(K)), Z22, Z23; \
+	VPSRLD $(K), Z22, Z24; \
+	VPTERNLOGD $0xf8, Z21, Z23, Z16; \
+	VPTERNLOGD $0xf8, Z21, Z24, Z19; \
+	GT_DOT(Z16, (K)*4, 32); \
+	GT_DOT(Z19, 16+(K)*4, 32)
+
+// func gemmQ5_0x16x8AVX512(w []byte, groups, nb int, xq []int8, xd []float32, xc []int32, out []float32, ldo int)
+TEXT ·gemmQ5_0x16x8AVX512(SB), NOSPLIT, $0-144
+	GT_ARGS
+	MOVL $0x0f0f0f0f, AX
+	VPBROADCASTD AX, Z20
+	MOVL $0x10101010, AX
+	VPBROADCASTD AX, Z21
+	TESTQ R10, R10
+	JZ    g5done
+
+g5group:
+	GT_GROUP
+	TESTQ CX, CX
+	JZ    g5store
+
+g5block:
+	PREFETCHT0 352(SI)
+	PREFETCHT0 416(SI)
+	PREFETCHT0 480(SI)
+	PREFETCHT0 544(SI)
+	PREFETCHT0 608(SI)
+	PREFETCHT0 672(SI)
+	VMOVDQU32 32(SI), Z22
+	GT_BIAS
+	GQ5UNIT(0)
+	GQ5UNIT(1)
+	GQ5UNIT(2)
+	GQ5UNIT(3)
+	GT_SCALE
+	GT_NEXT(352, 256)
+	DECQ CX
+	JNZ  g5block
+
+g5store:
+	GT_STORE
+	DECQ R10
+	JNZ  g5group
+
+g5done:
+	VZEROUPPER
+	RET

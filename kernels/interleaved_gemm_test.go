@@ -85,7 +85,7 @@ func TestInterleavedGemmMatchesGemv(t *testing.T) {
 	}
 }
 
-// TestMatMulIntegerBatch: a batch through a Q8_0, Q4_0 or Q4_K matrix, whatever
+// TestMatMulIntegerBatch: a batch through a Q8_0, Q4_0, Q5_0 or Q4_K matrix, whatever
 // its size and however many products share it (MatMul, MatMulMany), gives
 // each token the bits the token gets alone (generation's product) at a level
 // with the batched kernels, and at every level stays within the activations'
@@ -94,7 +94,7 @@ func TestMatMulIntegerBatch(t *testing.T) {
 	r := rand.New(rand.NewPCG(83, 84))
 	pool := NewPool(2)
 	forEachLevel(t, func(tb testing.TB, l Level) {
-		for _, typ := range []quant.Type{quant.Q8_0, quant.Q4_0, quant.Q4_K} {
+		for _, typ := range []quant.Type{quant.Q8_0, quant.Q4_0, quant.Q5_0, quant.Q4_K} {
 			for _, p := range []*Pool{Default(), pool} {
 				rows, cols := 48, 2*quant.QKK
 				w, deq := randMatrix(tb, r, typ, rows, cols)
@@ -143,7 +143,7 @@ func absDot(a, b []float32) float64 {
 }
 
 // BenchmarkMatMulIntegerVsFloat is prompt processing (128 tokens) through
-// Q8_0, Q4_0 and Q4_K matrices of SmolLM2's, Qwen2.5-0.5B's and
+// Q8_0, Q4_0, Q5_0 and Q4_K matrices of SmolLM2's, Qwen2.5-0.5B's and
 // TinyLlama's FFN shapes (Q4_K where the width is whole super-blocks), by
 // the path MatMul takes at this level (int, where it has the batched
 // kernels) and by the float GEMM on dequantised tiles. -count repeats a
@@ -156,7 +156,7 @@ func BenchmarkMatMulIntegerVsFloat(b *testing.B) {
 	const m = 128
 	for _, shape := range [][2]int{{1536, 576}, {4864, 896}, {5632, 2048}} {
 		n, k := shape[0], shape[1]
-		for _, typ := range []quant.Type{quant.Q8_0, quant.Q4_0, quant.Q4_K} {
+		for _, typ := range []quant.Type{quant.Q8_0, quant.Q4_0, quant.Q5_0, quant.Q4_K} {
 			if k%typ.BlockSize() != 0 {
 				continue
 			}

@@ -10,9 +10,9 @@ import (
 // MatMul computes dst[b] = W · x[b] for batch vectors: x holds batch rows of
 // w.Cols values, dst batch rows of w.Rows values.
 //
-//   - A batch of gemmMinBatch or more through Q8_0, Q4_0 or Q4_K weights, where
-//     the level has the batched interleaved kernels, is integer dot
-//     products against activations quantised once per row
+//   - A batch of gemmMinBatch or more through Q8_0, Q4_0, Q5_0 or Q4_K
+//     weights, where the level has the batched interleaved kernels, is
+//     integer dot products against activations quantised once per row
 //     (interleaved_gemm.go, matmul_int.go).
 //   - Any other batch of gemmMinBatch or more goes through the packed,
 //     cache-blocked GEMM (prompt processing is compute-bound): W is
