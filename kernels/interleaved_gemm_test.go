@@ -46,7 +46,7 @@ func TestInterleavedGemmMatchesGemv(t *testing.T) {
 					extremes(r, typ, w)
 					p := interleaveAs(typ, w, rows, cols)
 					x := randVec(r, T*cols)
-					clear(x[cols : cols+bs]) // a zero block (scale 0)
+					clear(x[(T-1)*cols : (T-1)*cols+bs]) // a zero block (scale 0)
 					a, xq, xd, xc := packedTile(&impl, typ, x, T, cols)
 					ldo := rows + 5
 					got := make([]float32, T*ldo)
