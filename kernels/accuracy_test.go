@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/milp-lite/milp-lite/gguf"
+	"github.com/milp-lite/milp-lite/internal/testmodel"
 	"github.com/milp-lite/milp-lite/kernels"
 	"github.com/milp-lite/milp-lite/models"
 	"github.com/milp-lite/milp-lite/nn"
@@ -100,14 +101,7 @@ func textLoss(t testing.TB, m *nn.Model, tokens []int32) (float64, []float32) {
 // its only extra error). At a level with the batched kernels the logits
 // must differ (the integer path ran).
 func TestIntegerBatchAccuracy(t *testing.T) {
-	f, err := gguf.Parse(models.Stories260K)
-	if err != nil {
-		t.Fatal(err)
-	}
-	m32, err := nn.FromGGUF(f)
-	if err != nil {
-		t.Fatal(err)
-	}
+	m32 := testmodel.Default(t)
 	loss32, _ := textLoss(t, m32, m32.Tokenizer.Encode(accuracyText, true, false))
 	t.Logf("F32 weights: loss %.5f", loss32)
 	for _, typ := range []quant.Type{quant.Q8_0, quant.Q4_0} {

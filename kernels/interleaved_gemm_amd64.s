@@ -1,6 +1,8 @@
 //go:build !noasm
 
 #include "textflag.h"
+#include "interleaved_amd64.h"
+#include "zero_amd64.h"
 
 // The batched interleaved products (interleaved_gemm.go) on AVX-512 with
 // VNNI, eight tokens per tile: the sixteen lanes of a register are sixteen
@@ -19,13 +21,7 @@
 
 // GT_ARGS loads the arguments (w, groups, nb, xq, xd, xc, out, ldo).
 #define GT_ARGS \
-	MOVQ w_base+0(FP), SI; \
-	MOVQ groups+24(FP), R10; \
-	MOVQ nb+32(FP), R11; \
-	MOVQ xq_base+40(FP), R12; \
-	MOVQ xd_base+64(FP), R13; \
-	MOVQ xc_base+88(FP), R14; \
-	MOVQ out_base+112(FP), R8; \
+	IL_ARGS; \
 	MOVQ ldo+136(FP), R9; \
 	SHLQ $2, R9
 
@@ -35,14 +31,7 @@
 	MOVQ R13, DX; \
 	MOVQ R14, BX; \
 	MOVQ R11, CX; \
-	VXORPS Z0, Z0, Z0; \
-	VXORPS Z1, Z1, Z1; \
-	VXORPS Z2, Z2, Z2; \
-	VXORPS Z3, Z3, Z3; \
-	VXORPS Z4, Z4, Z4; \
-	VXORPS Z5, Z5, Z5; \
-	VXORPS Z6, Z6, Z6; \
-	VXORPS Z7, Z7, Z7
+	ZEROZ0TO7
 
 // GT_BIAS starts the eight integer chains from the tokens' bias terms.
 #define GT_BIAS \
@@ -229,20 +218,7 @@ g4done:
 	VPBROADCASTD AX, Z14; \
 	MOVL $0x30303030, AX; \
 	VPBROADCASTD AX, Z13; \
-	VMOVDQU32 64(SI), Z16; \
-	VMOVDQU32 128(SI), Z17; \
-	VMOVDQU32 192(SI), Z18; \
-	VPANDD Z14, Z16, Z19; \
-	VPANDD Z14, Z17, Z20; \
-	VPANDD Z15, Z18, Z21; \
-	VPSRLD $2, Z16, Z22; \
-	VPANDD Z13, Z22, Z22; \
-	VPORD Z22, Z21, Z21; \
-	VPSRLD $4, Z18, Z23; \
-	VPANDD Z15, Z23, Z23; \
-	VPSRLD $2, Z17, Z22; \
-	VPANDD Z13, Z22, Z22; \
-	VPORD Z22, Z23, Z23; \
+	K4_UNPACK_SCALES; \
 	VPXORD Z24, Z24, Z24; \
 	VPXORD Z25, Z25, Z25; \
 	VPXORD Z26, Z26, Z26; \
