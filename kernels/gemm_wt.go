@@ -68,19 +68,16 @@ func (p *Pool) MatMulMany(x []float32, batch int, products []Product) {
 		}
 		return
 	}
-	allInt := true
-	for _, pr := range products {
+	for _, pr := range products[1:] {
 		if pr.W.Cols != products[0].W.Cols {
 			panic("kernels: MatMulMany products of different widths")
 		}
-		allInt = allInt && p.matMulIntOK(pr.W, batch)
 	}
 	k := products[0].W.Cols
-	if allInt && matMulIntShared(products) {
-		p.matMulInt(x[:batch*k], batch, products)
-		return
+	var buf [8]Product
+	if rest := p.matMulManyInt(x[:batch*k], batch, products, buf[:]); len(rest) > 0 {
+		p.gemmWT(batch, x[:batch*k], rest)
 	}
-	p.gemmWT(batch, x[:batch*k], products)
 }
 
 // matVecMany runs the products as one matVec (one quantisation of x, one

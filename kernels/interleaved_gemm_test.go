@@ -85,11 +85,14 @@ func TestInterleavedGemmMatchesGemv(t *testing.T) {
 	}
 }
 
-// TestMatMulIntegerBatch: a batch through a Q8_0, Q4_0, Q5_0 or Q4_K matrix, whatever
-// its size and however many products share it (MatMul, MatMulMany), gives
-// each token the bits the token gets alone (generation's product) at a level
-// with the batched kernels, and at every level stays within the activations'
-// 8-bit rounding of the float product; through the pool too.
+// TestMatMulIntegerBatch: a batch through a Q8_0, Q4_0, Q5_0 or Q4_K
+// matrix, whatever its size and however many products share it (MatMul,
+// MatMulMany, beside products of another block size and of a type without
+// batched kernels), gives each token the bits the token gets alone
+// (generation's product) at a level with the batched kernels, and at every
+// level stays within the activations' 8-bit rounding of the float product;
+// the other products of a MatMulMany get MatMul's bits; through the pool
+// too.
 func TestMatMulIntegerBatch(t *testing.T) {
 	r := rand.New(rand.NewPCG(83, 84))
 	pool := NewPool(2)
@@ -99,12 +102,32 @@ func TestMatMulIntegerBatch(t *testing.T) {
 				rows, cols := 48, 2*quant.QKK
 				w, deq := randMatrix(tb, r, typ, rows, cols)
 				w2, _ := randMatrix(tb, r, typ, 32, cols)
+				other := quant.Q4_K // another block size
+				if typ == quant.Q4_K {
+					other = quant.Q8_0
+				}
+				w3, _ := randMatrix(tb, r, other, 16, cols)
+				w6, _ := randMatrix(tb, r, quant.Q6_K, 32, cols)
 				for _, batch := range []int{2, 7, 8, 9, 19} {
 					x := randVec(r, batch*cols)
 					got := make([]float32, batch*rows)
 					p.MatMul(got, w, x, batch)
 					many, many2 := make([]float32, batch*rows), make([]float32, batch*32)
-					p.MatMulMany(x, batch, []Product{{Dst: many, W: w}, {Dst: many2, W: w2}})
+					many3, many6 := make([]float32, batch*16), make([]float32, batch*32)
+					p.MatMulMany(x, batch, []Product{{Dst: many6, W: w6}, {Dst: many, W: w}, {Dst: many3, W: w3}, {Dst: many2, W: w2}})
+					want3, want6 := make([]float32, batch*16), make([]float32, batch*32)
+					p.MatMul(want3, w3, x, batch)
+					p.MatMul(want6, w6, x, batch)
+					for i := range want3 {
+						if many3[i] != want3[i] {
+							tb.Fatalf("%s %s batch %d: %s product's value %d is %g in MatMulMany, %g in MatMul", l, typ, batch, other, i, many3[i], want3[i])
+						}
+					}
+					for i := range want6 {
+						if many6[i] != want6[i] {
+							tb.Fatalf("%s %s batch %d: Q6_K product's value %d is %g in MatMulMany, %g in MatMul", l, typ, batch, i, many6[i], want6[i])
+						}
+					}
 					one, one2 := make([]float32, rows), make([]float32, 32)
 					for b := 0; b < batch; b++ {
 						xb := x[b*cols : (b+1)*cols]
@@ -179,5 +202,26 @@ func BenchmarkMatMulIntegerVsFloat(b *testing.B) {
 				})
 			}
 		}
+	}
+}
+
+// TestMatMulIntegerBatchAllocs: once its buffers have grown, a batched
+// integer product allocates nothing (a batch of decode steps runs it at
+// every step).
+func TestMatMulIntegerBatchAllocs(t *testing.T) {
+	r := rand.New(rand.NewPCG(86, 87))
+	const batch, cols = 9, quant.QKK
+	wq, _ := randMatrix(t, r, quant.Q8_0, 32, cols)
+	wk, _ := randMatrix(t, r, quant.Q4_K, 16, cols)
+	x := randVec(r, batch*cols)
+	dq, dk := make([]float32, batch*32), make([]float32, batch*16)
+	products := []Product{{Dst: dq, W: wq}, {Dst: dk, W: wk}}
+	run := func() {
+		MatMul(dq, wq, x, batch)
+		MatMulMany(x, batch, products)
+	}
+	run()
+	if n := testing.AllocsPerRun(20, run); n != 0 {
+		t.Errorf("%s: %v allocations per batched product", CurrentLevel(), n)
 	}
 }

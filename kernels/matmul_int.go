@@ -42,21 +42,48 @@ func (p *Pool) matMulIntOK(w *Matrix, batch int) bool {
 	return integerBatches && batch >= gemmMinBatch && impl.interleavedGemmKernel(w.Type).run != nil && w.interleaved(p) != nil
 }
 
-// matMulIntShared reports whether the products, each passing matMulIntOK,
-// can share one matMulInt: one width, block size and tile.
-func matMulIntShared(products []Product) bool {
-	a := products[0].W
-	for _, pr := range products[1:] {
-		if pr.W.Cols != a.Cols || pr.W.Type.BlockSize() != a.Type.BlockSize() ||
-			impl.interleavedGemmKernel(pr.W.Type).tokens != impl.interleavedGemmKernel(a.Type).tokens {
-			return false
-		}
-	}
-	return len(products) <= len(intGemmTask{}.prods)
+// intShareable reports whether products through a and b (each passing
+// matMulIntOK, of one width) can share one matMulInt: one block size and
+// tile.
+func intShareable(a, b *Matrix) bool {
+	return a.Type.BlockSize() == b.Type.BlockSize() &&
+		impl.interleavedGemmKernel(a.Type).tokens == impl.interleavedGemmKernel(b.Type).tokens
 }
 
-// matMulInt computes products[i].Dst = W_i · x for a batch through matrices
-// that pass matMulIntOK and matMulIntShared: x is quantised once, and the
+// matMulManyInt runs those of at most len(buf) products of one width that
+// take the integer path, as few matMulInt calls as can share them (q, k and
+// v of a Q4_K_M layer may be Q4_K, Q4_K and Q6_K, Qwen2.5's Q5_0 and Q4_K),
+// and returns the others, copied to the front of buf.
+func (p *Pool) matMulManyInt(x []float32, batch int, products, buf []Product) (rest []Product) {
+	var done [8]bool
+	if len(products) > len(done) || len(products) > len(buf) {
+		return products
+	}
+	rest = buf[:0]
+	for i, pr := range products {
+		if done[i] {
+			continue
+		}
+		if !p.matMulIntOK(pr.W, batch) {
+			rest = append(rest, pr)
+			continue
+		}
+		var group [len(intGemmTask{}.prods)]Product
+		group[0] = pr
+		n := 1
+		for j := i + 1; j < len(products) && n < len(group); j++ {
+			if !done[j] && intShareable(pr.W, products[j].W) && p.matMulIntOK(products[j].W, batch) {
+				group[n], done[j] = products[j], true
+				n++
+			}
+		}
+		p.matMulInt(x, batch, group[:n])
+	}
+	return rest
+}
+
+// matMulInt computes products[i].Dst = W_i · x for a batch through at most
+// four matrices that pass matMulIntOK and intShareable: x is quantised once, and the
 // groups of every matrix are one parallel loop.
 func (p *Pool) matMulInt(x []float32, batch int, products []Product) {
 	p.intMu.Lock()
