@@ -1,5 +1,5 @@
-// Shared by the AVX-512 interleaved kernels (interleaved_amd64.s,
-// interleaved_gemm_amd64.s).
+// Shared by the interleaved kernels (interleaved_amd64.s,
+// interleaved_avx2_amd64.s, interleaved_gemm_amd64.s).
 
 // IL_ARGS loads the arguments (w, groups, nb, xq, xd, xc, out).
 #define IL_ARGS \
