@@ -1,6 +1,10 @@
 package kernels
 
-import "time"
+import (
+	"time"
+
+	"github.com/milp-lite/milp-lite/quant"
+)
 
 // SetSpinWait sets how long idle pool workers spin before parking and
 // returns the previous value (for A/B benchmarks in kernels_test).
@@ -17,3 +21,15 @@ func SetMatVecMinBytes(n int) int {
 	matVecMinBytesPerWorker = n
 	return old
 }
+
+// SetIntegerBatches switches the integer path of batched quantised products
+// on or off and returns the previous setting.
+func SetIntegerBatches(on bool) bool {
+	old := integerBatches
+	integerBatches = on
+	return old
+}
+
+// HasIntegerBatches reports whether the level in use multiplies batches
+// through t's matrices as integers.
+func HasIntegerBatches(t quant.Type) bool { return impl.interleavedGemmKernel(t).run != nil }

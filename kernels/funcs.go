@@ -61,6 +61,13 @@ type kernelSet struct {
 	gemvQ5_0x16 interleavedGemv
 	gemvQ4_Kx16 interleavedGemv
 	gemvQ6_Kx16 interleavedGemv
+	// The batched products of the same layouts (interleaved_gemm.go) on
+	// tiles of tokens, nil where the level has none: each token's result
+	// bit-identical to the level's gemv kernel for that token.
+	gemmQ8_0x16 ilGemm
+	gemmQ4_0x16 ilGemm
+	gemmQ5_0x16 ilGemm
+	gemmQ4_Kx16 ilGemm
 	dotQ4_0     func(w []byte, xq []int8, xd []float32) float32
 	dotQ4_K     func(w []byte, xq []int8, xd []float32, xs []int16) float32
 	dotQ5_K     func(w []byte, xq []int8, xd []float32, xs []int16) float32

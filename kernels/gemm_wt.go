@@ -74,7 +74,10 @@ func (p *Pool) MatMulMany(x []float32, batch int, products []Product) {
 		}
 	}
 	k := products[0].W.Cols
-	p.gemmWT(batch, x[:batch*k], products)
+	var buf [8]Product
+	if rest := p.matMulManyInt(x[:batch*k], batch, products, buf[:]); len(rest) > 0 {
+		p.gemmWT(batch, x[:batch*k], rest)
+	}
 }
 
 // matVecMany runs the products as one matVec (one quantisation of x, one

@@ -50,7 +50,8 @@ func TestGemmWTTileMatchesGeneric(t *testing.T) {
 // TestMatMulWTAgainstNaive: batches through W read in place, against a
 // float64 reference, with full and partial tiles in both directions (m
 // around 32 and 128, n a multiple of 8 or not) and weight types read in
-// place (F32) or expanded per task.
+// place (F32) or expanded per task (the float path: MatMul takes Q8_0 to
+// the integer kernels where the level has them).
 func TestMatMulWTAgainstNaive(t *testing.T) {
 	r := rand.New(rand.NewPCG(43, 44))
 	forEachLevel(t, func(t testing.TB, l Level) {
@@ -62,7 +63,7 @@ func TestMatMulWTAgainstNaive(t *testing.T) {
 				w, deq := randMatrix(t, r, typ, c.n, c.k)
 				x := randVec(r, c.m*c.k)
 				got := make([]float32, c.m*c.n)
-				NewPool(3).MatMul(got, w, x, c.m)
+				NewPool(3).gemmW(c.m, x, w, true, got, c.n)
 				for b := 0; b < c.m; b++ {
 					for i := 0; i < c.n; i++ {
 						var want, scale float64

@@ -71,9 +71,10 @@ func (ks *kernelSet) interleavedKernel(t quant.Type) interleavedGemv {
 // interleaved returns the interleaved copy of a Q8_0, Q4_0, Q5_0, Q4_K or
 // Q6_K matrix whose rows are a multiple of ilLanes, making it on the first call
 // (split across p's workers, or on the caller if p is nil); nil for any
-// other matrix. The copy is the generation path's only: batched products
-// (the GEMM, training) read the GGUF's own bytes, which stay mapped and,
-// once generation no longer touches them, are the page cache's to drop.
+// other matrix. Generation and, where the level has the batched kernels,
+// batches through W (interleaved_gemm.go) read it; the float GEMM (other
+// levels, X·W in training's backward) reads the GGUF's own bytes, which
+// stay mapped and, once nothing touches them, are the page cache's to drop.
 func (m *Matrix) interleaved(p *Pool) []byte {
 	pack := interleaveGroups(m.Type)
 	if pack == nil || m.Rows%ilLanes != 0 || m.Rows == 0 {

@@ -1,6 +1,7 @@
 //go:build !noasm
 
 #include "textflag.h"
+#include "interleaved_amd64.h"
 
 // The interleaved matrix-vector products (interleaved.go) on AVX-512 with
 // VNNI: the sixteen lanes of a register are sixteen rows. Q8_0: per block,
@@ -13,16 +14,6 @@
 // The frame every interleaved kernel shares. SI walks the weights, DI the
 // activations, DX their scales, BX the per-block terms (xc), CX counts the
 // blocks of a group and R10 the groups; Z0 holds the sixteen rows' sums.
-
-// IL_ARGS loads the arguments (w, groups, nb, xq, xd, xc, out).
-#define IL_ARGS \
-	MOVQ w_base+0(FP), SI; \
-	MOVQ groups+24(FP), R10; \
-	MOVQ nb+32(FP), R11; \
-	MOVQ xq_base+40(FP), R12; \
-	MOVQ xd_base+64(FP), R13; \
-	MOVQ xc_base+88(FP), R14; \
-	MOVQ out_base+112(FP), R8
 
 // IL_GROUP starts a group: its activations from the first block, no sums.
 #define IL_GROUP \
@@ -210,20 +201,7 @@ q4done:
 // K4SCALES unpacks the super-block's scales and mins (Z19–Z23) and clears
 // the integer totals (Z24, Z25).
 #define K4SCALES \
-	VMOVDQU32 64(SI), Z16; \
-	VMOVDQU32 128(SI), Z17; \
-	VMOVDQU32 192(SI), Z18; \
-	VPANDD Z14, Z16, Z19; \
-	VPANDD Z14, Z17, Z20; \
-	VPANDD Z15, Z18, Z21; \
-	VPSRLD $2, Z16, Z22; \
-	VPANDD Z13, Z22, Z22; \
-	VPORD Z22, Z21, Z21; \
-	VPSRLD $4, Z18, Z23; \
-	VPANDD Z15, Z23, Z23; \
-	VPSRLD $2, Z17, Z22; \
-	VPANDD Z13, Z22, Z22; \
-	VPORD Z22, Z23, Z23; \
+	K4_UNPACK_SCALES; \
 	VPXORD Z24, Z24, Z24; \
 	VPXORD Z25, Z25, Z25
 

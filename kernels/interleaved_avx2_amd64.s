@@ -1,6 +1,7 @@
 //go:build !noasm
 
 #include "textflag.h"
+#include "interleaved_amd64.h"
 
 // The interleaved matrix-vector products (interleaved.go) on AVX2, for CPUs
 // without AVX-512: a group's sixteen rows are two registers of eight lanes
@@ -62,13 +63,7 @@
 // sums (Y8 for A, Y9 for B) by the rows' f16 scales at (SI) times the
 // block's activation scale and adds them to Y0/Y1.
 #define IL_PROLOGUE \
-	MOVQ w_base+0(FP), SI; \
-	MOVQ groups+24(FP), R10; \
-	MOVQ nb+32(FP), R11; \
-	MOVQ xq_base+40(FP), R12; \
-	MOVQ xd_base+64(FP), R13; \
-	MOVQ xc_base+88(FP), R14; \
-	MOVQ out_base+112(FP), R8; \
+	IL_ARGS; \
 	MOVL $0x0f0f0f0f, AX; \
 	MOVQ AX, X15; \
 	VPBROADCASTD X15, Y15; \

@@ -10,8 +10,12 @@ import (
 // MatMul computes dst[b] = W · x[b] for batch vectors: x holds batch rows of
 // w.Cols values, dst batch rows of w.Rows values.
 //
-//   - A batch of gemmMinBatch or more, whatever W's type, goes through the
-//     packed, cache-blocked GEMM (prompt processing is compute-bound): W is
+//   - A batch of gemmMinBatch or more through Q8_0, Q4_0, Q5_0 or Q4_K
+//     weights, where the level has the batched interleaved kernels, is
+//     integer dot products against activations quantised once per row
+//     (interleaved_gemm.go, matmul_int.go).
+//   - Any other batch of gemmMinBatch or more goes through the packed,
+//     cache-blocked GEMM (prompt processing is compute-bound): W is
 //     expanded to float32 tile by tile into the GEMM's packing buffers
 //     (gemm_matrix.go).
 //   - A single vector (generation) takes the matrix-vector path: rows of W
@@ -37,6 +41,10 @@ const gemmMinBatch = 2
 // MatMul is the package function on a given pool.
 func (p *Pool) MatMul(dst []float32, w *Matrix, x []float32, batch int) {
 	rows, cols := w.Rows, w.Cols
+	if p.matMulIntOK(w, batch) {
+		p.matMulInt(x[:batch*cols], batch, []Product{{Dst: dst, W: w}})
+		return
+	}
 	if batch >= gemmMinBatch {
 		p.gemmW(batch, x[:batch*cols], w, true, dst[:batch*rows], rows)
 		return
@@ -429,6 +437,8 @@ func (p *Pool) growScratch(s [][]float32, n int) [][]float32 {
 type poolOps struct {
 	mmMu        sync.Mutex
 	mm          matMulTask
+	intMu       sync.Mutex
+	intGemm     intGemmTask
 	mmtMu       sync.Mutex
 	mmt         matMulTTask
 	attnMu      sync.Mutex

@@ -280,7 +280,7 @@ func TestQuantisedMatchesDequantised(t *testing.T) {
 			rms, errRMS := math.Sqrt(ms/float64(len(want))), math.Sqrt(es/float64(len(want)))
 			t.Logf("%s: worst %.3g, error rms %.3g, logit rms %.3g", typ, worst, errRMS, rms)
 			switch typ {
-			case quant.Q8_0, quant.Q4_0, quant.Q4_K, quant.Q5_K, quant.Q6_K:
+			case quant.Q8_0, quant.Q4_0, quant.Q5_0, quant.Q4_K, quant.Q5_K, quant.Q6_K:
 				// These weights meet activations rounded to 8 bits (one scale
 				// per 32 or 256 values, as ggml does), not the exact ones the
 				// F32 twin sees. A rounded input is off by at most half a step,

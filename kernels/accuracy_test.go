@@ -1,0 +1,130 @@
+package kernels_test
+
+import (
+	"bytes"
+	"math"
+	"testing"
+
+	"github.com/milp-lite/milp-lite/gguf"
+	"github.com/milp-lite/milp-lite/internal/testmodel"
+	"github.com/milp-lite/milp-lite/kernels"
+	"github.com/milp-lite/milp-lite/models"
+	"github.com/milp-lite/milp-lite/nn"
+	"github.com/milp-lite/milp-lite/quant"
+)
+
+// accuracyText is a fixed text in the style stories260K was trained on.
+const accuracyText = `Once upon a time, there was a little girl named Lily. She liked to play in the park with her red ball. ` +
+	`One day, Lily saw a big dog near the tree. The dog was sad because he was lost. Lily said, "Do not be sad, dog. ` +
+	`I will help you find your home." They walked and walked until they saw a small house with a blue door. ` +
+	`A kind old man came out and smiled. "Thank you for bringing my dog back," he said. Lily was happy. ` +
+	`She gave the dog a hug and ran home to tell her mom. Her mom was proud of her, and they ate a warm cake together. ` +
+	`The next day, Tom and Lily went to the lake. They saw a duck and some fish. Tom wanted to catch a fish, ` +
+	`but Lily said, "Let's just watch them swim." So they sat on the grass and watched the water shine in the sun.`
+
+// quantisedStories returns the embedded stories260K with every matrix whose
+// rows are whole blocks of typ stored as typ, by package quant.
+func quantisedStories(t testing.TB, typ quant.Type) *nn.Model {
+	f, err := gguf.Parse(models.Stories260K)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b := gguf.NewBuilder()
+	for _, kv := range f.KV {
+		b.Set(kv.Key, kv.Value)
+	}
+	for i := range f.Tensors {
+		ti := &f.Tensors[i]
+		data, tt := f.TensorData(ti), ti.Type
+		if len(ti.Dims) == 2 && ti.Type == quant.F32 && int(ti.Dims[0])%typ.BlockSize() == 0 {
+			vals := make([]float32, ti.Elements())
+			if err := quant.Dequantize(quant.F32, data, vals); err != nil {
+				t.Fatal(err)
+			}
+			if data, err = quant.Quantize(typ, vals); err != nil {
+				t.Fatal(err)
+			}
+			tt = typ
+		}
+		if err := b.AddTensor(ti.Name, tt, ti.Dims, data); err != nil {
+			t.Fatal(err)
+		}
+	}
+	var buf bytes.Buffer
+	if _, err := b.WriteTo(&buf); err != nil {
+		t.Fatal(err)
+	}
+	g, err := gguf.Parse(buf.Bytes())
+	if err != nil {
+		t.Fatal(err)
+	}
+	m, err := nn.FromGGUF(g)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return m
+}
+
+// textLoss is the mean cross-entropy (nats) of m's next-token predictions
+// over tokens, and the logits it made them from.
+func textLoss(t testing.TB, m *nn.Model, tokens []int32) (float64, []float32) {
+	st, err := m.NewState(len(tokens))
+	if err != nil {
+		t.Fatal(err)
+	}
+	logits, err := st.Forward(tokens, true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	logits = append([]float32(nil), logits...)
+	v := m.Config.VocabSize
+	var loss float64
+	for i := 0; i+1 < len(tokens); i++ {
+		row := logits[i*v : (i+1)*v]
+		mx := math.Inf(-1)
+		for _, z := range row {
+			mx = math.Max(mx, float64(z))
+		}
+		var s float64
+		for _, z := range row {
+			s += math.Exp(float64(z) - mx)
+		}
+		loss += mx + math.Log(s) - float64(row[tokens[i+1]])
+	}
+	return loss / float64(len(tokens)-1), logits
+}
+
+// TestIntegerBatchAccuracy: stories260K with its matrices in Q8_0 and Q4_0
+// reads a fixed text with batched products as integer dots and as the
+// float GEMM on dequantised tiles; the integer path's mean next-token loss
+// is within 0.5% of the float path's (the activations' 8-bit rounding is
+// its only extra error). At a level with the batched kernels the logits
+// must differ (the integer path ran).
+func TestIntegerBatchAccuracy(t *testing.T) {
+	m32 := testmodel.Default(t)
+	loss32, _ := textLoss(t, m32, m32.Tokenizer.Encode(accuracyText, true, false))
+	t.Logf("F32 weights: loss %.5f", loss32)
+	for _, typ := range []quant.Type{quant.Q8_0, quant.Q4_0} {
+		m := quantisedStories(t, typ)
+		tokens := m.Tokenizer.Encode(accuracyText, true, false)
+		defer kernels.SetIntegerBatches(kernels.SetIntegerBatches(false))
+		lossF, logitsF := textLoss(t, m, tokens)
+		kernels.SetIntegerBatches(true)
+		lossI, logitsI := textLoss(t, m, tokens)
+		var d2, z2 float64
+		for i := range logitsF {
+			d := float64(logitsI[i] - logitsF[i])
+			d2 += d * d
+			z2 += float64(logitsF[i]) * float64(logitsF[i])
+		}
+		rel := (lossI - lossF) / lossF
+		t.Logf("%s, %d tokens, level %s: loss %.5f float GEMM, %.5f integer (%+.3f%%); logits' RMS difference %.2e of their RMS",
+			typ, len(tokens), kernels.CurrentLevel(), lossF, lossI, 100*rel, math.Sqrt(d2/z2))
+		if math.Abs(rel) > 0.005 {
+			t.Errorf("%s: the integer path's loss %.5f is %.3f%% from the float path's %.5f", typ, lossI, 100*rel, lossF)
+		}
+		if d2 == 0 && kernels.HasIntegerBatches(typ) {
+			t.Errorf("%s: the integer path gave the float path's logits: it did not run", typ)
+		}
+	}
+}
