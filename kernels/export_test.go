@@ -2,8 +2,6 @@ package kernels
 
 import (
 	"time"
-
-	"github.com/milp-lite/milp-lite/quant"
 )
 
 // SetSpinWait sets how long idle pool workers spin before parking and
@@ -29,7 +27,3 @@ func SetIntegerBatches(on bool) bool {
 	integerBatches = on
 	return old
 }
-
-// HasIntegerBatches reports whether the level in use multiplies batches
-// through t's matrices as integers.
-func HasIntegerBatches(t quant.Type) bool { return impl.interleavedGemmKernel(t).run != nil }

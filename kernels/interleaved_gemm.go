@@ -112,3 +112,8 @@ func interleavedGemmGeneric(gemv interleavedGemv, tokens, bs, per int) interleav
 		}
 	}
 }
+
+// HasIntegerBatches reports whether the level in use multiplies batches of
+// rows through t's matrices as integers, each row with the bits a single
+// row gets (for matrices of a whole number of interleaved groups).
+func HasIntegerBatches(t quant.Type) bool { return impl.interleavedGemmKernel(t).run != nil }
