@@ -189,13 +189,19 @@ func runBatch(t *testing.T, m *Model, o BatchOptions, cases []*seqCase, tol floa
 		default:
 			t.Fatalf("sequence %d is not done", i)
 		}
-		if fmt.Sprint(s.Generated) != fmt.Sprint(c.generated) {
+		// The drawn tokens agree up to the first draw whose two best logits
+		// alone are closer than the logits may differ (a tie the allowed
+		// error can break, which only the 8-bit tolerance allows); from
+		// there the sequences have different inputs.
+		same := commonLen(s.Generated, c.generated)
+		tied := same < len(c.logits) && topGap(c.logits[same]) <= 2*tol*logitScale(c.logits[same])
+		if same < max(len(s.Generated), len(c.generated)) && !tied {
 			t.Fatalf("sequence %d (prompt %d, %d adapters): batch generated %v, alone %v", i, len(c.prompt), len(c.adapters), s.Generated, c.generated)
 		}
-		if len(got[i]) != len(c.logits) {
+		if !tied && len(got[i]) != len(c.logits) {
 			t.Fatalf("sequence %d: %d draws in the batch, %d alone", i, len(got[i]), len(c.logits))
 		}
-		for k := range c.logits {
+		for k := range min(len(c.logits), len(got[i]), same+1) {
 			if d := maxRelDiff(got[i][k], c.logits[k]); d > tol {
 				t.Fatalf("sequence %d, draw %d: logits differ by %.2g of their scale", i, k, d)
 			}
@@ -216,6 +222,36 @@ func logitTolerance(typ quant.Type) float64 {
 		return 1e-5
 	}
 	return 3e-2
+}
+
+func commonLen(a, b []int32) int {
+	n := 0
+	for n < len(a) && n < len(b) && a[n] == b[n] {
+		n++
+	}
+	return n
+}
+
+// topGap is the difference between the two largest logits.
+func topGap(l []float32) float64 {
+	a, b := math.Inf(-1), math.Inf(-1)
+	for _, x := range l {
+		if v := float64(x); v > a {
+			a, b = v, a
+		} else if v > b {
+			b = v
+		}
+	}
+	return a - b
+}
+
+// logitScale is the largest |logit|, at least 1: what maxRelDiff divides by.
+func logitScale(l []float32) float64 {
+	s := 1.0
+	for _, x := range l {
+		s = max(s, math.Abs(float64(x)))
+	}
+	return s
 }
 
 // maxRelDiff is the largest |a−b| relative to the largest |b| (at least 1).
