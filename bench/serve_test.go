@@ -2,11 +2,11 @@ package bench
 
 import (
 	"encoding/json"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/milp-lite/milp-lite/internal/testmodel"
 	"github.com/milp-lite/milp-lite/nn"
 	"github.com/milp-lite/milp-lite/quant"
 )
@@ -15,14 +15,7 @@ import (
 // every run generates every reply, the figures are consistent with each
 // other, and the JSON has the keys a load report is read by.
 func TestMeasureServe(t *testing.T) {
-	b, err := nn.Synthesize(nn.Shape{Name: "s", Arch: "llama", Dim: 64, Layers: 2, Heads: 4, KVHeads: 2, FFNDim: 96, Vocab: 300, Context: 512}, quant.Q8_0, 1)
-	if err != nil {
-		t.Fatal(err)
-	}
-	path := filepath.Join(t.TempDir(), "m.gguf")
-	if err := b.WriteFile(path); err != nil {
-		t.Fatal(err)
-	}
+	path := testmodel.SyntheticFile(t, smallServeShape, quant.Q8_0, 1)
 	res, err := MeasureServe(ServeOptions{Model: path, Users: 3, Rank: 4, PromptMin: 5, PromptMax: 30, ReplyTokens: 12,
 		Spread: 20 * time.Millisecond, JoinPrompt: 100, StepTokens: 64, ChunkTokens: 16, Seed: 1}, func(string) {})
 	if err != nil {
@@ -60,14 +53,7 @@ func TestPercentile(t *testing.T) {
 // TestMeasureServeHTTP: the HTTP load on a small model gives every user
 // their reply with no error.
 func TestMeasureServeHTTP(t *testing.T) {
-	b, err := nn.Synthesize(nn.Shape{Name: "s", Arch: "llama", Dim: 64, Layers: 2, Heads: 4, KVHeads: 2, FFNDim: 96, Vocab: 300, Context: 512}, quant.Q8_0, 1)
-	if err != nil {
-		t.Fatal(err)
-	}
-	path := filepath.Join(t.TempDir(), "m.gguf")
-	if err := b.WriteFile(path); err != nil {
-		t.Fatal(err)
-	}
+	path := testmodel.SyntheticFile(t, smallServeShape, quant.Q8_0, 1)
 	res, err := MeasureServeHTTP(ServeOptions{Model: path, Users: 6, Rank: 4, PromptMin: 5, PromptMax: 40, ReplyTokens: 16,
 		Spread: 50 * time.Millisecond, Seed: 1}, func(string) {})
 	if err != nil {
@@ -77,3 +63,5 @@ func TestMeasureServeHTTP(t *testing.T) {
 		t.Fatalf("%+v", res)
 	}
 }
+
+var smallServeShape = nn.Shape{Name: "s", Arch: "llama", Dim: 64, Layers: 2, Heads: 4, KVHeads: 2, FFNDim: 96, Vocab: 300, Context: 512}

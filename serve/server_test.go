@@ -16,25 +16,13 @@ import (
 	"github.com/openai/openai-go/v3"
 	"github.com/openai/openai-go/v3/option"
 
-	"github.com/milp-lite/milp-lite/gguf"
+	"github.com/milp-lite/milp-lite/internal/testmodel"
 	"github.com/milp-lite/milp-lite/milp"
-	"github.com/milp-lite/milp-lite/models"
 	"github.com/milp-lite/milp-lite/nn"
 	"github.com/milp-lite/milp-lite/quant"
 )
 
-func embeddedModel(t testing.TB) *nn.Model {
-	t.Helper()
-	f, err := gguf.Parse(models.Stories260K)
-	if err != nil {
-		t.Fatal(err)
-	}
-	m, err := nn.FromGGUF(f)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return m
-}
+func embeddedModel(t testing.TB) *nn.Model { return testmodel.Default(t) }
 
 // testServer is a server on a loopback port.
 type testServer struct {
@@ -474,19 +462,5 @@ func TestMetricsAndHealth(t *testing.T) {
 // slowModel is a synthetic model of 4096 positions whose tokens take a
 // millisecond or so.
 func slowModel(t testing.TB) *nn.Model {
-	t.Helper()
-	b, err := nn.Synthesize(nn.Shape{Name: "slow", Arch: "llama", Dim: 256, Layers: 6, Heads: 4, KVHeads: 2, FFNDim: 768, Vocab: 512, Context: 4096}, quant.F32, 1)
-	if err != nil {
-		t.Fatal(err)
-	}
-	path := filepath.Join(t.TempDir(), "slow.gguf")
-	if err := b.WriteFile(path); err != nil {
-		t.Fatal(err)
-	}
-	m, err := nn.Open(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { m.Close() })
-	return m
+	return testmodel.Synthetic(t, nn.Shape{Name: "slow", Arch: "llama", Dim: 256, Layers: 6, Heads: 4, KVHeads: 2, FFNDim: 768, Vocab: 512, Context: 4096}, quant.F32, 1)
 }

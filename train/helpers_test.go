@@ -2,7 +2,6 @@ package train
 
 import (
 	"math/rand/v2"
-	"path/filepath"
 	"testing"
 
 	"github.com/milp-lite/milp-lite/internal/testmodel"
@@ -19,21 +18,7 @@ var tinyShapes = []nn.Shape{
 }
 
 func synthModel(t testing.TB, s nn.Shape, typ quant.Type) *nn.Model {
-	t.Helper()
-	b, err := nn.Synthesize(s, typ, 11)
-	if err != nil {
-		t.Fatal(err)
-	}
-	path := filepath.Join(t.TempDir(), "m.gguf")
-	if err := b.WriteFile(path); err != nil {
-		t.Fatal(err)
-	}
-	m, err := nn.Open(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { m.Close() })
-	return m
+	return testmodel.Synthetic(t, s, typ, 11)
 }
 
 func defaultModel(t testing.TB) *nn.Model { return testmodel.Default(t) }

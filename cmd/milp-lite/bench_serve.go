@@ -85,9 +85,7 @@ func runBenchServe(c *cli.Context) error {
 			return err
 		}
 		if c.Bool("json") {
-			enc := json.NewEncoder(os.Stdout)
-			enc.SetIndent("", "  ")
-			return enc.Encode(res)
+			return printJSON(res)
 		}
 		fmt.Print(res.Markdown())
 		if res.Errors > 0 {
@@ -100,10 +98,15 @@ func runBenchServe(c *cli.Context) error {
 		return err
 	}
 	if c.Bool("json") {
-		enc := json.NewEncoder(os.Stdout)
-		enc.SetIndent("", "  ")
-		return enc.Encode(res)
+		return printJSON(res)
 	}
 	fmt.Print(res.Markdown())
 	return nil
+}
+
+// printJSON prints v as indented JSON on standard output.
+func printJSON(v any) error {
+	enc := json.NewEncoder(os.Stdout)
+	enc.SetIndent("", "  ")
+	return enc.Encode(v)
 }

@@ -3,7 +3,6 @@ package main
 import (
 	"errors"
 	"fmt"
-	"io/fs"
 	"os"
 
 	"github.com/urfave/cli/v2"
@@ -53,12 +52,16 @@ func usersCommand() *cli.Command {
 // is its store's one writer, and a command writing beside it could undo
 // what the server keeps in memory (keys, adapter versions, jobs).
 func refuseIfServed(st milp.Store) error {
-	lock, err := filelock.TryLock(serve.ServerLockPath(st.Root))
+	// A server creates its lock file when it starts and never removes it:
+	// without one, no server has run here (and nothing is created).
+	path := serve.ServerLockPath(st.Root)
+	if _, err := os.Stat(path); err != nil {
+		return nil
+	}
+	lock, err := filelock.TryLock(path)
 	switch {
 	case errors.Is(err, filelock.ErrLocked):
 		return fmt.Errorf("a milp-lite server is serving %s: use its API (/v1/users) while it runs, or stop it first", st.Root)
-	case errors.Is(err, fs.ErrNotExist):
-		return nil // no store yet
 	case err != nil:
 		return err
 	}
