@@ -25,6 +25,7 @@ type ServeOptions struct {
 	StepTokens  int           // token rows a step runs at most
 	ChunkTokens int           // prompt tokens one sequence feeds in one step at most
 	Seed        uint64
+	KV          nn.KVType // how the KV caches store keys and values
 	// ProbeSeconds is how long the bandwidth and FMA probes run each (at
 	// least three passes).
 	ProbeSeconds float64
@@ -37,6 +38,7 @@ type ServeResult struct {
 	Type                 string  `json:"type"`
 	Users                int     `json:"users"`
 	Rank                 int     `json:"rank"`
+	KV                   string  `json:"kv"`
 	AggregateTokensPerS  float64 `json:"aggregate_tokens_per_s"`
 	NoAdapterAggregate   float64 `json:"no_adapter_aggregate_tokens_per_s"`
 	SingleUserTokensPerS float64 `json:"single_user_tokens_per_s"`
@@ -96,7 +98,7 @@ func MeasureServe(o ServeOptions, phase func(string)) (*ServeResult, error) {
 		return nil, fmt.Errorf("bench serve: prompts of %d tokens and replies of %d do not fit the model's context of %d", max(o.PromptMax, o.JoinPrompt), o.ReplyTokens, c.ContextLen)
 	}
 	acct := modelAccounting(m)
-	res := &ServeResult{Model: o.Model, Type: acct.Type, Users: o.Users, Rank: o.Rank, WeightBytesPerStep: acct.WeightBytes,
+	res := &ServeResult{Model: o.Model, Type: acct.Type, Users: o.Users, Rank: o.Rank, KV: o.KV.String(), WeightBytesPerStep: acct.WeightBytes,
 		JoinPrompt: o.JoinPrompt, ReplyTokens: o.ReplyTokens, PromptMin: o.PromptMin, PromptMax: o.PromptMax}
 
 	phase("machine limits")
@@ -125,7 +127,7 @@ func MeasureServe(o ServeOptions, phase func(string)) (*ServeResult, error) {
 		}
 		res.AdapterBytesPerUser = adapterBytes(m, o.Rank)
 	}
-	opts := nn.BatchOptions{MaxSeqs: o.Users + 1, StepTokens: o.StepTokens, ChunkTokens: o.ChunkTokens, Ctx: ctx, Profile: true}
+	opts := nn.BatchOptions{MaxSeqs: o.Users + 1, StepTokens: o.StepTokens, ChunkTokens: o.ChunkTokens, Ctx: ctx, Profile: true, KV: o.KV}
 	var join []serveUser
 	if o.JoinPrompt > 0 {
 		join = []serveUser{{prompt: randomPrompt(rng, o.JoinPrompt, c.VocabSize), arrival: o.Spread, joiner: true}}

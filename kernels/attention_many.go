@@ -3,12 +3,20 @@ package kernels
 // AttentionMany computes the attention of many independent sequences' single
 // queries (a batch of sequences, each generating its next token), every
 // (sequence, head) pair an item on the pool. Each args' Batch must be 1; the
-// results have the bits Attention gives each args alone.
+// results have the bits Attention gives each args alone. Caches in halves
+// take this path where the level reads halves directly, else one Attention
+// call each.
 func AttentionMany(args []AttentionArgs) { Default().AttentionMany(args) }
 
 // AttentionMany is the package function on a given pool.
 func (p *Pool) AttentionMany(args []AttentionArgs) {
 	if len(args) == 0 {
+		return
+	}
+	if args[0].K16 != nil && !f16Fused(&args[0]) {
+		for i := range args {
+			p.Attention(&args[i])
+		}
 		return
 	}
 	p.attnMu.Lock()
@@ -18,8 +26,8 @@ func (p *Pool) AttentionMany(args []AttentionArgs) {
 	longest, work := 0, 0
 	for i := range args {
 		a := &args[i]
-		if a.Batch != 1 || a.K16 != nil {
-			panic("kernels: AttentionMany takes one query per sequence, over float32 caches")
+		if a.Batch != 1 || (a.K16 != nil) != (args[0].K16 != nil) {
+			panic("kernels: AttentionMany takes one query per sequence, over caches of one type")
 		}
 		longest = max(longest, a.Pos0+1)
 		work += a.Heads * (a.Pos0 + 1) * a.HeadSize

@@ -41,12 +41,13 @@ type Batch struct {
 
 // BatchOptions bound a Batch.
 type BatchOptions struct {
-	MaxSeqs     int   // sequences active at once (default 16)
-	StepTokens  int   // token rows one step runs at most (default 256)
-	ChunkTokens int   // prompt tokens one sequence feeds in one step at most (default StepTokens)
-	Ctx         int   // a sequence's context (0: the model's)
-	KVBytes     int64 // the KV caches' budget (0: MaxSeqs full contexts)
-	Profile     bool  // time the steps' parts into Batch.Profile
+	MaxSeqs     int    // sequences active at once (default 16)
+	StepTokens  int    // token rows one step runs at most (default 256)
+	ChunkTokens int    // prompt tokens one sequence feeds in one step at most (default StepTokens)
+	Ctx         int    // a sequence's context (0: the model's)
+	KVBytes     int64  // the KV caches' budget (0: MaxSeqs full contexts)
+	KV          KVType // how the caches store keys and values
+	Profile     bool   // time the steps' parts into Batch.Profile
 }
 
 // BatchProfile is where a Batch's steps went, with BatchOptions.Profile.
@@ -108,7 +109,7 @@ func (m *Model) NewBatch(o BatchOptions) (*Batch, error) {
 		return nil, fmt.Errorf("a step of %d tokens cannot advance %d sequences", o.StepTokens, o.MaxSeqs)
 	}
 	b := &Batch{activations: newActivations(m, o.StepTokens), m: m, opts: o}
-	b.kv = newKVPool(c, o.KVBytes)
+	b.kv = newKVPool(c, o.KV, o.KVBytes)
 	if o.KVBytes <= 0 {
 		b.kv.budget = int64(o.MaxSeqs) * b.kv.bytes(sizeClass(o.Ctx))
 	}

@@ -167,12 +167,11 @@ func (b *Batch) attend(a *activations, l, rows int) {
 	b.attnOne = b.attnOne[:0]
 	for i, s := range p.seqs {
 		lo, n := p.lo[i], p.n[i]
-		copy(s.kv.keys[l][s.pos*kvDim:], a.k[lo*kvDim:(lo+n)*kvDim])
-		copy(s.kv.values[l][s.pos*kvDim:], a.v[lo*kvDim:(lo+n)*kvDim])
 		args := kernels.AttentionArgs{
-			Out: a.att[lo*qDim : (lo+n)*qDim], Q: a.q[lo*qDim : (lo+n)*qDim], K: s.kv.keys[l], V: s.kv.values[l],
+			Out: a.att[lo*qDim : (lo+n)*qDim], Q: a.q[lo*qDim : (lo+n)*qDim],
 			Batch: n, Pos0: s.pos, Heads: c.Heads, KVHeads: c.KVHeads, HeadSize: c.HeadDim,
 		}
+		s.kv.store(l, s.pos*kvDim, a.k[lo*kvDim:(lo+n)*kvDim], a.v[lo*kvDim:(lo+n)*kvDim], &args)
 		if n == 1 {
 			b.attnOne = append(b.attnOne, args)
 			continue

@@ -80,9 +80,9 @@ type seqCase struct {
 
 // alone runs c through a State by itself, greedy, recording each draw's
 // logits.
-func (c *seqCase) alone(t *testing.T, m *Model) {
+func (c *seqCase) alone(t *testing.T, m *Model, kv KVType) {
 	t.Helper()
-	st, err := m.NewState(0)
+	st, err := m.NewStateWith(0, StateOptions{KV: kv})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -150,7 +150,7 @@ func TestBatchMatchesAlone(t *testing.T) {
 			t.Run(fmt.Sprintf("%s/seqs%d-step%d-chunk%d", typ, o.MaxSeqs, o.StepTokens, o.ChunkTokens), func(t *testing.T) {
 				cases := batchCases(m, 17, 9)
 				for _, c := range cases {
-					c.alone(t, m)
+					c.alone(t, m, KVF32)
 				}
 				runBatch(t, m, o, cases, logitTolerance(typ))
 			})
@@ -264,6 +264,18 @@ func maxRelDiff(a, b []float32) float64 {
 	return d / scale
 }
 
+// TestBatchF16Cache: with caches in halves, a batch's sequences draw what
+// they draw alone with a cache in halves.
+func TestBatchF16Cache(t *testing.T) {
+	shape := Shape{Name: "gqa", Arch: "llama", Dim: 64, Layers: 2, Heads: 8, KVHeads: 2, FFNDim: 96, Vocab: 320, Context: 128}
+	m := writeModel(t, shape, quant.F32, 5)
+	cases := batchCases(m, 12, 4)
+	for _, c := range cases {
+		c.alone(t, m, KVF16)
+	}
+	runBatch(t, m, BatchOptions{MaxSeqs: 5, StepTokens: 32, ChunkTokens: 7, KV: KVF16}, cases, 1e-5)
+}
+
 // TestBatchEmbeddedModel: on the embedded model, stories told in a batch
 // (several copies of one prompt among others) are those told alone, ending
 // at the model's end of text where it ends them.
@@ -275,7 +287,7 @@ func TestBatchEmbeddedModel(t *testing.T) {
 		if i == 2 {
 			c.adapters = []Adapter{newLowRank(m, 3, 1, []Site{SiteGate, SiteDown}, 4)}
 		}
-		c.alone(t, m)
+		c.alone(t, m, KVF32)
 		cases = append(cases, c)
 	}
 	runBatch(t, m, BatchOptions{MaxSeqs: 3, StepTokens: 16, ChunkTokens: 4}, cases, 1e-5)

@@ -123,15 +123,7 @@ func (s *State) attend(a *activations, l, rows int) {
 		Out: a.att[:rows*c.QDim()], Q: a.q[:rows*c.QDim()],
 		Batch: rows, Pos0: s.Pos, Heads: c.Heads, KVHeads: c.KVHeads, HeadSize: c.HeadDim,
 	}
-	if s.kv == KVF16 {
-		kernels.F16FromF32(s.keys16[l][s.Pos*kvDim:], k)
-		kernels.F16FromF32(s.values16[l][s.Pos*kvDim:], v)
-		s.attn.K16, s.attn.V16 = s.keys16[l], s.values16[l]
-	} else {
-		copy(s.keys[l][s.Pos*kvDim:], k)
-		copy(s.values[l][s.Pos*kvDim:], v)
-		s.attn.K, s.attn.V = s.keys[l], s.values[l]
-	}
+	s.kvCache.store(l, s.Pos*kvDim, k, v, &s.attn)
 	kernels.Attention(&s.attn)
 }
 

@@ -1,12 +1,32 @@
 package nn
 
-import "fmt"
+import (
+	"fmt"
+
+	"github.com/milp-lite/milp-lite/kernels"
+)
 
 // kvCache is one sequence's keys and values: per layer, capacity rows of
 // KVDim, in the layout kernels.Attention reads.
 type kvCache struct {
-	keys, values [][]float32
-	capacity     int // positions
+	keys, values     [][]float32 // KVF32
+	keys16, values16 [][]uint16  // KVF16
+	capacity         int         // positions
+}
+
+// store writes the keys and values k and v of layer l at offset off (a
+// position times KVDim), rounded to halves in a cache of halves, and points
+// args at the layer's cache.
+func (c *kvCache) store(l, off int, k, v []float32, args *kernels.AttentionArgs) {
+	if c.keys16 != nil {
+		kernels.F16FromF32(c.keys16[l][off:], k)
+		kernels.F16FromF32(c.values16[l][off:], v)
+		args.K16, args.V16 = c.keys16[l], c.values16[l]
+		return
+	}
+	copy(c.keys[l][off:], k)
+	copy(c.values[l][off:], v)
+	args.K, args.V = c.keys[l], c.values[l]
 }
 
 // kvPool lends KV caches to a Batch's sequences within a byte budget. A
@@ -14,6 +34,7 @@ type kvCache struct {
 // of its size class; the pool frees idle caches to make room, and never
 // holds more than its budget.
 type kvPool struct {
+	kv            KVType
 	layers, kvDim int
 	budget        int64 // bytes
 	held          int64 // bytes of every cache the pool has made and still holds (lent or idle)
@@ -24,13 +45,13 @@ type kvPool struct {
 // serve later ones of about the same length.
 const kvQuantum = 256
 
-func newKVPool(c *Config, budget int64) *kvPool {
-	return &kvPool{layers: c.Layers, kvDim: c.KVDim(), budget: budget, idle: map[int][]*kvCache{}}
+func newKVPool(c *Config, kv KVType, budget int64) *kvPool {
+	return &kvPool{kv: kv, layers: c.Layers, kvDim: c.KVDim(), budget: budget, idle: map[int][]*kvCache{}}
 }
 
-// bytes is what a cache of capacity positions takes (F32 keys and values).
+// bytes is what a cache of capacity positions takes: keys and values.
 func (p *kvPool) bytes(capacity int) int64 {
-	return int64(capacity) * int64(p.layers) * int64(p.kvDim) * 2 * 4
+	return int64(capacity) * int64(p.layers) * int64(p.kvDim) * 2 * int64(p.kv.Bytes())
 }
 
 // sizeClass is the capacity a cache for positions gets.
@@ -60,10 +81,11 @@ func (p *kvPool) get(positions int) *kvCache {
 		}
 	}
 	p.held += need
-	c := &kvCache{keys: make([][]float32, p.layers), values: make([][]float32, p.layers), capacity: class}
-	for l := range c.keys {
-		c.keys[l] = make([]float32, class*p.kvDim)
-		c.values[l] = make([]float32, class*p.kvDim)
+	c := &kvCache{capacity: class}
+	if p.kv == KVF16 {
+		c.keys16, c.values16 = makeRows[uint16](p.layers, class*p.kvDim), makeRows[uint16](p.layers, class*p.kvDim)
+	} else {
+		c.keys, c.values = makeRows[float32](p.layers, class*p.kvDim), makeRows[float32](p.layers, class*p.kvDim)
 	}
 	return c
 }

@@ -21,9 +21,8 @@ type State struct {
 	maxBatch    int
 	tokens      []int32 // the Pos tokens in the cache, for prefix reuse and penalties
 
-	kv               KVType
-	keys, values     [][]float32 // per layer: Ctx rows of KVDim (KVF32)
-	keys16, values16 [][]uint16  // the same in halves (KVF16)
+	kv      KVType
+	kvCache // per layer: Ctx rows of KVDim, in float32 or in halves
 
 	positions      []int32   // the batch's positions
 	logits         []float32 // the last token's logits

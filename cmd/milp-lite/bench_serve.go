@@ -42,6 +42,7 @@ func benchServeCommand() *cli.Command {
 			intFlag("chunk", 0, 0, 1<<16, "prompt tokens one sequence feeds in one step at most (0: --step-tokens)"),
 			&cli.Uint64Flag{Name: "seed", Value: 1, Usage: "seed of the prompts and adapters"},
 			&cli.StringFlag{Name: "cache", Usage: "`DIR` for the synthetic model (default: the bench cache)"},
+			kvFlag,
 			&cli.BoolFlag{Name: "http", Usage: "serve over real HTTP on a loopback port (users with their own keys, streaming) and compare with the engine in process"},
 			&cli.BoolFlag{Name: "json", Usage: "print the result as JSON"},
 		},
@@ -74,7 +75,11 @@ func runBenchServe(c *cli.Context) error {
 			return err
 		}
 	}
-	o := bench.ServeOptions{Model: path, Users: c.Int("users"), Rank: c.Int("rank"), PromptMin: c.Int("prompt-min"),
+	kv, err := nn.ParseKVType(c.String(kvFlag.Name))
+	if err != nil {
+		return fmt.Errorf("--%s: %w", kvFlag.Name, err)
+	}
+	o := bench.ServeOptions{KV: kv, Model: path, Users: c.Int("users"), Rank: c.Int("rank"), PromptMin: c.Int("prompt-min"),
 		PromptMax: c.Int("prompt-max"), ReplyTokens: c.Int("reply"), Spread: c.Duration("spread"), JoinPrompt: c.Int("join"),
 		StepTokens: c.Int("step-tokens"), ChunkTokens: c.Int("chunk"), Seed: c.Uint64("seed"), ProbeSeconds: 1}
 	start := time.Now()
