@@ -62,15 +62,10 @@ func runBenchServe(c *cli.Context) error {
 	}
 	path := c.String("model")
 	if path == "" {
-		dir := c.String("cache")
-		if dir == "" {
-			var err error
-			if dir, err = bench.DefaultCacheDir(); err != nil {
-				return err
-			}
+		cache, err := benchCache(c)
+		if err != nil {
+			return err
 		}
-		cache := &bench.ModelCache{Dir: dir, Seed: 1}
-		var err error
 		if path, _, err = cache.Ensure(nn.ShapeSmolLM2_135M, quant.Q8_0, func(s string) { fmt.Fprintln(os.Stderr, s) }); err != nil {
 			return err
 		}

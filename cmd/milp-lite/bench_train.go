@@ -36,14 +36,10 @@ func runBenchTrain(c *cli.Context) error {
 	var paths []string
 	paths = append(paths, c.StringSlice("model")...)
 	if len(paths) == 0 {
-		dir := c.String("cache")
-		if dir == "" {
-			var err error
-			if dir, err = bench.DefaultCacheDir(); err != nil {
-				return err
-			}
+		cache, err := benchCache(c)
+		if err != nil {
+			return err
 		}
-		cache := &bench.ModelCache{Dir: dir, Seed: 1}
 		for _, s := range []nn.Shape{nn.ShapeStories15M, nn.ShapeSmolLM2_135M} {
 			for _, t := range []quant.Type{quant.F32, quant.Q8_0} {
 				p, _, err := cache.Ensure(s, t, nil)
@@ -75,4 +71,17 @@ func runBenchTrain(c *cli.Context) error {
 		return enc.Encode(results)
 	}
 	return nil
+}
+
+// benchCache is the cache of synthetic models a bench subcommand writes to:
+// --cache, else the default one.
+func benchCache(c *cli.Context) (*bench.ModelCache, error) {
+	dir := c.String("cache")
+	if dir == "" {
+		var err error
+		if dir, err = bench.DefaultCacheDir(); err != nil {
+			return nil, err
+		}
+	}
+	return &bench.ModelCache{Dir: dir, Seed: 1}, nil
 }

@@ -110,10 +110,7 @@ func runChat(c *cli.Context) error {
 		return err
 	}
 	if c.IsSet("user") {
-		if err := milp.CheckUserID(c.String("user")); err != nil {
-			return fmt.Errorf("--user %w", err)
-		}
-		if err := refuseIfServed(storeOf(c)); err != nil {
+		if err := userForWriting(c); err != nil {
 			return err
 		}
 	}

@@ -33,10 +33,7 @@ func runConsolidate(c *cli.Context) error {
 		return fmt.Errorf("consolidate takes no arguments (got %q)", c.Args().First())
 	}
 	id := c.String("user")
-	if err := milp.CheckUserID(id); err != nil {
-		return fmt.Errorf("--user %w", err)
-	}
-	if err := refuseIfServed(storeOf(c)); err != nil {
+	if err := userForWriting(c); err != nil {
 		return err
 	}
 	m, err := loadModel(c)

@@ -67,3 +67,12 @@ func refuseIfServed(st milp.Store) error {
 	}
 	return lock.Unlock()
 }
+
+// userForWriting checks --user's ID and that no server holds the store the
+// command would write that user's memories into.
+func userForWriting(c *cli.Context) error {
+	if err := milp.CheckUserID(c.String("user")); err != nil {
+		return fmt.Errorf("--user %w", err)
+	}
+	return refuseIfServed(storeOf(c))
+}
