@@ -26,22 +26,12 @@ func (s *Server) handleChat(w http.ResponseWriter, r *http.Request, c caller) er
 	if aerr != nil {
 		return aerr
 	}
-	if err := checkChoices(req.N, req.Tools); err != nil {
-		return err
-	}
-	params, err := s.sampling(req.Temperature, req.TopP, req.Seed)
-	if err != nil {
-		return err
-	}
-	user, aerr := c.speaker(req.User)
-	if aerr != nil {
-		return aerr
-	}
-	turn, err := s.openTurn(user)
+	params, turn, err := s.begin(c, req.generationFields, req.Tools)
 	if err != nil {
 		return err
 	}
 	defer turn.release()
+	user := turn.user
 	last := msgs[len(msgs)-1].Content
 	turn.retrieve(last, s.opts.MemoryK)
 	prompt, err := s.prompter.chatPrompt(msgs, memory.FormatContext(turn.memories))
@@ -52,13 +42,8 @@ func (s *Server) handleChat(w http.ResponseWriter, r *http.Request, c caller) er
 	if err != nil {
 		return err
 	}
-	if len(req.Stop) > 4 {
-		return badRequest("stop", "at most 4 stop sequences, got %d", len(req.Stop))
-	}
-	g := genRequest{prompt: prompt, params: params, maxTokens: maxTokens, stops: req.Stop, plainLine: s.prompter.plain()}
-	if turn.adapter != nil {
-		g.adapter = turn.adapter
-	}
+	g := turn.gen(prompt, params, maxTokens, req.Stop)
+	g.plainLine = s.prompter.plain()
 	id := newID("chatcmpl-")
 	info := turn.info()
 	w.Header().Set("X-Milp-Adapter-Version", fmt.Sprint(info.AdapterVersion))
@@ -76,7 +61,7 @@ func (s *Server) handleChat(w http.ResponseWriter, r *http.Request, c caller) er
 		return err
 	}
 	finished(res)
-	u := &usage{PromptTokens: len(prompt), CompletionTokens: res.completionTokens, TotalTokens: len(prompt) + res.completionTokens}
+	u := newUsage(len(prompt), res.completionTokens)
 	writeJSON(w, http.StatusOK, chatCompletion{ID: id, Object: "chat.completion", Created: time.Now().Unix(), Model: s.opts.ModelName,
 		Choices: []chatChoice{{Message: &chat.Message{Role: chat.RoleAssistant, Content: res.text}, FinishReason: &res.finish}},
 		Usage:   u, Milp: &info})
@@ -109,7 +94,7 @@ func (s *Server) streamChat(w http.ResponseWriter, ctx context.Context, g genReq
 	}
 	if so != nil && so.IncludeUsage {
 		u := chatCompletion{ID: id, Object: "chat.completion.chunk", Created: created, Model: s.opts.ModelName, Choices: []chatChoice{},
-			Usage: &usage{PromptTokens: promptTokens, CompletionTokens: res.completionTokens, TotalTokens: promptTokens + res.completionTokens}}
+			Usage: newUsage(promptTokens, res.completionTokens)}
 		if err := sse.send(u); err != nil {
 			return err
 		}
@@ -148,6 +133,28 @@ func (e *eventStream) done() error {
 		return err
 	}
 	return e.f.Flush()
+}
+
+// begin checks what chat and completion requests share (n, tools,
+// sampling, stop strings) and opens the speaking user's turn, which the
+// caller releases.
+func (s *Server) begin(c caller, f generationFields, tools json.RawMessage) (sample.Params, *userTurn, error) {
+	if err := checkChoices(f.N, tools); err != nil {
+		return sample.Params{}, nil, err
+	}
+	params, err := s.sampling(f.Temperature, f.TopP, f.Seed)
+	if err != nil {
+		return params, nil, err
+	}
+	if len(f.Stop) > 4 {
+		return params, nil, badRequest("stop", "at most 4 stop sequences, got %d", len(f.Stop))
+	}
+	user, aerr := c.speaker(f.User)
+	if aerr != nil {
+		return params, nil, aerr
+	}
+	turn, err := s.openTurn(user)
+	return params, turn, err
 }
 
 // checkChoices refuses what would change the answer if ignored.

@@ -26,37 +26,21 @@ func (s *Server) handleCompletions(w http.ResponseWriter, r *http.Request, c cal
 	if text == "" {
 		return badRequest("prompt", "prompt is empty")
 	}
-	if err := checkChoices(req.N, nil); err != nil {
-		return err
-	}
 	if req.Echo {
 		return badRequest("echo", "echo is not supported")
 	}
-	params, err := s.sampling(req.Temperature, req.TopP, req.Seed)
-	if err != nil {
-		return err
-	}
-	user, aerr := c.speaker(req.User)
-	if aerr != nil {
-		return aerr
-	}
-	turn, err := s.openTurn(user)
+	params, turn, err := s.begin(c, req.generationFields, nil)
 	if err != nil {
 		return err
 	}
 	defer turn.release()
+	user := turn.user
 	prompt := s.prompter.textPrompt(text)
 	maxTokens, err := s.replyTokens(len(prompt), req.MaxTokens)
 	if err != nil {
 		return err
 	}
-	if len(req.Stop) > 4 {
-		return badRequest("stop", "at most 4 stop sequences, got %d", len(req.Stop))
-	}
-	g := genRequest{prompt: prompt, params: params, maxTokens: maxTokens, stops: req.Stop}
-	if turn.adapter != nil {
-		g.adapter = turn.adapter
-	}
+	g := turn.gen(prompt, params, maxTokens, req.Stop)
 	id := newID("cmpl-")
 	info := turn.info()
 	w.Header().Set("X-Milp-Adapter-Version", fmt.Sprint(info.AdapterVersion))
@@ -69,7 +53,7 @@ func (s *Server) handleCompletions(w http.ResponseWriter, r *http.Request, c cal
 		s.record(r, user, info.AdapterVersion, len(prompt), res.completionTokens)
 		writeJSON(w, http.StatusOK, textCompletion{ID: id, Object: "text_completion", Created: created, Model: s.opts.ModelName,
 			Choices: []textChoice{{Text: res.text, FinishReason: &res.finish}}, Milp: &info,
-			Usage: &usage{PromptTokens: len(prompt), CompletionTokens: res.completionTokens, TotalTokens: len(prompt) + res.completionTokens}})
+			Usage: newUsage(len(prompt), res.completionTokens)})
 		return nil
 	}
 	sse := newEventStream(w)
@@ -92,7 +76,7 @@ func (s *Server) handleCompletions(w http.ResponseWriter, r *http.Request, c cal
 	}
 	if req.StreamOptions != nil && req.StreamOptions.IncludeUsage {
 		u := textCompletion{ID: id, Object: "text_completion", Created: created, Model: s.opts.ModelName, Choices: []textChoice{},
-			Usage: &usage{PromptTokens: len(prompt), CompletionTokens: res.completionTokens, TotalTokens: len(prompt) + res.completionTokens}}
+			Usage: newUsage(len(prompt), res.completionTokens)}
 		if err := sse.send(u); err != nil {
 			return err
 		}

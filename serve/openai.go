@@ -19,35 +19,31 @@ import (
 // with defaults; the ones that would change the answer if ignored (n > 1,
 // tools) are refused.
 type chatRequest struct {
-	Model               string          `json:"model"`
+	generationFields
 	Messages            []inMessage     `json:"messages"`
-	Stream              bool            `json:"stream"`
-	StreamOptions       *streamOptions  `json:"stream_options"`
-	MaxTokens           *int            `json:"max_tokens"`
 	MaxCompletionTokens *int            `json:"max_completion_tokens"`
-	Temperature         *float64        `json:"temperature"`
-	TopP                *float64        `json:"top_p"`
-	Seed                *int64          `json:"seed"`
-	Stop                stopList        `json:"stop"`
-	User                string          `json:"user"`
-	N                   *int            `json:"n"`
 	Tools               json.RawMessage `json:"tools"`
+}
+
+// generationFields are the fields chat and completion requests share.
+type generationFields struct {
+	Model         string         `json:"model"`
+	Stream        bool           `json:"stream"`
+	StreamOptions *streamOptions `json:"stream_options"`
+	MaxTokens     *int           `json:"max_tokens"`
+	Temperature   *float64       `json:"temperature"`
+	TopP          *float64       `json:"top_p"`
+	Seed          *int64         `json:"seed"`
+	Stop          stopList       `json:"stop"`
+	User          string         `json:"user"`
+	N             *int           `json:"n"`
 }
 
 // completionRequest is POST /v1/completions.
 type completionRequest struct {
-	Model         string          `json:"model"`
-	Prompt        json.RawMessage `json:"prompt"`
-	Stream        bool            `json:"stream"`
-	StreamOptions *streamOptions  `json:"stream_options"`
-	MaxTokens     *int            `json:"max_tokens"`
-	Temperature   *float64        `json:"temperature"`
-	TopP          *float64        `json:"top_p"`
-	Seed          *int64          `json:"seed"`
-	Stop          stopList        `json:"stop"`
-	User          string          `json:"user"`
-	N             *int            `json:"n"`
-	Echo          bool            `json:"echo"`
+	generationFields
+	Prompt json.RawMessage `json:"prompt"`
+	Echo   bool            `json:"echo"`
 }
 
 type streamOptions struct {
@@ -171,6 +167,10 @@ type usage struct {
 	PromptTokens     int `json:"prompt_tokens"`
 	CompletionTokens int `json:"completion_tokens"`
 	TotalTokens      int `json:"total_tokens"`
+}
+
+func newUsage(prompt, completion int) *usage {
+	return &usage{PromptTokens: prompt, CompletionTokens: completion, TotalTokens: prompt + completion}
 }
 
 // milpInfo says which memories answered: the adapter's version (0: none)

@@ -10,6 +10,7 @@ import (
 	"github.com/milp-lite/milp-lite/memory"
 	"github.com/milp-lite/milp-lite/milp"
 	"github.com/milp-lite/milp-lite/nn/chat"
+	"github.com/milp-lite/milp-lite/nn/sample"
 )
 
 // userTurn is one request's view of a user's memories: their adapter (as
@@ -55,6 +56,15 @@ func (s *Server) openTurn(user string) (*userTurn, error) {
 		return nil, err
 	}
 	return t, nil
+}
+
+// gen is a generation answered with the turn's adapter.
+func (t *userTurn) gen(prompt []int32, params sample.Params, maxTokens int, stops []string) genRequest {
+	g := genRequest{prompt: prompt, params: params, maxTokens: maxTokens, stops: stops}
+	if t.adapter != nil { // a nil *lora.Adapter would make a non-nil nn.Adapter
+		g.adapter = t.adapter
+	}
+	return g
 }
 
 // retrieve finds the k exchanges of short-term memory most relevant to query.
