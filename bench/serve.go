@@ -24,8 +24,11 @@ type ServeOptions struct {
 	JoinPrompt  int           // a prompt of this many tokens joins once every user has arrived (0: none)
 	StepTokens  int           // token rows a step runs at most
 	ChunkTokens int           // prompt tokens one sequence feeds in one step at most
-	Seed        uint64
-	KV          nn.KVType // how the KV caches store keys and values
+	// GeneratingStepTokens bounds a step's rows while replies stream
+	// (nn.BatchOptions.GeneratingStepTokens).
+	GeneratingStepTokens int
+	Seed                 uint64
+	KV                   nn.KVType // how the KV caches store keys and values
 	// ProbeSeconds is how long the bandwidth and FMA probes run each (at
 	// least three passes).
 	ProbeSeconds float64
@@ -127,7 +130,7 @@ func MeasureServe(o ServeOptions, phase func(string)) (*ServeResult, error) {
 		}
 		res.AdapterBytesPerUser = adapterBytes(m, o.Rank)
 	}
-	opts := nn.BatchOptions{MaxSeqs: o.Users + 1, StepTokens: o.StepTokens, ChunkTokens: o.ChunkTokens, Ctx: ctx, Profile: true, KV: o.KV}
+	opts := nn.BatchOptions{MaxSeqs: o.Users + 1, StepTokens: o.StepTokens, ChunkTokens: o.ChunkTokens, GeneratingStepTokens: o.GeneratingStepTokens, Ctx: ctx, Profile: true, KV: o.KV}
 	var join []serveUser
 	if o.JoinPrompt > 0 {
 		join = []serveUser{{prompt: randomPrompt(rng, o.JoinPrompt, c.VocabSize), arrival: o.Spread, joiner: true}}

@@ -1,9 +1,15 @@
 package kernels
 
+import "math"
+
 // AttentionMany computes the attention of many independent sequences' single
 // queries (a batch of sequences, each generating its next token), every
-// (sequence, head) pair an item on the pool. Each args' Batch must be 1; the
-// results have the bits Attention gives each args alone. Caches in halves
+// (sequence, KV head) pair an item on the pool: the query heads of a group
+// meet their keys and values while these are in L1, and where the level
+// has attnMix3 three heads' weighted sums run side by side (twelve
+// accumulators instead of four waiting on their own latency). Each args'
+// Batch must be 1; the results have the bits Attention gives each args
+// alone (the same kernels, in the same order, per head). Caches in halves
 // take this path where the level reads halves directly, else one Attention
 // call each.
 func AttentionMany(args []AttentionArgs) { Default().AttentionMany(args) }
@@ -32,8 +38,11 @@ func (p *Pool) AttentionMany(args []AttentionArgs) {
 		longest = max(longest, a.Pos0+1)
 		work += a.Heads * (a.Pos0 + 1) * a.HeadSize
 	}
-	t.scratch = p.growScratch(t.scratch, longest)
-	items := len(args) * args[0].Heads
+	a := &args[0]
+	t.fused = fusedAttention(a)
+	t.kvHeads, t.group = a.KVHeads, a.Heads/a.KVHeads
+	t.scratch = p.growScratch(t.scratch, t.group*longest)
+	items := len(args) * t.kvHeads
 	if work < attnMinWork {
 		t.Do(0, items, 0)
 	} else {
@@ -42,16 +51,61 @@ func (p *Pool) AttentionMany(args []AttentionArgs) {
 	t.args = nil
 }
 
-// attnManyTask runs item i = (sequence i/heads, head i%heads): every args
-// of one call has the same number of heads (one model).
+// attnManyTask runs item i = (sequence i/kvHeads, KV head i%kvHeads): every
+// args of one call has the same heads (one model).
 type attnManyTask struct {
-	args    []AttentionArgs
-	scratch [][]float32
+	args           []AttentionArgs
+	fused          bool // the level has fused kernels for the head size
+	kvHeads, group int
+	scratch        [][]float32
 }
 
 func (t *attnManyTask) Do(lo, hi, worker int) {
-	heads := t.args[0].Heads
 	for i := lo; i < hi; i++ {
-		attendOne(&t.args[i/heads], 0, i%heads, t.scratch[worker])
+		a, g := &t.args[i/t.kvHeads], i%t.kvHeads
+		if !t.fused {
+			for h := g * t.group; h < (g+1)*t.group; h++ {
+				attendOne(a, 0, h, t.scratch[worker])
+			}
+			continue
+		}
+		attendGroup(a, g, t.scratch[worker])
+	}
+}
+
+// attendGroup computes every query head of KV head g for a's single query
+// with the level's fused kernels, the scores of the group's heads in rows
+// of scratch: each head's arithmetic is attendOne's own.
+func attendGroup(a *AttentionArgs, g int, scratch []float32) {
+	hs, n := a.HeadSize, a.Pos0+1
+	kvDim, group := a.KVHeads*hs, a.Heads/a.KVHeads
+	scale := float32(1 / math.Sqrt(float64(hs)))
+	lo, hi := g*hs, (n-1)*kvDim+g*hs+hs // the rows the group reads: the kernels do not check bounds
+	h0 := g * group
+	for j := range group {
+		h := h0 + j
+		q, scores := a.Q[h*hs:(h+1)*hs], scratch[j*n:(j+1)*n]
+		if a.K16 != nil {
+			impl.attnScoresF16(q, a.K16[lo:hi], kvDim, n, scale, scores)
+		} else {
+			impl.attnScores(q, a.K[lo:hi], kvDim, n, scale, scores)
+		}
+		Softmax(scores)
+		clear(a.Out[h*hs : (h+1)*hs])
+	}
+	j := 0
+	if a.K16 == nil {
+		for ; impl.attnMix3 != nil && j+3 <= group; j += 3 {
+			h := h0 + j
+			impl.attnMix3(scratch[j*n:(j+3)*n], n, n, a.V[lo:hi], kvDim, a.Out[h*hs:(h+3)*hs], hs, hs)
+		}
+	}
+	for ; j < group; j++ {
+		h := h0 + j
+		if a.K16 != nil {
+			impl.attnMixF16(scratch[j*n:(j+1)*n], a.V16[lo:hi], kvDim, a.Out[h*hs:(h+1)*hs])
+		} else {
+			impl.attnMix(scratch[j*n:(j+1)*n], a.V[lo:hi], kvDim, a.Out[h*hs:(h+1)*hs])
+		}
 	}
 }

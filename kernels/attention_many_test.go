@@ -1,17 +1,25 @@
 package kernels
 
 import (
+	"math"
 	"math/rand/v2"
 	"testing"
 )
 
 // TestAttentionManyMatchesAlone: sequences of different lengths attended in
 // one call give exactly the bits each gets alone, on the single-query path
-// and across the grouped path's threshold.
+// and across the grouped path's threshold, for groups of three query heads
+// per KV head (one attnMix3 call), seven (two and a single) and one.
 func TestAttentionManyMatchesAlone(t *testing.T) {
+	for _, c := range []struct{ heads, kvHeads int }{{6, 2}, {14, 2}, {4, 4}} {
+		attentionManyMatchesAlone(t, c.heads, c.kvHeads)
+	}
+}
+
+func attentionManyMatchesAlone(t *testing.T, heads, kvHeads int) {
 	forEachLevel(t, func(t testing.TB, _ Level) {
 		rng := rand.New(rand.NewPCG(3, 4))
-		const heads, kvHeads, hs = 6, 2, 16
+		const hs = 16
 		qDim, kvDim := heads*hs, kvHeads*hs
 		lengths := []int{1, 7, 64, attnGroupedMinPositions + 5, 3 * attnGroupedMinPositions}
 		args := make([]AttentionArgs, len(lengths))
@@ -26,13 +34,7 @@ func TestAttentionManyMatchesAlone(t *testing.T) {
 			want[i] = alone.Out
 		}
 		AttentionMany(args)
-		for i := range args {
-			for j, w := range want[i] {
-				if args[i].Out[j] != w {
-					t.Fatalf("sequence %d (%d positions), value %d: %v together, %v alone", i, lengths[i], j, args[i].Out[j], w)
-				}
-			}
-		}
+		sameAsAlone(t, args, want)
 	})
 }
 
@@ -60,12 +62,55 @@ func TestAttentionManyF16MatchesAlone(t *testing.T) {
 			want[i] = alone.Out
 		}
 		AttentionMany(args)
-		for i := range args {
-			for j, w := range want[i] {
-				if args[i].Out[j] != w {
-					t.Fatalf("sequence %d, value %d: %v together, %v alone", i, j, args[i].Out[j], w)
-				}
+		sameAsAlone(t, args, want)
+	})
+}
+
+// sameAsAlone checks that each sequence attended together has the bits
+// want holds for it alone.
+func sameAsAlone(t testing.TB, args []AttentionArgs, want [][]float32) {
+	t.Helper()
+	for i := range args {
+		for j, w := range want[i] {
+			if math.Float32bits(args[i].Out[j]) != math.Float32bits(w) {
+				t.Fatalf("sequence %d (%d positions), value %d: %v together, %v alone", i, args[i].Pos0+1, j, args[i].Out[j], w)
 			}
 		}
-	})
+	}
+}
+
+// BenchmarkAttentionMany: sixteen sequences generating, SmolLM2-135M's
+// heads (nine query heads on three KV heads of 64), 400 positions each, a
+// step's thirty layers in turn so the caches come from memory as in a real
+// step, in float32 and in halves.
+func BenchmarkAttentionMany(b *testing.B) {
+	rng := rand.New(rand.NewPCG(7, 8))
+	const layers, seqs, heads, kvHeads, hs, n = 30, 16, 9, 3, 64, 400
+	for _, halves := range []bool{false, true} {
+		steps := make([][]AttentionArgs, layers)
+		for l := range steps {
+			steps[l] = make([]AttentionArgs, seqs)
+			for i := range steps[l] {
+				a := AttentionArgs{Out: make([]float32, heads*hs), Q: randVec(rng, heads*hs), Batch: 1, Pos0: n - 1,
+					Heads: heads, KVHeads: kvHeads, HeadSize: hs}
+				if halves {
+					a.K16, a.V16 = make([]uint16, n*kvHeads*hs), make([]uint16, n*kvHeads*hs)
+					F16FromF32(a.K16, randVec(rng, n*kvHeads*hs))
+					F16FromF32(a.V16, randVec(rng, n*kvHeads*hs))
+				} else {
+					a.K, a.V = randVec(rng, n*kvHeads*hs), randVec(rng, n*kvHeads*hs)
+				}
+				steps[l][i] = a
+			}
+		}
+		name := map[bool]string{false: "f32", true: "f16"}[halves]
+		b.Run(name, func(b *testing.B) {
+			b.SetBytes(int64(layers * seqs * n * kvHeads * hs * 2 * 4)) // as float32: the work, whatever the storage
+			for b.Loop() {
+				for l := range steps {
+					AttentionMany(steps[l])
+				}
+			}
+		})
+	}
 }

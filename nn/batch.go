@@ -41,13 +41,20 @@ type Batch struct {
 
 // BatchOptions bound a Batch.
 type BatchOptions struct {
-	MaxSeqs     int    // sequences active at once (default 16)
-	StepTokens  int    // token rows one step runs at most (default 256)
-	ChunkTokens int    // prompt tokens one sequence feeds in one step at most (default StepTokens)
-	Ctx         int    // a sequence's context (0: the model's)
-	KVBytes     int64  // the KV caches' budget (0: MaxSeqs full contexts)
-	KV          KVType // how the caches store keys and values
-	Profile     bool   // time the steps' parts into Batch.Profile
+	MaxSeqs     int // sequences active at once (default 16)
+	StepTokens  int // token rows one step runs at most (default 256)
+	ChunkTokens int // prompt tokens one sequence feeds in one step at most (default StepTokens)
+	// GeneratingStepTokens bounds a step's rows while any sequence is
+	// generating (default DefaultGeneratingStep): a step's time is every
+	// stream's gap between two tokens, so prompts arriving then are fed in
+	// pieces that lengthen it by a bounded amount; with no stream running,
+	// prompts take StepTokens. Prompts always get at least a quarter of it,
+	// so a full batch of streams does not starve a newcomer.
+	GeneratingStepTokens int
+	Ctx                  int    // a sequence's context (0: the model's)
+	KVBytes              int64  // the KV caches' budget (0: MaxSeqs full contexts)
+	KV                   KVType // how the caches store keys and values
+	Profile              bool   // time the steps' parts into Batch.Profile
 }
 
 // BatchProfile is where a Batch's steps went, with BatchOptions.Profile.
@@ -87,6 +94,11 @@ func (s *Sequence) Cancel() { s.cancel.Store(true) }
 // Done is closed when the sequence has stopped.
 func (s *Sequence) Done() <-chan struct{} { return s.done }
 
+// DefaultGeneratingStep is BatchOptions.GeneratingStepTokens' default: about
+// the rows whose products take as long as reading the weights once, so a
+// step with streams running stays near a single stream's token time.
+const DefaultGeneratingStep = 64
+
 // NewBatch prepares a batch on m.
 func (m *Model) NewBatch(o BatchOptions) (*Batch, error) {
 	c := &m.Config
@@ -99,6 +111,10 @@ func (m *Model) NewBatch(o BatchOptions) (*Batch, error) {
 	if o.ChunkTokens <= 0 || o.ChunkTokens > o.StepTokens {
 		o.ChunkTokens = o.StepTokens
 	}
+	if o.GeneratingStepTokens <= 0 {
+		o.GeneratingStepTokens = DefaultGeneratingStep
+	}
+	o.GeneratingStepTokens = min(o.GeneratingStepTokens, o.StepTokens)
 	if o.Ctx <= 0 {
 		o.Ctx = c.ContextLen
 	}

@@ -94,19 +94,24 @@ func (b *Batch) admit() {
 	b.waiting = append(b.waiting[:0], b.waiting[n:]...)
 }
 
-// planStep chooses the step's rows within StepTokens: first one row for every
-// sequence that is generating, so streams never wait for prompts, then
-// prompt chunks of at most ChunkTokens, in order of arrival. Rows are laid
-// out so that sequences with the same adapters are adjacent (one LoRA group).
+// planStep chooses the step's rows: first one row for every sequence that
+// is generating, so streams never wait for prompts, then prompt chunks of at
+// most ChunkTokens, in order of arrival, within StepTokens, or within
+// GeneratingStepTokens (at least a quarter of it for prompts) while streams
+// run. Rows are laid out so that sequences with the same adapters are
+// adjacent (one LoRA group).
 func (b *Batch) planStep() {
 	p := &b.plan
 	p.picked, p.pickedN = p.picked[:0], p.pickedN[:0]
-	budget := b.opts.StepTokens
 	for _, s := range b.active {
 		if len(s.tokens)-s.pos == 1 && len(s.Generated) > 0 {
 			p.picked, p.pickedN = append(p.picked, s), append(p.pickedN, 1)
-			budget--
 		}
+	}
+	budget := b.opts.StepTokens - len(p.picked)
+	if streams := len(p.picked); streams > 0 {
+		g := b.opts.GeneratingStepTokens
+		budget = min(budget, max(g-streams, g/4))
 	}
 	for _, s := range b.active {
 		if budget == 0 {

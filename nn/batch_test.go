@@ -434,3 +434,58 @@ func TestBatchStepDoesNotAllocate(t *testing.T) {
 		}
 	}
 }
+
+// TestBatchBoundsStepsWhileGenerating: while replies stream, a step runs at
+// most GeneratingStepTokens rows, prompts getting what the streams leave
+// (at least a quarter of it); with no stream running a prompt takes the
+// whole StepTokens.
+func TestBatchBoundsStepsWhileGenerating(t *testing.T) {
+	m := writeModel(t, Shape{Name: "s", Arch: "llama", Dim: 32, Layers: 2, Heads: 4, KVHeads: 2, FFNDim: 48, Vocab: 300, Context: 256}, quant.F32, 3)
+	long := func() *Sequence {
+		s := &Sequence{Prompt: make([]int32, 150), MaxTokens: 2, Sampler: greedy(m)}
+		for i := range s.Prompt {
+			s.Prompt[i] = int32(3 + i%150)
+		}
+		return s
+	}
+	rowsOfStep := func(b *Batch) int {
+		before := b.Profile.Rows
+		b.Step()
+		return b.Profile.Rows - before
+	}
+	for _, c := range []struct{ streams, generating, wantRows int }{
+		{3, 12, 12},  // 3 stream rows + 9 prompt rows
+		{10, 12, 13}, // 10 stream rows + a quarter of 12 for the prompt
+	} {
+		b, err := m.NewBatch(BatchOptions{MaxSeqs: c.streams + 1, StepTokens: 64, GeneratingStepTokens: c.generating, Profile: true})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for i := range c.streams {
+			if err := b.Add(&Sequence{Prompt: []int32{int32(5 + i), 9}, MaxTokens: 100, Sampler: greedy(m)}); err != nil {
+				t.Fatal(err)
+			}
+		}
+		b.Step() // the streams' prompts
+		if err := b.Add(long()); err != nil {
+			t.Fatal(err)
+		}
+		for step := range 5 {
+			if got := rowsOfStep(b); got != c.wantRows {
+				t.Fatalf("%d streams, generating step %d: step %d ran %d rows, want %d", c.streams, c.generating, step, got, c.wantRows)
+			}
+		}
+		b.CancelAll()
+		steps(t, b, 10)
+	}
+	b, err := m.NewBatch(BatchOptions{MaxSeqs: 2, StepTokens: 64, GeneratingStepTokens: 12, Profile: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := b.Add(long()); err != nil {
+		t.Fatal(err)
+	}
+	if got := rowsOfStep(b); got != 64 {
+		t.Fatalf("a prompt with no stream running: %d rows in a step, want all 64", got)
+	}
+}

@@ -42,6 +42,7 @@ func serveCommand() *cli.Command {
 			intFlag("max-seqs", d.Batch.MaxSeqs, 1, 4096, "sequences the engine advances at once"),
 			intFlag("step-tokens", d.Batch.StepTokens, 1, 1<<16, "token rows one engine step runs at most"),
 			intFlag("chunk", d.Batch.ChunkTokens, 1, 1<<16, "prompt tokens one request feeds per step at most"),
+			generatingStepFlag,
 			intFlag("memory-k", d.MemoryK, 0, 100, "short-term exchanges retrieved into a chat prompt"),
 			&cli.StringFlag{Name: "adapter-cache", Value: "256MiB", Usage: "`SIZE` of the adapters kept in memory"},
 			intFlag("train-threads", d.TrainThreads, 1, 64, "jobs that train at once"),
@@ -97,6 +98,7 @@ func runServe(c *cli.Context) error {
 	o := serve.DefaultOptions()
 	o.Model, o.ModelName, o.Store, o.AdminKey, o.Logger = m, modelName(c), storeOf(c), adminKey, logger
 	o.Batch.Ctx, o.Batch.MaxSeqs, o.Batch.StepTokens, o.Batch.ChunkTokens = c.Int("ctx"), c.Int("max-seqs"), c.Int("step-tokens"), c.Int("chunk")
+	o.Batch.GeneratingStepTokens = c.Int(generatingStepFlag.Name)
 	o.MemoryK, o.AdapterCache, o.TrainThreads = c.Int("memory-k"), int64(cacheBytes), c.Int("train-threads")
 	o.MaxTokens, o.DefaultMaxTokens, o.MaxMessages, o.MaxBodyBytes = c.Int("max-tokens"), c.Int("default-max-tokens"), c.Int("max-messages"), int64(maxBody)
 	o.MaxQueue, o.UserConcurrency = c.Int("max-queue"), c.Int("user-concurrency")

@@ -1,0 +1,9 @@
+package main
+
+import "github.com/milp-lite/milp-lite/nn"
+
+// generatingStepFlag bounds the batch engine's steps while replies stream
+// (serve, bench serve): the knob between inter-token latency and how fast
+// newly arrived prompts are read.
+var generatingStepFlag = intFlag("generating-step-tokens", nn.DefaultGeneratingStep, 1, 1<<16,
+	"token rows a step runs at most while any reply is streaming: prompts arriving then are fed in pieces, so each stream's gap between tokens stays short (larger: new prompts read faster, streams stutter more)")
