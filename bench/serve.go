@@ -37,12 +37,18 @@ type ServeOptions struct {
 // ServeResult is what the serving benchmark measured. Token rates count
 // generated tokens; times are in milliseconds.
 type ServeResult struct {
-	Model                string  `json:"model"`
-	Type                 string  `json:"type"`
-	Users                int     `json:"users"`
-	Rank                 int     `json:"rank"`
-	KV                   string  `json:"kv"`
-	AggregateTokensPerS  float64 `json:"aggregate_tokens_per_s"`
+	Model               string  `json:"model"`
+	Type                string  `json:"type"`
+	Users               int     `json:"users"`
+	Rank                int     `json:"rank"`
+	KV                  string  `json:"kv"`
+	AggregateTokensPerS float64 `json:"aggregate_tokens_per_s"`
+	// DecodeTokensPerS is the batched run's tokens over the time of its
+	// steps that read no prompt: the rate of the users generating, where
+	// the aggregate also pays for reading every prompt.
+	DecodeTokensPerS     float64 `json:"decode_tokens_per_s"`
+	PromptTokens         int     `json:"prompt_tokens"`    // read in the batched run,
+	GeneratedTokens      int     `json:"generated_tokens"` // and drawn in it
 	NoAdapterAggregate   float64 `json:"no_adapter_aggregate_tokens_per_s"`
 	SingleUserTokensPerS float64 `json:"single_user_tokens_per_s"`
 	SequentialTokensPerS float64 `json:"sequential_tokens_per_s"`
@@ -77,11 +83,15 @@ type serveUser struct {
 
 // loadStats is one run of a load.
 type loadStats struct {
-	tokens    int
-	wall      time.Duration
-	ttft, itl []float64 // ms, of the measured users
-	perUser   []float64 // tokens/s from first token to last
-	profile   nn.BatchProfile
+	tokens int
+	prompt int // prompt tokens read
+	wall   time.Duration
+	// decodeTokens and decodeTime count the steps that read no prompt.
+	decodeTokens int
+	decodeTime   time.Duration
+	ttft, itl    []float64 // ms, of the measured users
+	perUser      []float64 // tokens/s from first token to last
+	profile      nn.BatchProfile
 }
 
 // MeasureServe runs the load four ways: batched with every user's adapter,
@@ -142,6 +152,8 @@ func MeasureServe(o ServeOptions, phase func(string)) (*ServeResult, error) {
 		return nil, err
 	}
 	res.AggregateTokensPerS = float64(batched.tokens) / batched.wall.Seconds()
+	res.DecodeTokensPerS = float64(batched.decodeTokens) / batched.decodeTime.Seconds()
+	res.PromptTokens, res.GeneratedTokens = batched.prompt, batched.tokens
 	res.TTFTP50ms, res.TTFTP99ms = percentile(batched.ttft, 50), percentile(batched.ttft, 99)
 	res.ITLP50ms, res.ITLP99ms = percentile(batched.itl, 50), percentile(batched.itl, 99)
 	res.PerUserTokensPerS = percentile(batched.perUser, 50)
@@ -199,6 +211,7 @@ func runLoad(m *nn.Model, o nn.BatchOptions, users, joiners []serveUser, reply i
 	seqs := make([]*nn.Sequence, len(all))
 	arrived := make([]time.Time, len(all))
 	times := make([][]time.Time, len(all))
+	st := &loadStats{}
 	start := time.Now()
 	next := 0
 	for {
@@ -216,12 +229,21 @@ func runLoad(m *nn.Model, o nn.BatchOptions, users, joiners []serveUser, reply i
 			seqs[next], arrived[next] = s, time.Now()
 			next++
 		}
+		stepStart, rowsBefore := time.Now(), b.Profile.Rows
 		left := b.Step()
 		stepEnd := time.Now()
+		drawn := 0
 		for i, s := range seqs[:next] {
 			for len(times[i]) < len(s.Generated) {
 				times[i] = append(times[i], stepEnd)
+				drawn++
 			}
+		}
+		// A step whose every row drew a token read no prompt (a prompt's
+		// last row draws its first token, but its other rows do not).
+		if rows := b.Profile.Rows - rowsBefore; rows > 0 && rows == drawn {
+			st.decodeTokens += drawn
+			st.decodeTime += stepEnd.Sub(stepStart)
 		}
 		if left == 0 {
 			if next == len(all) {
@@ -230,9 +252,10 @@ func runLoad(m *nn.Model, o nn.BatchOptions, users, joiners []serveUser, reply i
 			time.Sleep(all[next].arrival - time.Since(start))
 		}
 	}
-	st := &loadStats{wall: time.Since(start), profile: b.Profile}
+	st.wall, st.profile = time.Since(start), b.Profile
 	for i, s := range seqs {
 		st.tokens += len(s.Generated)
+		st.prompt += len(s.Prompt)
 		if !measured[s] || len(times[i]) == 0 {
 			continue
 		}

@@ -20,6 +20,8 @@ func (r *ServeResult) Markdown() string {
 			humanBytes(r.WeightBytesPerStep), 100*r.SingleUserTokensPerS/r.SingleUserLimit))
 	row("all users batched, own adapters", fmt.Sprintf("%.1f tokens/s (%.2f× one user)", r.AggregateTokensPerS, r.AggregateTokensPerS/r.SingleUserTokensPerS),
 		fmt.Sprintf("%.0f tokens/s (FMA peak %.0f GFLOP/s ÷ 2 FLOPs a weight): %.0f%%", r.BatchLimit, r.PeakGFLOPS, 100*r.AggregateTokensPerS/r.BatchLimit))
+	row("while only replies run (no prompt in the step)", fmt.Sprintf("%.1f tokens/s (%.2f× one user)", r.DecodeTokensPerS, r.DecodeTokensPerS/r.SingleUserTokensPerS),
+		fmt.Sprintf("the aggregate also reads %d prompt tokens beside its %d generated", r.PromptTokens, r.GeneratedTokens))
 	row("all users batched, no adapters", fmt.Sprintf("%.1f tokens/s", r.NoAdapterAggregate),
 		fmt.Sprintf("adapters cost %.1f%%", 100*(1-r.AggregateTokensPerS/r.NoAdapterAggregate)))
 	row("the users one after another", fmt.Sprintf("%.1f tokens/s", r.SequentialTokensPerS), "")

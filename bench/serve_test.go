@@ -23,13 +23,18 @@ func TestMeasureServe(t *testing.T) {
 	}
 	for name, v := range map[string]float64{"aggregate": res.AggregateTokensPerS, "no adapters": res.NoAdapterAggregate,
 		"single": res.SingleUserTokensPerS, "sequential": res.SequentialTokensPerS, "ttft p99": res.TTFTP99ms,
-		"itl p99": res.ITLP99ms, "rows per step": res.MeanRowsPerStep, "lora share": res.LoRAShare} {
+		"itl p99": res.ITLP99ms, "rows per step": res.MeanRowsPerStep, "lora share": res.LoRAShare, "decode": res.DecodeTokensPerS} {
 		if !(v > 0) {
 			t.Errorf("%s is %v", name, v)
 		}
 	}
 	if res.TTFTP50ms > res.TTFTP99ms || res.ITLP50ms > res.ITLP99ms || res.LoRAShare+res.AttentionShare >= 1 {
 		t.Errorf("inconsistent: %+v", res)
+	}
+	// 3 users' prompts of 5–30 tokens and the 100-token joiner; replies of
+	// 1–12 tokens (a random model may draw its end of text early).
+	if res.PromptTokens < 3*5+100 || res.PromptTokens > 3*30+100 || res.GeneratedTokens < 4 || res.GeneratedTokens > 4*12 {
+		t.Errorf("the batched run read %d prompt tokens and drew %d", res.PromptTokens, res.GeneratedTokens)
 	}
 	data, _ := json.Marshal(res)
 	for _, key := range []string{"users", "aggregate_tokens_per_s", "no_adapter_aggregate_tokens_per_s", "single_user_tokens_per_s",
