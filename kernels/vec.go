@@ -12,6 +12,25 @@ func Axpy(alpha float32, x, y []float32) {
 	impl.axpy(alpha, x, y)
 }
 
+// AxpyRows computes y += Σ_j alpha[j]·x[j·stride:][:len(y)], in j order
+// with one FMA per term: the bits of an Axpy call per j, but where the
+// level has the fused one-query attention kernels (a mix of cache rows is
+// this very sum) y stays in registers across the rows instead of being
+// read and written once per row. A LoRA's up-projection is one call.
+func AxpyRows(alpha, x []float32, stride int, y []float32) {
+	if len(alpha) == 0 {
+		return
+	}
+	x = x[:(len(alpha)-1)*stride+len(y)] // the kernel does not check bounds
+	if impl.attnMix != nil && len(y)%impl.attnOneWidth == 0 {
+		impl.attnMix(alpha, x, stride, y)
+		return
+	}
+	for j, a := range alpha {
+		impl.axpy(a, x[j*stride:j*stride+len(y)], y)
+	}
+}
+
 // Scale multiplies x by alpha in place.
 func Scale(alpha float32, x []float32) { impl.scale(alpha, x) }
 

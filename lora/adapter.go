@@ -86,11 +86,9 @@ func (a *Adapter) Adapt(layer int, site nn.Site, y, x []float32, batch int, scra
 	for b := 0; b < batch; b++ {
 		xb, yb := x[b*f.In:(b+1)*f.In], y[b*f.Out:(b+1)*f.Out]
 		for j := range h {
-			h[j] = kernels.Dot(f.A[j*f.In:(j+1)*f.In], xb)
+			h[j] = s * kernels.Dot(f.A[j*f.In:(j+1)*f.In], xb)
 		}
-		for j, hj := range h {
-			kernels.Axpy(s*hj, f.bt[j*f.Out:(j+1)*f.Out], yb)
-		}
+		kernels.AxpyRows(h, f.bt, f.Out, yb)
 	}
 }
 
