@@ -151,10 +151,6 @@ mdone: \
 	VZEROUPPER; \
 	RET
 
-// func attnScoresAVX512(q, k []float32, stride, n int, scale float32, out []float32)
-TEXT ·attnScoresAVX512(SB), NOSPLIT, $0-96
-	ATTNSCORESARGS
-	ATTNSCORES(Z0, Z1, Z2, Z3, 64, HSUMZ0, LOADF32, 64)
 
 // func attnMixAVX512(s, v []float32, stride int, out []float32)
 TEXT ·attnMixAVX512(SB), NOSPLIT, $0-80
@@ -359,11 +355,6 @@ m3done:
 	VZEROUPPER
 	RET
 
-// func attnScoresF16AVX512(q []float32, k []uint16, stride, n int, scale float32, out []float32)
-TEXT ·attnScoresF16AVX512(SB), NOSPLIT, $0-96
-	ATTNSCORESARGS
-	SHRQ $1, R9
-	ATTNSCORES(Z0, Z1, Z2, Z3, 64, HSUMZ0, LOADF16, 32)
 
 // func attnScoresF16AVX2(q []float32, k []uint16, stride, n int, scale float32, out []float32)
 TEXT ·attnScoresF16AVX2(SB), NOSPLIT, $0-96
@@ -399,3 +390,105 @@ nloop:
 ndone:
 	VZEROUPPER
 	RET
+
+// One query's scores on AVX-512, four positions at a time
+// (ATTNSCORES, the one-position body, takes the rest of the positions). Alone, a position's sixteen lanes end in a
+// chain of six dependent shuffles and adds (HSUMZ0), all shuffles on one
+// port: that, not the keys' loads, set a long cache's pace. Four positions
+// share one reduction tree of nine shuffles. Each step adds the operands
+// HSUMZ0 adds for that position (float addition commutes bit for bit), so
+// every score has the bits it gets alone:
+//
+//	HSUMZ0:      y[i] = z[i] + z[i+8]   x[i] = y[i] + y[i+4]   (x0+x1) + (x2+x3)
+//	here, 4 at once: low and high 256-bit halves of [p | p+1] and [p+2 | p+3]
+//	shuffled apart and added; then the 128-bit quarters of the four; then
+//	even and odd lanes; then lanes 0 and 1 of each quarter. The scores sit
+//	in lanes 0, 4, 8 and 12, which VCOMPRESSPS stores side by side.
+//
+// Registers as in ATTNSCORES4 (the AVX2 body): positions p..p+3 start at
+// DI, R10, R11, R12; R13 is the keys' offset, AX the query's; Z0–Z1 are
+// position p's even and odd vectors, Z2–Z3 p+1's, and so on.
+
+// KFMAZ32 adds Q times the keys at off(base)(R13*1) to ACC; KFMAZ16 widens
+// halves at off/2 first.
+#define KFMAZ32(off, base, Q, ACC) VFMADD231PS off(base)(R13*1), Q, ACC
+#define KFMAZ16(off, base, Q, ACC) VCVTPH2PS (off/2)(base)(R13*1), Z10; VFMADD231PS Z10, Q, ACC
+
+#define ATTNSCORES4Z(KFMA, LOADK, KB) \
+	VBROADCASTSS X15, Z14; \
+	MOVL $0x1111, R14; \
+	KMOVW R14, K1; \
+four: \
+	CMPQ CX, $4; \
+	JB   rest; \
+	LEAQ (DI)(R9*1), R10; \
+	LEAQ (R10)(R9*1), R11; \
+	LEAQ (R11)(R9*1), R12; \
+	VXORPS Z0, Z0, Z0; VXORPS Z1, Z1, Z1; VXORPS Z2, Z2, Z2; VXORPS Z3, Z3, Z3; \
+	VXORPS Z4, Z4, Z4; VXORPS Z5, Z5, Z5; VXORPS Z6, Z6, Z6; VXORPS Z7, Z7, Z7; \
+	XORQ AX, AX; \
+	XORQ R13, R13; \
+	MOVQ R8, BX; \
+fpair: \
+	CMPQ BX, $32; \
+	JB   fone; \
+	VMOVUPS (SI)(AX*1), Z8; \
+	VMOVUPS 64(SI)(AX*1), Z9; \
+	KFMA(0, DI, Z8, Z0); \
+	KFMA(64, DI, Z9, Z1); \
+	KFMA(0, R10, Z8, Z2); \
+	KFMA(64, R10, Z9, Z3); \
+	KFMA(0, R11, Z8, Z4); \
+	KFMA(64, R11, Z9, Z5); \
+	KFMA(0, R12, Z8, Z6); \
+	KFMA(64, R12, Z9, Z7); \
+	ADDQ $128, AX; \
+	ADDQ $(2*KB), R13; \
+	SUBQ $32, BX; \
+	JMP  fpair; \
+fone: \
+	TESTQ BX, BX; \
+	JZ    freduce; \
+	VMOVUPS (SI)(AX*1), Z8; \
+	KFMA(0, DI, Z8, Z0); \
+	KFMA(0, R10, Z8, Z2); \
+	KFMA(0, R11, Z8, Z4); \
+	KFMA(0, R12, Z8, Z6); \
+freduce: \
+	VADDPS Z1, Z0, Z0; \
+	VADDPS Z3, Z2, Z2; \
+	VADDPS Z5, Z4, Z4; \
+	VADDPS Z7, Z6, Z6; \
+	VSHUFF64X2 $0x44, Z2, Z0, Z8; \
+	VSHUFF64X2 $0xEE, Z2, Z0, Z9; \
+	VADDPS Z9, Z8, Z8; \
+	VSHUFF64X2 $0x44, Z6, Z4, Z9; \
+	VSHUFF64X2 $0xEE, Z6, Z4, Z11; \
+	VADDPS Z11, Z9, Z9; \
+	VSHUFF64X2 $0x88, Z9, Z8, Z11; \
+	VSHUFF64X2 $0xDD, Z9, Z8, Z12; \
+	VADDPS Z12, Z11, Z11; \
+	VSHUFPS $0x88, Z11, Z11, Z12; \
+	VSHUFPS $0xDD, Z11, Z11, Z13; \
+	VADDPS Z13, Z12, Z12; \
+	VSHUFPS $0x01, Z12, Z12, Z13; \
+	VADDPS Z13, Z12, Z12; \
+	VMULPS Z14, Z12, Z12; \
+	VCOMPRESSPS Z12, K1, (DX); \
+	ADDQ $16, DX; \
+	LEAQ (R12)(R9*1), DI; \
+	SUBQ $4, CX; \
+	JMP  four; \
+rest: \
+	ATTNSCORES(Z0, Z1, Z2, Z3, 64, HSUMZ0, LOADK, KB)
+
+// func attnScoresAVX512(q, k []float32, stride, n int, scale float32, out []float32)
+TEXT ·attnScoresAVX512(SB), NOSPLIT, $0-96
+	ATTNSCORESARGS
+	ATTNSCORES4Z(KFMAZ32, LOADF32, 64)
+
+// func attnScoresF16AVX512(q []float32, k []uint16, stride, n int, scale float32, out []float32)
+TEXT ·attnScoresF16AVX512(SB), NOSPLIT, $0-96
+	ATTNSCORESARGS
+	SHRQ $1, R9
+	ATTNSCORES4Z(KFMAZ16, LOADF16, 32)
