@@ -3,6 +3,10 @@ package kernels_test
 import (
 	"bytes"
 	"math"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
 	"testing"
 
 	"github.com/milp-lite/milp-lite/gguf"
@@ -22,9 +26,37 @@ const accuracyText = `Once upon a time, there was a little girl named Lily. She 
 	`The next day, Tom and Lily went to the lake. They saw a duck and some fish. Tom wanted to catch a fish, ` +
 	`but Lily said, "Let's just watch them swim." So they sat on the grass and watched the water shine in the sun.`
 
+// writeAccuracyFiles writes stories260K in typ and the text's token ids
+// into dir.
+func writeAccuracyFiles(t testing.TB, dir string, typ quant.Type, tokens []int32) {
+	if err := os.WriteFile(filepath.Join(dir, "stories260K-"+typ.String()+".gguf"), quantisedStoriesFile(t, typ), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	ids := make([]string, len(tokens))
+	for i, tok := range tokens {
+		ids[i] = strconv.Itoa(int(tok))
+	}
+	if err := os.WriteFile(filepath.Join(dir, "tokens.txt"), []byte(strings.Join(ids, " ")+"\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+}
+
 // quantisedStories returns the embedded stories260K with every matrix whose
 // rows are whole blocks of typ stored as typ, by package quant.
 func quantisedStories(t testing.TB, typ quant.Type) *nn.Model {
+	g, err := gguf.Parse(quantisedStoriesFile(t, typ))
+	if err != nil {
+		t.Fatal(err)
+	}
+	m, err := nn.FromGGUF(g)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return m
+}
+
+// quantisedStoriesFile is quantisedStories' GGUF file.
+func quantisedStoriesFile(t testing.TB, typ quant.Type) []byte {
 	f, err := gguf.Parse(models.Stories260K)
 	if err != nil {
 		t.Fatal(err)
@@ -54,15 +86,7 @@ func quantisedStories(t testing.TB, typ quant.Type) *nn.Model {
 	if _, err := b.WriteTo(&buf); err != nil {
 		t.Fatal(err)
 	}
-	g, err := gguf.Parse(buf.Bytes())
-	if err != nil {
-		t.Fatal(err)
-	}
-	m, err := nn.FromGGUF(g)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return m
+	return buf.Bytes()
 }
 
 // textLoss is the mean cross-entropy (nats) of m's next-token predictions
@@ -94,6 +118,11 @@ func textLoss(t testing.TB, m *nn.Model, tokens []int32) (float64, []float32) {
 	return loss / float64(len(tokens)-1), logits
 }
 
+// accuracyFilesEnv names a folder where TestIntegerBatchAccuracy writes its
+// quantised models and the text's token ids, for llama.cpp to read the same
+// text with the same weights (docs/llamacpp/closs.c).
+const accuracyFilesEnv = "MILP_ACCURACY_FILES"
+
 // TestIntegerBatchAccuracy: stories260K with its matrices in Q8_0 and Q4_0
 // reads a fixed text with batched products as integer dots and as the
 // float GEMM on dequantised tiles; the integer path's mean next-token loss
@@ -107,6 +136,9 @@ func TestIntegerBatchAccuracy(t *testing.T) {
 	for _, typ := range []quant.Type{quant.Q8_0, quant.Q4_0} {
 		m := quantisedStories(t, typ)
 		tokens := m.Tokenizer.Encode(accuracyText, true, false)
+		if dir := os.Getenv(accuracyFilesEnv); dir != "" {
+			writeAccuracyFiles(t, dir, typ, tokens)
+		}
 		defer kernels.SetIntegerBatches(kernels.SetIntegerBatches(false))
 		lossF, logitsF := textLoss(t, m, tokens)
 		kernels.SetIntegerBatches(true)
