@@ -2,6 +2,7 @@ package lora
 
 import (
 	"fmt"
+	"os"
 	"strconv"
 	"strings"
 
@@ -48,11 +49,14 @@ func addF32(b *gguf.Builder, name string, dims []uint64, vals []float32) error {
 	return b.AddTensor(name, quant.F32, dims, data)
 }
 
-// Load opens a LoRA GGUF and checks it against the model it will run on. A
-// file that is not a LoRA adapter, of another architecture, or with a tensor
-// that names no site of the model or does not fit its shape is an error in
-// one line naming the tensor.
+// Load opens a LoRA GGUF, or a PEFT LoRA directory (LoadPEFT), and checks
+// it against the model it will run on. A file that is not a LoRA adapter, of
+// another architecture, or with a tensor that names no site of the model or
+// does not fit its shape is an error in one line naming the tensor.
 func Load(path string, m *nn.Model) (*Adapter, error) {
+	if st, err := os.Stat(path); err == nil && st.IsDir() {
+		return LoadPEFT(path, m)
+	}
 	f, err := gguf.Open(path)
 	if err != nil {
 		return nil, err

@@ -1,0 +1,31 @@
+package main
+
+import (
+	"fmt"
+	"strconv"
+	"strings"
+
+	"github.com/milp-lite/milp-lite/lora"
+	"github.com/milp-lite/milp-lite/nn"
+)
+
+// loadLoRAs reads --adapter values, each a LoRA GGUF or a PEFT directory,
+// with an optional multiplier: PATH[:SCALE].
+func loadLoRAs(specs []string, m *nn.Model) ([]*lora.Adapter, error) {
+	var out []*lora.Adapter
+	for _, spec := range specs {
+		path, scale := spec, 1.0
+		if i := strings.LastIndexByte(spec, ':'); i > 0 {
+			if v, err := strconv.ParseFloat(spec[i+1:], 32); err == nil {
+				path, scale = spec[:i], v
+			}
+		}
+		a, err := lora.Load(path, m)
+		if err != nil {
+			return nil, fmt.Errorf("--adapter: %w", err)
+		}
+		a.Scale = float32(scale)
+		out = append(out, a)
+	}
+	return out, nil
+}

@@ -1,0 +1,82 @@
+package main
+
+import (
+	"math/rand/v2"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/milp-lite/milp-lite/internal/testmodel"
+	"github.com/milp-lite/milp-lite/lora"
+)
+
+// randomAdapterFile writes a random adapter for the embedded model on the
+// attention and FFN sites of every layer.
+func randomAdapterFile(t *testing.T, seed uint64) string {
+	m := testmodel.Default(t)
+	layers, _ := lora.ParseLayers("all", m.Config.Layers)
+	sites, _ := lora.ParseSites("all")
+	a, err := lora.Random(m, lora.Config{Sites: sites, Layers: layers, Modules: lora.Modules(1, 4, 0)}, 0.3, rand.New(rand.NewPCG(seed, 1)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	path := filepath.Join(t.TempDir(), "a.gguf")
+	if err := a.Save(path); err != nil {
+		t.Fatal(err)
+	}
+	return path
+}
+
+// TestLoRAExportPEFT: an adapter exported to PEFT, and that directory
+// exported back to GGUF, make chat say what the original makes it say.
+func TestLoRAExportPEFT(t *testing.T) {
+	gg := randomAdapterFile(t, 1)
+	dir := filepath.Join(t.TempDir(), "peft")
+	r := run(t, "", "lora", "export", "--adapter", gg, "--format", "peft", "--out", dir)
+	if r.code != 0 {
+		t.Fatalf("lora export: exit %d: %s", r.code, r.stderr)
+	}
+	for _, f := range []string{lora.PEFTConfigFile, lora.PEFTWeightsFile} {
+		if _, err := os.Stat(filepath.Join(dir, f)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	back := filepath.Join(t.TempDir(), "back.gguf")
+	if r := run(t, "", "lora", "export", "--adapter", dir, "--format", "gguf", "--out", back); r.code != 0 {
+		t.Fatalf("lora export --format gguf: exit %d: %s", r.code, r.stderr)
+	}
+	chat := func(adapter string) string {
+		args := []string{"chat", "-p", "Once upon a time", "--temp", "0", "-n", "24"}
+		if adapter != "" {
+			args = append(args, "--adapter", adapter)
+		}
+		r := run(t, "", args...)
+		if r.code != 0 {
+			t.Fatalf("chat --adapter %s: exit %d: %s", adapter, r.code, r.stderr)
+		}
+		return r.stdout
+	}
+	want := chat(gg)
+	if want == chat("") {
+		t.Fatal("the adapter does not change the reply")
+	}
+	for _, a := range []string{dir, back} {
+		if got := chat(a); got != want {
+			t.Fatalf("chat with %s says %q, with the original %q", a, got, want)
+		}
+	}
+	for _, c := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"--adapter", gg, "--format", "onnx", "--out", dir}, "--format"},
+		{[]string{"--adapter", gg, "--dtype", "f8", "--out", dir}, "--dtype"},
+		{[]string{"--adapter", filepath.Join(t.TempDir(), "none"), "--out", dir}, "none"},
+	} {
+		r := run(t, "", append([]string{"lora", "export"}, c.args...)...)
+		if r.code != 1 || !strings.Contains(r.stderr, c.want) {
+			t.Errorf("lora export %v: exit %d, %q; want exit 1 naming %q", c.args, r.code, r.stderr, c.want)
+		}
+	}
+}
