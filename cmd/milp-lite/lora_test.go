@@ -80,3 +80,35 @@ func TestLoRAExportPEFT(t *testing.T) {
 		}
 	}
 }
+
+// TestLoRAMerge: a model with two adapters baked in (F32) chats as the base
+// model with the adapters applied; a type the weights cannot take is one
+// error naming the tensor.
+func TestLoRAMerge(t *testing.T) {
+	a, b := randomAdapterFile(t, 2), randomAdapterFile(t, 3)
+	merged := filepath.Join(t.TempDir(), "merged.gguf")
+	r := run(t, "", "lora", "merge", "--adapter", a, "--adapter", b+":0.5", "--out", merged, "--type", "f32")
+	if r.code != 0 || !strings.Contains(r.stderr, "wrote "+merged) {
+		t.Fatalf("lora merge: exit %d: %s", r.code, r.stderr)
+	}
+	prompt := []string{"chat", "-p", "Once upon a time", "--temp", "0", "-n", "24"}
+	want := run(t, "", append(prompt, "--adapter", a, "--adapter", b+":0.5")...)
+	got := run(t, "", append(prompt, "--model", merged)...)
+	base := run(t, "", prompt...)
+	if want.code != 0 || got.code != 0 || got.stdout != want.stdout || got.stdout == base.stdout {
+		t.Fatalf("merged model says %q (exit %d, %s), the adapters unmerged %q, the base %q", got.stdout, got.code, got.stderr, want.stdout, base.stdout)
+	}
+	for _, c := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"--adapter", a, "--out", merged, "--type", "q4_0"}, "--type"},
+		{[]string{"--adapter", a, "--out", merged, "--type", "q8_0"}, "blk.0.ffn_down.weight"},
+		{[]string{"--adapter", merged, "--out", merged}, "not a LoRA adapter"},
+	} {
+		r := run(t, "", append([]string{"lora", "merge"}, c.args...)...)
+		if r.code != 1 || !strings.Contains(r.stderr, c.want) {
+			t.Errorf("lora merge %v: exit %d, %q; want exit 1 naming %q", c.args, r.code, r.stderr, c.want)
+		}
+	}
+}
