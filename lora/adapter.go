@@ -22,6 +22,7 @@ type Adapter struct {
 	Alpha float32 // the file's adapter.lora.alpha; 0 means scale 1, as in llama.cpp
 	Scale float32 // the user's multiplier (--adapter FILE:SCALE), 1 by default
 	Meta  []gguf.KV
+	Base  Base // the model it was trained on; zero for adapters made before milp-lite recorded it
 	sites [][nn.NumSites]*Factors
 	rank  int // the largest rank of its sites: the scratch Adapt needs
 }

@@ -15,13 +15,21 @@ import (
 // general.type "adapter", general.architecture the base model's,
 // adapter.type "lora", adapter.lora.alpha (f32), and for each site the F32
 // tensors "<base>.lora_a" (ne [in, r]) and "<base>.lora_b" (ne [r, out]),
-// followed by a.Meta.
+// followed by the base model's record (milp.base.*, and llama.cpp's
+// general.base_model.0.name) and a.Meta.
 func (a *Adapter) Save(path string) error {
 	b := gguf.NewBuilder()
 	b.Set("general.architecture", gguf.Str(a.Arch))
 	b.Set("general.type", gguf.Str("adapter"))
 	b.Set("adapter.type", gguf.Str("lora"))
 	b.Set("adapter.lora.alpha", gguf.F32(a.Alpha))
+	if a.Base.Known() {
+		b.Set("general.base_model.count", gguf.U32(1))
+		b.Set("general.base_model.0.name", gguf.Str(a.Base.Name))
+		for _, k := range []string{keyBaseArch, keyBaseName, keyBaseShapes} {
+			b.Set(k, gguf.Str(a.Base.keyValues()[k]))
+		}
+	}
 	for _, kv := range a.Meta {
 		b.Set(kv.Key, kv.Value)
 	}
@@ -77,6 +85,13 @@ func FromGGUF(f *gguf.File, m *nn.Model) (*Adapter, error) {
 	if t, _ := f.String("adapter.type"); t != "lora" {
 		return nil, fmt.Errorf("adapter.type is %q, milp-lite reads \"lora\" adapters", t)
 	}
+	base := baseFrom(func(key string) (string, bool) {
+		v, err := f.String(key)
+		return v, err == nil
+	})
+	if err := base.check(m); err != nil {
+		return nil, err
+	}
 	arch, _ := f.String("general.architecture")
 	if arch != m.Config.Arch {
 		return nil, fmt.Errorf("adapter is for architecture %q, the model is %q", arch, m.Config.Arch)
@@ -90,8 +105,9 @@ func FromGGUF(f *gguf.File, m *nn.Model) (*Adapter, error) {
 		alpha = float32(v)
 	}
 	a := newAdapter(arch, alpha, m.Config.Layers)
+	a.Base = base
 	for _, kv := range f.KV {
-		if strings.HasPrefix(kv.Key, "milp.") {
+		if strings.HasPrefix(kv.Key, "milp.") && !strings.HasPrefix(kv.Key, "milp.base.") {
 			a.Meta = append(a.Meta, kv)
 		}
 	}

@@ -36,6 +36,13 @@ func LoadPEFT(dir string, m *nn.Model) (*Adapter, error) {
 
 func fromPEFT(c *peftConfig, st *safetensors.File, m *nn.Model) (*Adapter, error) {
 	a := newAdapter(m.Config.Arch, float32(c.LoraAlpha), m.Config.Layers)
+	a.Base = baseFrom(func(key string) (string, bool) {
+		v, ok := st.Metadata[key]
+		return v, ok
+	})
+	if err := a.Base.check(m); err != nil {
+		return nil, err
+	}
 	for i := range st.Tensors {
 		ta := &st.Tensors[i]
 		layer, site, isA, err := parsePEFTName(ta.Name, m.Config.Layers)

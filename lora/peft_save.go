@@ -19,7 +19,9 @@ import (
 // in the transformers layout, and adapter_config.json whose lora_alpha and r
 // (rank_pattern and alpha_pattern where a site's rank differs) give every
 // site the scale it has here, the user's Scale included. m is the model the
-// adapter was loaded for.
+// adapter was loaded for. The base model's record goes in the safetensors
+// metadata (milp.base.*; PEFT reads only "format" there), and its name in
+// base_model_name_or_path.
 func (a *Adapter) SavePEFT(dir string, m *nn.Model, dtype safetensors.DType) error {
 	var (
 		tensors []safetensors.Data
@@ -27,7 +29,11 @@ func (a *Adapter) SavePEFT(dir string, m *nn.Model, dtype safetensors.DType) err
 		r0      int
 		err     error
 	)
-	cfg := peftConfig{PeftType: "LORA", TaskType: "CAUSAL_LM", BaseModel: m.Config.Name, Bias: "none", InferenceMode: true,
+	baseName := m.Config.Name
+	if a.Base.Known() {
+		baseName = a.Base.Name
+	}
+	cfg := peftConfig{PeftType: "LORA", TaskType: "CAUSAL_LM", BaseModel: baseName, Bias: "none", InferenceMode: true,
 		RankPattern: map[string]int{}, AlphaPattern: map[string]float64{}}
 	a.Each(func(l int, s nn.Site, f *Factors) {
 		if err != nil {
@@ -77,7 +83,11 @@ func (a *Adapter) SavePEFT(dir string, m *nn.Model, dtype safetensors.DType) err
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return err
 	}
-	if err := safetensors.WriteFile(filepath.Join(dir, PEFTWeightsFile), tensors, map[string]string{"format": "pt"}); err != nil {
+	meta := map[string]string{"format": "pt"}
+	for k, v := range a.Base.keyValues() {
+		meta[k] = v
+	}
+	if err := safetensors.WriteFile(filepath.Join(dir, PEFTWeightsFile), tensors, meta); err != nil {
 		return err
 	}
 	return atomicfile.WriteFile(filepath.Join(dir, PEFTConfigFile), append(js, '\n'))

@@ -7,8 +7,11 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/milp-lite/milp-lite/gguf"
 	"github.com/milp-lite/milp-lite/internal/testmodel"
 	"github.com/milp-lite/milp-lite/lora"
+	"github.com/milp-lite/milp-lite/nn"
+	"github.com/milp-lite/milp-lite/quant"
 )
 
 // randomAdapterFile writes a random adapter for the embedded model on the
@@ -110,5 +113,34 @@ func TestLoRAMerge(t *testing.T) {
 		if r.code != 1 || !strings.Contains(r.stderr, c.want) {
 			t.Errorf("lora merge %v: exit %d, %q; want exit 1 naming %q", c.args, r.code, r.stderr, c.want)
 		}
+	}
+}
+
+// TestAdapterForAnotherModel: chat refuses an adapter made for another model
+// with both named (exit 1), and loads one without the record with a note.
+func TestAdapterForAnotherModel(t *testing.T) {
+	a := randomAdapterFile(t, 4)
+	other := testmodel.SyntheticFile(t, nn.Shape{Name: "other", Arch: "llama", Dim: 64, Layers: 5, Heads: 8, KVHeads: 4,
+		FFNDim: 172, Vocab: 512, Context: 128}, quant.F32, 1)
+	r := run(t, "", "chat", "--model", other, "--adapter", a, "-p", "Hi", "-n", "4")
+	if r.code != 1 || !strings.Contains(r.stderr, `trained on "stories260K`) || !strings.Contains(r.stderr, `the model is "other (synthetic)"`) {
+		t.Fatalf("adapter onto another model: exit %d, %q", r.code, r.stderr)
+	}
+	f, err := gguf.Open(a)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b := f.Builder()
+	for _, k := range []string{"milp.base.architecture", "milp.base.name", "milp.base.shape_hash"} {
+		b.Delete(k)
+	}
+	old := filepath.Join(t.TempDir(), "old.gguf")
+	if err := b.WriteFile(old); err != nil {
+		t.Fatal(err)
+	}
+	f.Close()
+	r = run(t, "", "chat", "--adapter", old, "-p", "Hi", "-n", "4", "--temp", "0")
+	if r.code != 0 || !strings.Contains(r.stderr, "does not record the model it was trained on") {
+		t.Fatalf("adapter without the record: exit %d, %q", r.code, r.stderr)
 	}
 }
