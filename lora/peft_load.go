@@ -1,7 +1,10 @@
 package lora
 
 import (
+	"errors"
 	"fmt"
+	"io/fs"
+	"os"
 	"path/filepath"
 
 	"github.com/milp-lite/milp-lite/kernels"
@@ -18,9 +21,18 @@ import (
 // lora_alpha and a site whose PEFT scale differs from alpha/r has it folded
 // into B.
 func LoadPEFT(dir string, m *nn.Model) (*Adapter, error) {
+	if _, err := os.Stat(filepath.Join(dir, PEFTConfigFile)); errors.Is(err, fs.ErrNotExist) {
+		return nil, fmt.Errorf("%s is a folder without %s: not a PEFT adapter", dir, PEFTConfigFile)
+	}
 	c, err := readPEFTConfig(filepath.Join(dir, PEFTConfigFile))
 	if err != nil {
 		return nil, err
+	}
+	if _, err := os.Stat(filepath.Join(dir, PEFTWeightsFile)); errors.Is(err, fs.ErrNotExist) {
+		if _, err := os.Stat(filepath.Join(dir, "adapter_model.bin")); err == nil {
+			return nil, fmt.Errorf("%s holds adapter_model.bin, PyTorch's pickle format, which milp-lite does not run:"+
+				" save the adapter with safe_serialization=True (PEFT's default) to get %s", dir, PEFTWeightsFile)
+		}
 	}
 	st, err := safetensors.Open(filepath.Join(dir, PEFTWeightsFile))
 	if err != nil {

@@ -275,8 +275,15 @@ func TestPEFTRefuses(t *testing.T) {
 			require.NotContains(t, err.Error(), "\n")
 		})
 	}
+	_, err := Load(t.TempDir(), m)
+	require.ErrorContains(t, err, "without adapter_config.json")
+	pickled := t.TempDir()
+	require.NoError(t, os.WriteFile(filepath.Join(pickled, PEFTConfigFile), []byte(ok), 0o644))
+	require.NoError(t, os.WriteFile(filepath.Join(pickled, "adapter_model.bin"), []byte("PK"), 0o644))
+	_, err = Load(pickled, m)
+	require.ErrorContains(t, err, "safe_serialization")
 	big := t.TempDir()
 	require.NoError(t, os.WriteFile(filepath.Join(big, PEFTConfigFile), make([]byte, maxPEFTConfigBytes+1), 0o644))
-	_, err := Load(big, m)
+	_, err = Load(big, m)
 	require.ErrorContains(t, err, "larger than")
 }

@@ -1,6 +1,12 @@
 package safetensors
 
-import "github.com/milp-lite/milp-lite/quant"
+import (
+	"fmt"
+	"math/bits"
+	"strconv"
+
+	"github.com/milp-lite/milp-lite/quant"
+)
 
 // DType is a tensor's element type as the header spells it ("F32", "BF16").
 type DType string
@@ -35,6 +41,23 @@ var dtypeSizes = map[DType]uint64{
 func (d DType) Size() (uint64, bool) {
 	n, ok := dtypeSizes[d]
 	return n, ok
+}
+
+// byteSize is the bytes a tensor of dtype and shape holds, or an error when
+// the dtype is unknown or the size overflows.
+func byteSize(d DType, shape []uint64) (uint64, error) {
+	total, ok := d.Size()
+	if !ok {
+		return 0, fmt.Errorf("unknown dtype %s", strconv.Quote(string(d)))
+	}
+	for _, n := range shape {
+		hi, lo := bits.Mul64(total, n)
+		if hi != 0 {
+			return 0, fmt.Errorf("shape %v overflows", shape)
+		}
+		total = lo
+	}
+	return total, nil
 }
 
 // floatTypes are the dtypes Float32s converts, with the quant type of the

@@ -7,7 +7,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
-	"math/bits"
 	"os"
 	"slices"
 	"strconv"
@@ -157,20 +156,12 @@ func parseEntry(name string, msg json.RawMessage, dataLen uint64) (Tensor, error
 		return Tensor{}, fmt.Errorf("entry lacks dtype, shape or data_offsets")
 	}
 	t := Tensor{Name: name, DType: *e.DType, Shape: *e.Shape, Begin: e.DataOffsets[0], End: e.DataOffsets[1]}
-	elem, ok := t.DType.Size()
-	if !ok {
-		return Tensor{}, fmt.Errorf("unknown dtype %s", strconv.Quote(string(t.DType)))
-	}
 	if len(t.Shape) > maxDims {
 		return Tensor{}, fmt.Errorf("shape %v has more than %d dims", t.Shape, maxDims)
 	}
-	total := elem
-	for _, d := range t.Shape {
-		hi, lo := bits.Mul64(total, d)
-		if hi != 0 {
-			return Tensor{}, fmt.Errorf("shape %v overflows", t.Shape)
-		}
-		total = lo
+	total, err := byteSize(t.DType, t.Shape)
+	if err != nil {
+		return Tensor{}, err
 	}
 	if t.Begin > t.End || t.End > dataLen {
 		return Tensor{}, fmt.Errorf("data_offsets [%d, %d] lie outside the %d bytes of data", t.Begin, t.End, dataLen)

@@ -68,6 +68,7 @@ func TestWriteReadRoundTrip(t *testing.T) {
 		require.NoError(t, err)
 		ts = append(ts, d)
 	}
+	ts = append(ts, Data{Name: "scalar", DType: U8, Bytes: []byte{7}}, Data{Name: "empty", DType: F32, Shape: []uint64{0, 3}})
 	path := filepath.Join(t.TempDir(), "x.safetensors")
 	require.NoError(t, WriteFile(path, ts, map[string]string{"k": "v"}))
 	f, err := Open(path)
@@ -75,7 +76,13 @@ func TestWriteReadRoundTrip(t *testing.T) {
 	defer f.Close()
 	require.Equal(t, "v", f.Metadata["k"])
 	require.Equal(t, uint64(0), f.dataStart%8)
-	for _, d := range ts {
+	scalar, ok := f.Tensor("scalar")
+	require.True(t, ok)
+	raw, err := f.Bytes(scalar)
+	require.NoError(t, err)
+	require.Equal(t, []byte{7}, raw)
+	require.Empty(t, scalar.Shape)
+	for _, d := range ts[:3] {
 		ten, ok := f.Tensor(d.Name)
 		require.True(t, ok)
 		got, err := f.Float32s(ten)

@@ -59,18 +59,18 @@ func Write(w io.Writer, tensors []Data, metadata map[string]string) error {
 		if i > 0 && ts[i-1].Name == t.Name {
 			return fmt.Errorf("safetensors: duplicate tensor %q", t.Name)
 		}
-		elem, ok := t.DType.Size()
-		if !ok {
-			return fmt.Errorf("safetensors: tensor %q: unknown dtype %q", t.Name, t.DType)
-		}
-		n := elem
-		for _, d := range t.Shape {
-			n *= d
+		n, err := byteSize(t.DType, t.Shape)
+		if err != nil {
+			return fmt.Errorf("safetensors: tensor %q: %w", t.Name, err)
 		}
 		if uint64(len(t.Bytes)) != n {
 			return fmt.Errorf("safetensors: tensor %q: %d bytes, but %s %v needs %d", t.Name, len(t.Bytes), t.DType, t.Shape, n)
 		}
-		header[t.Name] = writeEntry{DType: t.DType, Shape: t.Shape, DataOffsets: [2]uint64{off, off + n}}
+		shape := t.Shape
+		if shape == nil {
+			shape = []uint64{} // a scalar: [], never null
+		}
+		header[t.Name] = writeEntry{DType: t.DType, Shape: shape, DataOffsets: [2]uint64{off, off + n}}
 		off += n
 	}
 	js, err := json.Marshal(header) // maps marshal with sorted keys: the output is deterministic
