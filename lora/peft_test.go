@@ -12,6 +12,7 @@ import (
 
 	"github.com/stretchr/testify/require"
 
+	"github.com/milp-lite/milp-lite/gguf"
 	"github.com/milp-lite/milp-lite/internal/testmodel"
 	"github.com/milp-lite/milp-lite/nn"
 	"github.com/milp-lite/milp-lite/quant"
@@ -286,4 +287,86 @@ func TestPEFTRefuses(t *testing.T) {
 	require.NoError(t, os.WriteFile(filepath.Join(big, PEFTConfigFile), make([]byte, maxPEFTConfigBytes+1), 0o644))
 	_, err = Load(big, m)
 	require.ErrorContains(t, err, "larger than")
+}
+
+// neoxTwin rewrites stories260K as a qwen2 model (which rotates halves, as
+// transformers does) with its Q and K rows put back in the Hugging Face
+// layout and zero Q/K/V biases: the same network, computed through the
+// other rotation. It is the check that toHFRows is the right permutation.
+func neoxTwin(t *testing.T, m *nn.Model) *nn.Model {
+	b := gguf.NewBuilder()
+	for _, kv := range m.File.KV {
+		key := kv.Key
+		if rest, ok := strings.CutPrefix(key, "llama."); ok {
+			key = "qwen2." + rest
+		}
+		b.Set(key, kv.Value)
+	}
+	b.Set("general.architecture", gguf.Str("qwen2"))
+	for i := range m.File.Tensors {
+		ti := &m.File.Tensors[i]
+		data := m.File.TensorData(ti)
+		typ := ti.Type
+		if strings.HasSuffix(ti.Name, ".attn_q.weight") || strings.HasSuffix(ti.Name, ".attn_k.weight") {
+			in, out := int(ti.Dims[0]), int(ti.Dims[1])
+			w := make([]float32, in*out)
+			require.NoError(t, quant.Dequantize(ti.Type, data, w))
+			typ, data = quant.F32, encode("F32", toHFRows(w, in, m.Config.HeadDim))
+		}
+		require.NoError(t, b.AddTensor(ti.Name, typ, ti.Dims, data))
+	}
+	c := m.Config
+	for l := 0; l < c.Layers; l++ {
+		for name, n := range map[string]int{"attn_q.bias": c.QDim(), "attn_k.bias": c.KVDim(), "attn_v.bias": c.KVDim()} {
+			require.NoError(t, b.AddTensor(fmt.Sprintf("blk.%d.%s", l, name), quant.F32, []uint64{uint64(n)}, make([]byte, 4*n)))
+		}
+	}
+	path := filepath.Join(t.TempDir(), "twin.gguf")
+	require.NoError(t, b.WriteFile(path))
+	twin, err := nn.Open(path)
+	require.NoError(t, err)
+	t.Cleanup(func() { twin.Close() })
+	return twin
+}
+
+// TestPEFTPermutationAgainstNeoXTwin: the llama model and its twin that
+// rotates halves give the same logits, and so do they with one PEFT
+// adapter (in the transformers layout, written from the spec): the loader
+// permutes Q and K's lora_B for the llama model and leaves them for the
+// twin, as the networks require.
+func TestPEFTPermutationAgainstNeoXTwin(t *testing.T) {
+	m := defaultModel(t)
+	twin := neoxTwin(t, m)
+	requireSame(t, logitsWith(t, m, prompt), logitsWith(t, twin, prompt), 1e-4)
+
+	rng := rand.New(rand.NewPCG(21, 1))
+	var names, dtypes []string
+	var shapes [][2]int
+	var data [][]byte
+	const r = 4
+	for l := 0; l < m.Config.Layers; l++ {
+		for _, s := range []nn.Site{nn.SiteQ, nn.SiteK} {
+			w := m.Weights.Layers[l].Matrix(s)
+			a, b := make([]float32, r*w.Cols), make([]float32, w.Rows*r)
+			for i := range a {
+				a[i] = float32(rng.NormFloat64() * 0.3)
+			}
+			for i := range b {
+				b[i] = float32(rng.NormFloat64() * 0.3)
+			}
+			prefix := fmt.Sprintf("base_model.model.model.layers.%d.%s", l, hfModule[s])
+			names = append(names, prefix+".lora_A.weight", prefix+".lora_B.weight")
+			dtypes = append(dtypes, "F32", "F32")
+			shapes = append(shapes, [2]int{r, w.Cols}, [2]int{w.Rows, r})
+			data = append(data, encode("F32", a), encode("F32", b))
+		}
+	}
+	dir := specPEFT(t, `{"peft_type":"LORA","r":4,"lora_alpha":8,"target_modules":["q_proj","k_proj"]}`, names, dtypes, shapes, data)
+	onLlama, err := Load(dir, m)
+	require.NoError(t, err)
+	onTwin, err := Load(dir, twin)
+	require.NoError(t, err)
+	want := logitsWith(t, twin, prompt, onTwin)
+	requireChanges(t, twin, want)
+	requireSame(t, want, logitsWith(t, m, prompt, onLlama), 1e-4)
 }
