@@ -56,7 +56,10 @@ func TestAdapterRecordsItsBase(t *testing.T) {
 	}
 
 	dir := filepath.Join(t.TempDir(), "peft")
-	require.NoError(t, a.SavePEFT(dir, m, safetensors.F32))
+	require.NoError(t, a.SavePEFT(dir, m, PEFTOptions{BaseModel: "karpathy/tinyllamas"}))
+	cfg, err := readPEFTConfig(filepath.Join(dir, PEFTConfigFile))
+	require.NoError(t, err)
+	require.Equal(t, "karpathy/tinyllamas", cfg.BaseModel)
 	st, err := safetensors.Open(filepath.Join(dir, PEFTWeightsFile))
 	require.NoError(t, err)
 	defer st.Close()
@@ -98,7 +101,7 @@ func TestLoadRefusesAnotherBase(t *testing.T) {
 	gg := filepath.Join(t.TempDir(), "a.gguf")
 	require.NoError(t, a.Save(gg))
 	dir := filepath.Join(t.TempDir(), "peft")
-	require.NoError(t, a.SavePEFT(dir, m, safetensors.F32))
+	require.NoError(t, a.SavePEFT(dir, m, PEFTOptions{}))
 	for _, other := range []*nn.Model{qwen, smallLlama, renamed} {
 		for _, path := range []string{gg, dir} {
 			_, err := Load(path, other)

@@ -1,6 +1,7 @@
 package lora
 
 import (
+	"cmp"
 	"encoding/json"
 	"fmt"
 	"os"
@@ -13,26 +14,32 @@ import (
 	"github.com/milp-lite/milp-lite/safetensors"
 )
 
+// PEFTOptions shape a PEFT export.
+type PEFTOptions struct {
+	DType safetensors.DType // of the factors: F32 (the zero value's meaning), F16 or BF16
+	// BaseModel is adapter_config.json's base_model_name_or_path, what
+	// AutoPeftModelForCausalLM loads the base from (a Hugging Face repository
+	// or folder); empty: the base model's general.name.
+	BaseModel string
+}
+
 // SavePEFT writes the adapter as a Hugging Face PEFT LoRA directory (created
-// if missing): adapter_model.safetensors with the factors in dtype (F32, F16
-// or BF16) under PEFT's names, a llama model's Q and K output rows put back
+// if missing): adapter_model.safetensors with the factors in opts.DType under
+// PEFT's names, a llama model's Q and K output rows put back
 // in the transformers layout, and adapter_config.json whose lora_alpha and r
 // (rank_pattern and alpha_pattern where a site's rank differs) give every
 // site the scale it has here, the user's Scale included. m is the model the
 // adapter was loaded for. The base model's record goes in the safetensors
-// metadata (milp.base.*; PEFT reads only "format" there), and its name in
-// base_model_name_or_path.
-func (a *Adapter) SavePEFT(dir string, m *nn.Model, dtype safetensors.DType) error {
+// metadata (milp.base.*; PEFT reads only "format" there).
+func (a *Adapter) SavePEFT(dir string, m *nn.Model, opts PEFTOptions) error {
+	dtype := cmp.Or(opts.DType, safetensors.F32)
 	var (
 		tensors []safetensors.Data
 		targets []string
 		r0      int
 		err     error
 	)
-	baseName := m.Config.Name
-	if a.Base.Known() {
-		baseName = a.Base.Name
-	}
+	baseName := cmp.Or(opts.BaseModel, a.Base.Name, m.Config.Name)
 	cfg := peftConfig{PeftType: "LORA", TaskType: "CAUSAL_LM", BaseModel: baseName, Bias: "none", InferenceMode: true,
 		RankPattern: map[string]int{}, AlphaPattern: map[string]float64{}}
 	a.Each(func(l int, s nn.Site, f *Factors) {

@@ -91,12 +91,17 @@ func TestPEFTExportImportIdenticalLogits(t *testing.T) {
 			odd.set(1, nn.SiteV, narrow)
 			for i, ad := range []*Adapter{a, odd} {
 				dir := filepath.Join(t.TempDir(), "peft")
-				require.NoError(t, ad.SavePEFT(dir, m, safetensors.F32))
+				require.NoError(t, ad.SavePEFT(dir, m, PEFTOptions{}))
 				back, err := Load(dir, m)
 				require.NoError(t, err)
 				want := logitsWith(t, m, prompt, ad)
 				requireSame(t, want, logitsWith(t, m, prompt, back), 0)
 				requireChanges(t, m, want)
+				half := filepath.Join(t.TempDir(), "peft-f16")
+				require.NoError(t, ad.SavePEFT(half, m, PEFTOptions{DType: safetensors.F16}))
+				rounded, err := Load(half, m)
+				require.NoError(t, err)
+				requireSame(t, want, logitsWith(t, m, prompt, rounded), 0.1) // factors rounded to F16
 				if i == 1 {
 					cfg, err := os.ReadFile(filepath.Join(dir, PEFTConfigFile))
 					require.NoError(t, err)

@@ -7,6 +7,7 @@ import (
 
 	"github.com/urfave/cli/v2"
 
+	"github.com/milp-lite/milp-lite/lora"
 	"github.com/milp-lite/milp-lite/safetensors"
 )
 
@@ -22,7 +23,8 @@ func loraExportCommand() *cli.Command {
 			"(model.layers.N.mlp.up_proj.lora_A.weight ↔ blk.N.ffn_up.weight.lora_a), a llama model's Q and K rows\n" +
 			"are permuted as llama.cpp's converter permutes them, and every site keeps its scale (lora_alpha/r).\n\n" +
 			"Examples:\n" +
-			"   milp-lite lora export --model stories.gguf --adapter alice.gguf --format peft --out alice-peft\n" +
+			"   milp-lite lora export --model stories.gguf --adapter alice.gguf --format peft --out alice-peft \\\n" +
+			"        --base-model karpathy/tinyllamas\n" +
 			"   milp-lite lora export --model qwen.gguf --adapter ./my-peft-lora --format gguf --out my-lora.gguf",
 		Flags: []cli.Flag{
 			modelFlag,
@@ -30,6 +32,7 @@ func loraExportCommand() *cli.Command {
 			&cli.StringFlag{Name: "format", Value: "peft", Usage: "`FORMAT` to write: peft or gguf"},
 			&cli.StringFlag{Name: "out", Usage: "PEFT `DIR` (made if missing) or GGUF file to write", Required: true},
 			&cli.StringFlag{Name: "dtype", Value: "f32", Usage: "`TYPE` of a PEFT export's factors: f32, f16 or bf16"},
+			&cli.StringFlag{Name: "base-model", Usage: "a PEFT export's base_model_name_or_path: the Hugging Face `ID` or folder of the model's\n\ttransformers checkpoint, for AutoPeftModelForCausalLM (default: the model's general.name)"},
 		},
 		Action: runLoRAExport,
 	}
@@ -68,7 +71,7 @@ func runLoRAExport(c *cli.Context) error {
 	}
 	a := adapters[0]
 	if format == "peft" {
-		err = a.SavePEFT(out, m, dtype)
+		err = a.SavePEFT(out, m, lora.PEFTOptions{DType: dtype, BaseModel: c.String("base-model")})
 	} else {
 		err = a.Baked().Save(out)
 	}

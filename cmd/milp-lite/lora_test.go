@@ -36,9 +36,12 @@ func randomAdapterFile(t *testing.T, seed uint64) string {
 func TestLoRAExportPEFT(t *testing.T) {
 	gg := randomAdapterFile(t, 1)
 	dir := filepath.Join(t.TempDir(), "peft")
-	r := run(t, "", "lora", "export", "--adapter", gg, "--format", "peft", "--out", dir)
+	r := run(t, "", "lora", "export", "--adapter", gg, "--format", "peft", "--out", dir, "--base-model", "karpathy/tinyllamas")
 	if r.code != 0 {
 		t.Fatalf("lora export: exit %d: %s", r.code, r.stderr)
+	}
+	if cfg, err := os.ReadFile(filepath.Join(dir, lora.PEFTConfigFile)); err != nil || !strings.Contains(string(cfg), `"base_model_name_or_path": "karpathy/tinyllamas"`) {
+		t.Fatalf("adapter_config.json (%v):\n%s", err, cfg)
 	}
 	for _, f := range []string{lora.PEFTConfigFile, lora.PEFTWeightsFile} {
 		if _, err := os.Stat(filepath.Join(dir, f)); err != nil {
