@@ -42,6 +42,8 @@ type peftConfig struct {
 	InferenceMode bool               `json:"inference_mode"`
 
 	targets *targetMatcher
+	ranks   pattern[int]
+	alphas  pattern[float64]
 }
 
 // readPEFTConfig reads and checks adapter_config.json.
@@ -96,49 +98,70 @@ func (c *peftConfig) check() error {
 			return fmt.Errorf("alpha_pattern[%q] is %v", k, a)
 		}
 	}
-	return nil
+	if c.ranks, err = compilePattern("rank_pattern", c.RankPattern); err != nil {
+		return err
+	}
+	c.alphas, err = compilePattern("alpha_pattern", c.AlphaPattern)
+	return err
 }
 
-// patternKey is PEFT's match of a rank_pattern or alpha_pattern key against a
-// module name: the key is a regular expression that must match a whole
-// trailing run of the name's dotted parts. The first key that matches, in
-// sorted order, wins (Go's maps have no order; PEFT's dicts keep the file's,
-// and the files PEFT writes never have two keys matching one module).
-func patternKey[V any](pattern map[string]V, module string) (V, bool, error) {
-	var zero V
-	keys := make([]string, 0, len(pattern))
-	for k := range pattern {
+// maxPatternKeys caps rank_pattern and alpha_pattern: PEFT writes a key per
+// module whose rank or alpha differs, a few thousand for the largest models,
+// and every module is matched against every key.
+const maxPatternKeys = 4096
+
+// pattern is a compiled rank_pattern or alpha_pattern: PEFT matches each key,
+// a regular expression, against a whole trailing run of a module name's
+// dotted parts. The first key that matches, in sorted order, wins (Go's maps
+// have no order; PEFT's dicts keep the file's, and the files PEFT writes
+// never have two keys matching one module).
+type pattern[V any] struct {
+	res  []*regexp.Regexp
+	vals []V
+}
+
+func compilePattern[V any](name string, m map[string]V) (pattern[V], error) {
+	var p pattern[V]
+	if len(m) > maxPatternKeys {
+		return p, fmt.Errorf("%s has %d keys, more than the %d milp-lite reads", name, len(m), maxPatternKeys)
+	}
+	keys := make([]string, 0, len(m))
+	for k := range m {
 		keys = append(keys, k)
 	}
 	slices.Sort(keys)
 	for _, k := range keys {
 		re, err := regexp.Compile(`^(?:.*\.)?(?:` + k + `)$`)
 		if err != nil {
-			return zero, false, fmt.Errorf("pattern %q: %w", k, err)
+			return p, fmt.Errorf("%s key %q: %w", name, k, err)
 		}
+		p.res, p.vals = append(p.res, re), append(p.vals, m[k])
+	}
+	return p, nil
+}
+
+func (p pattern[V]) match(module string) (V, bool) {
+	for i, re := range p.res {
 		if re.MatchString(module) {
-			return pattern[k], true, nil
+			return p.vals[i], true
 		}
 	}
-	return zero, false, nil
+	var zero V
+	return zero, false
 }
 
 // siteScale is PEFT's factor of B·A for a module of rank r: its alpha
 // (lora_alpha, or alpha_pattern's) over r, or over √r with use_rslora.
 func (c *peftConfig) siteScale(module string, r int) (float64, error) {
 	want := c.R
-	if v, ok, err := patternKey(c.RankPattern, module); err != nil {
-		return 0, fmt.Errorf("rank_pattern: %w", err)
-	} else if ok {
+	if v, ok := c.ranks.match(module); ok {
 		want = v
 	}
 	if r != want {
 		return 0, fmt.Errorf("has rank %d but the config gives %s rank %d", r, module, want)
 	}
 	alpha := c.LoraAlpha
-	if a, ok, err := patternKey(c.AlphaPattern, module); err != nil {
-		return 0, fmt.Errorf("alpha_pattern: %w", err)
-	} else if ok {
+	if a, ok := c.alphas.match(module); ok {
 		alpha = a
 	}
 	if c.UseRSLoRA {

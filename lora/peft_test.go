@@ -240,6 +240,14 @@ func TestPEFTIndependentFixture(t *testing.T) {
 	}
 }
 
+func manyKeys(n int) string {
+	keys := make([]string, n)
+	for i := range keys {
+		keys[i] = fmt.Sprintf(`"k%d":1`, i)
+	}
+	return strings.Join(keys, ",")
+}
+
 // TestPEFTRefuses: what PEFT can save that is not a plain LoRA of the
 // projections, or a file that does not fit the model, is one error naming it.
 func TestPEFTRefuses(t *testing.T) {
@@ -272,6 +280,8 @@ func TestPEFTRefuses(t *testing.T) {
 		{"layer out of range", ok, []string{"base_model.model.model.layers.99.mlp.up_proj.lora_A.weight"}, "layer 99"},
 		{"wrong shape", strings.Replace(ok, `["up_proj"]`, `["up_proj","down_proj"]`, 1), []string{"base_model.model.model.layers.0.mlp.down_proj.lora_A.weight", "base_model.model.model.layers.0.mlp.down_proj.lora_B.weight"}, "needs [r 172]"},
 		{"bad regex", strings.Replace(ok, `["up_proj"]`, `"(?<=x)"`, 1), nil, "target_modules"},
+		{"bad rank_pattern", strings.Replace(ok, `"r":2`, `"r":2,"rank_pattern":{"up_proj(":3}`, 1), nil, "rank_pattern key"},
+		{"pattern too large", strings.Replace(ok, `"r":2`, `"r":2,"alpha_pattern":{`+manyKeys(maxPatternKeys+1)+`}`, 1), nil, "more than the 4096"},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
