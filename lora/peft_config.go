@@ -60,12 +60,20 @@ func readPEFTConfig(path string) (*peftConfig, error) {
 	if len(data) > maxPEFTConfigBytes {
 		return nil, fmt.Errorf("%s: larger than %d bytes: not a PEFT adapter config", path, maxPEFTConfigBytes)
 	}
-	var c peftConfig
-	if err := json.Unmarshal(data, &c); err != nil {
+	c, err := parsePEFTConfig(data)
+	if err != nil {
 		return nil, fmt.Errorf("%s: %w", path, err)
 	}
+	return c, nil
+}
+
+func parsePEFTConfig(data []byte) (*peftConfig, error) {
+	var c peftConfig
+	if err := json.Unmarshal(data, &c); err != nil {
+		return nil, err
+	}
 	if err := c.check(); err != nil {
-		return nil, fmt.Errorf("%s: %w", path, err)
+		return nil, err
 	}
 	return &c, nil
 }

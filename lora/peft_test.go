@@ -1,6 +1,7 @@
 package lora
 
 import (
+	"bytes"
 	"encoding/binary"
 	"fmt"
 	"math"
@@ -384,4 +385,43 @@ func TestPEFTPermutationAgainstNeoXTwin(t *testing.T) {
 	want := logitsWith(t, twin, prompt, onTwin)
 	requireChanges(t, twin, want)
 	requireSame(t, want, logitsWith(t, m, prompt, onLlama), 1e-4)
+}
+
+// FuzzPEFT: no adapter_config.json and safetensors bytes make loading
+// panic; whatever loads fits the model.
+func FuzzPEFT(f *testing.F) {
+	m := testmodel.Default(f)
+	dir := filepath.Join(f.TempDir(), "peft")
+	rng := rand.New(rand.NewPCG(1, 2))
+	a, err := Random(m, Config{Sites: []nn.Site{nn.SiteQ, nn.SiteDown}, Layers: []int{0}, Modules: Modules(1, 2, 0)}, 0.1, rng)
+	if err != nil {
+		f.Fatal(err)
+	}
+	if err := a.SavePEFT(dir, m, PEFTOptions{DType: "F16"}); err != nil {
+		f.Fatal(err)
+	}
+	cfg, _ := os.ReadFile(filepath.Join(dir, PEFTConfigFile))
+	st, _ := os.ReadFile(filepath.Join(dir, PEFTWeightsFile))
+	f.Add(cfg, st)
+	f.Add([]byte(`{"peft_type":"LORA","r":1,"lora_alpha":1,"use_rslora":true,"target_modules":".*"}`), st)
+	f.Fuzz(func(t *testing.T, cfg, weights []byte) {
+		c, err := parsePEFTConfig(cfg)
+		if err != nil {
+			return
+		}
+		file, err := safetensors.Read(bytes.NewReader(weights), int64(len(weights)))
+		if err != nil {
+			return
+		}
+		ad, err := fromPEFT(c, file, m)
+		if err != nil {
+			return
+		}
+		ad.Each(func(l int, s nn.Site, fa *Factors) {
+			w := m.Weights.Layers[l].Matrix(s)
+			if fa.In != w.Cols || fa.Out != w.Rows || len(fa.A) != fa.Rank*fa.In || len(fa.B) != fa.Out*fa.Rank {
+				t.Fatalf("layer %d %s: factors %dx%d rank %d do not fit %dx%d", l, s, fa.Out, fa.In, fa.Rank, w.Rows, w.Cols)
+			}
+		})
+	})
 }
