@@ -31,6 +31,9 @@ const (
 	keyBaseShapes = "milp.base.shape_hash"
 )
 
+// baseKeys are the record's keys in the order files carry them.
+var baseKeys = []string{keyBaseArch, keyBaseName, keyBaseShapes}
+
 // BaseOf is the record of model m.
 func BaseOf(m *nn.Model) Base {
 	return Base{Arch: m.Config.Arch, Name: m.Config.Name, Shapes: ShapeHash(m.File)}
@@ -61,7 +64,7 @@ func (b Base) String() string {
 	return fmt.Sprintf("%s (%s, tensor shapes %s)", strconv.Quote(b.Name), b.Arch, b.Shapes)
 }
 
-// checkBase refuses an adapter recorded for another model: another
+// check refuses an adapter recorded for another model: another
 // architecture or tensor shapes, or another name when both models have one.
 func (b Base) check(m *nn.Model) error {
 	if !b.Known() {

@@ -26,8 +26,9 @@ func (a *Adapter) Save(path string) error {
 	if a.Base.Known() {
 		b.Set("general.base_model.count", gguf.U32(1))
 		b.Set("general.base_model.0.name", gguf.Str(a.Base.Name))
-		for _, k := range []string{keyBaseArch, keyBaseName, keyBaseShapes} {
-			b.Set(k, gguf.Str(a.Base.keyValues()[k]))
+		kv := a.Base.keyValues()
+		for _, k := range baseKeys {
+			b.Set(k, gguf.Str(kv[k]))
 		}
 	}
 	for _, kv := range a.Meta {
