@@ -22,6 +22,7 @@ type Adapter struct {
 	Alpha float32 // the file's adapter.lora.alpha; 0 means scale 1, as in llama.cpp
 	Scale float32 // the user's multiplier (--adapter FILE:SCALE), 1 by default
 	Meta  []gguf.KV
+	Base  Base // the model it was trained on; zero for adapters made before milp-lite recorded it
 	sites [][nn.NumSites]*Factors
 	rank  int // the largest rank of its sites: the scratch Adapt needs
 }
@@ -93,3 +94,27 @@ func (a *Adapter) Adapt(layer int, site nn.Site, y, x []float32, batch int, scra
 }
 
 var _ nn.Adapter = (*Adapter)(nil)
+
+// Baked is the adapter with its user Scale folded in, scale 1: into alpha
+// when there is one, else (llama.cpp's alpha 0, a scale of 1 at any rank)
+// into each B, so that a file written from it applies what a applies.
+func (a *Adapter) Baked() *Adapter {
+	if a.Scale == 1 {
+		return a
+	}
+	b := *a
+	b.Scale = 1
+	if a.Alpha != 0 {
+		b.Alpha = a.Alpha * a.Scale
+		return &b
+	}
+	b.sites = make([][nn.NumSites]*Factors, len(a.sites))
+	a.Each(func(l int, s nn.Site, f *Factors) {
+		g := &Factors{Rank: f.Rank, In: f.In, Out: f.Out, A: f.A, B: make([]float32, len(f.B))}
+		for i, v := range f.B {
+			g.B[i] = v * a.Scale
+		}
+		b.set(l, s, g)
+	})
+	return &b
+}

@@ -2,6 +2,7 @@ package lora
 
 import (
 	"fmt"
+	"os"
 	"strconv"
 	"strings"
 
@@ -14,13 +15,22 @@ import (
 // general.type "adapter", general.architecture the base model's,
 // adapter.type "lora", adapter.lora.alpha (f32), and for each site the F32
 // tensors "<base>.lora_a" (ne [in, r]) and "<base>.lora_b" (ne [r, out]),
-// followed by a.Meta.
+// followed by the base model's record (milp.base.*, and llama.cpp's
+// general.base_model.0.name) and a.Meta.
 func (a *Adapter) Save(path string) error {
 	b := gguf.NewBuilder()
 	b.Set("general.architecture", gguf.Str(a.Arch))
 	b.Set("general.type", gguf.Str("adapter"))
 	b.Set("adapter.type", gguf.Str("lora"))
 	b.Set("adapter.lora.alpha", gguf.F32(a.Alpha))
+	if a.Base.Known() {
+		b.Set("general.base_model.count", gguf.U32(1))
+		b.Set("general.base_model.0.name", gguf.Str(a.Base.Name))
+		kv := a.Base.keyValues()
+		for _, k := range baseKeys {
+			b.Set(k, gguf.Str(kv[k]))
+		}
+	}
 	for _, kv := range a.Meta {
 		b.Set(kv.Key, kv.Value)
 	}
@@ -48,11 +58,14 @@ func addF32(b *gguf.Builder, name string, dims []uint64, vals []float32) error {
 	return b.AddTensor(name, quant.F32, dims, data)
 }
 
-// Load opens a LoRA GGUF and checks it against the model it will run on. A
-// file that is not a LoRA adapter, of another architecture, or with a tensor
-// that names no site of the model or does not fit its shape is an error in
-// one line naming the tensor.
+// Load opens a LoRA GGUF, or a PEFT LoRA directory (LoadPEFT), and checks
+// it against the model it will run on. A file that is not a LoRA adapter, of
+// another architecture, or with a tensor that names no site of the model or
+// does not fit its shape is an error in one line naming the tensor.
 func Load(path string, m *nn.Model) (*Adapter, error) {
+	if st, err := os.Stat(path); err == nil && st.IsDir() {
+		return LoadPEFT(path, m)
+	}
 	f, err := gguf.Open(path)
 	if err != nil {
 		return nil, err
@@ -73,6 +86,13 @@ func FromGGUF(f *gguf.File, m *nn.Model) (*Adapter, error) {
 	if t, _ := f.String("adapter.type"); t != "lora" {
 		return nil, fmt.Errorf("adapter.type is %q, milp-lite reads \"lora\" adapters", t)
 	}
+	base := baseFrom(func(key string) (string, bool) {
+		v, err := f.String(key)
+		return v, err == nil
+	})
+	if err := base.check(m); err != nil {
+		return nil, err
+	}
 	arch, _ := f.String("general.architecture")
 	if arch != m.Config.Arch {
 		return nil, fmt.Errorf("adapter is for architecture %q, the model is %q", arch, m.Config.Arch)
@@ -86,8 +106,9 @@ func FromGGUF(f *gguf.File, m *nn.Model) (*Adapter, error) {
 		alpha = float32(v)
 	}
 	a := newAdapter(arch, alpha, m.Config.Layers)
+	a.Base = base
 	for _, kv := range f.KV {
-		if strings.HasPrefix(kv.Key, "milp.") {
+		if strings.HasPrefix(kv.Key, "milp.") && !strings.HasPrefix(kv.Key, "milp.base.") {
 			a.Meta = append(a.Meta, kv)
 		}
 	}

@@ -207,3 +207,42 @@ func TestParseLayersAndSites(t *testing.T) {
 	_, err = ParseSites("ffn_sideways")
 	assert.Error(t, err, "unknown site accepted")
 }
+
+// mergeFileLogits writes the merged model with MergeFile and returns its
+// logits for the prompt.
+func mergeFileLogits(t *testing.T, m *nn.Model, typ quant.Type, adapters ...*Adapter) []float32 {
+	t.Helper()
+	calls := 0
+	b, err := MergeFile(m, typ, func(done, total int) { calls++ }, adapters...)
+	require.NoError(t, err)
+	require.NotZero(t, calls, "progress never reported")
+	path := filepath.Join(t.TempDir(), "merged.gguf")
+	require.NoError(t, b.WriteFile(path))
+	merged, err := nn.Open(path)
+	require.NoError(t, err)
+	defer merged.Close()
+	return logitsWith(t, merged, prompt)
+}
+
+// TestMergeFileMatchesUnmerged: two adapters at their scales baked into a
+// GGUF (llama.cpp's export-lora) give, reloaded, the logits of the base
+// with the adapters applied unmerged: within 1e-4 in F32, and within the
+// rounding of F16 and Q8_0 weights in those types.
+func TestMergeFileMatchesUnmerged(t *testing.T) {
+	for name, m := range map[string]*nn.Model{"stories260K": defaultModel(t), "qwen2": testmodel.Synthetic(t, tinyQwen2, quant.F32, 9)} {
+		t.Run(name, func(t *testing.T) {
+			a, b := allSitesAdapter(t, m, 11), allSitesAdapter(t, m, 12)
+			a.Scale, b.Scale = 0.7, 1.5
+			want := logitsWith(t, m, prompt, a, b)
+			requireChanges(t, m, want)
+			requireSame(t, want, mergeFileLogits(t, m, quant.F32, a, b), 1e-4)
+			requireSame(t, want, mergeFileLogits(t, m, quant.F16, a, b), 0.05)
+			if m.Config.FFNDim%32 == 0 {
+				requireSame(t, want, mergeFileLogits(t, m, quant.Q8_0, a, b), 0.5)
+			}
+		})
+	}
+	m := defaultModel(t)
+	_, err := MergeFile(m, quant.Q8_0, nil, randomSet(t, m).Fold())
+	require.ErrorContains(t, err, "blk.0.ffn_down.weight")
+}

@@ -19,30 +19,36 @@ func Merge(m *nn.Model, adapters ...*Adapter) *nn.Model {
 		lw := &w.Layers[l]
 		slots := [nn.NumSites]**kernels.Matrix{&lw.Wq, &lw.Wk, &lw.Wv, &lw.Wo, &lw.Gate, &lw.Up, &lw.Down}
 		for s := nn.Site(0); s < nn.NumSites; s++ {
-			var vals []float32
-			for _, a := range adapters {
-				f := a.At(l, s)
-				if f == nil {
-					continue
-				}
-				if vals == nil {
-					vals = dense(*slots[s])
-				}
-				scale := a.SiteScale(f.Rank)
-				for o := 0; o < f.Out; o++ {
-					row := vals[o*f.In : (o+1)*f.In]
-					for j := 0; j < f.Rank; j++ {
-						kernels.Axpy(scale*f.B[o*f.Rank+j], f.A[j*f.In:(j+1)*f.In], row)
-					}
-				}
-			}
-			if vals != nil {
+			if vals := mergedValues(*slots[s], l, s, adapters); vals != nil {
 				src := *slots[s]
 				*slots[s] = kernels.NewF32Matrix(src.Rows, src.Cols, vals)
 			}
 		}
 	}
 	return &merged
+}
+
+// mergedValues is the weight w at (layer, site) with the adapters' ΔW added,
+// as float32, or nil when no adapter modifies the site.
+func mergedValues(w *kernels.Matrix, layer int, s nn.Site, adapters []*Adapter) []float32 {
+	var vals []float32
+	for _, a := range adapters {
+		f := a.At(layer, s)
+		if f == nil {
+			continue
+		}
+		if vals == nil {
+			vals = dense(w)
+		}
+		scale := a.SiteScale(f.Rank)
+		for o := 0; o < f.Out; o++ {
+			row := vals[o*f.In : (o+1)*f.In]
+			for j := 0; j < f.Rank; j++ {
+				kernels.Axpy(scale*f.B[o*f.Rank+j], f.A[j*f.In:(j+1)*f.In], row)
+			}
+		}
+	}
+	return vals
 }
 
 // dense copies a matrix of any type into float32 values.

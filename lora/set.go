@@ -34,6 +34,7 @@ type SiteModules struct {
 // Set is a trainable collection of LoRA modules on a model.
 type Set struct {
 	Arch    string
+	Base    Base // the model the modules were placed on
 	Config  Config
 	Sites   []*SiteModules // ordered by layer, then site
 	byLayer [][nn.NumSites]*SiteModules
@@ -54,7 +55,7 @@ func New(m *nn.Model, cfg Config, rng *rand.Rand) (*Set, error) {
 	if cfg.Dropout < 0 || cfg.Dropout >= 1 {
 		return nil, fmt.Errorf("lora: dropout %g is outside [0, 1)", cfg.Dropout)
 	}
-	s := &Set{Arch: m.Config.Arch, Config: cfg, byLayer: make([][nn.NumSites]*SiteModules, m.Config.Layers)}
+	s := &Set{Arch: m.Config.Arch, Base: BaseOf(m), Config: cfg, byLayer: make([][nn.NumSites]*SiteModules, m.Config.Layers)}
 	for _, l := range cfg.Layers {
 		if l < 0 || l >= m.Config.Layers {
 			return nil, fmt.Errorf("lora: layer %d is outside the model's %d", l, m.Config.Layers)
@@ -126,6 +127,7 @@ func (s *Set) FileAlpha() float32 {
 func (s *Set) Fold() *Adapter {
 	alpha := s.FileAlpha()
 	a := newAdapter(s.Arch, alpha, len(s.byLayer))
+	a.Base = s.Base
 	for _, sm := range s.Sites {
 		r := 0
 		for _, mod := range sm.Modules {

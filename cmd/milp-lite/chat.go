@@ -7,14 +7,12 @@ import (
 	"math"
 	"os"
 	"os/signal"
-	"strconv"
 	"strings"
 	"sync/atomic"
 	"time"
 
 	"github.com/urfave/cli/v2"
 
-	"github.com/milp-lite/milp-lite/lora"
 	"github.com/milp-lite/milp-lite/milp"
 	"github.com/milp-lite/milp-lite/nn"
 	"github.com/milp-lite/milp-lite/nn/sample"
@@ -47,7 +45,7 @@ func chatCommand() *cli.Command {
 			&cli.StringFlag{Name: "user", Usage: "talk as user `ID` with their memories: the long-term adapter and the\n\tshort-term store, which the chat extends (see `milp-lite train`)"},
 			storeFlag,
 			intFlag("memory-k", 3, 0, 100, "with --user: short-term exchanges retrieved into the prompt"),
-			&cli.StringSliceFlag{Name: "adapter", Usage: "LoRA adapter GGUF `FILE[:SCALE]` to apply (repeatable; scale 1 by default)"},
+			&cli.StringSliceFlag{Name: "adapter", Usage: "LoRA adapter `FILE[:SCALE]` to apply: a GGUF or a PEFT directory (repeatable; scale 1 by default)"},
 		},
 		Action: runChat,
 	}
@@ -220,24 +218,14 @@ func warnTemplate(s *nn.Session) {
 	}
 }
 
-// loadAdapters reads --adapter FILE[:SCALE] values.
+// loadAdapters reads --adapter FILE[:SCALE] values (see loadLoRAs).
 func loadAdapters(specs []string, m *nn.Model) ([]nn.Adapter, error) {
-	var out []nn.Adapter
-	for _, spec := range specs {
-		path, scale := spec, 1.0
-		if i := strings.LastIndexByte(spec, ':'); i > 0 {
-			if v, err := strconv.ParseFloat(spec[i+1:], 32); err == nil {
-				path, scale = spec[:i], v
-			}
-		}
-		a, err := lora.Load(path, m)
-		if err != nil {
-			return nil, fmt.Errorf("--adapter: %w", err)
-		}
-		a.Scale = float32(scale)
-		out = append(out, a)
+	as, err := loadLoRAs(specs, m)
+	out := make([]nn.Adapter, len(as))
+	for i, a := range as {
+		out[i] = a
 	}
-	return out, nil
+	return out, err
 }
 
 // repl reads messages line by line until /exit or end of input.

@@ -18,7 +18,7 @@ func loraCommand() *cli.Command {
 	return &cli.Command{
 		Name:        "lora",
 		Usage:       "work with LoRA adapters directly",
-		Subcommands: []*cli.Command{loraTrainCommand()},
+		Subcommands: []*cli.Command{loraTrainCommand(), loraExportCommand(), loraMergeCommand()},
 	}
 }
 
