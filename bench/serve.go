@@ -292,15 +292,20 @@ func randomPrompt(rng *rand.Rand, n, vocab int) []int32 {
 }
 
 // randomAdapter is a LoRA of the given rank on every FFN site of every
-// layer, with random factors.
+// layer, with random factors, read in halves as the server reads its
+// users' adapters.
 func randomAdapter(m *nn.Model, rank int, seed uint64) (*lora.Adapter, error) {
 	layers, _ := lora.ParseLayers("all", m.Config.Layers)
-	return lora.Random(m, lora.Config{Sites: []nn.Site{nn.SiteGate, nn.SiteUp, nn.SiteDown}, Layers: layers,
+	a, err := lora.Random(m, lora.Config{Sites: []nn.Site{nn.SiteGate, nn.SiteUp, nn.SiteDown}, Layers: layers,
 		Modules: lora.Modules(1, rank, 0)}, 0.01, rand.New(rand.NewPCG(seed, 0xada)))
+	if err == nil {
+		a.UseHalves()
+	}
+	return a, err
 }
 
-// adapterBytes is what one such adapter's factors take in memory (F32).
+// adapterBytes is what one such adapter's factors a step reads (halves).
 func adapterBytes(m *nn.Model, rank int) int64 {
 	c := &m.Config
-	return int64(c.Layers) * 3 * int64(rank) * int64(c.Dim+c.FFNDim) * 4
+	return int64(c.Layers) * 3 * int64(rank) * int64(c.Dim+c.FFNDim) * 2
 }

@@ -12,6 +12,9 @@ type Factors struct {
 	Rank, In, Out int
 	A, B          []float32
 	bt            []float32 // Bᵀ (Rank rows of Out), so y += Σ_j h_j·Bᵀ_j runs along Out
+	// a16 and bt16, after Adapter.UseHalves: A and Bᵀ in IEEE halves,
+	// which Adapt reads instead of A and bt.
+	a16, bt16 []uint16
 }
 
 // Adapter is a LoRA adapter ready for inference, in the layout of llama.cpp's
@@ -25,6 +28,7 @@ type Adapter struct {
 	Base  Base // the model it was trained on; zero for adapters made before milp-lite recorded it
 	sites [][nn.NumSites]*Factors
 	rank  int // the largest rank of its sites: the scratch Adapt needs
+	wide  int // with halves, the longest row of a factor: Adapt's scratch for widening one
 }
 
 func newAdapter(arch string, alpha float32, layers int) *Adapter {
@@ -43,6 +47,36 @@ func (a *Adapter) set(layer int, site nn.Site, f *Factors) {
 	}
 	a.sites[layer][site] = f
 	a.rank = max(a.rank, f.Rank)
+}
+
+// UseHalves (before the adapter is handed to a State or Batch, which size
+// their scratch by ScratchLen) makes Adapt read the factors in IEEE half precision: half the
+// bytes a row's term reads, which is most of its cost when every row of a
+// batch has its own adapter (many users generating: their factors do not
+// stay in cache between rows). llama.cpp's converter writes adapters in F16
+// by default; the rounding moves logits by about 1e-3 of their size. A and
+// B stay in float32 for saving and merging; Bᵀ's float32 copy goes.
+func (a *Adapter) UseHalves() {
+	a.Each(func(_ int, _ nn.Site, f *Factors) {
+		if f.a16 != nil {
+			return
+		}
+		f.a16, f.bt16 = make([]uint16, len(f.A)), make([]uint16, len(f.bt))
+		kernels.F16FromF32(f.a16, f.A)
+		kernels.F16FromF32(f.bt16, f.bt)
+		f.bt = nil
+		a.wide = max(a.wide, f.In, f.Out)
+	})
+}
+
+// MemoryBytes is what the adapter's factors hold in memory, with their
+// inference copies (Bᵀ, or A and Bᵀ in halves).
+func (a *Adapter) MemoryBytes() int64 {
+	var n int64
+	a.Each(func(_ int, _ nn.Site, f *Factors) {
+		n += 4*int64(len(f.A)+len(f.B)+len(f.bt)) + 2*int64(len(f.a16)+len(f.bt16))
+	})
+	return n
 }
 
 // At is the factors at (layer, site), or nil.
@@ -73,8 +107,10 @@ func (a *Adapter) SiteScale(r int) float32 {
 	return a.Scale * a.Alpha / float32(r)
 }
 
-// ScratchLen implements nn.Adapter: A·x for one row, of the largest rank.
-func (a *Adapter) ScratchLen() int { return a.rank }
+// ScratchLen implements nn.Adapter: A·x for one row, of the largest rank,
+// and with halves a row of the widest factor, widened where the level has
+// no kernels for halves.
+func (a *Adapter) ScratchLen() int { return a.rank + a.wide }
 
 // Adapt implements nn.Adapter: y[b] += scale·B·(A·x[b]).
 func (a *Adapter) Adapt(layer int, site nn.Site, y, x []float32, batch int, scratch []float32) {
@@ -86,6 +122,13 @@ func (a *Adapter) Adapt(layer int, site nn.Site, y, x []float32, batch int, scra
 	h := scratch[:f.Rank]
 	for b := 0; b < batch; b++ {
 		xb, yb := x[b*f.In:(b+1)*f.In], y[b*f.Out:(b+1)*f.Out]
+		if f.a16 != nil {
+			wide := scratch[f.Rank:]
+			kernels.DotRowsF16(xb, f.a16, f.In, h, wide)
+			kernels.Scale(s, h)
+			kernels.AxpyRowsF16(h, f.bt16, f.Out, yb, wide)
+			continue
+		}
 		for j := range h {
 			h[j] = s * kernels.Dot(f.A[j*f.In:(j+1)*f.In], xb)
 		}

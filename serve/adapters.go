@@ -114,7 +114,8 @@ func (c *adapterCache) get(id string) (*lora.Adapter, int, error) {
 	if err != nil {
 		return nil, 0, err
 	}
-	c.put(&cachedAdapter{user: id, version: info.Version, adapter: a, bytes: adapterSize(a)})
+	a.UseHalves() // a batch's rows each with their own adapter read its factors at half the bytes
+	c.put(&cachedAdapter{user: id, version: info.Version, adapter: a, bytes: a.MemoryBytes()})
 	return a, info.Version, nil
 }
 
@@ -158,19 +159,6 @@ func (c *adapterCache) stats() (int64, int) {
 	return c.used, c.lru.Len()
 }
 
-// adapterSize is the memory an adapter's factors take.
-func adapterSize(a *lora.Adapter) int64 {
-	var n int64
-	a.Each(func(_ int, _ nn.Site, f *lora.Factors) {
-		n += int64(3*f.Rank*f.Out+f.Rank*f.In) * 4 // A, B and B's transpose
-	})
-	return n
-}
-
-// installAdapter writes a new adapter version for the user, after prev: the
-// adapter file first (write; nil when a job has written it already), then
-// its version, each atomically, so a reader sees the old adapter with its
-// version or the new one with its own.
 func installAdapter(st milp.Store, id string, prev int, source string, write func(path string) error) (int, error) {
 	if err := os.MkdirAll(st.UserDir(id), 0o755); err != nil {
 		return 0, err

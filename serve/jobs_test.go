@@ -119,7 +119,8 @@ func TestAdapterUploadAndCache(t *testing.T) {
 		if err := a.Save(paths[i]); err != nil {
 			t.Fatal(err)
 		}
-		one = adapterSize(a)
+		a.UseHalves() // as the server holds them
+		one = a.MemoryBytes()
 	}
 	ts := startServer(t, "", func(o *Options) { o.AdapterCache = 2*one + one/2 })
 	for i, id := range []string{"u0", "u1", "u2"} {
