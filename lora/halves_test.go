@@ -27,12 +27,5 @@ func TestUseHalvesCloseToF32(t *testing.T) {
 		t.Fatalf("halves move the logits by %g, against the adapter's %g", diff, effect)
 	}
 
-	st, _ := m.NewState(0)
-	st.SetAdapters(a)
-	st.Forward(make([]int32, 64), false)
-	st.Rewind(2)
-	one := []int32{5}
-	if n := testing.AllocsPerRun(20, func() { st.Forward(one, false) }); n != 0 {
-		t.Fatalf("a token with an adapter in halves allocates %.1f times", n)
-	}
+	noAllocsPerToken(t, m, a)
 }

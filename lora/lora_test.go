@@ -180,7 +180,12 @@ func TestLoadRejectsMismatch(t *testing.T) {
 
 func TestAdaptDoesNotAllocate(t *testing.T) {
 	m := defaultModel(t)
-	a := randomSet(t, m).Fold()
+	noAllocsPerToken(t, m, randomSet(t, m).Fold())
+}
+
+// noAllocsPerToken fails when generating a token with a allocates.
+func noAllocsPerToken(t *testing.T, m *nn.Model, a *Adapter) {
+	t.Helper()
 	st, _ := m.NewState(0)
 	st.SetAdapters(a)
 	// Grow the kernels' per-position scratch first (it is the pool's, not
