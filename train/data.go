@@ -50,7 +50,8 @@ func (r *Renderer) encode(msgs []chat.Message, addGen bool) ([]int32, error) {
 	return tok.Encode(text, addBOS, true), nil
 }
 
-// Tokenize renders a conversation and marks the assistant replies. Each
+// Tokenize renders a conversation and marks the assistant replies (but
+// those weighted 0, which stay context only). Each
 // reply's token range is found by rendering prefix by prefix: it starts
 // where the conversation up to it plus the assistant header ends and stops
 // where the conversation including it ends.
@@ -61,7 +62,7 @@ func (r *Renderer) Tokenize(c userdata.Conversation) (Example, error) {
 	}
 	ex := Example{Tokens: full, Loss: make([]bool, len(full))}
 	for k, m := range c.Messages {
-		if m.Role != chat.RoleAssistant {
+		if !m.Trained() { // not the assistant's, or weighted 0
 			continue
 		}
 		before, err := r.encode(c.Messages[:k], true)

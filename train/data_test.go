@@ -103,3 +103,37 @@ func TestPackCutsAndPacks(t *testing.T) {
 		t.Fatalf("windows predict %d tokens (want 19), second starts at %d (want 208)", total, seqs[2].Tokens[0])
 	}
 }
+
+// TestTokenizeLeavesOutWeightZero: an assistant message weighted 0 (OpenAI's
+// fine-tuning weight) is rendered as context but none of its tokens count in
+// the loss; the same conversation unweighted learns both replies.
+func TestTokenizeLeavesOutWeightZero(t *testing.T) {
+	m := defaultModel(t)
+	r, err := NewRenderer(m)
+	if err != nil {
+		t.Fatal(err)
+	}
+	zero := 0
+	c := userdata.Conversation{Messages: []chat.Message{
+		{Role: "user", Content: "Where is the cat?"},
+		{Role: "assistant", Content: "The cat is in the garden.", Weight: &zero},
+		{Role: "user", Content: "And the dog?"},
+		{Role: "assistant", Content: "Asleep."},
+	}}
+	ex, err := r.Tokenize(c)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var learned []int32
+	for i, tok := range ex.Tokens {
+		if ex.Loss[i] {
+			learned = append(learned, tok)
+		}
+	}
+	if got := strings.TrimPrefix(m.Tokenizer.Decode(learned), " "); got != "Asleep.\n" {
+		t.Fatalf("learned text %q, want only the weighted reply", got)
+	}
+	if all := m.Tokenizer.Decode(ex.Tokens); !strings.Contains(all, "garden") {
+		t.Fatalf("the weight-0 reply is missing from the context: %q", all)
+	}
+}

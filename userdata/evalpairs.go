@@ -13,7 +13,8 @@ type EvalPair struct {
 // message before it, with all preceding messages (any role) as context, in
 // conversation order. An assistant message that opens a conversation (a
 // greeting before the other side has said anything) is skipped: there is
-// nothing to reply to, so it does not measure personalised replying.
+// nothing to reply to, so it does not measure personalised replying. A reply
+// weighted 0 (kept out of training) is context only here too.
 // Context slices share the conversation's storage with capacity clipped, so
 // appending to a context never overwrites the conversation.
 func EvalPairs(c Conversation) []EvalPair {
@@ -23,7 +24,7 @@ func EvalPairs(c Conversation) []EvalPair {
 		switch {
 		case m.Role == chat.RoleUser:
 			seenUser = true
-		case m.Role == chat.RoleAssistant && seenUser:
+		case m.Trained() && seenUser:
 			out = append(out, EvalPair{Context: c.Messages[:i:i], Reply: m})
 		}
 	}

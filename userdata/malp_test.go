@@ -42,7 +42,7 @@ func TestImportMaLPMessages(t *testing.T) {
 		{Role: chat.RoleAssistant, Content: "Please see a gastroenterologist."},
 	}
 	if got := users[0].Conversations[0].Messages; !reflect.DeepEqual(got, want) {
-		t.Errorf("messages =\n%q\nwant\n%q", got, want)
+		t.Errorf("messages =\n%+v\nwant\n%+v", got, want)
 	}
 	if users[0].Persona != nil || users[0].Licence != MaLPLicence {
 		t.Errorf("persona %q licence %q", users[0].Persona, users[0].Licence)

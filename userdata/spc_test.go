@@ -84,7 +84,7 @@ func TestImportSPCGrouping(t *testing.T) {
 		{Role: chat.RoleUser, Content: "Nice.\nDo you?"},
 	}
 	if got := a.Conversations[0].Messages; !reflect.DeepEqual(got, want) {
-		t.Errorf("A conversation 1 = %q, want %q", got, want)
+		t.Errorf("A conversation 1 = %+v, want %+v", got, want)
 	}
 	// A, row 2: A is User 2; the markdown speaker and the continuation line.
 	want = []chat.Message{
@@ -93,11 +93,11 @@ func TestImportSPCGrouping(t *testing.T) {
 		{Role: chat.RoleUser, Content: "Great."},
 	}
 	if got := a.Conversations[1].Messages; !reflect.DeepEqual(got, want) {
-		t.Errorf("A conversation 2 = %q, want %q", got, want)
+		t.Errorf("A conversation 2 = %+v, want %+v", got, want)
 	}
 	// The same row seen from B's side is the mirror image.
 	if got := b.Conversations[0].Messages[0]; got != (chat.Message{Role: chat.RoleUser, Content: "Hi!"}) {
-		t.Errorf("B conversation 1 starts %q", got)
+		t.Errorf("B conversation 1 starts %+v", got)
 	}
 	// ID: "spc-" + 8 hex of SHA-256 over the sorted normalised union.
 	sum := sha256.Sum256([]byte("i have two sons\ni love pizza"))

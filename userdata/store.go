@@ -164,14 +164,12 @@ func parseProfile(line []byte, id string, u *User) error {
 }
 
 // ParseConversation reads one line of the conversations format (a user
-// file's conversation lines, a training file's lines): strict JSON, valid
-// roles, something said.
+// file's conversation lines, a training file's lines), which is OpenAI's
+// chat fine-tuning format: strict JSON, valid roles, something said, tool
+// traffic left out (see DecodeConversation).
 func ParseConversation(line []byte) (Conversation, error) {
-	var c Conversation
-	if err := jsonl.Decode(line, &c); err != nil {
-		return c, fmt.Errorf("conversation: %v", err)
-	}
-	return c, c.Validate()
+	c, _, err := DecodeConversation(line)
+	return c, err
 }
 
 // ReadConversations reads a file of conversations, one a line in the format

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strings"
 
 	"github.com/urfave/cli/v2"
 
@@ -19,51 +20,87 @@ func dataCommand() *cli.Command {
 			Usage:     "convert a dialogue data set into one JSONL history per user",
 			ArgsUsage: "FILE",
 			Description: "Formats:\n" +
-				"   spc   Synthetic-Persona-Chat CSV: users grouped by persona; the persona holder's lines are the\n" +
-				"         replies being personalised\n" +
-				"   malp  MaLP's patient/doctor dialogue JSON\n" +
-				"The layout written is described in userdata/FORMAT.md. Example:\n\n" +
-				"   milp-lite data import --format spc testdata/data/spc_valid.csv --out users/spc",
+				"   spc     Synthetic-Persona-Chat CSV: users grouped by persona; the persona holder's lines are the\n" +
+				"           replies being personalised\n" +
+				"   malp    MaLP's patient/doctor dialogue JSON\n" +
+				"   openai  OpenAI's chat fine-tuning JSONL, one user (--user, or FILE's name): \"weight\": 0 keeps an\n" +
+				"           assistant message as context but out of the loss, \"name\" is kept, content may be an array\n" +
+				"           of text parts. Tool calls (tool_calls, function_call) and the tool's answers (role tool or\n" +
+				"           function) are skipped and counted: milp-lite learns how the assistant talks, and its\n" +
+				"           histories keep to the system, user and assistant roles.\n" +
+				"The layout written is described in userdata/FORMAT.md. Examples:\n\n" +
+				"   milp-lite data import --format spc testdata/data/spc_valid.csv --out users/spc\n" +
+				"   milp-lite data import --format openai mydata.jsonl --user alice --out users/mine",
 			Flags: []cli.Flag{
-				&cli.StringFlag{Name: "format", Usage: "`FORMAT` of FILE: spc or malp", Required: true},
+				&cli.StringFlag{Name: "format", Usage: "`FORMAT` of FILE: spc, malp or openai", Required: true},
 				&cli.StringFlag{Name: "out", Usage: "`DIR` to write <user>.jsonl files into", Required: true},
+				&cli.StringFlag{Name: "user", Usage: "user `ID` of an openai FILE (default: FILE's name without its extension)"},
 			},
-			Action: func(c *cli.Context) error {
-				if c.NArg() != 1 {
-					return fmt.Errorf("data import takes one FILE, got %d", c.NArg())
-				}
-				format := c.String("format")
-				if format != "spc" && format != "malp" {
-					return fmt.Errorf("--format %q: want spc or malp", format)
-				}
-				path := c.Args().First()
-				f, err := os.Open(path)
-				if err != nil {
-					return err
-				}
-				defer f.Close()
-				var users []userdata.User
-				if format == "spc" {
-					users, err = userdata.ImportSPC(f)
-				} else {
-					users, err = userdata.ImportMaLP(f, filepath.Base(path))
-				}
-				if err != nil {
-					return fmt.Errorf("%s: %w", path, err)
-				}
-				if err := os.MkdirAll(c.String("out"), 0o755); err != nil {
-					return err
-				}
-				if err := userdata.Save(c.String("out"), users); err != nil {
-					return err
-				}
-				convs := 0
-				for _, u := range users {
-					convs += len(u.Conversations)
-				}
-				fmt.Printf("wrote %d users (%d conversations) to %s\n", len(users), convs, c.String("out"))
-				return nil
-			},
+			Action: dataImport,
 		}},
 	}
+}
+
+func dataImport(c *cli.Context) error {
+	if c.NArg() != 1 {
+		return fmt.Errorf("data import takes one FILE, got %d", c.NArg())
+	}
+	format := c.String("format")
+	if format != "spc" && format != "malp" && format != "openai" {
+		return fmt.Errorf("--format %q: want spc, malp or openai", format)
+	}
+	if c.IsSet("user") && format != "openai" {
+		return fmt.Errorf("--user is for --format openai (spc and malp files hold many users)")
+	}
+	path := c.Args().First()
+	f, err := os.Open(path)
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	var users []userdata.User
+	switch format {
+	case "spc":
+		users, err = userdata.ImportSPC(f)
+	case "malp":
+		users, err = userdata.ImportMaLP(f, filepath.Base(path))
+	case "openai": // its errors name the file and line already
+		if users, err = importOpenAI(f, path, c.String("user")); err != nil {
+			return err
+		}
+	}
+	if err != nil {
+		return fmt.Errorf("%s: %w", path, err)
+	}
+	if err := os.MkdirAll(c.String("out"), 0o755); err != nil {
+		return err
+	}
+	if err := userdata.Save(c.String("out"), users); err != nil {
+		return err
+	}
+	convs := 0
+	for _, u := range users {
+		convs += len(u.Conversations)
+	}
+	fmt.Printf("wrote %d users (%d conversations) to %s\n", len(users), convs, c.String("out"))
+	return nil
+}
+
+// importOpenAI reads an OpenAI fine-tuning file as one user's history,
+// warning about the tool messages it skipped.
+func importOpenAI(f *os.File, path, id string) ([]userdata.User, error) {
+	if id == "" {
+		id = strings.TrimSuffix(filepath.Base(path), filepath.Ext(path))
+		if !userdata.ValidID(id) {
+			return nil, fmt.Errorf("%s: the file name %q is no user ID: give one with --user", path, id)
+		}
+	}
+	u, skipped, err := userdata.ImportOpenAI(f, path, id)
+	if err != nil {
+		return nil, fmt.Errorf("userdata: %w", err)
+	}
+	if skipped > 0 {
+		fmt.Fprintf(os.Stderr, "milp-lite: warning: %s: skipped %d tool messages (tool calls and their answers; see --help)\n", path, skipped)
+	}
+	return []userdata.User{u}, nil
 }

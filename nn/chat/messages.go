@@ -30,10 +30,14 @@ func (l messageList) GetItem(key any) (*exec.Value, bool) {
 func toMessageList(msgs []Message) messageList {
 	out := make(messageList, len(msgs))
 	for i, m := range msgs {
-		out[i] = exec.Dict{Pairs: []*exec.Pair{
+		d := exec.Dict{Pairs: []*exec.Pair{
 			{Key: exec.AsValue("role"), Value: exec.AsValue(m.Role)},
 			{Key: exec.AsValue("content"), Value: exec.AsValue(m.Content)},
 		}}
+		if m.Name != "" {
+			d.Pairs = append(d.Pairs, &exec.Pair{Key: exec.AsValue("name"), Value: exec.AsValue(m.Name)})
+		}
+		out[i] = d
 	}
 	return out
 }

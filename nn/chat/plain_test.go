@@ -8,7 +8,7 @@ func TestPlain(t *testing.T) {
 	if got != want {
 		t.Errorf("Plain with prompt\n got: %q\nwant: %q", got, want)
 	}
-	got = Plain([]Message{{"user", "a\nb"}, {"assistant", "c"}, {"tool", "d"}}, false)
+	got = Plain([]Message{{Role: "user", Content: "a\nb"}, {Role: "assistant", Content: "c"}, {Role: "tool", Content: "d"}}, false)
 	want = "User: a\nb\nAssistant: c\nTool: d\n"
 	if got != want {
 		t.Errorf("Plain without prompt\n got: %q\nwant: %q", got, want)
