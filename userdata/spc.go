@@ -49,6 +49,30 @@ type spcSide struct {
 // are dropped. Consecutive lines of one speaker merge into one message.
 // Errors name the CSV line of the offending record.
 func ImportSPC(r io.Reader) ([]User, error) {
+	return importSPC(r, nil)
+}
+
+// SkippedRecord is a malformed record ImportSPCSkipping left out: the CSV
+// line it starts on and why.
+type SkippedRecord struct {
+	Line   int
+	Reason string
+}
+
+// ImportSPCSkipping is ImportSPC for real exports, which carry a few
+// malformed records (a conversation without "User 1:"/"User 2:" labels, an
+// empty one, an empty persona, a row with a wrong number of fields): each
+// is passed to skip and left out instead of failing the file. A file whose
+// CSV cannot be parsed still fails.
+func ImportSPCSkipping(r io.Reader, skip func(SkippedRecord)) ([]User, error) {
+	if skip == nil {
+		skip = func(SkippedRecord) {}
+	}
+	return importSPC(r, skip)
+}
+
+// importSPC reads the file; skip nil makes a malformed record an error.
+func importSPC(r io.Reader, skip func(SkippedRecord)) ([]User, error) {
 	cr := csv.NewReader(r)
 	header, err := cr.Read()
 	if errors.Is(err, io.EOF) {
@@ -67,11 +91,20 @@ func ImportSPC(r io.Reader) ([]User, error) {
 		if errors.Is(err, io.EOF) {
 			break
 		}
-		if err != nil {
+		wrongCount := errors.Is(err, csv.ErrFieldCount) // rec is read whole
+		if err != nil && !(wrongCount && skip != nil) {
 			return nil, fmt.Errorf("userdata: spc: %w", err)
 		}
 		line, _ := cr.FieldPos(0)
+		if wrongCount {
+			skip(SkippedRecord{Line: line, Reason: fmt.Sprintf("%d fields, the header has %d", len(rec), len(header))})
+			continue
+		}
 		rowSides, err := spcRow(rec[cols[0]], rec[cols[1]], rec[cols[2]])
+		if err != nil && skip != nil {
+			skip(SkippedRecord{Line: line, Reason: err.Error()})
+			continue
+		}
 		if err != nil {
 			return nil, fmt.Errorf("userdata: spc: record on line %d: %w", line, err)
 		}
@@ -109,6 +142,9 @@ func spcRow(persona1, persona2, conversation string) ([]spcSide, error) {
 	p1, p2 := personaSentences(persona1), personaSentences(persona2)
 	if len(p1) == 0 || len(p2) == 0 {
 		return nil, fmt.Errorf("empty persona")
+	}
+	if strings.TrimSpace(conversation) == "" {
+		return nil, fmt.Errorf("empty conversation")
 	}
 	turns := spcTurns(conversation)
 	if len(turns) == 0 {

@@ -215,3 +215,68 @@ func TestImportSPCRealValidationSplit(t *testing.T) {
 		}
 	}
 }
+
+// spcMalformed is spcSample with a malformed record after each good one: a
+// conversation without speaker labels (line 12), an empty one (line 23), a
+// row short of a field (line 29) and an empty persona (line 30).
+const spcMalformed = `user 1 personas,user 2 personas,Best Generated Conversation
+"I like cats.
+I am a nurse.
+I live in Ohio.","I love pizza.
+I have two sons.","User 1: Hi!
+User 2: Hello, I love pizza.
+User 1: I like cats.
+
+User 2: Nice.
+User 2: Do you?
+[They laugh]"
+"I like tea.","I like coffee.","Hello there, how are you?
+Fine thanks."
+"I am a nurse.
+I play golf.
+I hate rain.","I live in ohio.
+I like cats.
+I am a nurse.
+I drive a truck.","User 1: Golf today?
+*User 2:* Sure, after my shift.
+it ends at five
+User 1: Great."
+"I like tea.","I like coffee.",""
+"  I love  pizza
+I have two sons.","I am a nurse.
+I play golf.
+I hate rain.","User 1: Pizza?
+User 2: Yes!"
+"I like tea.","I like coffee."
+"","I like coffee.","User 1: hi"
+`
+
+// TestImportSPCSkipping: malformed records are each reported with their
+// line and reason and left out, and the rest imports exactly as the clean
+// file does; ImportSPC (--strict) still fails on the first.
+func TestImportSPCSkipping(t *testing.T) {
+	var skipped []SkippedRecord
+	got, err := ImportSPCSkipping(strings.NewReader(spcMalformed), func(s SkippedRecord) { skipped = append(skipped, s) })
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []SkippedRecord{
+		{Line: 12, Reason: `conversation has no "User 1:" / "User 2:" turns`},
+		{Line: 23, Reason: "empty conversation"},
+		{Line: 29, Reason: "2 fields, the header has 3"},
+		{Line: 30, Reason: "empty persona"},
+	}
+	if !reflect.DeepEqual(skipped, want) {
+		t.Errorf("skipped %+v\nwant %+v", skipped, want)
+	}
+	clean, err := ImportSPC(strings.NewReader(spcSample))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !reflect.DeepEqual(got, clean) {
+		t.Errorf("users differ from the clean file's")
+	}
+	if _, err := ImportSPC(strings.NewReader(spcMalformed)); err == nil || !strings.Contains(err.Error(), "record on line 12") {
+		t.Errorf("strict: %v, want the first malformed record (line 12)", err)
+	}
+}

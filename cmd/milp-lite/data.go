@@ -21,7 +21,9 @@ func dataCommand() *cli.Command {
 			ArgsUsage: "FILE",
 			Description: "Formats:\n" +
 				"   spc     Synthetic-Persona-Chat CSV: users grouped by persona; the persona holder's lines are the\n" +
-				"           replies being personalised\n" +
+				"           replies being personalised. A malformed record (no \"User 1:\"/\"User 2:\" labels, an empty\n" +
+				"           conversation or persona, a wrong number of fields) is skipped with a warning naming its\n" +
+				"           line, and counted; --strict stops at the first instead\n" +
 				"   malp    MaLP's patient/doctor dialogue JSON\n" +
 				"   openai  OpenAI's chat fine-tuning JSONL, one user (--user, or FILE's name): \"weight\": 0 keeps an\n" +
 				"           assistant message as context but out of the loss, \"name\" is kept, content may be an array\n" +
@@ -35,6 +37,7 @@ func dataCommand() *cli.Command {
 				&cli.StringFlag{Name: "format", Usage: "`FORMAT` of FILE: spc, malp or openai", Required: true},
 				&cli.StringFlag{Name: "out", Usage: "`DIR` to write <user>.jsonl files into", Required: true},
 				&cli.StringFlag{Name: "user", Usage: "user `ID` of an openai FILE (default: FILE's name without its extension)"},
+				&cli.BoolFlag{Name: "strict", Usage: "spc: stop at the first malformed record instead of skipping it with a warning"},
 			},
 			Action: dataImport,
 		}},
@@ -52,6 +55,9 @@ func dataImport(c *cli.Context) error {
 	if c.IsSet("user") && format != "openai" {
 		return fmt.Errorf("--user is for --format openai (spc and malp files hold many users)")
 	}
+	if c.IsSet("strict") && format != "spc" {
+		return fmt.Errorf("--strict is for --format spc (the other formats always stop at the first error)")
+	}
 	path := c.Args().First()
 	f, err := os.Open(path)
 	if err != nil {
@@ -61,7 +67,7 @@ func dataImport(c *cli.Context) error {
 	var users []userdata.User
 	switch format {
 	case "spc":
-		users, err = userdata.ImportSPC(f)
+		users, err = importSPC(f, path, c.Bool("strict"))
 	case "malp":
 		users, err = userdata.ImportMaLP(f, filepath.Base(path))
 	case "openai": // its errors name the file and line already
@@ -103,4 +109,22 @@ func importOpenAI(f *os.File, path, id string) ([]userdata.User, error) {
 		fmt.Fprintf(os.Stderr, "milp-lite: warning: %s: skipped %d tool messages (tool calls and their answers; see --help)\n", path, skipped)
 	}
 	return []userdata.User{u}, nil
+}
+
+// importSPC reads a Synthetic-Persona-Chat CSV, warning about each
+// malformed record it skips and counting them at the end, or stopping at the
+// first when strict.
+func importSPC(f *os.File, path string, strict bool) ([]userdata.User, error) {
+	if strict {
+		return userdata.ImportSPC(f)
+	}
+	skipped := 0
+	users, err := userdata.ImportSPCSkipping(f, func(s userdata.SkippedRecord) {
+		skipped++
+		fmt.Fprintf(os.Stderr, "milp-lite: warning: %s:%d: skipped the record: %s\n", path, s.Line, s.Reason)
+	})
+	if skipped > 0 {
+		fmt.Fprintf(os.Stderr, "milp-lite: warning: %s: skipped %d malformed records (--strict stops at the first)\n", path, skipped)
+	}
+	return users, err
 }

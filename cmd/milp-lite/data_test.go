@@ -40,3 +40,32 @@ func TestDataImportOpenAI(t *testing.T) {
 		t.Fatalf("--user with spc: exit %d: %s", r.code, r.stderr)
 	}
 }
+
+// TestDataImportSPCSkipsMalformed: malformed records are skipped, each
+// named by line and reason on standard error with a count at the end, and
+// the good ones written; --strict stops at the first with exit status 1.
+func TestDataImportSPCSkipsMalformed(t *testing.T) {
+	csv := filepath.Join(t.TempDir(), "spc.csv")
+	os.WriteFile(csv, []byte("user 1 personas,user 2 personas,Best Generated Conversation\n"+
+		"\"I like cats.\",\"I love pizza.\",\"User 1: Hi!\nUser 2: Hello.\"\n"+
+		"\"I like tea.\",\"I like coffee.\",\"Hello there, how are you?\"\n"+
+		"\"I like tea.\",\"I like coffee.\",\"\"\n"), 0o644)
+	out := t.TempDir()
+	r := run(t, "", "data", "import", "--format", "spc", csv, "--out", out)
+	if r.code != 0 || !strings.Contains(r.stdout, "wrote 2 users (2 conversations)") {
+		t.Fatalf("exit %d: %s %s", r.code, r.stdout, r.stderr)
+	}
+	for _, want := range []string{
+		csv + `:4: skipped the record: conversation has no "User 1:" / "User 2:" turns`,
+		csv + ":5: skipped the record: empty conversation",
+		csv + ": skipped 2 malformed records (--strict stops at the first)",
+	} {
+		if !strings.Contains(r.stderr, want) {
+			t.Errorf("stderr %q\nwant a line with %q", r.stderr, want)
+		}
+	}
+	r = run(t, "", "data", "import", "--format", "spc", "--strict", csv, "--out", t.TempDir())
+	if r.code != 1 || !strings.Contains(r.stderr, "record on line 4") || strings.Contains(r.stderr, "warning") {
+		t.Fatalf("--strict: exit %d: %s", r.code, r.stderr)
+	}
+}
