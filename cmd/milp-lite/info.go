@@ -50,7 +50,9 @@ func infoCommand() *cli.Command {
 			} else {
 				fmt.Fprintf(w, "tokenizer:\tnone usable (%v)\n", err)
 			}
-			if m, err := nn.FromGGUF(f); err == nil {
+			if vocabOnly(f) {
+				fmt.Fprintf(w, "model:\tnone: %s\n", vocabOnlyText)
+			} else if m, err := nn.FromGGUF(f); err == nil {
 				cfg := m.Config
 				fmt.Fprintf(w, "model:\t%s, %d layers, dim %d, FFN %d, %d heads (%d KV), head %d, context %d, vocab %d\n",
 					cfg.Arch, cfg.Layers, cfg.Dim, cfg.FFNDim, cfg.Heads, cfg.KVHeads, cfg.HeadDim, cfg.ContextLen, cfg.VocabSize)

@@ -13,8 +13,10 @@ func tokenizeCommand() *cli.Command {
 		Usage:     "print the token ids of TEXT",
 		ArgsUsage: "TEXT",
 		Description: "Tokenises TEXT exactly as llama.cpp does with the model's vocabulary. Special tokens written\n" +
-			"in the text (such as <|im_start|>) are recognised. Example:\n\n" +
-			"   milp-lite tokenize \"Once upon a time\"",
+			"in the text (such as <|im_start|>) are recognised. Only the vocabulary is read, so llama.cpp's\n" +
+			"vocabulary-only files work too (as with llama-tokenize --vocab-only). Examples:\n\n" +
+			"   milp-lite tokenize \"Once upon a time\"\n" +
+			"   milp-lite tokenize --model testdata/vocab/ggml-vocab-qwen2.gguf --pieces \"Hello world\"",
 		Flags: []cli.Flag{
 			modelFlag,
 			&cli.BoolFlag{Name: "no-bos", Usage: "do not add the BOS token even where the vocabulary asks for it"},
@@ -24,15 +26,15 @@ func tokenizeCommand() *cli.Command {
 			if c.NArg() != 1 {
 				return fmt.Errorf("tokenize takes one TEXT argument, got %d (quote the text)", c.NArg())
 			}
-			m, err := loadModel(c)
+			tok, f, err := openTokenizer(c)
 			if err != nil {
 				return err
 			}
-			defer m.Close()
-			ids := m.Tokenizer.Encode(c.Args().First(), !c.Bool("no-bos"), true)
+			defer f.Close()
+			ids := tok.Encode(c.Args().First(), !c.Bool("no-bos"), true)
 			if c.Bool("pieces") {
 				for _, id := range ids {
-					fmt.Printf("%6d %q\n", id, m.Tokenizer.Piece(id))
+					fmt.Printf("%6d %q\n", id, tok.Piece(id))
 				}
 				return nil
 			}
