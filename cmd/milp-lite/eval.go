@@ -22,13 +22,15 @@ func evalCommand() *cli.Command {
 			"retrieval of the k most relevant past exchanges; one fixed LoRA (rank 8 on every FFN site of every\n" +
 			"layer); retrieval plus that LoRA (MaLP-style); and MiLP, the memory placement found by Bayesian\n" +
 			"optimisation on the user's validation turns. Prints a markdown table (mean over users with 95%\n" +
-			"intervals), and writes the report as JSON and the ROUGE-L per method as an SVG.\n\n" +
+			"intervals), or with --json the report, and writes the report as JSON and the ROUGE-L per method as\n" +
+			"an SVG.\n\n" +
 			"Examples:\n" +
 			"   milp-lite data import --format spc testdata/data/spc_valid.csv --out users/spc\n" +
 			"   milp-lite eval --users users/spc --limit 20 --out eval-spc",
 		Flags: append(setupFlags(d.Setup, 20),
 			intFlag("retrieval-k", d.RetrievalK, 1, 100, "past exchanges retrieved by BM25"),
 			&cli.StringFlag{Name: "out", Value: "milp-eval", Usage: "`DIR` for report.json, rouge_l.svg and the search journals"},
+			jsonFlag,
 		),
 		Action: runEval,
 	}
@@ -98,6 +100,9 @@ func runEval(c *cli.Context) error {
 	svg := milp.SummarySVG(fmt.Sprintf("Test ROUGE-L over %d users, %s", len(rep.Users), name), rep.Summary)
 	if err := milp.WriteSVG(filepath.Join(out, "rouge_l.svg"), svg); err != nil {
 		return err
+	}
+	if c.Bool("json") { // report.json's contents
+		return printJSON(rep)
 	}
 	fmt.Print(rep.Markdown())
 	fmt.Printf("\n%.0fs. Report: %s, plot: %s\n", rep.Seconds, filepath.Join(out, "report.json"), filepath.Join(out, "rouge_l.svg"))

@@ -27,9 +27,11 @@ func newApp() *cli.App {
 	// Usage errors are reported like any other error: one line, exit status 1
 	// (urfave/cli would otherwise print the whole help after the message).
 	usageError := func(c *cli.Context, err error, isSubcommand bool) error { return err }
+	cli.VersionPrinter = func(c *cli.Context) { printVersion(c.App.Writer) }
 	app := &cli.App{
-		Name:  "milp-lite",
-		Usage: "personalise a local LLM to each of its users, on the CPU, in pure Go",
+		Name:    "milp-lite",
+		Version: moduleVersion(),
+		Usage:   "personalise a local LLM to each of its users, on the CPU, in pure Go",
 		Description: "milp-lite runs GGUF models (llama, qwen2) with no GPU and no cgo. With no --model it uses\n" +
 			"the embedded stories260K model, so every command works out of the box.",
 		Commands: []*cli.Command{trainCommand(), consolidateCommand(), chatCommand(), evalCommand(), loraCommand(), serveCommand(), usersCommand(), dataCommand(),

@@ -6,6 +6,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/milp-lite/milp-lite/milp"
 )
 
 // TestMainJobAndMemory runs `train` (the main job, with a tiny budget),
@@ -60,19 +62,28 @@ func TestEvalAndImport(t *testing.T) {
 	}
 	out := filepath.Join(dir, "eval")
 	r = run(t, "", "eval", "--users", users, "--limit", "1", "--trials", "2", "--init", "2", "--epochs", "1",
-		"--val-turns", "2", "--test-turns", "3", "--out", out)
+		"--val-turns", "2", "--test-turns", "3", "--out", out, "--json")
 	if r.code != 0 {
 		t.Fatalf("eval: exit %d: %s", r.code, r.stderr)
 	}
+	// --json prints report.json's contents; without it, the report's table.
+	var rep milp.Report
+	if err := json.Unmarshal([]byte(r.stdout), &rep); err != nil || len(rep.Users) != 1 || rep.Recipe.Epochs != 1 {
+		t.Fatalf("eval --json: %v, %d users:\n%s", err, len(rep.Users), r.stdout)
+	}
+	table := rep.Markdown()
 	for _, method := range []string{"zero-shot", "history-prompt", "bm25-retrieval", "fixed-lora", "retrieval+lora", "milp"} {
-		if !strings.Contains(r.stdout, "| "+method+" |") {
-			t.Fatalf("eval table lacks %s:\n%s", method, r.stdout)
+		if !strings.Contains(table, "| "+method+" |") {
+			t.Fatalf("eval table lacks %s:\n%s", method, table)
 		}
 	}
 	for _, f := range []string{"report.json", "rouge_l.svg"} {
 		if _, err := os.Stat(filepath.Join(out, f)); err != nil {
 			t.Fatalf("eval did not write %s", f)
 		}
+	}
+	if saved, _ := os.ReadFile(filepath.Join(out, "report.json")); string(saved) != r.stdout {
+		t.Errorf("eval --json printed something else than report.json")
 	}
 }
 

@@ -21,6 +21,7 @@ func tokenizeCommand() *cli.Command {
 			modelFlag,
 			&cli.BoolFlag{Name: "no-bos", Usage: "do not add the BOS token even where the vocabulary asks for it"},
 			&cli.BoolFlag{Name: "pieces", Usage: "print each id with its text"},
+			jsonFlag,
 		},
 		Action: func(c *cli.Context) error {
 			if c.NArg() != 1 {
@@ -32,6 +33,13 @@ func tokenizeCommand() *cli.Command {
 			}
 			defer f.Close()
 			ids := tok.Encode(c.Args().First(), !c.Bool("no-bos"), true)
+			if c.Bool("json") {
+				out := tokenizeJSON{IDs: ids, Pieces: make([]string, len(ids))}
+				for i, id := range ids {
+					out.Pieces[i] = string(tok.Piece(id))
+				}
+				return printJSON(out)
+			}
 			if c.Bool("pieces") {
 				for _, id := range ids {
 					fmt.Printf("%6d %q\n", id, tok.Piece(id))
@@ -47,4 +55,11 @@ func tokenizeCommand() *cli.Command {
 			return nil
 		},
 	}
+}
+
+// tokenizeJSON is `tokenize --json`'s output: the ids and each one's text
+// (bytes that are not UTF-8 on their own, as a byte token's, show as U+FFFD).
+type tokenizeJSON struct {
+	IDs    []int32  `json:"ids"`
+	Pieces []string `json:"pieces"`
 }

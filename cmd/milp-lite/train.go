@@ -2,6 +2,7 @@ package main
 
 import (
 	"fmt"
+	"io"
 	"math"
 	"os"
 	"strings"
@@ -36,6 +37,7 @@ func trainCommand() *cli.Command {
 			storeFlag,
 			floatFlag("param-penalty", 0, bounds{lo: 0, hi: math.Inf(1)}, "ROUGE-L points subtracted per million trainable parameters"),
 			&cli.BoolFlag{Name: "resume", Usage: "continue each user's interrupted search from its journal instead of starting anew"},
+			jsonFlag,
 			movedFlag("user", "consolidate"),
 			movedFlag("data", "lora train"),
 		),
@@ -166,17 +168,35 @@ func runTrain(c *cli.Context) error {
 			rep.Before.RougeL, rep.After.RougeL, rep.Before.PersonaF1, rep.After.PersonaF1, st.AdapterPath(u.ID))
 		reports = append(reports, rep)
 	}
-	fmt.Printf("\nMiLP on %s, %d users, %d BO trials each (%.0fs):\n\n", name, len(reports), o.Search.Trials, time.Since(start).Seconds())
-	fmt.Println("| user | test ROUGE-L before → after | Persona-F1 before → after | memory found |")
-	fmt.Println("|---|---|---|---|")
-	for _, r := range reports {
-		fmt.Printf("| %s | %.4f → %.4f | %.4f → %.4f | %s |\n", r.User, r.Before.RougeL, r.After.RougeL, r.Before.PersonaF1, r.After.PersonaF1, r.Placement)
+	summary := trainSummary{Model: name, Store: st.Root, TrialsPerUser: o.Search.Trials, Seconds: time.Since(start).Seconds(), Users: reports}
+	if c.Bool("json") {
+		return printJSON(summary)
 	}
 	chat := "milp-lite chat --user " + reports[0].User
 	if c.IsSet(storeFlag.Name) {
 		chat += " --store " + st.Root
 	}
-	fmt.Printf("\nBefore: the base model, zero-shot. After: with the user's searched LoRA memory. Reports and search\n"+
-		"plots are in %s/<user>/. Talk to a result:\n\n   %s\n", st.Root, chat)
+	summary.print(os.Stdout, chat)
 	return nil
+}
+
+// trainSummary is the main job's result: `train --json` prints it.
+type trainSummary struct {
+	Model         string             `json:"model"`
+	Store         string             `json:"store"`
+	TrialsPerUser int                `json:"trials_per_user"`
+	Seconds       float64            `json:"seconds"`
+	Users         []*milp.UserReport `json:"users"`
+}
+
+// print writes the summary table for people, and how to talk to a result.
+func (s trainSummary) print(w io.Writer, chat string) {
+	fmt.Fprintf(w, "\nMiLP on %s, %d users, %d BO trials each (%.0fs):\n\n", s.Model, len(s.Users), s.TrialsPerUser, s.Seconds)
+	fmt.Fprintln(w, "| user | test ROUGE-L before → after | Persona-F1 before → after | memory found |")
+	fmt.Fprintln(w, "|---|---|---|---|")
+	for _, r := range s.Users {
+		fmt.Fprintf(w, "| %s | %.4f → %.4f | %.4f → %.4f | %s |\n", r.User, r.Before.RougeL, r.After.RougeL, r.Before.PersonaF1, r.After.PersonaF1, r.Placement)
+	}
+	fmt.Fprintf(w, "\nBefore: the base model, zero-shot. After: with the user's searched LoRA memory. Reports and search\n"+
+		"plots are in %s/<user>/. Talk to a result:\n\n   %s\n", s.Store, chat)
 }
