@@ -70,24 +70,31 @@ func runEval(c *cli.Context) error {
 	o.OnMethod = func(user string, meth milp.Method, s milp.Scores) {
 		fmt.Fprintf(os.Stderr, "  %-15s ROUGE-L %.4f  Persona-F1 %.4f  (%.0fs)\n", meth, s.RougeL, s.PersonaF1, time.Since(userStart).Seconds())
 	}
+	overall := newOverallProgress(len(users), o.Search.Trials)
+	userIndex := 0
 	o.OnTrial = func(user string, t milp.TrialReport) {
 		fmt.Fprintf(os.Stderr, "    trial %d/%d: %s → val ROUGE-L %.4f\n", t.ID+1, o.Search.Trials, t.Placement, t.RougeL)
+		fmt.Fprintf(os.Stderr, "    %s\n", overall.trial(userIndex))
 	}
 	name := modelName(c)
 	rep := &milp.Report{Model: name, Command: strings.Join(os.Args, " "), Recipe: o.Recipe, Trials: o.Search.Trials,
 		Date: start.UTC().Format(time.RFC3339)}
 	fmt.Fprintf(os.Stderr, "Evaluating %d users from %s on %s\n", len(users), from, name)
 	for i, u := range users {
-		userStart = time.Now()
+		userStart, userIndex = time.Now(), i
 		fmt.Fprintf(os.Stderr, "[user %d/%d] %s (%d conversations)\n", i+1, len(users), u.ID, len(u.Conversations))
 		res, err := milp.EvaluateUser(m, u, o)
 		if err != nil {
 			// One user's failure (too little history, say) does not sink the run.
 			fmt.Fprintf(os.Stderr, "  skipped: %v\n", err)
 			rep.Failures = append(rep.Failures, err.Error())
+			overall.userDone(i)
 			continue
 		}
 		rep.Users = append(rep.Users, res)
+		if i+1 < len(users) {
+			fmt.Fprintf(os.Stderr, "  %s\n", overall.userDone(i))
+		}
 	}
 	if len(rep.Users) == 0 {
 		return fmt.Errorf("no user could be evaluated")

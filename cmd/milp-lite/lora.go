@@ -5,9 +5,7 @@ import (
 	"os"
 	"os/signal"
 	"sync/atomic"
-	"time"
 
-	"github.com/schollz/progressbar/v3"
 	"github.com/urfave/cli/v2"
 
 	"github.com/milp-lite/milp-lite/lora"
@@ -90,28 +88,10 @@ func runLoRATrain(c *cli.Context) error {
 		}
 	}()
 	ft.Control.Stop = stop.Load
-	var bar *progressbar.ProgressBar
-	start := time.Now()
-	tokens := 0
-	ft.Control.OnStart = func(total int) {
-		bar = progressbar.NewOptions(total, progressbar.OptionSetWriter(os.Stderr), progressbar.OptionSetDescription("training"),
-			progressbar.OptionShowCount(), progressbar.OptionSetPredictTime(true), progressbar.OptionSetWidth(30),
-			progressbar.OptionClearOnFinish())
-	}
-	ft.Control.OnStep = func(step int, loss float64, n int) {
-		tokens += n
-		rate := float64(tokens) / time.Since(start).Seconds()
-		bar.Describe(fmt.Sprintf("loss %.4f  %.0f tok/s", loss, rate))
-		bar.Set(step)
-	}
-	ft.Control.OnEpoch = func(epoch int, trainLoss, valLoss float64) {
-		bar.Clear()
-		fmt.Fprintf(os.Stderr, "epoch %d: train loss %.4f, validation loss %.4f\n", epoch+1, trainLoss, valLoss)
-	}
+	progress := newTrainProgress(os.Stderr)
+	ft.Control.OnStart, ft.Control.OnStep, ft.Control.OnEpoch = progress.begin, progress.step, progress.epoch
 	res, err := ft.Run(m)
-	if bar != nil {
-		bar.Finish()
-	}
+	progress.finish()
 	if err != nil {
 		return err
 	}

@@ -24,8 +24,8 @@ func TestMainJobAndMemory(t *testing.T) {
 			t.Fatalf("train output lacks %q:\n%s", want, r.stdout)
 		}
 	}
-	if !strings.Contains(r.stderr, "trial 2/2") {
-		t.Fatalf("no per-trial progress on stderr:\n%s", r.stderr)
+	if !strings.Contains(r.stderr, "trial 2/2") || !strings.Contains(r.stderr, "[overall] 2/2 trials (100%)") {
+		t.Fatalf("no per-trial and overall progress on stderr:\n%s", r.stderr)
 	}
 	var rep struct {
 		Placement struct{ Rank int } `json:"placement"`
@@ -63,8 +63,8 @@ func TestEvalAndImport(t *testing.T) {
 	out := filepath.Join(dir, "eval")
 	r = run(t, "", "eval", "--users", users, "--limit", "1", "--trials", "2", "--init", "2", "--epochs", "1",
 		"--val-turns", "2", "--test-turns", "3", "--out", out, "--json")
-	if r.code != 0 {
-		t.Fatalf("eval: exit %d: %s", r.code, r.stderr)
+	if r.code != 0 || !strings.Contains(r.stderr, "[overall] 1/2 trials (50%)") {
+		t.Fatalf("eval: exit %d, no overall progress: %s", r.code, r.stderr)
 	}
 	// --json prints report.json's contents; without it, the report's table.
 	var rep milp.Report
@@ -133,6 +133,10 @@ func TestLoRATrain(t *testing.T) {
 		"--epochs", "1", "--train-ctx", "128", "--rank", "4")
 	if r.code != 0 || !strings.Contains(r.stderr, "wrote "+out) {
 		t.Fatalf("lora train: exit %d: %s", r.code, r.stderr)
+	}
+	// Into a pipe: plain lines, no bar redrawn with carriage returns.
+	if strings.Contains(r.stderr, "\r") || !strings.Contains(r.stderr, "epoch 1: train loss") || !strings.Contains(r.stderr, "left\n") {
+		t.Fatalf("lora train progress into a pipe:\n%q", r.stderr)
 	}
 	if _, err := os.Stat(out + ".ckpt"); !os.IsNotExist(err) {
 		t.Fatalf("a finished run left its checkpoint: %v", err)

@@ -149,6 +149,7 @@ func runTrain(c *cli.Context) error {
 	fmt.Fprintf(os.Stderr, "Personalising %s for %d users from %s; memories go to %s\n", name, len(users), from, st.Root)
 	o := milp.PersonaliseOptions{Setup: setup, Resume: c.Bool("resume"), ModelName: name}
 	start := time.Now()
+	overall := newOverallProgress(len(users), o.Search.Trials)
 	var reports []*milp.UserReport
 	for i, u := range users {
 		fmt.Fprintf(os.Stderr, "[user %d/%d] %s: %d conversations; persona: %s\n", i+1, len(users), u.ID, len(u.Conversations), strings.Join(u.Persona, " "))
@@ -159,6 +160,7 @@ func runTrain(c *cli.Context) error {
 				status = "failed: " + t.Error
 			}
 			fmt.Fprintf(os.Stderr, "  trial %d/%d (%5.1fs): %s → %s\n", t.ID+1, o.Search.Trials, time.Since(userStart).Seconds(), t.Placement, status)
+			fmt.Fprintf(os.Stderr, "  %s\n", overall.trial(i))
 		}
 		rep, err := milp.Personalise(m, st, u, o)
 		if err != nil {
@@ -167,6 +169,9 @@ func runTrain(c *cli.Context) error {
 		fmt.Fprintf(os.Stderr, "  test ROUGE-L %.4f → %.4f, Persona-F1 %.4f → %.4f; adapter: %s\n",
 			rep.Before.RougeL, rep.After.RougeL, rep.Before.PersonaF1, rep.After.PersonaF1, st.AdapterPath(u.ID))
 		reports = append(reports, rep)
+		if i+1 < len(users) {
+			fmt.Fprintf(os.Stderr, "  %s\n", overall.userDone(i))
+		}
 	}
 	summary := trainSummary{Model: name, Store: st.Root, TrialsPerUser: o.Search.Trials, Seconds: time.Since(start).Seconds(), Users: reports}
 	if c.Bool("json") {
