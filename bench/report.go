@@ -13,6 +13,10 @@ import (
 // Markdown renders a result as a short header and markdown tables: the
 // machine, the kernels and the models, each number beside its roofline.
 func Markdown(r *Result) string {
+	return withOverLimitNote(markdown(r))
+}
+
+func markdown(r *Result) string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "## milp-lite bench\n\n%s\n\n", describeMachine(r))
 	if r.BandwidthGBs > 0 || r.PeakGFLOPS > 0 {
@@ -126,12 +130,36 @@ func pairedPct(p, roofline, run float64, word string) string {
 	return fmt.Sprintf("%.0f%%%s of %.1f (%s)", p, word, roofline, pctOf(run, ""))
 }
 
-// pctOf renders a percentage, or "–" when there was no roofline to compare with.
+// pctOf renders a percentage, or "–" when there was no roofline to compare
+// with. A share above 100% is marked with overLimitMark: a rate cannot beat
+// its limit, so the limit was measured low, and overLimitNote says so under
+// the table.
 func pctOf(p float64, suffix string) string {
 	if p <= 0 {
 		return "–"
 	}
+	if p > 100 {
+		return fmt.Sprintf("%.0f%%%s%s", p, suffix, overLimitMark)
+	}
 	return fmt.Sprintf("%.0f%%%s", p, suffix)
+}
+
+// overLimitMark flags a share above 100% of its limit (see overLimitNote).
+const overLimitMark = "†"
+
+// overLimitNote explains overLimitMark: a figure above its limit means the
+// limit's probes ran while other work held the cores or the memory bus (a
+// busy host; --quick's probes are short and few), so the limit is low; the
+// share is already of the run's best probe, and the true one is lower.
+const overLimitNote = "\n† above 100%: the rate beat its limit, so the limit was measured low (other work held the cores or the memory bus " +
+	"during every probe of it; --quick probes briefly). The share is of the run's best probe; the true share is lower. Rerun on a quieter host, without --quick.\n"
+
+// withOverLimitNote appends overLimitNote to a report that marks a share.
+func withOverLimitNote(report string) string {
+	if strings.Contains(report, overLimitMark) {
+		return report + overLimitNote
+	}
+	return report
 }
 
 // typeCounts renders {"Q5_0": 151, "Q4_K": 30} as "151 Q5_0, 30 Q4_K", largest first.

@@ -20,6 +20,10 @@ type Result struct {
 	// have run in quiet conditions throughout.
 	PeakMedianGFLOPS float64 `json:"peak_median_gflops,omitempty"`
 	PeakProbes       int     `json:"peak_probes,omitempty"`
+	// OverLimit: some rate beat its roofline (a share above 100%), so that
+	// roofline was measured low, on a busy host or in a --quick run's
+	// short probes; the shares are of the run's best probe and overstate.
+	OverLimit bool `json:"over_limit,omitempty"`
 
 	KernelRows []KernelRow `json:"kernel_rows,omitempty"`
 	Models     []ModelRow  `json:"models"`

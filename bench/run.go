@@ -179,25 +179,7 @@ func Run(opts Options, progress Progress) (*Result, error) {
 	if !opts.SkipMachine {
 		measureMachine("memory bandwidth and FMA peak, again")
 	}
-	for i := range res.KernelRows {
-		k := &res.KernelRows[i]
-		rate, run := k.GFLOPS, res.PeakGFLOPS
-		if k.Roofline == "bandwidth" {
-			rate, run = k.GBs, res.BandwidthGBs
-		}
-		k.Pct, k.PctRun = percent(rate, k.Probed), percent(rate, run)
-		if k.Probed == 0 {
-			k.Pct = k.PctRun
-		}
-	}
-	for i := range res.Training {
-		res.Training[i].PctPeak = percent(res.Training[i].GFLOPS, res.PeakGFLOPS)
-	}
-	for i := range res.Models {
-		m := &res.Models[i]
-		m.PPPctPeak = percent(m.PPGFLOPS, res.PeakGFLOPS)
-		m.TGPctBW, m.TGPctBWRun = percent(m.TGGBs, m.TGBandwidthGBs), percent(m.TGGBs, res.BandwidthGBs)
-	}
+	res.fillShares()
 	if pr != nil {
 		res.PeakMedianGFLOPS, res.PeakProbes = pr.peakMedian()
 	}
@@ -344,4 +326,48 @@ func (p *progressState) during(work func(status func(string)) (string, error), p
 	close(stop)
 	wg.Wait()
 	return out, err
+}
+
+// fillShares sets each rate's share of its roofline: of the probe run
+// between its own passes where there is one, and of the run's best probe.
+// A rate above a paired probe shows that probe read low, so the run's best
+// replaces it; a share still above 100% sets OverLimit (see overLimitNote).
+func (res *Result) fillShares() {
+	for i := range res.KernelRows {
+		k := &res.KernelRows[i]
+		rate, run := k.GFLOPS, res.PeakGFLOPS
+		if k.Roofline == "bandwidth" {
+			rate, run = k.GBs, res.BandwidthGBs
+		}
+		k.Pct, k.PctRun = percent(rate, k.Probed), percent(rate, run)
+		if k.Pct > 100 && k.PctRun < k.Pct {
+			// The rate beat the probe paired with it, so that probe read
+			// low: it is dropped for the run's best.
+			k.Probed = 0
+		}
+		if k.Probed == 0 {
+			k.Pct = k.PctRun
+		}
+	}
+	for i := range res.Training {
+		res.Training[i].PctPeak = percent(res.Training[i].GFLOPS, res.PeakGFLOPS)
+	}
+	for i := range res.Models {
+		m := &res.Models[i]
+		m.PPPctPeak = percent(m.PPGFLOPS, res.PeakGFLOPS)
+		m.TGPctBW, m.TGPctBWRun = percent(m.TGGBs, m.TGBandwidthGBs), percent(m.TGGBs, res.BandwidthGBs)
+		if m.TGPctBW > 100 && m.TGPctBWRun < m.TGPctBW { // the paired probe read low (see the kernels')
+			m.TGPctBW, m.TGBandwidthGBs = m.TGPctBWRun, 0
+		}
+	}
+	res.OverLimit = false
+	for _, k := range res.KernelRows {
+		res.OverLimit = res.OverLimit || k.Pct > 100 || k.PctRun > 100
+	}
+	for _, m := range res.Models {
+		res.OverLimit = res.OverLimit || m.PPPctPeak > 100 || m.TGPctBW > 100 || m.TGPctBWRun > 100
+	}
+	for _, t := range res.Training {
+		res.OverLimit = res.OverLimit || t.PctPeak > 100
+	}
 }

@@ -7,6 +7,10 @@ import (
 
 // Markdown is the serving benchmark's table: each figure beside its limit.
 func (r *ServeResult) Markdown() string {
+	return withOverLimitNote(r.markdown())
+}
+
+func (r *ServeResult) markdown() string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "%s (%s), %d users, each with a rank-%d LoRA on every FFN site of every layer; prompts of %d–%d tokens, replies of %d",
 		r.Model, r.Type, r.Users, r.Rank, r.PromptMin, r.PromptMax, r.ReplyTokens)
@@ -16,10 +20,10 @@ func (r *ServeResult) Markdown() string {
 	b.WriteString(".\n\n| measure | value | limit |\n|---|---:|---|\n")
 	row := func(name, value, limit string) { fmt.Fprintf(&b, "| %s | %s | %s |\n", name, value, limit) }
 	row("one user alone", fmt.Sprintf("%.1f tokens/s", r.SingleUserTokensPerS),
-		fmt.Sprintf("%.1f tokens/s (%.1f GB/s ÷ %s of weights a token): %.0f%%", r.SingleUserLimit, r.BandwidthGBs,
-			humanBytes(r.WeightBytesPerStep), 100*r.SingleUserTokensPerS/r.SingleUserLimit))
+		fmt.Sprintf("%.1f tokens/s (%.1f GB/s ÷ %s of weights a token): %s", r.SingleUserLimit, r.BandwidthGBs,
+			humanBytes(r.WeightBytesPerStep), pctOf(percent(r.SingleUserTokensPerS, r.SingleUserLimit), "")))
 	row("all users batched, own adapters", fmt.Sprintf("%.1f tokens/s (%.2f× one user)", r.AggregateTokensPerS, r.AggregateTokensPerS/r.SingleUserTokensPerS),
-		fmt.Sprintf("%.0f tokens/s (FMA peak %.0f GFLOP/s ÷ 2 FLOPs a weight): %.0f%%", r.BatchLimit, r.PeakGFLOPS, 100*r.AggregateTokensPerS/r.BatchLimit))
+		fmt.Sprintf("%.0f tokens/s (FMA peak %.0f GFLOP/s ÷ 2 FLOPs a weight): %s", r.BatchLimit, r.PeakGFLOPS, pctOf(percent(r.AggregateTokensPerS, r.BatchLimit), "")))
 	row("while only replies run (no prompt in the step)", fmt.Sprintf("%.1f tokens/s (%.2f× one user)", r.DecodeTokensPerS, r.DecodeTokensPerS/r.SingleUserTokensPerS),
 		fmt.Sprintf("the aggregate also reads %d prompt tokens beside its %d generated", r.PromptTokens, r.GeneratedTokens))
 	row("all users batched, no adapters", fmt.Sprintf("%.1f tokens/s", r.NoAdapterAggregate),
