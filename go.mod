@@ -3,6 +3,7 @@ module github.com/milp-lite/milp-lite
 go 1.26.0
 
 require (
+	github.com/creack/pty v1.1.24
 	github.com/dlclark/regexp2 v1.12.0
 	github.com/dustin/go-humanize v1.0.1
 	github.com/klauspost/cpuid/v2 v2.4.2

@@ -7,6 +7,7 @@ import (
 	"math"
 	"os"
 	"os/signal"
+	"path/filepath"
 	"strings"
 	"sync/atomic"
 	"time"
@@ -24,7 +25,10 @@ func chatCommand() *cli.Command {
 		Usage: "talk to a model, or continue a prompt with -p",
 		Description: "With -p, generates one reply (or, for a model without a chat template such as the embedded\n" +
 			"stories260K, prints the prompt and its continuation) and exits. Without -p, starts an interactive\n" +
-			"chat: type a message and press Enter; /reset starts over, /exit or Ctrl-D quits, Ctrl-C stops a reply.\n\n" +
+			"chat: type a message and press Enter; /reset starts over, /exit or Ctrl-D quits, Ctrl-C stops a reply\n" +
+			"(and at the prompt quits with status 130). On a terminal the line can be edited (arrows, Home/End,\n" +
+			"Ctrl-A/E/K/U/W) and Up/Down go through earlier lines, kept per user in the store: <store>/<user>/chat_history\n" +
+			"with --user, <store>/.chat_history without (the newest 1000 lines).\n\n" +
 			"Examples:\n" +
 			"   milp-lite chat -p \"Once upon a time\" --temp 0 -n 200\n" +
 			"   milp-lite chat --model qwen2.5-0.5b-instruct-q8_0.gguf --system \"You are terse.\"\n" +
@@ -148,7 +152,18 @@ func runChat(c *cli.Context) error {
 	case plainText:
 		mode = "no chat template: your text is continued"
 	}
-	return repl(conv, mode, os.Stdin, out)
+	return repl(conv, mode, newLineReader(os.Stdin, os.Stdout, chatHistoryPath(c)), out)
+}
+
+// chatHistoryPath is where the prompt's line history is kept: in the
+// user's folder of the store for --user, else in the store's root (a
+// hidden name, which no user ID can take).
+func chatHistoryPath(c *cli.Context) string {
+	st := storeOf(c)
+	if c.IsSet("user") {
+		return filepath.Join(st.UserDir(c.String("user")), "chat_history")
+	}
+	return filepath.Join(st.Root, ".chat_history")
 }
 
 // conversation is what the chat command talks to: a plain session, or a
@@ -228,8 +243,10 @@ func loadAdapters(specs []string, m *nn.Model) ([]nn.Adapter, error) {
 	return out, err
 }
 
-// repl reads messages line by line until /exit or end of input.
-func repl(sess conversation, mode string, in io.Reader, out *bufio.Writer) error {
+// repl reads messages line by line until /exit or end of input. Ctrl-C at
+// the prompt ends the chat with errInterrupted (exit status 130); during a
+// reply, it stops the reply.
+func repl(sess conversation, mode string, lines lineReader, out *bufio.Writer) error {
 	var interrupted atomic.Bool
 	sig := make(chan os.Signal, 1)
 	signal.Notify(sig, os.Interrupt)
@@ -237,24 +254,24 @@ func repl(sess conversation, mode string, in io.Reader, out *bufio.Writer) error
 	generating := atomic.Bool{}
 	go func() {
 		for range sig {
-			if !generating.Load() {
+			if !generating.Load() { // at the prompt of a chat read from a pipe
 				fmt.Fprintln(os.Stderr)
-				os.Exit(0)
+				os.Exit(130)
 			}
 			interrupted.Store(true)
 		}
 	}()
 	fmt.Fprintf(out, "milp-lite chat (%s). /reset starts over, /exit or Ctrl-D quits, Ctrl-C stops a reply.\n", mode)
-	lines := bufio.NewScanner(in)
-	lines.Buffer(make([]byte, 64*1024), 1<<20)
 	for {
-		out.WriteString("> ")
 		out.Flush()
-		if !lines.Scan() {
-			out.WriteString("\n")
-			return lines.Err()
+		line, err := lines.ReadLine("> ")
+		if err == io.EOF {
+			return nil
 		}
-		line := strings.TrimSpace(lines.Text())
+		if err != nil {
+			return err
+		}
+		line = strings.TrimSpace(line)
 		switch line {
 		case "":
 			continue
@@ -267,7 +284,7 @@ func repl(sess conversation, mode string, in io.Reader, out *bufio.Writer) error
 		}
 		interrupted.Store(false)
 		generating.Store(true)
-		_, err := sess.Send(line, func(text string) bool {
+		_, err = sess.Send(line, func(text string) bool {
 			out.WriteString(text)
 			out.Flush()
 			return !interrupted.Load()

@@ -18,6 +18,9 @@ func main() {
 		if errors.As(err, &exit) && exit.ExitCode() == 0 {
 			return
 		}
+		if errors.Is(err, errInterrupted) { // Ctrl-C at the chat's prompt: the shell's convention
+			os.Exit(130)
+		}
 		fmt.Fprintf(os.Stderr, "milp-lite: %v\n", err)
 		os.Exit(1)
 	}
