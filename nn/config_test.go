@@ -2,6 +2,7 @@ package nn
 
 import (
 	"bytes"
+	"errors"
 	"fmt"
 	"math"
 	"runtime"
@@ -163,5 +164,16 @@ func TestSmallStateIsSmall(t *testing.T) {
 	runtime.ReadMemStats(&after)
 	if got := after.TotalAlloc - before.TotalAlloc; got > 16<<10 {
 		t.Fatalf("a 4-token state of a width-8 model allocates %d bytes", got)
+	}
+}
+
+// TestVocabularyOnlyFileIsNoModel: llama.cpp's vocabulary-only files load
+// no model, with one error saying why and naming the file, never a
+// complaint about the first missing tensor.
+func TestVocabularyOnlyFileIsNoModel(t *testing.T) {
+	path := "../testdata/vocab/ggml-vocab-qwen2.gguf"
+	_, err := Open(path)
+	if !errors.Is(err, ErrNoTensors) || !strings.HasPrefix(err.Error(), path+": ") {
+		t.Fatalf("Open(%s): %v, want ErrNoTensors naming the file", path, err)
 	}
 }

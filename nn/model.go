@@ -1,6 +1,7 @@
 package nn
 
 import (
+	"errors"
 	"fmt"
 
 	"github.com/milp-lite/milp-lite/gguf"
@@ -19,6 +20,11 @@ type Model struct {
 	rope         *kernels.RoPE
 }
 
+// ErrNoTensors is FromGGUF's error for a file without tensors, such as
+// llama.cpp's vocabulary-only files (ggml-vocab-*.gguf): a tokenizer can be
+// read from one (tokenizer.FromGGUF), a model cannot.
+var ErrNoTensors = errors.New("the file holds no tensors (a vocabulary-only GGUF?): there are no weights to run")
+
 // Open maps a GGUF file and loads the model in it.
 func Open(path string) (*Model, error) {
 	f, err := gguf.Open(path)
@@ -36,6 +42,9 @@ func Open(path string) (*Model, error) {
 // FromGGUF loads the model held by a parsed GGUF file. The model keeps
 // referencing the file's tensor data.
 func FromGGUF(f *gguf.File) (*Model, error) {
+	if len(f.Tensors) == 0 {
+		return nil, ErrNoTensors
+	}
 	cfg, err := ConfigFromGGUF(f)
 	if err != nil {
 		return nil, err
