@@ -132,3 +132,35 @@ func TestChatLineEditingOnATerminal(t *testing.T) {
 		t.Fatalf("a repeat of the last entry was added: %q", data)
 	}
 }
+
+// TestChatInterruptFromAPipe: with its input from a pipe, Ctrl-C (SIGINT)
+// at the prompt ends the chat with status 130 too.
+func TestChatInterruptFromAPipe(t *testing.T) {
+	cmd := exec.Command(binary, "chat", "--store", t.TempDir(), "-n", "3")
+	stdin, err := cmd.StdinPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer stdin.Close()
+	stdout, err := cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	buf := make([]byte, 4096)
+	var seen []byte
+	for !bytes.HasSuffix(seen, []byte("> ")) {
+		n, err := stdout.Read(buf)
+		if err != nil {
+			t.Fatalf("no prompt: %v, %q", err, seen)
+		}
+		seen = append(seen, buf[:n]...)
+	}
+	cmd.Process.Signal(os.Interrupt)
+	err = cmd.Wait()
+	if ee, ok := err.(*exec.ExitError); !ok || ee.ExitCode() != 130 {
+		t.Fatalf("SIGINT at the prompt: %v, want exit status 130", err)
+	}
+}
