@@ -219,37 +219,11 @@ func TestImportSPCRealValidationSplit(t *testing.T) {
 // spcMalformed is spcSample with a malformed record after each good one: a
 // conversation without speaker labels (line 12), an empty one (line 23), a
 // row short of a field (line 29) and an empty persona (line 30).
-const spcMalformed = `user 1 personas,user 2 personas,Best Generated Conversation
-"I like cats.
-I am a nurse.
-I live in Ohio.","I love pizza.
-I have two sons.","User 1: Hi!
-User 2: Hello, I love pizza.
-User 1: I like cats.
-
-User 2: Nice.
-User 2: Do you?
-[They laugh]"
-"I like tea.","I like coffee.","Hello there, how are you?
-Fine thanks."
-"I am a nurse.
-I play golf.
-I hate rain.","I live in ohio.
-I like cats.
-I am a nurse.
-I drive a truck.","User 1: Golf today?
-*User 2:* Sure, after my shift.
-it ends at five
-User 1: Great."
-"I like tea.","I like coffee.",""
-"  I love  pizza
-I have two sons.","I am a nurse.
-I play golf.
-I hate rain.","User 1: Pizza?
-User 2: Yes!"
-"I like tea.","I like coffee."
-"","I like coffee.","User 1: hi"
-`
+var spcMalformed = strings.NewReplacer(
+	"[They laugh]\"\n", "[They laugh]\"\n\"I like tea.\",\"I like coffee.\",\"Hello there, how are you?\nFine thanks.\"\n",
+	"User 1: Great.\"\n", "User 1: Great.\"\n\"I like tea.\",\"I like coffee.\",\"\"\n",
+	"User 2: Yes!\"\n", "User 2: Yes!\"\n\"I like tea.\",\"I like coffee.\"\n\"\",\"I like coffee.\",\"User 1: hi\"\n",
+).Replace(spcSample)
 
 // TestImportSPCSkipping: malformed records are each reported with their
 // line and reason and left out, and the rest imports exactly as the clean
