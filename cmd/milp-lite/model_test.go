@@ -54,7 +54,8 @@ func TestHostileMetadataIsOneShortLine(t *testing.T) {
 		b := f.Builder()
 		b.Set(c.key, c.value)
 		path := writeGGUF(t, "hostile.gguf", b)
-		args := []string{"tokenize", "--model", path, "x"}
+		// A command that loads the model (tokenize reads only the vocabulary).
+		args := []string{"chat", "--model", path, "-p", "x", "-n", "1"}
 		r := run(t, "", args...)
 		wantOneLineError(t, r, args, path)
 		if len(r.stderr) > 400 || !strings.Contains(r.stderr, c.key) && !strings.Contains(r.stderr, "xxxx") {
