@@ -36,10 +36,11 @@ type openAIConversation struct {
 }
 
 type openAIMessage struct {
-	Role         string          `json:"role"`
-	Content      json.RawMessage `json:"content"` // string, null or text parts
-	Name         string          `json:"name"`
-	Weight       *int            `json:"weight"`
+	Role    string          `json:"role"`
+	Content json.RawMessage `json:"content"` // string, null or text parts
+	Name    string          `json:"name"`
+	Weight  *float64        `json:"weight"` // 0 or 1; 1.0 as some writers put it
+
 	ToolCalls    json.RawMessage `json:"tool_calls"`
 	ToolCallID   string          `json:"tool_call_id"`
 	FunctionCall json.RawMessage `json:"function_call"`
@@ -115,7 +116,15 @@ func DecodeConversation(line []byte) (c Conversation, skippedTool int, err error
 		if role == "developer" { // OpenAI's newer name for the system role
 			role = chat.RoleSystem
 		}
-		c.Messages = append(c.Messages, chat.Message{Role: role, Content: text, Name: m.Name, Weight: m.Weight})
+		var weight *int
+		if m.Weight != nil {
+			if *m.Weight != 0 && *m.Weight != 1 {
+				return c, skippedTool, fmt.Errorf("message %d: weight %g: want 0 (not trained on) or 1", i, *m.Weight)
+			}
+			w := int(*m.Weight)
+			weight = &w
+		}
+		c.Messages = append(c.Messages, chat.Message{Role: role, Content: text, Name: m.Name, Weight: weight})
 	}
 	if err := c.Validate(); err != nil {
 		if skippedTool > 0 {

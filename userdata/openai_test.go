@@ -27,6 +27,9 @@ func TestImportOpenAIFull(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	if c, _, err := DecodeConversation([]byte(`{"messages":[{"role":"user","content":"hi"},{"role":"assistant","content":"a","weight":1.0}]}`)); err != nil || *c.Messages[1].Weight != 1 {
+		t.Errorf("weight 1.0: %v", err)
+	}
 	if skipped != 4 {
 		t.Errorf("skipped %d tool messages, want 4 (two calls, two answers)", skipped)
 	}
@@ -87,6 +90,7 @@ func TestDecodeConversationRefuses(t *testing.T) {
 		{"content number", `{"messages":[{"role":"user","content":3}]}`, "content: want a string or an array of text parts"},
 		{"weight on user", `{"messages":[{"role":"user","content":"hi","weight":0}]}`, "only assistant messages take a weight"},
 		{"weight 2", `{"messages":[{"role":"user","content":"hi"},{"role":"assistant","content":"a","weight":2}]}`, "weight 2: want 0"},
+		{"weight 0.5", `{"messages":[{"role":"user","content":"hi"},{"role":"assistant","content":"a","weight":0.5}]}`, "weight 0.5: want 0"},
 		{"weight text", `{"messages":[{"role":"assistant","content":"a","weight":"0"}]}`, "weight"},
 		{"unknown key", `{"messages":[{"role":"user","content":"hi","mood":"sad"}]}`, `unknown field "mood"`},
 		{"unknown role", `{"messages":[{"role":"robot","content":"hi"}]}`, `role "robot"`},
