@@ -5,7 +5,6 @@ import (
 	"os"
 	"strings"
 
-	"github.com/schollz/progressbar/v3"
 	"github.com/urfave/cli/v2"
 
 	"github.com/milp-lite/milp-lite/lora"
@@ -55,18 +54,9 @@ func runLoRAMerge(c *cli.Context) error {
 	if err != nil {
 		return err
 	}
-	var bar *progressbar.ProgressBar
-	b, err := lora.MergeFile(m, typ, func(done, total int) {
-		if bar == nil {
-			bar = progressbar.NewOptions(total, progressbar.OptionSetWriter(os.Stderr), progressbar.OptionSetDescription("merging"),
-				progressbar.OptionShowCount(), progressbar.OptionSetPredictTime(true), progressbar.OptionSetWidth(30),
-				progressbar.OptionClearOnFinish())
-		}
-		bar.Set(done)
-	}, adapters...)
-	if bar != nil {
-		bar.Finish()
-	}
+	progress := newCountProgress(os.Stderr, "merging tensors")
+	b, err := lora.MergeFile(m, typ, progress.set, adapters...)
+	progress.finish()
 	if err != nil {
 		return err
 	}

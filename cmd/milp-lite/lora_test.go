@@ -97,6 +97,10 @@ func TestLoRAMerge(t *testing.T) {
 	if r.code != 0 || !strings.Contains(r.stderr, "wrote "+merged) {
 		t.Fatalf("lora merge: exit %d: %s", r.code, r.stderr)
 	}
+	// Into a pipe: plain progress lines, no bar redrawn with carriage returns.
+	if strings.Contains(r.stderr, "\r") || !strings.Contains(r.stderr, "merging tensors: ") {
+		t.Fatalf("lora merge progress into a pipe: %q", r.stderr)
+	}
 	prompt := []string{"chat", "-p", "Once upon a time", "--temp", "0", "-n", "24"}
 	want := run(t, "", append(prompt, "--adapter", a, "--adapter", b+":0.5")...)
 	got := run(t, "", append(prompt, "--model", merged)...)

@@ -32,9 +32,50 @@ func newTrainProgress(out *os.File) *trainProgress {
 func (p *trainProgress) begin(total int) {
 	p.total, p.every, p.start = total, max(1, total/10), time.Now()
 	if p.terminal {
-		p.bar = progressbar.NewOptions(total, progressbar.OptionSetWriter(p.out), progressbar.OptionSetDescription("training"),
-			progressbar.OptionShowCount(), progressbar.OptionSetPredictTime(true), progressbar.OptionSetWidth(30),
-			progressbar.OptionClearOnFinish())
+		p.bar = newBar(p.out, total, "training")
+	}
+}
+
+// newBar is the live bar of a long job on a terminal.
+func newBar(out *os.File, total int, what string) *progressbar.ProgressBar {
+	return progressbar.NewOptions(total, progressbar.OptionSetWriter(out), progressbar.OptionSetDescription(what),
+		progressbar.OptionShowCount(), progressbar.OptionSetPredictTime(true), progressbar.OptionSetWidth(30),
+		progressbar.OptionClearOnFinish())
+}
+
+// countProgress shows a job counted in units (a merge's tensors): a live
+// bar on a terminal, elsewhere a plain line every tenth of the job.
+type countProgress struct {
+	out   *os.File
+	what  string
+	bar   *progressbar.ProgressBar
+	start time.Time
+	shown int // the last count a plain line showed
+}
+
+func newCountProgress(out *os.File, what string) *countProgress {
+	return &countProgress{out: out, what: what, start: time.Now(), shown: -1}
+}
+
+// set reports done of total units.
+func (p *countProgress) set(done, total int) {
+	if term.IsTerminal(int(p.out.Fd())) {
+		if p.bar == nil {
+			p.bar = newBar(p.out, total, p.what)
+		}
+		p.bar.Set(done)
+		return
+	}
+	if every := max(1, total/10); done != p.shown && (done%every == 0 || done == total) {
+		p.shown = done
+		fmt.Fprintf(p.out, "%s: %d/%d, %s\n", p.what, done, total, eta(time.Since(p.start), done, total))
+	}
+}
+
+// finish removes the bar.
+func (p *countProgress) finish() {
+	if p.bar != nil {
+		p.bar.Finish()
 	}
 }
 
