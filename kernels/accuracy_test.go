@@ -5,6 +5,7 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -159,4 +160,67 @@ func TestIntegerBatchAccuracy(t *testing.T) {
 			t.Errorf("%s: the integer path gave the float path's logits: it did not run", typ)
 		}
 	}
+}
+
+// kShape is a small model whose every matrix is whole 256-blocks wide, so
+// the K formats cover it (stories260K is 64 wide).
+var kShape = nn.Shape{Name: "k-accuracy", Arch: "llama", Dim: 256, Layers: 2, Heads: 4, KVHeads: 2, FFNDim: 512, Vocab: 512, Context: 512}
+
+// TestIntegerBatchAccuracyK: the K formats, on a synthetic model (random
+// weights, the same values stored as F32, Q4_K and Q6_K) reading the fixed
+// text as byte tokens. The measure is llama-perplexity's KL divergence of
+// each position's next-token distribution from the F32 model's: the
+// integer path (activations rounded to 8 bits per 256) may add at most half
+// of what the weights' own rounding costs through the float GEMM, and at a
+// level with the batched kernels it must change the logits (it ran).
+func TestIntegerBatchAccuracyK(t *testing.T) {
+	tokens := testmodel.Synthetic(t, kShape, quant.F32, 7).Tokenizer.Encode(accuracyText, true, false)[:256]
+	_, logits32 := textLoss(t, testmodel.Synthetic(t, kShape, quant.F32, 7), tokens)
+	for _, typ := range []quant.Type{quant.Q4_K, quant.Q6_K} {
+		m := testmodel.Synthetic(t, kShape, typ, 7)
+		defer kernels.SetIntegerBatches(kernels.SetIntegerBatches(false))
+		lossF, logitsF := textLoss(t, m, tokens)
+		kernels.SetIntegerBatches(true)
+		lossI, logitsI := textLoss(t, m, tokens)
+		klF, klI := meanKL(logits32, logitsF, kShape.Vocab), meanKL(logits32, logitsI, kShape.Vocab)
+		t.Logf("%s, %d tokens, level %s: KL from F32 %.3e float GEMM, %.3e integer; loss %.5f float, %.5f integer",
+			typ, len(tokens), kernels.CurrentLevel(), klF, klI, lossF, lossI)
+		if klF <= 0 || klI > 1.5*klF {
+			t.Errorf("%s: the integer path's KL divergence from F32 %.3e is more than 1.5× the float path's %.3e", typ, klI, klF)
+		}
+		if kernels.HasIntegerBatches(typ) && slices.Equal(logitsI, logitsF) {
+			t.Errorf("%s: the integer path gave the float path's logits: it did not run", typ)
+		}
+	}
+}
+
+// meanKL is the mean over positions of KL(softmax(p) ‖ softmax(q)) for rows
+// of v logits.
+func meanKL(p, q []float32, v int) float64 {
+	var kl float64
+	rows := len(p) / v
+	for i := 0; i < rows; i++ {
+		lp, lq := logSoftmax(p[i*v:(i+1)*v]), logSoftmax(q[i*v:(i+1)*v])
+		for j := range lp {
+			kl += math.Exp(lp[j]) * (lp[j] - lq[j])
+		}
+	}
+	return kl / float64(rows)
+}
+
+// logSoftmax is the log-probabilities of a row of logits.
+func logSoftmax(row []float32) []float64 {
+	mx := math.Inf(-1)
+	for _, z := range row {
+		mx = math.Max(mx, float64(z))
+	}
+	var s float64
+	for _, z := range row {
+		s += math.Exp(float64(z) - mx)
+	}
+	out := make([]float64, len(row))
+	for i, z := range row {
+		out[i] = float64(z) - mx - math.Log(s)
+	}
+	return out
 }

@@ -62,5 +62,6 @@ func installArch(l Level, s *kernelSet) {
 		s.dotQ5_0, s.dotQ4_1, s.dotQ5_1 = dotQ5_0VNNI, dotQ4_1VNNI, dotQ5_1VNNI
 		s.gemmQ8_0x16, s.gemmQ4_0x16 = ilGemm{gemmQ8_0x16x8AVX512, 8}, ilGemm{gemmQ4_0x16x8AVX512, 8}
 		s.gemmQ5_0x16, s.gemmQ4_Kx16 = ilGemm{gemmQ5_0x16x8AVX512, 8}, ilGemm{gemmQ4_Kx16x4AVX512, 4}
+		s.gemmQ6_Kx16 = ilGemm{gemmQ6_Kx16x4AVX512, 4}
 	}
 }

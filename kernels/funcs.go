@@ -68,6 +68,7 @@ type kernelSet struct {
 	gemmQ4_0x16 ilGemm
 	gemmQ5_0x16 ilGemm
 	gemmQ4_Kx16 ilGemm
+	gemmQ6_Kx16 ilGemm
 	dotQ4_0     func(w []byte, xq []int8, xd []float32) float32
 	dotQ4_K     func(w []byte, xq []int8, xd []float32, xs []int16) float32
 	dotQ5_K     func(w []byte, xq []int8, xd []float32, xs []int16) float32

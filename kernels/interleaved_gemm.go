@@ -47,6 +47,8 @@ func (ks *kernelSet) interleavedGemmKernel(t quant.Type) ilGemm {
 		return ks.gemmQ5_0x16
 	case quant.Q4_K:
 		return ks.gemmQ4_Kx16
+	case quant.Q6_K:
+		return ks.gemmQ6_Kx16
 	}
 	return ilGemm{}
 }

@@ -488,3 +488,180 @@ g5store:
 g5done:
 	VZEROUPPER
 	RET
+
+// Q6_K, four tokens per tile: per quad of units (Q6QUAD's), four weight
+// vectors of four sub-blocks are assembled once and each meets the four
+// tokens' activation bytes, so a token has a VPDPBUSD chain per sub-block
+// of the quarter: Z16+4k+t for sub-block k of the quarter and token t,
+// started from the token's bias term. The quarter's chains are weighed by
+// the rows' int8 scales (read from the super-block, Z15) into each token's
+// integer total (Z4–Z7), and the super-block ends as gemvQ6_Kx16AVX512's
+// does: float sums Z0–Z3. Z8–Z12 are the quad's units and temporaries,
+// Z13 = 0x30 and Z14 = 0x0f in every byte. Tokens are 256 bytes of
+// activations and 64 bytes of terms apart in the tile.
+
+// GQ6_BIAS(J): the chains of sub-blocks J, J+2, J+4, J+6 start from each
+// token's bias terms.
+#define GQ6_BIAS(J) \
+	VPBROADCASTD (0+4*((J)+0))(BX), Z16 \
+	VPBROADCASTD (64+4*((J)+0))(BX), Z17 \
+	VPBROADCASTD (128+4*((J)+0))(BX), Z18 \
+	VPBROADCASTD (192+4*((J)+0))(BX), Z19 \
+	VPBROADCASTD (0+4*((J)+2))(BX), Z20 \
+	VPBROADCASTD (64+4*((J)+2))(BX), Z21 \
+	VPBROADCASTD (128+4*((J)+2))(BX), Z22 \
+	VPBROADCASTD (192+4*((J)+2))(BX), Z23 \
+	VPBROADCASTD (0+4*((J)+4))(BX), Z24 \
+	VPBROADCASTD (64+4*((J)+4))(BX), Z25 \
+	VPBROADCASTD (128+4*((J)+4))(BX), Z26 \
+	VPBROADCASTD (192+4*((J)+4))(BX), Z27 \
+	VPBROADCASTD (0+4*((J)+6))(BX), Z28 \
+	VPBROADCASTD (64+4*((J)+6))(BX), Z29 \
+	VPBROADCASTD (128+4*((J)+6))(BX), Z30 \
+	VPBROADCASTD (192+4*((J)+6))(BX), Z31
+
+// GQ6_DOT(W, X, C): the four tokens' chains from C on += W times their
+// activation bytes X…X+3.
+#define GQ6_DOT(W, X, C0, C1, C2, C3) \
+	VPDPBUSD.BCST (X)(DI), W, C0; \
+	VPDPBUSD.BCST ((X)+256)(DI), W, C1; \
+	VPDPBUSD.BCST ((X)+512)(DI), W, C2; \
+	VPDPBUSD.BCST ((X)+768)(DI), W, C3
+
+// GQ6_QUAD(AOFF, BOFF, HOFF, X1, X2, X3, X4): Q6QUAD's four weight vectors,
+// each against the four tokens.
+#define GQ6_QUAD(AOFF, BOFF, HOFF, X1, X2, X3, X4) \
+	PREFETCHT0 (AOFF+3360)(SI); \
+	PREFETCHT0 (BOFF+3360)(SI); \
+	PREFETCHT0 (HOFF+3360)(SI); \
+	VMOVDQU32 AOFF(SI), Z8; \
+	VMOVDQU32 BOFF(SI), Z9; \
+	VMOVDQU32 HOFF(SI), Z10; \
+	VPANDD Z14, Z8, Z11; \
+	VPSLLD $4, Z10, Z12; \
+	VPTERNLOGD $0xf8, Z13, Z12, Z11; \
+	GQ6_DOT(Z11, X1, Z16, Z17, Z18, Z19); \
+	VPANDD Z14, Z9, Z11; \
+	VPSLLD $2, Z10, Z12; \
+	VPTERNLOGD $0xf8, Z13, Z12, Z11; \
+	GQ6_DOT(Z11, X2, Z20, Z21, Z22, Z23); \
+	VPSRLW $4, Z8, Z11; \
+	VPANDD Z14, Z11, Z11; \
+	VPTERNLOGD $0xf8, Z13, Z10, Z11; \
+	GQ6_DOT(Z11, X3, Z24, Z25, Z26, Z27); \
+	VPSRLW $4, Z9, Z11; \
+	VPANDD Z14, Z11, Z11; \
+	VPSRLD $2, Z10, Z12; \
+	VPTERNLOGD $0xf8, Z13, Z12, Z11; \
+	GQ6_DOT(Z11, X4, Z28, Z29, Z30, Z31)
+
+// GQ6_WEIGH(SOFF, SH, C0, C1, C2, C3): each token's total += its chain
+// times the scale byte that a left shift by SH brings to the top of each
+// lane of the scale unit at SOFF(SI).
+#define GQ6_WEIGH(SOFF, SH, C0, C1, C2, C3) \
+	VPSLLD $(SH), SOFF(SI), Z15; \
+	VPSRAD $24, Z15, Z15; \
+	VPMULLD Z15, C0, C0; \
+	VPADDD C0, Z4, Z4; \
+	VPMULLD Z15, C1, C1; \
+	VPADDD C1, Z5, Z5; \
+	VPMULLD Z15, C2, C2; \
+	VPADDD C2, Z6, Z6; \
+	VPMULLD Z15, C3, C3; \
+	VPADDD C3, Z7, Z7
+
+// GQ6_QUARTER(SA, SHA, SB, SHB): weighs the quarter's four sub-blocks,
+// whose scales are at SA (shifts SHA, SHA-16) and SB (SHB, SHB-16).
+#define GQ6_QUARTER(SA, SHA, SB, SHB) \
+	GQ6_WEIGH(SA, SHA, Z16, Z17, Z18, Z19); \
+	GQ6_WEIGH(SA, SHA-16, Z20, Z21, Z22, Z23); \
+	GQ6_WEIGH(SB, SHB, Z24, Z25, Z26, Z27); \
+	GQ6_WEIGH(SB, SHB-16, Z28, Z29, Z30, Z31)
+
+// GQ6_FINISH1(TOT, SUM, OFF): SUM += float(TOT) times the rows' d (Z15)
+// times the token's activation scale at OFF(DX), as IL_SCALE does.
+#define GQ6_FINISH1(TOT, SUM, OFF) \
+	VCVTDQ2PS TOT, TOT; \
+	VMULPS.BCST OFF(DX), Z15, Z12; \
+	VFMADD231PS Z12, TOT, SUM
+
+// func gemmQ6_Kx16x4AVX512(w []byte, groups, nb int, xq []int8, xd []float32, xc []int32, out []float32, ldo int)
+TEXT ·gemmQ6_Kx16x4AVX512(SB), NOSPLIT, $0-144
+	GT_ARGS
+	MOVL $0x0f0f0f0f, AX
+	VPBROADCASTD AX, Z14
+	MOVL $0x30303030, AX
+	VPBROADCASTD AX, Z13
+	TESTQ R10, R10
+	JZ    g6done
+
+g6group:
+	MOVQ R12, DI
+	MOVQ R13, DX
+	MOVQ R14, BX
+	MOVQ R11, CX
+	VXORPS Z0, Z0, Z0
+	VXORPS Z1, Z1, Z1
+	VXORPS Z2, Z2, Z2
+	VXORPS Z3, Z3, Z3
+	TESTQ CX, CX
+	JZ    g6store
+
+g6block:
+	PREFETCHT0 3360(SI)
+	PREFETCHT0 3424(SI)
+	PREFETCHT0 3488(SI)
+	PREFETCHT0 3552(SI)
+	PREFETCHT0 3616(SI)
+	VPXORD Z4, Z4, Z4
+	VPXORD Z5, Z5, Z5
+	VPXORD Z6, Z6, Z6
+	VPXORD Z7, Z7, Z7
+	// Half 0, values 0…15 of each 32: sub-blocks 0, 2, 4, 6.
+	GQ6_BIAS(0)
+	GQ6_QUAD(288, 352, 416, 0, 32, 64, 96)
+	GQ6_QUAD(480, 544, 608, 4, 36, 68, 100)
+	GQ6_QUAD(672, 736, 800, 8, 40, 72, 104)
+	GQ6_QUAD(864, 928, 992, 12, 44, 76, 108)
+	GQ6_QUARTER(32, 24, 96, 24)
+	// Half 0, values 16…31 of each 32: sub-blocks 1, 3, 5, 7.
+	GQ6_BIAS(1)
+	GQ6_QUAD(1056, 1120, 1184, 16, 48, 80, 112)
+	GQ6_QUAD(1248, 1312, 1376, 20, 52, 84, 116)
+	GQ6_QUAD(1440, 1504, 1568, 24, 56, 88, 120)
+	GQ6_QUAD(1632, 1696, 1760, 28, 60, 92, 124)
+	GQ6_QUARTER(32, 16, 96, 16)
+	// Half 1, values 0…15 of each 32: sub-blocks 8, 10, 12, 14.
+	GQ6_BIAS(8)
+	GQ6_QUAD(1824, 1888, 1952, 128, 160, 192, 224)
+	GQ6_QUAD(2016, 2080, 2144, 132, 164, 196, 228)
+	GQ6_QUAD(2208, 2272, 2336, 136, 168, 200, 232)
+	GQ6_QUAD(2400, 2464, 2528, 140, 172, 204, 236)
+	GQ6_QUARTER(160, 24, 224, 24)
+	// Half 1, values 16…31 of each 32: sub-blocks 9, 11, 13, 15.
+	GQ6_BIAS(9)
+	GQ6_QUAD(2592, 2656, 2720, 144, 176, 208, 240)
+	GQ6_QUAD(2784, 2848, 2912, 148, 180, 212, 244)
+	GQ6_QUAD(2976, 3040, 3104, 152, 184, 216, 248)
+	GQ6_QUAD(3168, 3232, 3296, 156, 188, 220, 252)
+	GQ6_QUARTER(160, 16, 224, 16)
+	VCVTPH2PS 0(SI), Z15
+	GQ6_FINISH1(Z4, Z0, 0)
+	GQ6_FINISH1(Z5, Z1, 4)
+	GQ6_FINISH1(Z6, Z2, 8)
+	GQ6_FINISH1(Z7, Z3, 12)
+	ADDQ $3360, SI
+	ADDQ $1024, DI
+	ADDQ $16, DX
+	ADDQ $256, BX
+	DECQ CX
+	JNZ  g6block
+
+g6store:
+	GK_STORE
+	DECQ R10
+	JNZ  g6group
+
+g6done:
+	VZEROUPPER
+	RET

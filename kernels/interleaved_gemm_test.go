@@ -85,7 +85,7 @@ func TestInterleavedGemmMatchesGemv(t *testing.T) {
 	}
 }
 
-// TestMatMulIntegerBatch: a batch through a Q8_0, Q4_0, Q5_0 or Q4_K
+// TestMatMulIntegerBatch: a batch through a Q8_0, Q4_0, Q5_0, Q4_K or Q6_K
 // matrix, whatever its size and however many products share it (MatMul,
 // MatMulMany, beside products of another block size and of a type without
 // batched kernels), gives each token the bits the token gets alone
@@ -97,35 +97,35 @@ func TestMatMulIntegerBatch(t *testing.T) {
 	r := rand.New(rand.NewPCG(83, 84))
 	pool := NewPool(2)
 	forEachLevel(t, func(tb testing.TB, l Level) {
-		for _, typ := range []quant.Type{quant.Q8_0, quant.Q4_0, quant.Q5_0, quant.Q4_K} {
+		for _, typ := range []quant.Type{quant.Q8_0, quant.Q4_0, quant.Q5_0, quant.Q4_K, quant.Q6_K} {
 			for _, p := range []*Pool{Default(), pool} {
 				rows, cols := 48, 2*quant.QKK
 				w, deq := randMatrix(tb, r, typ, rows, cols)
 				w2, _ := randMatrix(tb, r, typ, 32, cols)
 				other := quant.Q4_K // another block size
-				if typ == quant.Q4_K {
+				if typ.BlockSize() == quant.QKK {
 					other = quant.Q8_0
 				}
 				w3, _ := randMatrix(tb, r, other, 16, cols)
-				w6, _ := randMatrix(tb, r, quant.Q6_K, 32, cols)
+				w5k, _ := randMatrix(tb, r, quant.Q5_K, 32, cols) // no batched kernels
 				for _, batch := range []int{2, 7, 8, 9, 19} {
 					x := randVec(r, batch*cols)
 					got := make([]float32, batch*rows)
 					p.MatMul(got, w, x, batch)
 					many, many2 := make([]float32, batch*rows), make([]float32, batch*32)
-					many3, many6 := make([]float32, batch*16), make([]float32, batch*32)
-					p.MatMulMany(x, batch, []Product{{Dst: many6, W: w6}, {Dst: many, W: w}, {Dst: many3, W: w3}, {Dst: many2, W: w2}})
-					want3, want6 := make([]float32, batch*16), make([]float32, batch*32)
+					many3, many5k := make([]float32, batch*16), make([]float32, batch*32)
+					p.MatMulMany(x, batch, []Product{{Dst: many5k, W: w5k}, {Dst: many, W: w}, {Dst: many3, W: w3}, {Dst: many2, W: w2}})
+					want3, want5k := make([]float32, batch*16), make([]float32, batch*32)
 					p.MatMul(want3, w3, x, batch)
-					p.MatMul(want6, w6, x, batch)
+					p.MatMul(want5k, w5k, x, batch)
 					for i := range want3 {
 						if many3[i] != want3[i] {
 							tb.Fatalf("%s %s batch %d: %s product's value %d is %g in MatMulMany, %g in MatMul", l, typ, batch, other, i, many3[i], want3[i])
 						}
 					}
-					for i := range want6 {
-						if many6[i] != want6[i] {
-							tb.Fatalf("%s %s batch %d: Q6_K product's value %d is %g in MatMulMany, %g in MatMul", l, typ, batch, i, many6[i], want6[i])
+					for i := range want5k {
+						if many5k[i] != want5k[i] {
+							tb.Fatalf("%s %s batch %d: Q5_K product's value %d is %g in MatMulMany, %g in MatMul", l, typ, batch, i, many5k[i], want5k[i])
 						}
 					}
 					one, one2 := make([]float32, rows), make([]float32, 32)
@@ -166,8 +166,8 @@ func absDot(a, b []float32) float64 {
 }
 
 // BenchmarkMatMulIntegerVsFloat is prompt processing (128 tokens) through
-// Q8_0, Q4_0, Q5_0 and Q4_K matrices of SmolLM2's, Qwen2.5-0.5B's and
-// TinyLlama's FFN shapes (Q4_K where the width is whole super-blocks), by
+// Q8_0, Q4_0, Q5_0, Q4_K and Q6_K matrices of SmolLM2's, Qwen2.5-0.5B's and
+// TinyLlama's FFN shapes (the K formats where the width is whole super-blocks), by
 // the path MatMul takes at this level (int, where it has the batched
 // kernels) and by the float GEMM on dequantised tiles. -count repeats a
 // sub-benchmark back to back, so alternate by running the binary in a loop:
@@ -179,7 +179,7 @@ func BenchmarkMatMulIntegerVsFloat(b *testing.B) {
 	const m = 128
 	for _, shape := range [][2]int{{1536, 576}, {4864, 896}, {5632, 2048}} {
 		n, k := shape[0], shape[1]
-		for _, typ := range []quant.Type{quant.Q8_0, quant.Q4_0, quant.Q5_0, quant.Q4_K} {
+		for _, typ := range []quant.Type{quant.Q8_0, quant.Q4_0, quant.Q5_0, quant.Q4_K, quant.Q6_K} {
 			if k%typ.BlockSize() != 0 {
 				continue
 			}
