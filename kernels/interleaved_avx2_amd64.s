@@ -265,51 +265,51 @@ q5adone:
 // 6-bit scale, moved by VPSHUFB into both halves of each row's dword, adds
 // the pair sums times the scale into int32 (Y10/Y11). The mins, moved into
 // the low half only (the sub-block sums xc are signed), meet the sums'
-// broadcast dwords the same way (Y12/Y13). k4avx2<> holds the VPSHUFB masks
+// broadcast dwords the same way (Y12/Y13). ·k4avx2 holds the VPSHUFB masks
 // (scale byte k in both int16 halves, k < 4; min byte k in the low one) and
 // the 0x3f and 0x30 bytes of the unpacking. The integers are the generic
 // twin's exactly; the floats follow it as the VNNI kernel does.
-DATA k4avx2<>+0(SB)/8, $0x8004800480008000
-DATA k4avx2<>+8(SB)/8, $0x800c800c80088008
-DATA k4avx2<>+16(SB)/8, $0x8004800480008000
-DATA k4avx2<>+24(SB)/8, $0x800c800c80088008
-DATA k4avx2<>+32(SB)/8, $0x8005800580018001
-DATA k4avx2<>+40(SB)/8, $0x800d800d80098009
-DATA k4avx2<>+48(SB)/8, $0x8005800580018001
-DATA k4avx2<>+56(SB)/8, $0x800d800d80098009
-DATA k4avx2<>+64(SB)/8, $0x8006800680028002
-DATA k4avx2<>+72(SB)/8, $0x800e800e800a800a
-DATA k4avx2<>+80(SB)/8, $0x8006800680028002
-DATA k4avx2<>+88(SB)/8, $0x800e800e800a800a
-DATA k4avx2<>+96(SB)/8, $0x8007800780038003
-DATA k4avx2<>+104(SB)/8, $0x800f800f800b800b
-DATA k4avx2<>+112(SB)/8, $0x8007800780038003
-DATA k4avx2<>+120(SB)/8, $0x800f800f800b800b
-DATA k4avx2<>+128(SB)/8, $0x8080800480808000
-DATA k4avx2<>+136(SB)/8, $0x8080800c80808008
-DATA k4avx2<>+144(SB)/8, $0x8080800480808000
-DATA k4avx2<>+152(SB)/8, $0x8080800c80808008
-DATA k4avx2<>+160(SB)/8, $0x8080800580808001
-DATA k4avx2<>+168(SB)/8, $0x8080800d80808009
-DATA k4avx2<>+176(SB)/8, $0x8080800580808001
-DATA k4avx2<>+184(SB)/8, $0x8080800d80808009
-DATA k4avx2<>+192(SB)/8, $0x8080800680808002
-DATA k4avx2<>+200(SB)/8, $0x8080800e8080800a
-DATA k4avx2<>+208(SB)/8, $0x8080800680808002
-DATA k4avx2<>+216(SB)/8, $0x8080800e8080800a
-DATA k4avx2<>+224(SB)/8, $0x8080800780808003
-DATA k4avx2<>+232(SB)/8, $0x8080800f8080800b
-DATA k4avx2<>+240(SB)/8, $0x8080800780808003
-DATA k4avx2<>+248(SB)/8, $0x8080800f8080800b
-DATA k4avx2<>+256(SB)/8, $0x3f3f3f3f3f3f3f3f
-DATA k4avx2<>+264(SB)/8, $0x3f3f3f3f3f3f3f3f
-DATA k4avx2<>+272(SB)/8, $0x3f3f3f3f3f3f3f3f
-DATA k4avx2<>+280(SB)/8, $0x3f3f3f3f3f3f3f3f
-DATA k4avx2<>+288(SB)/8, $0x3030303030303030
-DATA k4avx2<>+296(SB)/8, $0x3030303030303030
-DATA k4avx2<>+304(SB)/8, $0x3030303030303030
-DATA k4avx2<>+312(SB)/8, $0x3030303030303030
-GLOBL k4avx2<>(SB), RODATA|NOPTR, $320
+DATA ·k4avx2+0(SB)/8, $0x8004800480008000
+DATA ·k4avx2+8(SB)/8, $0x800c800c80088008
+DATA ·k4avx2+16(SB)/8, $0x8004800480008000
+DATA ·k4avx2+24(SB)/8, $0x800c800c80088008
+DATA ·k4avx2+32(SB)/8, $0x8005800580018001
+DATA ·k4avx2+40(SB)/8, $0x800d800d80098009
+DATA ·k4avx2+48(SB)/8, $0x8005800580018001
+DATA ·k4avx2+56(SB)/8, $0x800d800d80098009
+DATA ·k4avx2+64(SB)/8, $0x8006800680028002
+DATA ·k4avx2+72(SB)/8, $0x800e800e800a800a
+DATA ·k4avx2+80(SB)/8, $0x8006800680028002
+DATA ·k4avx2+88(SB)/8, $0x800e800e800a800a
+DATA ·k4avx2+96(SB)/8, $0x8007800780038003
+DATA ·k4avx2+104(SB)/8, $0x800f800f800b800b
+DATA ·k4avx2+112(SB)/8, $0x8007800780038003
+DATA ·k4avx2+120(SB)/8, $0x800f800f800b800b
+DATA ·k4avx2+128(SB)/8, $0x8080800480808000
+DATA ·k4avx2+136(SB)/8, $0x8080800c80808008
+DATA ·k4avx2+144(SB)/8, $0x8080800480808000
+DATA ·k4avx2+152(SB)/8, $0x8080800c80808008
+DATA ·k4avx2+160(SB)/8, $0x8080800580808001
+DATA ·k4avx2+168(SB)/8, $0x8080800d80808009
+DATA ·k4avx2+176(SB)/8, $0x8080800580808001
+DATA ·k4avx2+184(SB)/8, $0x8080800d80808009
+DATA ·k4avx2+192(SB)/8, $0x8080800680808002
+DATA ·k4avx2+200(SB)/8, $0x8080800e8080800a
+DATA ·k4avx2+208(SB)/8, $0x8080800680808002
+DATA ·k4avx2+216(SB)/8, $0x8080800e8080800a
+DATA ·k4avx2+224(SB)/8, $0x8080800780808003
+DATA ·k4avx2+232(SB)/8, $0x8080800f8080800b
+DATA ·k4avx2+240(SB)/8, $0x8080800780808003
+DATA ·k4avx2+248(SB)/8, $0x8080800f8080800b
+DATA ·k4avx2+256(SB)/8, $0x3f3f3f3f3f3f3f3f
+DATA ·k4avx2+264(SB)/8, $0x3f3f3f3f3f3f3f3f
+DATA ·k4avx2+272(SB)/8, $0x3f3f3f3f3f3f3f3f
+DATA ·k4avx2+280(SB)/8, $0x3f3f3f3f3f3f3f3f
+DATA ·k4avx2+288(SB)/8, $0x3030303030303030
+DATA ·k4avx2+296(SB)/8, $0x3030303030303030
+DATA ·k4avx2+304(SB)/8, $0x3030303030303030
+DATA ·k4avx2+312(SB)/8, $0x3030303030303030
+GLOBL ·k4avx2(SB), RODATA|NOPTR, $320
 
 // K4A_UNIT(QOFF, XLO, XHI): the nibble unit at QOFF(SI), both halves, low
 // nibbles against activation bytes XLO…XLO+3, high ones against XHI…XHI+3;
@@ -322,19 +322,19 @@ GLOBL k4avx2<>(SB), RODATA|NOPTR, $320
 	NIBBLES((QOFF+32), Y4, Y5, Y8, Y9)
 
 // K4A_WEIGH(SC, M, LO, HI, SQ, SM, K0, K1, XC0, XC1): SQ += the int16 pair
-// sums LO and HI times the scale bytes that masks K0 and K1 of k4avx2<>
+// sums LO and HI times the scale bytes that masks K0 and K1 of ·k4avx2
 // (byte offsets) pick from SC; SM += the min bytes that masks K0+128 and
 // K1+128 pick from M times the sub-block sums at XC0, XC1(BX). Clobbers
 // Y2–Y5 (M may be Y4: it is read first).
 #define K4A_WEIGH(SC, M, LO, HI, SQ, SM, K0, K1, MK0, MK1, XC0, XC1) \
-	VPSHUFB k4avx2<>+K0(SB), SC, Y2; \
-	VPSHUFB k4avx2<>+K1(SB), SC, Y3; \
+	VPSHUFB ·k4avx2+K0(SB), SC, Y2; \
+	VPSHUFB ·k4avx2+K1(SB), SC, Y3; \
 	VPMADDWD Y2, LO, Y2; \
 	VPMADDWD Y3, HI, Y3; \
 	VPADDD Y2, SQ, SQ; \
 	VPADDD Y3, SQ, SQ; \
-	VPSHUFB k4avx2<>+MK0(SB), M, Y2; \
-	VPSHUFB k4avx2<>+MK1(SB), M, Y3; \
+	VPSHUFB ·k4avx2+MK0(SB), M, Y2; \
+	VPSHUFB ·k4avx2+MK1(SB), M, Y3; \
 	VPBROADCASTD XC0(BX), Y4; \
 	VPBROADCASTD XC1(BX), Y5; \
 	VPMADDWD Y4, Y2, Y2; \
@@ -346,9 +346,9 @@ GLOBL k4avx2<>(SB), RODATA|NOPTR, $320
 // mins D1&63 (Y4); Dn is the rows' scale bytes 4n…4n+3, at 64+64n+H(SI).
 #define K4A_LOWSC(H, LO, HI, SQ, SM, K0, K1, MK0, MK1, XC0, XC1) \
 	VMOVDQU (64+H)(SI), Y14; \
-	VPAND k4avx2<>+256(SB), Y14, Y14; \
+	VPAND ·k4avx2+256(SB), Y14, Y14; \
 	VMOVDQU (128+H)(SI), Y4; \
-	VPAND k4avx2<>+256(SB), Y4, Y4; \
+	VPAND ·k4avx2+256(SB), Y4, Y4; \
 	K4A_WEIGH(Y14, Y4, LO, HI, SQ, SM, K0, K1, MK0, MK1, XC0, XC1)
 
 // K4A_HIGHSC(H, ...): sub-blocks 4–7: scales (D2&15)|(D0>>6)<<4 (Y14),
@@ -358,13 +358,13 @@ GLOBL k4avx2<>(SB), RODATA|NOPTR, $320
 	VPAND Y15, Y3, Y14; \
 	VMOVDQU (64+H)(SI), Y2; \
 	VPSRLD $2, Y2, Y2; \
-	VPAND k4avx2<>+288(SB), Y2, Y2; \
+	VPAND ·k4avx2+288(SB), Y2, Y2; \
 	VPOR Y2, Y14, Y14; \
 	VPSRLD $4, Y3, Y4; \
 	VPAND Y15, Y4, Y4; \
 	VMOVDQU (128+H)(SI), Y2; \
 	VPSRLD $2, Y2, Y2; \
-	VPAND k4avx2<>+288(SB), Y2, Y2; \
+	VPAND ·k4avx2+288(SB), Y2, Y2; \
 	VPOR Y2, Y4, Y4; \
 	K4A_WEIGH(Y14, Y4, LO, HI, SQ, SM, K0, K1, MK0, MK1, XC0, XC1)
 

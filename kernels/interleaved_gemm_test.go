@@ -167,10 +167,12 @@ func absDot(a, b []float32) float64 {
 
 // BenchmarkMatMulIntegerVsFloat is prompt processing (128 tokens) through
 // Q8_0, Q4_0, Q5_0, Q4_K and Q6_K matrices of SmolLM2's, Qwen2.5-0.5B's and
-// TinyLlama's FFN shapes (the K formats where the width is whole super-blocks), by
-// the path MatMul takes at this level (int, where it has the batched
-// kernels) and by the float GEMM on dequantised tiles. -count repeats a
-// sub-benchmark back to back, so alternate by running the binary in a loop:
+// TinyLlama's FFN shapes (the K formats where the width is whole
+// super-blocks), by the path MatMul takes at this level (int, where it has
+// the batched kernels) and by the float GEMM on dequantised tiles. -count
+// repeats a sub-benchmark back to back, so alternate by running the binary
+// in a loop; on a loaded machine, one thread (-test.cpu 1) and its CPU time
+// per product (cpu-ns/op) are steadier than the wall time:
 //
 //	go test -c -o k.test ./kernels
 //	for i in 1 2 3 4 5 6; do ./k.test -test.run X -test.bench IntegerVsFloat -test.benchtime 10x; done | benchstat -col /path -
@@ -195,10 +197,14 @@ func BenchmarkMatMulIntegerVsFloat(b *testing.B) {
 						}
 					}
 					run() // the interleaved copy is made on first use
+					cpu0 := processCPUTime()
 					for b.Loop() {
 						run()
 					}
 					b.ReportMetric(float64(2*m*n*k)*float64(b.N)/b.Elapsed().Seconds()/1e9, "GFLOP/s")
+					if cpu := processCPUTime() - cpu0; cpu > 0 {
+						b.ReportMetric(float64(cpu.Nanoseconds())/float64(b.N), "cpu-ns/op")
+					}
 				})
 			}
 		}
