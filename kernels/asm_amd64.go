@@ -43,7 +43,7 @@ func installArch(l Level, s *kernelSet) {
 	s.gemvQ8_0x16, s.gemvQ4_0x16, s.gemvQ5_0x16 = gemvQ8_0x16AVX2, gemvQ4_0x16AVX2, gemvQ5_0x16AVX2
 	s.gemvQ4_Kx16 = gemvQ4_Kx16AVX2
 	s.gemmQ8_0x16, s.gemmQ4_0x16 = ilGemm{gemmQ8_0x16x4AVX2, 4}, ilGemm{gemmQ4_0x16x4AVX2, 4}
-	s.gemmQ4_Kx16 = ilGemm{gemmQ4_Kx16x2AVX2, 2}
+	s.gemmQ5_0x16, s.gemmQ4_Kx16 = ilGemm{gemmQ5_0x16x4AVX2, 4}, ilGemm{gemmQ4_Kx16x2AVX2, 2}
 	if l == AVX2 {
 		return
 	}

@@ -417,3 +417,125 @@ gk4store:
 gk4done:
 	VZEROUPPER
 	RET
+
+// Q5_0, four tokens per tile, gemvQ5_0x16AVX2's steps for each half of the
+// rows in turn (A, then B, from the group's first block again), so that the
+// four tokens' sums fit the registers: int16 sums over two units (Y0–Y3,
+// token t in Yt), widened into int32 sums started from the bias terms
+// (Y4–Y7). Per unit the half's five-bit values, low (Y8) and high (Y9),
+// are made once from its nibbles and the rows' fifth bits (Y10) and meet
+// the four tokens' broadcast activations (Y12/Y13). Y15 = 0x0f bytes,
+// Y14 = 0x10 bytes, Y11 a temporary.
+
+// GQ5A_TOKEN(X, S): the unit's values against a token's activation bytes
+// X…X+3 (low) and X+16… (high) into its int16 sums S.
+#define GQ5A_TOKEN(X, S) \
+	VPBROADCASTD X(DI), Y12; \
+	VPBROADCASTD (X+16)(DI), Y13; \
+	VPMADDUBSW Y12, Y8, Y11; \
+	VPADDW Y11, S, S; \
+	VPMADDUBSW Y13, Y9, Y11; \
+	VPADDW Y11, S, S
+
+// GQ5A_UNIT(K, H): the half's 32 bytes of unit K with their fifth bits
+// against the four tokens.
+#define GQ5A_UNIT(K, H) \
+	GA_NIBBLES(96+(K)*64+(H), Y8, Y9); \
+	VPSLLD $(4-(K)), Y10, Y11; \
+	VPAND Y14, Y11, Y11; \
+	VPOR Y11, Y8, Y8; \
+	VPSRLD $(K), Y10, Y11; \
+	VPAND Y14, Y11, Y11; \
+	VPOR Y11, Y9, Y9; \
+	GQ5A_TOKEN((K)*4, Y0); \
+	GQ5A_TOKEN(32+(K)*4, Y1); \
+	GQ5A_TOKEN(64+(K)*4, Y2); \
+	GQ5A_TOKEN(96+(K)*4, Y3)
+
+// GQ5A_WIDEN adds the int16 sums to the int32 ones and clears them.
+#define GQ5A_WIDEN \
+	VPCMPEQW Y11, Y11, Y11; \
+	VPSRLW $15, Y11, Y11; \
+	VPMADDWD Y11, Y0, Y0; \
+	VPADDD Y0, Y4, Y4; \
+	VPXOR Y0, Y0, Y0 \
+	VPMADDWD Y11, Y1, Y1; \
+	VPADDD Y1, Y5, Y5; \
+	VPXOR Y1, Y1, Y1 \
+	VPMADDWD Y11, Y2, Y2; \
+	VPADDD Y2, Y6, Y6; \
+	VPXOR Y2, Y2, Y2 \
+	VPMADDWD Y11, Y3, Y3; \
+	VPADDD Y3, Y7, Y7; \
+	VPXOR Y3, Y3, Y3
+
+// GQ5A_FINISH1(S, XD, OUT, H): the token's float sums at OUT += float(S)
+// times the half's row scales at H/2(SI) times its activation scale at XD,
+// as IL_BLOCK_END does.
+#define GQ5A_FINISH1(S, XD, OUT, H) \
+	VCVTDQ2PS S, S; \
+	VCVTPH2PS (H/2)(SI), Y8; \
+	VBROADCASTSS XD, Y12; \
+	VMULPS Y12, Y8, Y13; \
+	VMOVUPS OUT, Y9; \
+	VFMADD231PS Y13, S, Y9; \
+	VMOVUPS Y9, OUT
+
+// GQ5A_PASS(H, LOOP): the group's blocks for half H (0: rows 0–7, 32: rows
+// 8–15), from the block at SI.
+#define GQ5A_PASS(H, LOOP) \
+LOOP: \
+	VMOVDQU (32+H)(SI), Y10; \
+	VPBROADCASTD 0(BX), Y4; \
+	VPXOR Y0, Y0, Y0 \
+	VPBROADCASTD 4(BX), Y5; \
+	VPXOR Y1, Y1, Y1 \
+	VPBROADCASTD 8(BX), Y6; \
+	VPXOR Y2, Y2, Y2 \
+	VPBROADCASTD 12(BX), Y7; \
+	VPXOR Y3, Y3, Y3 \
+	GQ5A_UNIT(0, H); \
+	GQ5A_UNIT(1, H); \
+	GQ5A_WIDEN; \
+	GQ5A_UNIT(2, H); \
+	GQ5A_UNIT(3, H); \
+	GQ5A_WIDEN; \
+	GQ5A_FINISH1(Y4, 0(DX), H(R8), H); \
+	GQ5A_FINISH1(Y5, 4(DX), H(R8)(R9*1), H); \
+	GQ5A_FINISH1(Y6, 8(DX), H(AX), H); \
+	GQ5A_FINISH1(Y7, 12(DX), H(AX)(R9*1), H); \
+	ADDQ $352, SI; \
+	ADDQ $128, DI; \
+	ADDQ $16, DX; \
+	ADDQ $16, BX; \
+	DECQ CX; \
+	JNZ  LOOP
+
+// func gemmQ5_0x16x4AVX2(w []byte, groups, nb int, xq []int8, xd []float32, xc []int32, out []float32, ldo int)
+TEXT ·gemmQ5_0x16x4AVX2(SB), NOSPLIT, $0-144
+	GA_ARGS
+	GA_CONST(0x10101010)
+	VMOVDQA Y15, Y14
+	GA_CONST(0x0f0f0f0f)
+	TESTQ R10, R10
+	JZ    gq5done
+
+gq5group:
+	GA_GROUP(gq5store)
+	GQ5A_PASS(0, gq5a)
+	// Back to the group's first block for the second half.
+	MOVQ R11, CX
+	IMULQ $352, CX
+	SUBQ CX, SI
+	MOVQ R12, DI
+	MOVQ R13, DX
+	MOVQ R14, BX
+	MOVQ R11, CX
+	GQ5A_PASS(32, gq5b)
+
+gq5store:
+	GA_NEXT(gq5group)
+
+gq5done:
+	VZEROUPPER
+	RET
