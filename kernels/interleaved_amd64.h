@@ -32,3 +32,21 @@
 	VPSRLD $2, Z17, Z22; \
 	VPANDD Z13, Z22, Z22; \
 	VPORD Z22, Z23, Z23
+
+// K4_AVX2_HIGHSC(H, SC, M, T0, T1): on AVX2, the high sub-blocks' scales
+// (D2&15)|(D0>>6)<<4 into SC and mins (D2>>4)|(D1>>6)<<4 into M, for the
+// eight rows of half H (0 or 32) of the super-block at SI; Y15 = 0x0f
+// bytes, ·k4avx2+288 the 0x30 bytes; clobbers T0 and T1.
+#define K4_AVX2_HIGHSC(H, SC, M, T0, T1) \
+	VMOVDQU (192+H)(SI), T1; \
+	VPAND Y15, T1, SC; \
+	VMOVDQU (64+H)(SI), T0; \
+	VPSRLD $2, T0, T0; \
+	VPAND ·k4avx2+288(SB), T0, T0; \
+	VPOR T0, SC, SC; \
+	VPSRLD $4, T1, M; \
+	VPAND Y15, M, M; \
+	VMOVDQU (128+H)(SI), T0; \
+	VPSRLD $2, T0, T0; \
+	VPAND ·k4avx2+288(SB), T0, T0; \
+	VPOR T0, M, M

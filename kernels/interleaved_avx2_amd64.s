@@ -354,18 +354,7 @@ GLOBL ·k4avx2(SB), RODATA|NOPTR, $320
 // K4A_HIGHSC(H, ...): sub-blocks 4–7: scales (D2&15)|(D0>>6)<<4 (Y14),
 // mins (D2>>4)|(D1>>6)<<4 (Y4).
 #define K4A_HIGHSC(H, LO, HI, SQ, SM, K0, K1, MK0, MK1, XC0, XC1) \
-	VMOVDQU (192+H)(SI), Y3; \
-	VPAND Y15, Y3, Y14; \
-	VMOVDQU (64+H)(SI), Y2; \
-	VPSRLD $2, Y2, Y2; \
-	VPAND ·k4avx2+288(SB), Y2, Y2; \
-	VPOR Y2, Y14, Y14; \
-	VPSRLD $4, Y3, Y4; \
-	VPAND Y15, Y4, Y4; \
-	VMOVDQU (128+H)(SI), Y2; \
-	VPSRLD $2, Y2, Y2; \
-	VPAND ·k4avx2+288(SB), Y2, Y2; \
-	VPOR Y2, Y4, Y4; \
+	K4_AVX2_HIGHSC(H, Y14, Y4, Y2, Y3); \
 	K4A_WEIGH(Y14, Y4, LO, HI, SQ, SM, K0, K1, MK0, MK1, XC0, XC1)
 
 // K4A_CHUNK(Q, X): the eight nibble units of a 64-value chunk (at Q(SI);

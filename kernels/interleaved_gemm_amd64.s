@@ -331,6 +331,20 @@ g4done:
 	VMULPS.BCST 12(DX), Z14, Z17; \
 	VFNMADD231PS Z17, Z31, Z3
 
+// GK_GROUP(EMPTY) starts a group of a four-token kernel: the tile's first
+// block, no sums; with no blocks, on to EMPTY.
+#define GK_GROUP(EMPTY) \
+	MOVQ R12, DI; \
+	MOVQ R13, DX; \
+	MOVQ R14, BX; \
+	MOVQ R11, CX; \
+	VXORPS Z0, Z0, Z0; \
+	VXORPS Z1, Z1, Z1; \
+	VXORPS Z2, Z2, Z2; \
+	VXORPS Z3, Z3, Z3; \
+	TESTQ CX, CX; \
+	JZ    EMPTY
+
 // GK_STORE writes the group's sixteen results of every token and moves on.
 #define GK_STORE \
 	MOVQ R8, AX; \
@@ -354,16 +368,7 @@ TEXT ·gemmQ4_Kx16x4AVX512(SB), NOSPLIT, $0-144
 	JZ    gkdone
 
 gkgroup:
-	MOVQ R12, DI
-	MOVQ R13, DX
-	MOVQ R14, BX
-	MOVQ R11, CX
-	VXORPS Z0, Z0, Z0
-	VXORPS Z1, Z1, Z1
-	VXORPS Z2, Z2, Z2
-	VXORPS Z3, Z3, Z3
-	TESTQ CX, CX
-	JZ    gkstore
+	GK_GROUP(gkstore)
 
 gkblock:
 	PREFETCHT0 2304(SI)
@@ -578,6 +583,18 @@ g5done:
 	GQ6_WEIGH(SB, SHB, Z24, Z25, Z26, Z27); \
 	GQ6_WEIGH(SB, SHB-16, Z28, Z29, Z30, Z31)
 
+// GQ6_SUBS(J, Q, X, SA, SB, SH): sub-blocks J, J+2, J+4, J+6 from their
+// bias terms: the four quads from Q(SI) (192 bytes apart) against
+// activations from X (4 bytes apart), weighed by the scale bytes at SA and
+// SB that shifts SH and SH-16 select.
+#define GQ6_SUBS(J, Q, X, SA, SB, SH) \
+	GQ6_BIAS(J); \
+	GQ6_QUAD(Q, (Q)+64, (Q)+128, X, (X)+32, (X)+64, (X)+96); \
+	GQ6_QUAD((Q)+192, (Q)+256, (Q)+320, (X)+4, (X)+36, (X)+68, (X)+100); \
+	GQ6_QUAD((Q)+384, (Q)+448, (Q)+512, (X)+8, (X)+40, (X)+72, (X)+104); \
+	GQ6_QUAD((Q)+576, (Q)+640, (Q)+704, (X)+12, (X)+44, (X)+76, (X)+108); \
+	GQ6_QUARTER(SA, SH, SB, SH)
+
 // GQ6_FINISH1(TOT, SUM, OFF): SUM += float(TOT) times the rows' d (Z15)
 // times the token's activation scale at OFF(DX), as IL_SCALE does.
 #define GQ6_FINISH1(TOT, SUM, OFF) \
@@ -596,16 +613,7 @@ TEXT ·gemmQ6_Kx16x4AVX512(SB), NOSPLIT, $0-144
 	JZ    g6done
 
 g6group:
-	MOVQ R12, DI
-	MOVQ R13, DX
-	MOVQ R14, BX
-	MOVQ R11, CX
-	VXORPS Z0, Z0, Z0
-	VXORPS Z1, Z1, Z1
-	VXORPS Z2, Z2, Z2
-	VXORPS Z3, Z3, Z3
-	TESTQ CX, CX
-	JZ    g6store
+	GK_GROUP(g6store)
 
 g6block:
 	PREFETCHT0 3360(SI)
@@ -618,33 +626,13 @@ g6block:
 	VPXORD Z6, Z6, Z6
 	VPXORD Z7, Z7, Z7
 	// Half 0, values 0…15 of each 32: sub-blocks 0, 2, 4, 6.
-	GQ6_BIAS(0)
-	GQ6_QUAD(288, 352, 416, 0, 32, 64, 96)
-	GQ6_QUAD(480, 544, 608, 4, 36, 68, 100)
-	GQ6_QUAD(672, 736, 800, 8, 40, 72, 104)
-	GQ6_QUAD(864, 928, 992, 12, 44, 76, 108)
-	GQ6_QUARTER(32, 24, 96, 24)
+	GQ6_SUBS(0, 288, 0, 32, 96, 24)
 	// Half 0, values 16…31 of each 32: sub-blocks 1, 3, 5, 7.
-	GQ6_BIAS(1)
-	GQ6_QUAD(1056, 1120, 1184, 16, 48, 80, 112)
-	GQ6_QUAD(1248, 1312, 1376, 20, 52, 84, 116)
-	GQ6_QUAD(1440, 1504, 1568, 24, 56, 88, 120)
-	GQ6_QUAD(1632, 1696, 1760, 28, 60, 92, 124)
-	GQ6_QUARTER(32, 16, 96, 16)
+	GQ6_SUBS(1, 1056, 16, 32, 96, 16)
 	// Half 1, values 0…15 of each 32: sub-blocks 8, 10, 12, 14.
-	GQ6_BIAS(8)
-	GQ6_QUAD(1824, 1888, 1952, 128, 160, 192, 224)
-	GQ6_QUAD(2016, 2080, 2144, 132, 164, 196, 228)
-	GQ6_QUAD(2208, 2272, 2336, 136, 168, 200, 232)
-	GQ6_QUAD(2400, 2464, 2528, 140, 172, 204, 236)
-	GQ6_QUARTER(160, 24, 224, 24)
+	GQ6_SUBS(8, 1824, 128, 160, 224, 24)
 	// Half 1, values 16…31 of each 32: sub-blocks 9, 11, 13, 15.
-	GQ6_BIAS(9)
-	GQ6_QUAD(2592, 2656, 2720, 144, 176, 208, 240)
-	GQ6_QUAD(2784, 2848, 2912, 148, 180, 212, 244)
-	GQ6_QUAD(2976, 3040, 3104, 152, 184, 216, 248)
-	GQ6_QUAD(3168, 3232, 3296, 156, 188, 220, 252)
-	GQ6_QUARTER(160, 16, 224, 16)
+	GQ6_SUBS(9, 2592, 144, 160, 224, 16)
 	VCVTPH2PS 0(SI), Z15
 	GQ6_FINISH1(Z4, Z0, 0)
 	GQ6_FINISH1(Z5, Z1, 4)

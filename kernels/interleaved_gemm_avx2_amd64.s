@@ -44,6 +44,16 @@
 	TESTQ CX, CX; \
 	JZ    EMPTY
 
+// GA_BLOCK_NEXT(WB, XB, DB, CB, LOOP) moves the weights, activations,
+// scales and terms on by a block and loops while blocks are left.
+#define GA_BLOCK_NEXT(WB, XB, DB, CB, LOOP) \
+	ADDQ $(WB), SI; \
+	ADDQ $(XB), DI; \
+	ADDQ $(DB), DX; \
+	ADDQ $(CB), BX; \
+	DECQ CX; \
+	JNZ  LOOP
+
 // GA_NEXT(NEXT) moves on to the next group while groups are left.
 #define GA_NEXT(NEXT) \
 	ADDQ $64, R8; \
@@ -151,11 +161,7 @@ ga8block:
 	GA8_UNIT(7)
 	PREFETCHT0 1600(SI)
 	GA_SCALE
-	ADDQ $544, SI
-	ADDQ $128, DI
-	ADDQ $16, DX
-	DECQ CX
-	JNZ  ga8block
+	GA_BLOCK_NEXT(544, 128, 16, 0, ga8block)
 
 ga8store:
 	GA_NEXT(ga8group)
@@ -234,12 +240,7 @@ ga4block:
 	GA4_UNIT(3)
 	GA_WIDEN
 	GA_SCALE
-	ADDQ $288, SI
-	ADDQ $128, DI
-	ADDQ $16, DX
-	ADDQ $16, BX
-	DECQ CX
-	JNZ  ga4block
+	GA_BLOCK_NEXT(288, 128, 16, 16, ga4block)
 
 ga4store:
 	GA_NEXT(ga4group)
@@ -327,18 +328,7 @@ ga4done:
 	VPAND ·k4avx2+256(SB), Y14, Y14
 
 #define GK4A_HIGHSC(H) \
-	VMOVDQU (192+H)(SI), Y9; \
-	VPAND Y15, Y9, Y13; \
-	VMOVDQU (64+H)(SI), Y8; \
-	VPSRLD $2, Y8, Y8; \
-	VPAND ·k4avx2+288(SB), Y8, Y8; \
-	VPOR Y8, Y13, Y13; \
-	VPSRLD $4, Y9, Y14; \
-	VPAND Y15, Y14, Y14; \
-	VMOVDQU (128+H)(SI), Y8; \
-	VPSRLD $2, Y8, Y8; \
-	VPAND ·k4avx2+288(SB), Y8, Y8; \
-	VPOR Y8, Y14, Y14
+	K4_AVX2_HIGHSC(H, Y13, Y14, Y8, Y9)
 
 // GK4A_FINISH1(SQ, SM, XD, OUT, DOFF, MOFF): the token's float sums at OUT
 // += float(SQ)·d·xd, then −= float(SM)·dmin·xd, as K4A_FINISH does (the
@@ -385,12 +375,7 @@ LOOP: \
 	GK4A_WEIGH(64, 96, 192, 224, 24, 28); \
 	GK4A_FINISH1(Y4, Y6, 0(DX), H(R8), H/2, 32+H/2); \
 	GK4A_FINISH1(Y5, Y7, 4(DX), H(R8)(R9*1), H/2, 32+H/2); \
-	ADDQ $2304, SI; \
-	ADDQ $512, DI; \
-	ADDQ $8, DX; \
-	ADDQ $64, BX; \
-	DECQ CX; \
-	JNZ  LOOP
+	GA_BLOCK_NEXT(2304, 512, 8, 64, LOOP)
 
 // func gemmQ4_Kx16x2AVX2(w []byte, groups, nb int, xq []int8, xd []float32, xc []int32, out []float32, ldo int)
 TEXT ·gemmQ4_Kx16x2AVX2(SB), NOSPLIT, $0-144
@@ -504,12 +489,7 @@ LOOP: \
 	GQ5A_FINISH1(Y5, 4(DX), H(R8)(R9*1), H); \
 	GQ5A_FINISH1(Y6, 8(DX), H(AX), H); \
 	GQ5A_FINISH1(Y7, 12(DX), H(AX)(R9*1), H); \
-	ADDQ $352, SI; \
-	ADDQ $128, DI; \
-	ADDQ $16, DX; \
-	ADDQ $16, BX; \
-	DECQ CX; \
-	JNZ  LOOP
+	GA_BLOCK_NEXT(352, 128, 16, 16, LOOP)
 
 // func gemmQ5_0x16x4AVX2(w []byte, groups, nb int, xq []int8, xd []float32, xc []int32, out []float32, ldo int)
 TEXT ·gemmQ5_0x16x4AVX2(SB), NOSPLIT, $0-144
