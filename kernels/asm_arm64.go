@@ -9,7 +9,8 @@ import "github.com/klauspost/cpuid/v2"
 //
 // Files: vec_arm64.s (dot, axpy, scale, sum, FMA probe), gemm_arm64.s (8×12
 // GEMM tile), quant_arm64.s (Q8_0, Q4_0, Q4_K, Q5_K, Q6_K dots),
-// interleaved_arm64.s (generation's Q8_0, Q4_0, Q5_0 products), half_arm64.s
+// interleaved_arm64.s (generation's Q8_0, Q4_0, Q5_0 products),
+// interleaved_gemm_arm64.s (their batched twins, prompts'), half_arm64.s
 // (F16, BF16 dots), half_convert_arm64.s (an F16 KV cache's rows), ops_arm64.s (exp, SiLU·mul), attention_one_arm64.s (one
 // query's scores and weighted sum of V). The Go assembler knows only
 // part of Advanced SIMD, so vector FADD/FMUL/FDIV, the by-element forms, SDOT,
@@ -42,6 +43,8 @@ func installArch(l Level, s *kernelSet) {
 		s.dotQ8_0, s.dotQ4_0 = dotQ8_0SDOT, dotQ4_0SDOT
 		s.dotQ4_K, s.dotQ5_K, s.dotQ6_K = dotQ4_KSDOT, dotQ5_KSDOT, dotQ6_KSDOT
 		s.gemvQ8_0x16, s.gemvQ4_0x16, s.gemvQ5_0x16 = gemvQ8_0x16SDOT, gemvQ4_0x16SDOT, gemvQ5_0x16SDOT
+		s.gemmQ8_0x16, s.gemmQ4_0x16 = ilGemm{gemmQ8_0x16x4SDOT, 4}, ilGemm{gemmQ4_0x16x4SDOT, 4}
+		s.gemmQ5_0x16 = ilGemm{gemmQ5_0x16x4SDOT, 4}
 	} else {
 		s.dotQ8_0, s.dotQ4_0 = dotQ8_0Widen, dotQ4_0Widen
 		s.dotQ4_K, s.dotQ5_K, s.dotQ6_K = dotQ4_KWiden, dotQ5_KWiden, dotQ6_KWiden

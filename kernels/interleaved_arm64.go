@@ -13,3 +13,17 @@ func gemvQ4_0x16SDOT(w []byte, groups, nb int, xq []int8, xd []float32, xc []int
 
 //go:noescape
 func gemvQ5_0x16SDOT(w []byte, groups, nb int, xq []int8, xd []float32, xc []int32, out []float32)
+
+// gemmQ8_0x16x4SDOT, gemmQ4_0x16x4SDOT and gemmQ5_0x16x4SDOT are the
+// batched twins on NEON with the dot-product extension
+// (interleaved_gemm_arm64.s), four tokens per tile, each bit-identical to
+// the single-token kernel.
+//
+//go:noescape
+func gemmQ8_0x16x4SDOT(w []byte, groups, nb int, xq []int8, xd []float32, xc []int32, out []float32, ldo int)
+
+//go:noescape
+func gemmQ4_0x16x4SDOT(w []byte, groups, nb int, xq []int8, xd []float32, xc []int32, out []float32, ldo int)
+
+//go:noescape
+func gemmQ5_0x16x4SDOT(w []byte, groups, nb int, xq []int8, xd []float32, xc []int32, out []float32, ldo int)

@@ -3,14 +3,16 @@ package kernels
 import "github.com/milp-lite/milp-lite/quant"
 
 // The batched twin of the interleaved products (interleaved.go): a prompt,
-// or a batch of sequences' decode steps, through a Q8_0, Q4_0, Q5_0 or
-// Q4_K matrix as integer dot products. Each activation row is quantised once (8
-// bits, one scale per 32-block, or per 256 with sums per 16 for Q4_K, as
-// for one token), and a kernel runs one interleaved
-// group of sixteen W rows past a tile of tokens: every 64-byte unit
-// of weights is loaded once and meets all the tile's tokens (a VPDPBUSD per
-// token), so the load and the block scales are shared, and the tokens'
-// sums are independent chains. Dequantising W to float32 for the GEMM tiles
+// or a batch of sequences' decode steps, through a Q8_0, Q4_0, Q5_0, Q4_K
+// or Q6_K matrix as integer dot products, where the level has a kernel for
+// the type (AVX-512 VNNI: all five; AVX2: Q8_0, Q4_0, Q5_0, Q4_K; NEON with
+// SDOT: Q8_0, Q4_0, Q5_0). Each activation row is quantised once (8 bits,
+// one scale per 32-block, or per 256 with sums per 16 for the K formats, as
+// for one token), and a kernel runs one interleaved group of sixteen W rows
+// past a tile of tokens: every 64-byte unit of weights is loaded once and
+// meets all the tile's tokens (a VPDPBUSD, VPMADDUBSW or SDOT per token),
+// so the load and the block scales are shared, and the tokens' sums are
+// independent chains. Dequantising W to float32 for the GEMM tiles
 // instead costs the expansion and runs at the float FMA rate, which is a
 // fraction of the integer rate.
 //
