@@ -1,6 +1,7 @@
 //go:build !noasm
 
 #include "textflag.h"
+#include "interleaved_arm64.h"
 
 // The interleaved matrix-vector products (interleaved.go) on NEON with the
 // dot-product extension: a group's sixteen rows are four registers of four
@@ -21,16 +22,6 @@
 // The frame every kernel shares. R0 walks the weights, R7 the activations,
 // R8 their scales, R10 the per-block terms (xc), R11 counts the blocks of a
 // group and R1 the groups.
-
-// IL_ARGS loads the arguments (w, groups, nb, xq, xd, xc, out).
-#define IL_ARGS \
-	MOVD	w_base+0(FP), R0; \
-	MOVD	groups+24(FP), R1; \
-	MOVD	nb+32(FP), R2; \
-	MOVD	xq_base+40(FP), R3; \
-	MOVD	xd_base+64(FP), R4; \
-	MOVD	xc_base+88(FP), R5; \
-	MOVD	out_base+112(FP), R6
 
 // IL_GROUP starts a group: its activations from the first block, no sums.
 #define IL_GROUP \

@@ -1,6 +1,7 @@
 //go:build !noasm
 
 #include "textflag.h"
+#include "interleaved_arm64.h"
 
 // The batched interleaved products (interleaved_gemm.go) on NEON with the
 // dot-product extension, four tokens per tile: as in the single-token
@@ -26,13 +27,7 @@
 
 // GN_ARGS loads the arguments (w, groups, nb, xq, xd, xc, out, ldo).
 #define GN_ARGS \
-	MOVD	w_base+0(FP), R0; \
-	MOVD	groups+24(FP), R1; \
-	MOVD	nb+32(FP), R2; \
-	MOVD	xq_base+40(FP), R3; \
-	MOVD	xd_base+64(FP), R4; \
-	MOVD	xc_base+88(FP), R5; \
-	MOVD	out_base+112(FP), R6; \
+	IL_ARGS; \
 	MOVD	ldo+136(FP), R12; \
 	LSL	$2, R12
 
