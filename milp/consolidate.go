@@ -85,10 +85,10 @@ func Consolidate(m *nn.Model, st Store, id string, r train.Recipe) (*Consolidate
 	return &Consolidated{Turns: len(turns), Conversations: len(u.Conversations), Placement: p, TrainLoss: loss, Warnings: warnings}, nil
 }
 
-// conversationOf turns stored turns into one conversation, merging a
+// ConversationOf turns stored turns into one conversation, merging a
 // speaker's consecutive messages so roles alternate as chat formats expect.
 // System notes are not part of what the user said or was answered.
-func conversationOf(turns []memory.Turn) userdata.Conversation {
+func ConversationOf(turns []memory.Turn) userdata.Conversation {
 	var c userdata.Conversation
 	for _, t := range turns {
 		if t.Role == chat.RoleUser || t.Role == chat.RoleAssistant {

@@ -33,7 +33,7 @@ func TestConsolidateFinishesAnInterruptedMove(t *testing.T) {
 		}
 		if savedBeforeKill {
 			saved := u
-			saved.Conversations = append(saved.Conversations[:2:2], conversationOf(turns))
+			saved.Conversations = append(saved.Conversations[:2:2], ConversationOf(turns))
 			userdata.Save(st.UsersDir(), []userdata.User{saved})
 		}
 		// A chat after the kill: it waits for the next consolidation.
@@ -44,7 +44,7 @@ func TestConsolidateFinishesAnInterruptedMove(t *testing.T) {
 			t.Fatal(err)
 		}
 		back, _ := userdata.LoadUser(st.UsersDir(), u.ID)
-		if res.Turns != 2 || len(back.Conversations) != 3 || conversationKey(back.Conversations[2]) != conversationKey(conversationOf(turns)) {
+		if res.Turns != 2 || len(back.Conversations) != 3 || conversationKey(back.Conversations[2]) != conversationKey(ConversationOf(turns)) {
 			t.Fatalf("saved before the kill %v: moved %d turns, history of %d conversations", savedBeforeKill, res.Turns, len(back.Conversations))
 		}
 		if left, _ := short.Load(); len(left) != 1 || left[0].Content != "It is fast." {

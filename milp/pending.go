@@ -63,7 +63,7 @@ func moveIntoHistory(st Store, u userdata.User, turns []memory.Turn) (userdata.U
 	if p != nil {
 		turns = turns[:p.Turns]
 	}
-	conv := conversationOf(turns)
+	conv := ConversationOf(turns)
 	if len(conv.Messages) == 0 {
 		return u, turns, nil
 	}

@@ -2,54 +2,14 @@ package serve
 
 import (
 	"container/list"
-	"encoding/json"
-	"errors"
-	"io/fs"
-	"os"
-	"path/filepath"
+	"context"
+	"fmt"
 	"sync"
-	"time"
 
-	"github.com/milp-lite/milp-lite/internal/atomicfile"
 	"github.com/milp-lite/milp-lite/lora"
-	"github.com/milp-lite/milp-lite/milp"
 	"github.com/milp-lite/milp-lite/nn"
+	"github.com/milp-lite/milp-lite/store"
 )
-
-// adapterInfo is <user>/adapter.json: the version of the user's adapter,
-// which goes up by one each time the server installs a new one (a job's or
-// an upload's). An adapter written by the command line has none: it is
-// version 1.
-type adapterInfo struct {
-	Version   int       `json:"version"`
-	Source    string    `json:"source"` // personalise, consolidate, upload, command line
-	Installed time.Time `json:"installed"`
-}
-
-func adapterInfoPath(st milp.Store, id string) string {
-	return filepath.Join(st.UserDir(id), "adapter.json")
-}
-
-// readAdapterInfo is the user's adapter version; version 0 means none.
-func readAdapterInfo(st milp.Store, id string) (adapterInfo, error) {
-	if _, err := os.Stat(st.AdapterPath(id)); errors.Is(err, fs.ErrNotExist) {
-		return adapterInfo{}, nil
-	} else if err != nil {
-		return adapterInfo{}, err
-	}
-	data, err := os.ReadFile(adapterInfoPath(st, id))
-	if errors.Is(err, fs.ErrNotExist) {
-		return adapterInfo{Version: 1, Source: "command line"}, nil
-	}
-	if err != nil {
-		return adapterInfo{}, err
-	}
-	var info adapterInfo
-	if err := json.Unmarshal(data, &info); err != nil {
-		return adapterInfo{}, err
-	}
-	return info, nil
-}
 
 // adapterCache holds users' adapters in memory, least recently used first
 // out, within a byte budget: ten thousand users on disk never means ten
@@ -58,7 +18,7 @@ func readAdapterInfo(st milp.Store, id string) (adapterInfo, error) {
 // replaced it here.
 type adapterCache struct {
 	model  *nn.Model
-	store  milp.Store
+	store  store.Store
 	budget int64
 
 	mu      sync.Mutex
@@ -77,14 +37,14 @@ type cachedAdapter struct {
 	bytes   int64
 }
 
-func newAdapterCache(m *nn.Model, st milp.Store, budget int64) *adapterCache {
+func newAdapterCache(m *nn.Model, st store.Store, budget int64) *adapterCache {
 	return &adapterCache{model: m, store: st, budget: budget, byUser: map[string]*list.Element{}, lru: list.New(),
 		hits: func() {}, misses: func() {}, loading: map[string]*sync.Mutex{}}
 }
 
 // get is the user's current adapter and its version (nil and 0 without one).
-func (c *adapterCache) get(id string) (*lora.Adapter, int, error) {
-	info, err := readAdapterInfo(c.store, id)
+func (c *adapterCache) get(ctx context.Context, id string) (*lora.Adapter, int, error) {
+	info, err := c.store.AdapterInfo(ctx, id)
 	if err != nil || info.Version == 0 {
 		return nil, 0, err
 	}
@@ -110,9 +70,13 @@ func (c *adapterCache) get(id string) (*lora.Adapter, int, error) {
 	}
 	c.mu.Unlock()
 	c.misses()
-	a, err := lora.Load(c.store.AdapterPath(id), c.model)
+	info, data, err := c.store.Adapter(ctx, id)
 	if err != nil {
 		return nil, 0, err
+	}
+	a, err := parseAdapter(data, c.model)
+	if err != nil {
+		return nil, 0, fmt.Errorf("the adapter of %s, version %d: %w", id, info.Version, err)
 	}
 	a.UseHalves() // a batch's rows each with their own adapter read its factors at half the bytes
 	c.put(&cachedAdapter{user: id, version: info.Version, adapter: a, bytes: a.MemoryBytes()})
@@ -157,21 +121,4 @@ func (c *adapterCache) stats() (int64, int) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	return c.used, c.lru.Len()
-}
-
-func installAdapter(st milp.Store, id string, prev int, source string, write func(path string) error) (int, error) {
-	if err := os.MkdirAll(st.UserDir(id), 0o755); err != nil {
-		return 0, err
-	}
-	if write != nil {
-		if err := write(st.AdapterPath(id)); err != nil {
-			return 0, err
-		}
-	}
-	next := adapterInfo{Version: prev + 1, Source: source, Installed: time.Now().UTC()}
-	data, _ := json.Marshal(next)
-	if err := atomicfile.WriteFile(adapterInfoPath(st, id), data); err != nil {
-		return 0, err
-	}
-	return next.Version, nil
 }

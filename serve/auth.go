@@ -31,7 +31,12 @@ func (s *Server) authenticate(r *http.Request) (caller, *apiError) {
 	if s.adminKey != "" && subtle.ConstantTimeCompare([]byte(key), []byte(s.adminKey)) == 1 {
 		return caller{admin: true}, nil
 	}
-	if user, ok := s.keys.User(key); ok {
+	user, ok, err := keyUser(r.Context(), s.data, key)
+	if err != nil {
+		s.log.Error("key lookup failed", "err", err)
+		return caller{}, &apiError{Status: http.StatusServiceUnavailable, Type: "server_error", Message: "the key store cannot be reached; retry shortly", RetryAfter: 1}
+	}
+	if ok {
 		return caller{user: user}, nil
 	}
 	return caller{}, unauthorized("the API key is not valid")

@@ -12,7 +12,6 @@ import (
 	"path/filepath"
 	"runtime/debug"
 	"strconv"
-	"sync"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus/promhttp"
@@ -20,15 +19,18 @@ import (
 	"github.com/milp-lite/milp-lite/internal/filelock"
 	"github.com/milp-lite/milp-lite/milp"
 	"github.com/milp-lite/milp-lite/nn"
+	"github.com/milp-lite/milp-lite/store"
 )
 
 // Options configure a Server. Zero limits take the defaults of
 // DefaultOptions.
 type Options struct {
 	Model     *nn.Model
-	ModelName string // what /v1/models and responses call it
-	Store     milp.Store
-	AdminKey  string // "": a key-less server, which listens on loopback only
+	ModelName string      // what /v1/models and responses call it
+	Store     milp.Store  // the folder of the default store (Data nil), which the server locks
+	Data      store.Store // what the server keeps, when not the folder Store (a shared store)
+	Queue     JobQueue    // where jobs go to workers; nil: the server runs them (TrainThreads)
+	AdminKey  string      // "": a key-less server, which listens on loopback only
 
 	Batch            nn.BatchOptions // the engine; Batch.Ctx is a request's context
 	Setup            milp.Setup      // how jobs train
@@ -65,20 +67,18 @@ func DefaultOptions() Options {
 type Server struct {
 	opts     Options
 	model    *nn.Model
-	store    milp.Store
+	data     store.Store
 	adminKey string
 	log      *slog.Logger
 	started  time.Time
 
 	engine   *engine
 	prompter *prompter
-	keys     *keyStore
 	adapters *adapterCache
 	jobs     *jobRunner
 	limits   *userSlots
 	metrics  *serverMetrics
-	lock     *filelock.Lock
-	userMu   sync.Mutex // user creation, history and deletion
+	lock     *filelock.Lock // on the folder store (nil for a shared one)
 
 	stopJobs context.CancelFunc
 	stopEng  context.CancelFunc
@@ -116,27 +116,36 @@ func New(o Options) (*Server, error) {
 	if o.ModelName == "" {
 		o.ModelName = o.Model.Config.Name
 	}
-	s := &Server{opts: o, model: o.Model, store: o.Store, adminKey: o.AdminKey, log: o.Logger, started: time.Now(),
+	s := &Server{opts: o, model: o.Model, data: o.Data, adminKey: o.AdminKey, log: o.Logger, started: time.Now(),
 		limits: &userSlots{max: o.UserConcurrency, used: map[string]int{}}}
-	if err := filepathMkdir(o.Store.Root); err != nil {
+	if s.data == nil {
+		if err := filepathMkdir(o.Store.Root); err != nil {
+			return nil, err
+		}
+		lock, err := filelock.TryLock(ServerLockPath(o.Store.Root))
+		if err != nil {
+			return nil, fmt.Errorf("%w (%s): %v", ErrStoreHeld, o.Store.Root, err)
+		}
+		s.lock = lock
+		if s.data, err = store.OpenDir(o.Store.Root); err != nil {
+			lock.Unlock()
+			return nil, err
+		}
+	}
+	fail := func(err error) (*Server, error) {
+		if s.lock != nil {
+			s.lock.Unlock()
+		}
 		return nil, err
 	}
-	lock, err := filelock.TryLock(ServerLockPath(o.Store.Root))
-	if err != nil {
-		return nil, fmt.Errorf("%w (%s): %v", ErrStoreHeld, o.Store.Root, err)
-	}
-	s.lock = lock
-	fail := func(err error) (*Server, error) { lock.Unlock(); return nil, err }
+	var err error
 	if s.prompter, err = newPrompter(o.Model); err != nil {
 		s.log.Warn("the model's chat template is unusable; chats use plain User:/Assistant: lines", "err", err)
-	}
-	if s.keys, err = loadKeys(o.Store.Root); err != nil {
-		return fail(err)
 	}
 	if s.engine, err = newEngine(o.Model, o.Batch); err != nil {
 		return fail(err)
 	}
-	s.adapters = newAdapterCache(o.Model, o.Store, o.AdapterCache)
+	s.adapters = newAdapterCache(o.Model, s.data, o.AdapterCache)
 	s.metrics = newServerMetrics(func() float64 { return float64(s.engine.load()) },
 		func() float64 { b, _ := s.adapters.stats(); return float64(b) })
 	s.adapters.hits, s.adapters.misses = s.metrics.cacheHits.Inc, s.metrics.cacheMisses.Inc
@@ -314,7 +323,9 @@ func (s *Server) Close() {
 	s.stopEng()
 	<-s.engDone
 	s.jobs.wait()
-	s.lock.Unlock()
+	if s.lock != nil {
+		s.lock.Unlock()
+	}
 	s.stopEng = nil
 }
 

@@ -20,6 +20,7 @@ import (
 	"github.com/milp-lite/milp-lite/milp"
 	"github.com/milp-lite/milp-lite/nn"
 	"github.com/milp-lite/milp-lite/quant"
+	"github.com/milp-lite/milp-lite/store"
 )
 
 func embeddedModel(t testing.TB) *nn.Model { return testmodel.Default(t) }
@@ -294,7 +295,7 @@ func TestKeysReachOnlyTheirUser(t *testing.T) {
 		}
 		return nil
 	})
-	keys, _ := os.ReadFile(keysPath(ts.store.Root))
+	keys, _ := os.ReadFile(store.KeysPath(ts.store.Root))
 	if strings.Contains(string(keys), `"bob"`) || strings.Contains(string(keys), bob) || strings.Contains(string(keys), alice) {
 		t.Errorf("keys.json holds a deleted user's key or a key in clear: %s", keys)
 	}

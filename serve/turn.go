@@ -1,9 +1,7 @@
 package serve
 
 import (
-	"errors"
-	"io/fs"
-	"os"
+	"context"
 	"time"
 
 	"github.com/milp-lite/milp-lite/lora"
@@ -14,13 +12,12 @@ import (
 )
 
 // userTurn is one request's view of a user's memories: their adapter (as
-// it was when the request started) and their short-term store.
+// it was when the request started) and the memories retrieved for it.
 type userTurn struct {
 	s        *Server
 	user     string // "": the base model, no memories
 	adapter  *lora.Adapter
 	version  int
-	short    *memory.Store
 	memories []memory.Turn
 	release  func()
 }
@@ -38,7 +35,10 @@ func (s *Server) openTurn(user string) (*userTurn, error) {
 	if err := milp.CheckUserID(user); err != nil {
 		return nil, badRequest("user", "%v", err)
 	}
-	if _, err := os.Stat(s.store.UserDir(user)); errors.Is(err, fs.ErrNotExist) {
+	ctx := context.Background() // the store's calls are short; a request's end cancels its generation
+	if ok, err := s.data.UserExists(ctx, user); err != nil {
+		return nil, err
+	} else if !ok {
 		return nil, notFound("no user %q (POST /v1/users creates one)", user)
 	}
 	release, ok := s.limits.acquire(user)
@@ -47,11 +47,7 @@ func (s *Server) openTurn(user string) (*userTurn, error) {
 	}
 	t.release = release
 	var err error
-	if t.adapter, t.version, err = s.adapters.get(user); err != nil {
-		release()
-		return nil, err
-	}
-	if t.short, err = s.store.ShortTerm(user); err != nil {
+	if t.adapter, t.version, err = s.adapters.get(ctx, user); err != nil {
 		release()
 		return nil, err
 	}
@@ -69,10 +65,10 @@ func (t *userTurn) gen(prompt []int32, params sample.Params, maxTokens int, stop
 
 // retrieve finds the k exchanges of short-term memory most relevant to query.
 func (t *userTurn) retrieve(query string, k int) {
-	if t.short == nil || k == 0 {
+	if t.user == "" || k == 0 {
 		return
 	}
-	turns, err := t.short.Load()
+	turns, err := t.s.data.ShortTerm(context.Background(), t.user)
 	if err != nil {
 		t.s.log.Warn("short-term memory unreadable", "user", t.user, "err", err)
 		return
@@ -91,11 +87,11 @@ func (t *userTurn) info() milpInfo {
 
 // remember adds the exchange to the user's short-term memory.
 func (t *userTurn) remember(userText, reply string) {
-	if t.short == nil {
+	if t.user == "" {
 		return
 	}
 	now := time.Now().UTC()
-	if err := t.short.Append(memory.NewTurn(now, chat.RoleUser, userText), memory.NewTurn(now, chat.RoleAssistant, reply)); err != nil {
+	if err := t.s.data.AppendShortTerm(context.Background(), t.user, memory.NewTurn(now, chat.RoleUser, userText), memory.NewTurn(now, chat.RoleAssistant, reply)); err != nil {
 		t.s.log.Error("short-term memory not written", "user", t.user, "err", err)
 	}
 }

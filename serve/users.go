@@ -6,16 +6,14 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"io/fs"
 	"net/http"
-	"os"
-	"path/filepath"
 
 	"github.com/milp-lite/milp-lite/gguf"
-	"github.com/milp-lite/milp-lite/internal/atomicfile"
 	"github.com/milp-lite/milp-lite/internal/jsonl"
 	"github.com/milp-lite/milp-lite/lora"
 	"github.com/milp-lite/milp-lite/milp"
+	"github.com/milp-lite/milp-lite/nn"
+	"github.com/milp-lite/milp-lite/store"
 	"github.com/milp-lite/milp-lite/userdata"
 )
 
@@ -33,16 +31,15 @@ func (s *Server) userID(r *http.Request, c caller, ownAllowed bool) (string, err
 }
 
 // existing errors with 404 when the user does not exist.
-func (s *Server) existing(id string) error {
-	if _, err := os.Stat(s.store.UserDir(id)); errors.Is(err, fs.ErrNotExist) {
+func (s *Server) existing(r *http.Request, id string) error {
+	ok, err := s.data.UserExists(r.Context(), id)
+	if err == nil && !ok {
 		return notFound("no user %q", id)
-	} else if err != nil {
-		return err
 	}
-	return nil
+	return err
 }
 
-// handleCreateUser is POST /v1/users {"id": ...}: the user's folder and a
+// handleCreateUser is POST /v1/users {"id": ...}: the user's account and a
 // key, returned once.
 func (s *Server) handleCreateUser(w http.ResponseWriter, r *http.Request, c caller) error {
 	if !c.admin {
@@ -57,15 +54,12 @@ func (s *Server) handleCreateUser(w http.ResponseWriter, r *http.Request, c call
 	if err := milp.CheckUserID(req.ID); err != nil {
 		return badRequest("id", "%v", err)
 	}
-	s.userMu.Lock()
-	defer s.userMu.Unlock()
-	if _, err := os.Stat(s.store.UserDir(req.ID)); err == nil {
+	if err := s.data.CreateUser(r.Context(), req.ID); errors.Is(err, store.ErrExists) {
 		return &apiError{Status: http.StatusConflict, Type: "invalid_request_error", Code: "user_exists", Message: fmt.Sprintf("user %q exists", req.ID)}
-	}
-	if err := os.MkdirAll(s.store.UserDir(req.ID), 0o755); err != nil {
+	} else if err != nil {
 		return err
 	}
-	key, err := s.keys.NewKey(req.ID)
+	key, err := NewKey(r.Context(), s.data, req.ID)
 	if err != nil {
 		return err
 	}
@@ -80,10 +74,10 @@ func (s *Server) handleNewKey(w http.ResponseWriter, r *http.Request, c caller) 
 	if err != nil {
 		return err
 	}
-	if err := s.existing(id); err != nil {
+	if err := s.existing(r, id); err != nil {
 		return err
 	}
-	key, err := s.keys.NewKey(id)
+	key, err := NewKey(r.Context(), s.data, id)
 	if err != nil {
 		return err
 	}
@@ -107,20 +101,17 @@ func (s *Server) handleGetUser(w http.ResponseWriter, r *http.Request, c caller)
 	if err != nil {
 		return err
 	}
-	if err := s.existing(id); err != nil {
+	if err := s.existing(r, id); err != nil {
 		return err
 	}
+	ctx := r.Context()
 	rep := userReport{ID: id}
-	if u, err := userdata.LoadUser(s.store.UsersDir(), id); err == nil {
-		rep.HistoryConversations = len(u.Conversations)
-	} else if !errors.Is(err, fs.ErrNotExist) {
-		return err
-	}
-	short, err := s.store.ShortTerm(id)
+	u, err := s.data.History(ctx, id)
 	if err != nil {
 		return err
 	}
-	turns, err := short.Load()
+	rep.HistoryConversations = len(u.Conversations)
+	turns, err := s.data.ShortTerm(ctx, id)
 	if err != nil {
 		return err
 	}
@@ -129,16 +120,19 @@ func (s *Server) handleGetUser(w http.ResponseWriter, r *http.Request, c caller)
 			rep.ShortTermExchanges++
 		}
 	}
-	info, err := readAdapterInfo(s.store, id)
+	info, err := s.data.AdapterInfo(ctx, id)
 	if err != nil {
 		return err
 	}
 	rep.AdapterVersion, rep.AdapterSource = info.Version, info.Source
-	if p, err := milp.LastPlacement(s.store, id); err == nil {
-		rep.Placement = &p
-	}
-	if data, err := os.ReadFile(s.store.ReportPath(id)); err == nil && json.Valid(data) {
+	if data, err := s.data.Report(ctx, id); err == nil && json.Valid(data) {
 		rep.LastReport = data
+		var last struct {
+			Placement *milp.Placement `json:"placement"`
+		}
+		if json.Unmarshal(data, &last) == nil {
+			rep.Placement = last.Placement
+		}
 	}
 	writeJSON(w, http.StatusOK, rep)
 	return nil
@@ -151,7 +145,7 @@ func (s *Server) handleAddHistory(w http.ResponseWriter, r *http.Request, c call
 	if err != nil {
 		return err
 	}
-	if err := s.existing(id); err != nil {
+	if err := s.existing(r, id); err != nil {
 		return err
 	}
 	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, s.opts.MaxHistoryBytes))
@@ -171,20 +165,11 @@ func (s *Server) handleAddHistory(w http.ResponseWriter, r *http.Request, c call
 	if len(convs) == 0 {
 		return badRequest("body", "no conversations: send one JSON object a line, {\"messages\": [...]}")
 	}
-	s.userMu.Lock()
-	defer s.userMu.Unlock()
-	u, err := userdata.LoadUser(s.store.UsersDir(), id)
-	if errors.Is(err, fs.ErrNotExist) {
-		u, err = userdata.User{ID: id}, nil
-	}
+	n, err := s.data.AppendHistory(r.Context(), id, convs)
 	if err != nil {
 		return err
 	}
-	u.Conversations = append(u.Conversations, convs...)
-	if err := userdata.Save(s.store.UsersDir(), []userdata.User{u}); err != nil {
-		return err
-	}
-	writeJSON(w, http.StatusOK, map[string]int{"added": len(convs), "history_conversations": len(u.Conversations)})
+	writeJSON(w, http.StatusOK, map[string]int{"added": len(convs), "history_conversations": n})
 	return nil
 }
 
@@ -195,7 +180,7 @@ func (s *Server) handlePutAdapter(w http.ResponseWriter, r *http.Request, c call
 	if err != nil {
 		return err
 	}
-	if err := s.existing(id); err != nil {
+	if err := s.existing(r, id); err != nil {
 		return err
 	}
 	data, err := io.ReadAll(http.MaxBytesReader(w, r.Body, s.opts.MaxAdapterBytes))
@@ -203,28 +188,43 @@ func (s *Server) handlePutAdapter(w http.ResponseWriter, r *http.Request, c call
 		return &apiError{Status: http.StatusRequestEntityTooLarge, Type: "invalid_request_error",
 			Message: fmt.Sprintf("the adapter is over the limit of %d bytes", s.opts.MaxAdapterBytes)}
 	}
-	f, err := gguf.Parse(data)
-	if err != nil {
-		return badRequest("body", "not a GGUF file: %v", err)
+	if _, err := parseAdapter(data, s.model); err != nil {
+		return badRequest("body", "%v", err)
 	}
-	if _, err := lora.FromGGUF(f, s.model); err != nil {
-		return badRequest("body", "not a LoRA adapter for this model: %v", err)
-	}
-	prev, err := readAdapterInfo(s.store, id)
-	if err != nil {
-		return err
-	}
-	version, err := installAdapter(s.store, id, prev.Version, "upload", func(path string) error { return atomicfile.WriteFile(path, data) })
-	if err != nil {
-		return err
+	var info store.AdapterInfo
+	for { // another upload or a job may install a version meanwhile: go after it
+		prev, err := s.data.AdapterInfo(r.Context(), id)
+		if err != nil {
+			return err
+		}
+		info, err = s.data.PutAdapter(r.Context(), id, data, store.AdapterInfo{Source: "upload"}, prev.Version)
+		if !errors.Is(err, store.ErrConflict) {
+			if err != nil {
+				return err
+			}
+			break
+		}
 	}
 	s.adapters.drop(id)
-	s.log.Info("adapter installed", "user", id, "version", version, "bytes", len(data))
-	writeJSON(w, http.StatusOK, map[string]any{"id": id, "adapter_version": version})
+	s.log.Info("adapter installed", "user", id, "version", info.Version, "bytes", len(data))
+	writeJSON(w, http.StatusOK, map[string]any{"id": id, "adapter_version": info.Version})
 	return nil
 }
 
-// handleDeleteUser is DELETE /v1/users/{id}: every file of theirs goes (the
+// parseAdapter reads a LoRA GGUF for the model, saying which check failed.
+func parseAdapter(data []byte, m *nn.Model) (*lora.Adapter, error) {
+	f, err := gguf.Parse(data)
+	if err != nil {
+		return nil, fmt.Errorf("not a GGUF file: %v", err)
+	}
+	a, err := lora.FromGGUF(f, m)
+	if err != nil {
+		return nil, fmt.Errorf("not a LoRA adapter for this model: %v", err)
+	}
+	return a, nil
+}
+
+// handleDeleteUser is DELETE /v1/users/{id}: everything of theirs goes (the
 // right to be forgotten): history, memories, adapter, reports, journals,
 // jobs and keys.
 func (s *Server) handleDeleteUser(w http.ResponseWriter, r *http.Request, c caller) error {
@@ -232,30 +232,19 @@ func (s *Server) handleDeleteUser(w http.ResponseWriter, r *http.Request, c call
 	if err != nil {
 		return err
 	}
-	if err := s.existing(id); err != nil {
+	if err := s.existing(r, id); err != nil {
 		return err
 	}
-	if s.jobs.busy(id) {
+	if busy, err := s.jobs.busy(r.Context(), id); err != nil {
+		return err
+	} else if busy {
 		return &apiError{Status: http.StatusConflict, Type: "invalid_request_error", Code: "job_running",
 			Message: fmt.Sprintf("user %q has a job running; delete once it has finished", id)}
 	}
-	s.userMu.Lock()
-	defer s.userMu.Unlock()
-	if err := s.keys.RemoveUser(id); err != nil {
+	if err := s.data.DeleteUser(r.Context(), id); err != nil && !errors.Is(err, store.ErrNotFound) {
 		return err
 	}
 	s.adapters.drop(id)
-	if err := s.jobs.forget(id); err != nil {
-		return err
-	}
-	for _, p := range []string{filepath.Join(s.store.UsersDir(), id+userdata.FileExt), filepath.Join(s.store.UsersDir(), id+".lock")} {
-		if err := os.Remove(p); err != nil && !errors.Is(err, fs.ErrNotExist) {
-			return err
-		}
-	}
-	if err := os.RemoveAll(s.store.UserDir(id)); err != nil {
-		return err
-	}
 	s.log.Info("user deleted", "user", id)
 	w.WriteHeader(http.StatusNoContent)
 	return nil

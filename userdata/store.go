@@ -63,6 +63,16 @@ func Save(dir string, users []User) error {
 	return nil
 }
 
+// Encode is a user as the bytes of their <id>.jsonl file, for stores that
+// keep it elsewhere than in a folder.
+func Encode(u User) ([]byte, error) { return encodeUser(u) }
+
+// Decode reads a user from the bytes of their file; name says where they
+// came from in errors.
+func Decode(data []byte, name, id string) (User, error) {
+	return parseUserFile(bytes.NewReader(data), name, id)
+}
+
 func encodeUser(u User) ([]byte, error) {
 	var buf bytes.Buffer
 	persona := u.Persona
