@@ -1,0 +1,115 @@
+package natsstore
+
+import (
+	"context"
+	"fmt"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/milp-lite/milp-lite/memory"
+	"github.com/milp-lite/milp-lite/natsnode"
+	"github.com/milp-lite/milp-lite/nn/chat"
+	"github.com/milp-lite/milp-lite/store"
+	"github.com/milp-lite/milp-lite/store/storetest"
+)
+
+// TestContract: the store on a NATS server of its own (loopback, a free
+// port, a temporary folder) passes what every store passes.
+func TestContract(t *testing.T) {
+	storetest.Run(t, func(t *testing.T) store.Store {
+		ns, err := natsnode.Start(natsnode.Options{Addr: "127.0.0.1:0", StoreDir: t.TempDir()})
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(ns.Shutdown)
+		s, err := Connect(context.Background(), ns.ClientURL(), Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return s
+	})
+}
+
+// TestClusterNodeStops: on three nodes with everything replicated three
+// times, appends made while a node stops and restarts all land once, and a
+// second client sees each of them.
+func TestClusterNodeStops(t *testing.T) {
+	if testing.Short() {
+		t.Skip("a cluster of three")
+	}
+	c, err := natsnode.StartCluster(t.TempDir(), 3)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Shutdown()
+	ctx := context.Background()
+	a, err := Connect(ctx, c.URLs(), Options{Replicas: 3})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer a.Close()
+	b, err := Connect(ctx, c.URLs(), Options{Replicas: 3})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer b.Close()
+	if err := a.CreateUser(ctx, "alice"); err != nil {
+		t.Fatal(err)
+	}
+	var sent atomic.Int64
+	stop := make(chan struct{})
+	var wg sync.WaitGroup
+	errs := make(chan error, 4)
+	for w := range 4 {
+		wg.Go(func() {
+			for i := 0; ; i++ {
+				select {
+				case <-stop:
+					return
+				default:
+				}
+				at := time.Now().UTC()
+				text := fmt.Sprintf("w%d-%d", w, i)
+				if err := a.AppendShortTerm(ctx, "alice", memory.NewTurn(at, chat.RoleUser, text), memory.NewTurn(at, chat.RoleAssistant, "re "+text)); err != nil {
+					errs <- fmt.Errorf("append %s: %w", text, err)
+					return
+				}
+				sent.Add(1)
+			}
+		})
+	}
+	time.Sleep(300 * time.Millisecond)
+	c.Stop(1)
+	time.Sleep(time.Second)
+	if err := c.Restart(1); err != nil {
+		t.Fatal(err)
+	}
+	time.Sleep(500 * time.Millisecond)
+	close(stop)
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		t.Fatal(err)
+	}
+	turns, err := b.ShortTerm(ctx, "alice")
+	if err != nil {
+		t.Fatal(err)
+	}
+	seen := map[string]int{}
+	for _, tn := range turns {
+		if tn.Role == chat.RoleUser {
+			seen[tn.Content]++
+		}
+	}
+	for k, n := range seen {
+		if n != 1 {
+			t.Errorf("exchange %s stored %d times", k, n)
+		}
+	}
+	if int64(len(seen)) != sent.Load() {
+		t.Fatalf("%d exchanges stored, %d acknowledged", len(seen), sent.Load())
+	}
+	t.Logf("%d exchanges through a node's stop and restart", sent.Load())
+}
