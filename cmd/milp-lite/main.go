@@ -37,7 +37,7 @@ func newApp() *cli.App {
 		Usage:   "personalise a local LLM to each of its users, on the CPU, in pure Go",
 		Description: "milp-lite runs GGUF models (llama, qwen2) with no GPU and no cgo. With no --model it uses\n" +
 			"the embedded stories260K model, so every command works out of the box.",
-		Commands: []*cli.Command{trainCommand(), consolidateCommand(), chatCommand(), evalCommand(), loraCommand(), serveCommand(), usersCommand(), dataCommand(),
+		Commands: []*cli.Command{trainCommand(), consolidateCommand(), chatCommand(), evalCommand(), loraCommand(), serveCommand(), workerCommand(), natsCommand(), usersCommand(), dataCommand(),
 			benchCommand(), tokenizeCommand(), infoCommand()},
 		EnableBashCompletion: true,
 		OnUsageError:         usageError,

@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"fmt"
-	"log/slog"
 	"math"
 	"net"
 	"os"
@@ -30,10 +29,13 @@ func serveCommand() *cli.Command {
 			"Users, keys, history, adapters and jobs live under /v1/users; GET /metrics, GET /health; a chat page at /.\n\n" +
 			"Keys: the admin key comes from $MILP_ADMIN_KEY or --admin-key-file; POST /v1/users returns a user's key\n" +
 			"once (also `milp-lite users add-key ID`). Without an admin key the server listens on loopback only.\n\n" +
+			"Many nodes: with --nats the store is shared through NATS JetStream (see `milp-lite nats` and\n" +
+			"docs/deploy.md); any node answers any user, and jobs go to `milp-lite worker` processes.\n\n" +
 			"Examples:\n" +
 			"   milp-lite serve                                   # the embedded model on 127.0.0.1:8080\n" +
-			"   MILP_ADMIN_KEY=$(cat admin.key) milp-lite serve --model smollm2.gguf --addr 0.0.0.0:8080",
-		Flags: []cli.Flag{
+			"   MILP_ADMIN_KEY=$(cat admin.key) milp-lite serve --model smollm2.gguf --addr 0.0.0.0:8080\n" +
+			"   MILP_ADMIN_KEY=$(cat admin.key) milp-lite serve --nats nats://n1:4222,nats://n2:4222 --replicas 3",
+		Flags: append([]cli.Flag{
 			modelFlag,
 			storeFlag,
 			&cli.StringFlag{Name: "addr", Value: "127.0.0.1:8080", Usage: "`HOST:PORT` to listen on"},
@@ -56,7 +58,7 @@ func serveCommand() *cli.Command {
 			durationFlag("idle-timeout", d.IdleTimeout, 0, 24*time.Hour, "time an idle connection is kept"),
 			durationFlag("drain-timeout", d.DrainTimeout, 0, time.Hour, "on SIGTERM, time streams get to finish"),
 			&cli.BoolFlag{Name: "log-json", Usage: "log as JSON lines instead of text"},
-		},
+		}, natsFlags(false)...),
 		Action: runServe,
 	}
 }
@@ -84,12 +86,10 @@ func runServe(c *cli.Context) error {
 	if adminKey != "" && len(adminKey) < 16 {
 		return fmt.Errorf("the admin key is %d characters: use at least 16 (e.g. openssl rand -hex 24)", len(adminKey))
 	}
-	var logger *slog.Logger
-	if c.Bool("log-json") {
-		logger = slog.New(slog.NewJSONHandler(os.Stderr, nil))
-	} else {
-		logger = slog.New(slog.NewTextHandler(os.Stderr, nil))
+	if c.IsSet("nats") && c.IsSet(storeFlag.Name) {
+		return fmt.Errorf("--store and --nats name two stores: give one")
 	}
+	logger := newLogger(c)
 	m, err := loadModel(c)
 	if err != nil {
 		return err
@@ -103,6 +103,17 @@ func runServe(c *cli.Context) error {
 	o.MaxTokens, o.DefaultMaxTokens, o.MaxMessages, o.MaxBodyBytes = c.Int("max-tokens"), c.Int("default-max-tokens"), c.Int("max-messages"), int64(maxBody)
 	o.MaxQueue, o.UserConcurrency = c.Int("max-queue"), c.Int("user-concurrency")
 	o.ReadTimeout, o.IdleTimeout, o.DrainTimeout = c.Duration("read-timeout"), c.Duration("idle-timeout"), c.Duration("drain-timeout")
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	where := o.Store.Root
+	if c.IsSet("nats") {
+		st, err := connectStore(ctx, c, "serve")
+		if err != nil {
+			return err
+		}
+		defer st.Close()
+		o.Data, o.Queue, where = st, st, c.String("nats")
+	}
 	l, err := net.Listen("tcp", c.String("addr"))
 	if err != nil {
 		return err
@@ -112,13 +123,11 @@ func runServe(c *cli.Context) error {
 		l.Close()
 		return err
 	}
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	defer stop()
 	mode := "keys required"
 	if adminKey == "" {
 		mode = "key-less (loopback only)"
 	}
-	logger.Info("serving", "addr", l.Addr().String(), "model", o.ModelName, "store", o.Store.Root, "auth", mode)
+	logger.Info("serving", "addr", l.Addr().String(), "model", o.ModelName, "store", where, "auth", mode)
 	fmt.Fprintf(os.Stderr, "milp-lite serve: http://%s/ (%s)\n", l.Addr(), mode)
 	return s.Serve(ctx, l)
 }

@@ -106,12 +106,20 @@ func (s *Store) Workers(ctx context.Context, lease time.Duration) (*Queue, error
 
 // Lease is one job a worker holds.
 type Lease struct {
-	JobID string
+	jobID string
 	msg   jetstream.Msg
 }
 
-// Next waits up to wait for a job (nil: none came).
-func (q *Queue) Next(ctx context.Context, wait time.Duration) (*Lease, error) {
+// JobID is the job's ID.
+func (l *Lease) JobID() string { return l.jobID }
+
+// Next waits up to wait for a job (nil: none came). Its result is
+// worker.Lease, spelled out.
+func (q *Queue) Next(ctx context.Context, wait time.Duration) (interface {
+	JobID() string
+	Renew() error
+	Done(ctx context.Context) error
+}, error) {
 	batch, err := q.cons.Fetch(1, jetstream.FetchMaxWait(wait))
 	if err != nil {
 		if transient(err) {
@@ -120,7 +128,7 @@ func (q *Queue) Next(ctx context.Context, wait time.Duration) (*Lease, error) {
 		return nil, err
 	}
 	for msg := range batch.Messages() {
-		return &Lease{JobID: string(msg.Data()), msg: msg}, nil
+		return &Lease{jobID: string(msg.Data()), msg: msg}, nil
 	}
 	if err := batch.Error(); err != nil && !transient(err) {
 		return nil, err
