@@ -34,7 +34,16 @@ type served struct {
 // address.
 func startServe(t *testing.T, store string, args ...string) *served {
 	t.Helper()
-	s := &served{cmd: exec.Command(binary, append([]string{"serve", "--store", store, "--addr", "127.0.0.1:0"}, args...)...), exited: make(chan error, 1)}
+	return startProcess(t, "milp-lite serve: ", nil, append([]string{"serve", "--store", store, "--addr", "127.0.0.1:0"}, args...)...)
+}
+
+// startProcess runs the built binary with args (and env added to ours) and
+// waits for the stderr line starting with ready, whose next word is its
+// address.
+func startProcess(t *testing.T, ready string, env []string, args ...string) *served {
+	t.Helper()
+	s := &served{cmd: exec.Command(binary, args...), exited: make(chan error, 1)}
+	s.cmd.Env = append(os.Environ(), env...)
 	pipe, err := s.cmd.StderrPipe()
 	if err != nil {
 		t.Fatal(err)
@@ -45,13 +54,14 @@ func startServe(t *testing.T, store string, args ...string) *served {
 	addr := make(chan string, 1)
 	go func() {
 		sc := bufio.NewScanner(pipe)
+		sc.Buffer(nil, 1<<20)
 		for sc.Scan() {
 			line := sc.Text()
 			s.mu.Lock()
 			s.stderr.WriteString(line + "\n")
 			s.mu.Unlock()
-			if rest, ok := strings.CutPrefix(line, "milp-lite serve: "); ok {
-				addr <- strings.Fields(rest)[0]
+			if rest, ok := strings.CutPrefix(line, ready); ok {
+				addr <- strings.Fields(rest + " ")[0]
 			}
 		}
 		s.exited <- s.cmd.Wait()
@@ -60,10 +70,10 @@ func startServe(t *testing.T, store string, args ...string) *served {
 	case a := <-addr:
 		s.url = strings.TrimSuffix(a, "/")
 	case err := <-s.exited:
-		t.Fatalf("serve exited: %v\n%s", err, s.log())
-	case <-time.After(30 * time.Second):
+		t.Fatalf("%s exited: %v\n%s", args[0], err, s.log())
+	case <-time.After(60 * time.Second):
 		s.cmd.Process.Kill()
-		t.Fatalf("serve did not start:\n%s", s.log())
+		t.Fatalf("%s did not start:\n%s", args[0], s.log())
 	}
 	t.Cleanup(func() {
 		s.cmd.Process.Kill()
