@@ -44,3 +44,11 @@ func TestDirKeepsTheLayout(t *testing.T) {
 		t.Fatalf("a command-line adapter: %+v %v", info, err)
 	}
 }
+
+func BenchmarkDirChat(b *testing.B) {
+	d, err := store.OpenDir(b.TempDir())
+	if err != nil {
+		b.Fatal(err)
+	}
+	storetest.BenchChat(b, d)
+}

@@ -464,3 +464,36 @@ func badIDs(t *testing.T, st store.Store) {
 		}
 	}
 }
+
+// BenchChat measures the store's part of one chat request on a user with
+// history of short-term memory: the key's lookup, the user's existence,
+// the short-term read for retrieval and the exchange's append.
+func BenchChat(b *testing.B, st store.Store) {
+	ctx := context.Background()
+	if err := st.CreateUser(ctx, "alice"); err != nil {
+		b.Fatal(err)
+	}
+	if err := st.AddKey(ctx, "alice", "hash-alice"); err != nil {
+		b.Fatal(err)
+	}
+	for i := range 50 {
+		if err := st.AppendShortTerm(ctx, "alice", exchange(i, fmt.Sprint("earlier ", i))...); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.ResetTimer()
+	for i := range b.N {
+		if _, err := st.KeyUser(ctx, "hash-alice"); err != nil {
+			b.Fatal(err)
+		}
+		if ok, err := st.UserExists(ctx, "alice"); err != nil || !ok {
+			b.Fatal(ok, err)
+		}
+		if _, err := st.ShortTerm(ctx, "alice"); err != nil {
+			b.Fatal(err)
+		}
+		if err := st.AppendShortTerm(ctx, "alice", exchange(50+i, fmt.Sprint("now ", i))...); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
