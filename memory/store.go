@@ -126,7 +126,7 @@ func (s *Store) RemoveFirst(done []Turn) error {
 		if err != nil {
 			return err
 		}
-		if !startsWith(c.turns, done) {
+		if !StartsWith(c.turns, done) {
 			return fmt.Errorf("memory: %s no longer starts with the %d turns consolidated; nothing removed", s.path, len(done))
 		}
 		rest := c.data[c.ends[len(done)-1]:]
@@ -143,7 +143,9 @@ func (s *Store) RemoveFirst(done []Turn) error {
 	})
 }
 
-func startsWith(turns, prefix []Turn) bool {
+// StartsWith reports whether turns begin with prefix: the same messages
+// said at the same times.
+func StartsWith(turns, prefix []Turn) bool {
 	if len(turns) < len(prefix) {
 		return false
 	}

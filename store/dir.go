@@ -79,20 +79,17 @@ func (d *Dir) DeleteUser(ctx context.Context, id string) error {
 	}
 	d.mu.Lock()
 	defer d.mu.Unlock()
-	keys, err := d.loadKeys()
+	err := d.updateKeys(func(keys []keyRecord) []keyRecord {
+		kept := keys[:0:0]
+		for _, k := range keys {
+			if k.User != id {
+				kept = append(kept, k)
+			}
+		}
+		return kept
+	})
 	if err != nil {
 		return err
-	}
-	kept := keys[:0:0]
-	for _, k := range keys {
-		if k.User != id {
-			kept = append(kept, k)
-		}
-	}
-	if len(kept) != len(keys) {
-		if err := d.saveKeys(kept); err != nil {
-			return err
-		}
 	}
 	jobs, err := d.jobs()
 	if err != nil {
@@ -168,11 +165,22 @@ func (d *Dir) AddKey(_ context.Context, user, hash string) error {
 	}
 	d.mu.Lock()
 	defer d.mu.Unlock()
+	return d.updateKeys(func(keys []keyRecord) []keyRecord {
+		return append(keys[:len(keys):len(keys)], keyRecord{Hash: hash, User: user, Created: time.Now().UTC()})
+	})
+}
+
+// updateKeys replaces the keys with what change makes of them, writing
+// keys.json when they changed; d.mu is held.
+func (d *Dir) updateKeys(change func([]keyRecord) []keyRecord) error {
 	keys, err := d.loadKeys()
 	if err != nil {
 		return err
 	}
-	return d.saveKeys(append(keys[:len(keys):len(keys)], keyRecord{Hash: hash, User: user, Created: time.Now().UTC()}))
+	if next := change(keys); len(next) != len(keys) {
+		return d.saveKeys(next)
+	}
+	return nil
 }
 
 func (d *Dir) KeyUser(_ context.Context, hash string) (string, error) {
@@ -248,24 +256,10 @@ func (d *Dir) RemoveShortTerm(_ context.Context, id string, done []memory.Turn) 
 		return err
 	}
 	turns, err := s.Load()
-	if err != nil || !StartsWith(turns, done) {
+	if err != nil || !memory.StartsWith(turns, done) {
 		return err
 	}
 	return s.RemoveFirst(done)
-}
-
-// StartsWith reports whether turns begin with prefix (same messages, same
-// times).
-func StartsWith(turns, prefix []memory.Turn) bool {
-	if len(turns) < len(prefix) {
-		return false
-	}
-	for i, p := range prefix {
-		if turns[i].Message != p.Message || !turns[i].Time.Equal(p.Time) {
-			return false
-		}
-	}
-	return true
 }
 
 func (d *Dir) adapterInfoPath(id string) string { return filepath.Join(d.UserDir(id), "adapter.json") }

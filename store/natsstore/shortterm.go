@@ -12,7 +12,6 @@ import (
 
 	"github.com/milp-lite/milp-lite/memory"
 	"github.com/milp-lite/milp-lite/milp"
-	"github.com/milp-lite/milp-lite/store"
 )
 
 // A user's short-term memory is the messages of their subject in
@@ -150,7 +149,7 @@ func (s *Store) RemoveShortTerm(ctx context.Context, id string, done []memory.Tu
 	for _, m := range msgs {
 		turns = append(turns, m.turns...)
 	}
-	if !store.StartsWith(turns, done) {
+	if !memory.StartsWith(turns, done) {
 		return nil // removed already
 	}
 	n := 0

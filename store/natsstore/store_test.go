@@ -33,6 +33,29 @@ func TestContract(t *testing.T) {
 	})
 }
 
+// clusterWithAlice is three in-process nodes with everything replicated
+// three times, two connections to them, and a user alice; all stopped when
+// t ends.
+func clusterWithAlice(t *testing.T) (*natsnode.Cluster, *Store, *Store) {
+	t.Helper()
+	c, err := natsnode.StartCluster(t.TempDir(), 3)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(c.Shutdown)
+	var conns [2]*Store
+	for i := range conns {
+		if conns[i], err = Connect(context.Background(), c.URLs(), Options{Replicas: 3}); err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { conns[i].Close() })
+	}
+	if err := conns[0].CreateUser(context.Background(), "alice"); err != nil {
+		t.Fatal(err)
+	}
+	return c, conns[0], conns[1]
+}
+
 // TestClusterNodeStops: on three nodes with everything replicated three
 // times, appends made while a node stops and restarts all land once, and a
 // second client sees each of them.
@@ -40,25 +63,8 @@ func TestClusterNodeStops(t *testing.T) {
 	if testing.Short() {
 		t.Skip("a cluster of three")
 	}
-	c, err := natsnode.StartCluster(t.TempDir(), 3)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer c.Shutdown()
 	ctx := context.Background()
-	a, err := Connect(ctx, c.URLs(), Options{Replicas: 3})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer a.Close()
-	b, err := Connect(ctx, c.URLs(), Options{Replicas: 3})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer b.Close()
-	if err := a.CreateUser(ctx, "alice"); err != nil {
-		t.Fatal(err)
-	}
+	c, a, b := clusterWithAlice(t)
 	var sent atomic.Int64
 	stop := make(chan struct{})
 	var wg sync.WaitGroup
@@ -122,26 +128,9 @@ func TestAdapterReachesEveryNode(t *testing.T) {
 	if testing.Short() {
 		t.Skip("a cluster of three")
 	}
-	c, err := natsnode.StartCluster(t.TempDir(), 3)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer c.Shutdown()
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
-	a, err := Connect(ctx, c.URLs(), Options{Replicas: 3})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer a.Close()
-	b, err := Connect(ctx, c.URLs(), Options{Replicas: 3})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer b.Close()
-	if err := a.CreateUser(ctx, "alice"); err != nil {
-		t.Fatal(err)
-	}
+	_, a, b := clusterWithAlice(t)
 	announced := make(chan int, 16)
 	ready := make(chan struct{})
 	go b.WatchAdapters(ctx, func(user string, version int) {
