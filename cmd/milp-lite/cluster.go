@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"math"
 	"os"
 	"os/signal"
 	"strings"
@@ -57,8 +58,8 @@ func workerCommand() *cli.Command {
 			&cli.StringFlag{Name: "name", Usage: "`NAME` of this worker in job records (default: host and process ID)"},
 			durationFlag("lease", 30*time.Second, time.Second, time.Hour, "time a silent worker keeps a job before another takes it"),
 			intFlag("init", d.Search.InitialTrials, 1, 10000, "space-filling trials before the Gaussian process takes over"),
-			intFlag("val-turns", d.ValTurns, 1, 1<<30, "validation turns each trial is scored on"),
-			intFlag("test-turns", d.TestTurns, 1, 1<<30, "test turns the scores before and after use"),
+			intFlag("val-turns", d.ValTurns, 1, math.MaxInt, "validation turns each trial is scored on"),
+			intFlag("test-turns", d.TestTurns, 1, math.MaxInt, "test turns the scores before and after use"),
 			&cli.BoolFlag{Name: "log-json", Usage: "log as JSON lines instead of text"},
 		}, natsFlags(true)...), recipeFlags(false)...),
 		Action: runWorker,
