@@ -125,12 +125,12 @@ func (r *jobRunner) add(ctx context.Context, user, kind string, trials int) (*jo
 
 // active is the user's job queued or running, if any.
 func (r *jobRunner) active(ctx context.Context, user string) (*job, error) {
-	jobs, err := r.s.data.Jobs(ctx)
+	jobs, err := r.s.data.UserJobs(ctx, user)
 	if err != nil {
 		return nil, err
 	}
 	for _, j := range jobs {
-		if j.User == user && j.Active() {
+		if j.Active() {
 			return &j, nil
 		}
 	}

@@ -412,6 +412,20 @@ func readJob(path string) (Job, error) {
 
 func (d *Dir) Jobs(context.Context) ([]Job, error) { return d.jobs() }
 
+func (d *Dir) UserJobs(_ context.Context, user string) ([]Job, error) {
+	if err := milp.CheckUserID(user); err != nil {
+		return nil, err
+	}
+	all, err := d.jobs()
+	var mine []Job
+	for _, j := range all {
+		if j.User == user {
+			mine = append(mine, j)
+		}
+	}
+	return mine, err
+}
+
 // jobs reads every record; an unreadable one is skipped (a crash never
 // leaves one, as each is renamed into place, but a hand edit might).
 func (d *Dir) jobs() ([]Job, error) {

@@ -87,6 +87,8 @@ type Store interface {
 	Job(ctx context.Context, id string) (Job, error)
 	// Jobs are every user's job records.
 	Jobs(ctx context.Context) ([]Job, error)
+	// UserJobs are one user's job records.
+	UserJobs(ctx context.Context, user string) ([]Job, error)
 
 	// Close releases what the store holds.
 	Close() error

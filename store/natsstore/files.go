@@ -60,7 +60,14 @@ func (s *Store) readPointed(ctx context.Context, key string) (pointer, []byte, e
 		}
 		data, err := s.getObject(ctx, p.Object)
 		if errors.Is(err, store.ErrNotFound) {
-			continue // replaced meanwhile: read the new pointer
+			// Replaced meanwhile, or not yet on the replica that answered:
+			// read the pointer again.
+			select {
+			case <-ctx.Done():
+				return p, nil, ctx.Err()
+			case <-time.After(10 * time.Millisecond):
+			}
+			continue
 		}
 		return p, data, err
 	}

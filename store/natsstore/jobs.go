@@ -2,8 +2,11 @@ package natsstore
 
 import (
 	"context"
+	"encoding/hex"
 	"encoding/json"
+	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/nats-io/nats.go/jetstream"
@@ -23,7 +26,40 @@ func (s *Store) PutJob(ctx context.Context, j store.Job) error {
 	if err != nil {
 		return err
 	}
+	// The user's index first, as for keys: DeleteUser finds every job.
+	if err := s.put(ctx, userJobKey(j.User, j.ID), nil); err != nil {
+		return err
+	}
 	return s.put(ctx, "job."+j.ID, data)
+}
+
+func userJobKey(user, job string) string { return "userjob." + tok(user) + "." + tok(job) }
+
+// UserJobs reads the user's index and then each record.
+func (s *Store) UserJobs(ctx context.Context, user string) ([]store.Job, error) {
+	if err := milp.CheckUserID(user); err != nil {
+		return nil, err
+	}
+	keys, err := s.keys(ctx, "userjob."+tok(user)+".*")
+	if err != nil {
+		return nil, err
+	}
+	var jobs []store.Job
+	for _, k := range keys {
+		id, err := hex.DecodeString(k[strings.LastIndexByte(k, '.')+1:])
+		if err != nil {
+			continue
+		}
+		j, err := s.Job(ctx, string(id))
+		if errors.Is(err, store.ErrNotFound) {
+			continue
+		}
+		if err != nil {
+			return nil, err
+		}
+		jobs = append(jobs, j)
+	}
+	return jobs, nil
 }
 
 func (s *Store) Job(ctx context.Context, id string) (store.Job, error) {

@@ -147,14 +147,22 @@ func randomSuffix() string {
 func transient(err error) bool {
 	return errors.Is(err, nats.ErrTimeout) || errors.Is(err, context.DeadlineExceeded) || errors.Is(err, nats.ErrNoResponders) ||
 		errors.Is(err, jetstream.ErrNoStreamResponse) || errors.Is(err, nats.ErrConnectionReconnecting) ||
-		errors.Is(err, nats.ErrDisconnected) || errors.Is(err, jetstream.ErrNoHeartbeat) || isUnavailable(err)
+		errors.Is(err, nats.ErrDisconnected) || errors.Is(err, jetstream.ErrNoHeartbeat) || isUnavailable(err) ||
+		// An object read from a replica that has not caught up with a write
+		// just made: read again.
+		errors.Is(err, jetstream.ErrDigestMismatch)
 }
 
-// isUnavailable is JetStream's 503: no quorum while a leader is elected.
+// isUnavailable is JetStream's 503 (no quorum while a leader is elected),
+// or a cluster whose nodes have not all joined yet: too few peers to place
+// the replicas asked for (a lasting shortage fails once the retries end).
 func isUnavailable(err error) bool {
 	var apiErr *jetstream.APIError
-	return errors.As(err, &apiErr) && apiErr.Code == 503
+	return errors.As(err, &apiErr) && (apiErr.Code == 503 || apiErr.ErrorCode == noSuitablePeers)
 }
+
+// noSuitablePeers is JetStream's "no suitable peers for placement".
+const noSuitablePeers jetstream.ErrorCode = 10005
 
 // attempt bounds one try of a call, so that a request sent to a server
 // that has just stopped is retried rather than waited on.
@@ -331,15 +339,20 @@ func (s *Store) DeleteUser(ctx context.Context, id string) error {
 			return err
 		}
 	}
-	jobs, err := s.Jobs(ctx)
+	jobs, err := s.keys(ctx, "userjob."+u+".*")
 	if err != nil {
 		return err
 	}
-	for _, j := range jobs {
-		if j.User == id {
-			if err := s.purge(ctx, "job."+j.ID); err != nil {
-				return err
-			}
+	for _, k := range jobs {
+		job, err := hex.DecodeString(k[len("userjob."+u+"."):])
+		if err == nil {
+			err = s.purge(ctx, "job."+string(job))
+		}
+		if err == nil {
+			err = s.purge(ctx, k)
+		}
+		if err != nil {
+			return err
 		}
 	}
 	for _, rec := range []string{"adapter.", "history."} {

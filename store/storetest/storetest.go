@@ -338,6 +338,19 @@ func jobs(t *testing.T, st store.Store) {
 	if !slices.Equal(ids, []string{"job-1", "job-2"}) {
 		t.Fatalf("jobs: %v", ids)
 	}
+
+	must(t, st.CreateUser(bg, "alice.b"))
+	must(t, st.PutJob(bg, store.Job{ID: "job-3", User: "alice.b", Kind: store.JobConsolidate, State: store.JobQueued, Created: created}))
+	mine, err := st.UserJobs(bg, "alice")
+	must(t, err)
+	ids = ids[:0]
+	for _, j := range mine {
+		ids = append(ids, j.ID)
+	}
+	slices.Sort(ids)
+	if !slices.Equal(ids, []string{"job-1", "job-2"}) {
+		t.Fatalf("alice's jobs: %v", ids)
+	}
 	if err := st.PutJob(bg, store.Job{ID: "../escape", User: "alice"}); err == nil {
 		t.Fatal("a job ID with a path in it was accepted")
 	}
@@ -442,6 +455,12 @@ func deleteEverything(t *testing.T, st store.Store) {
 		if j.User == "alice" {
 			t.Fatalf("a job of alice's survived her deletion: %+v", j)
 		}
+	}
+	if mine, err := st.UserJobs(bg, "alice"); err != nil || len(mine) != 0 {
+		t.Fatalf("alice's jobs after her deletion: %+v %v", mine, err)
+	}
+	if theirs, err := st.UserJobs(bg, "alice.b"); err != nil || len(theirs) != 1 {
+		t.Fatalf("alice.b's jobs after alice's deletion: %+v %v", theirs, err)
 	}
 	checkOwn(t, st, "alice.b")
 	// A user made again under the same ID starts empty.
