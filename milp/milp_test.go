@@ -6,6 +6,7 @@ import (
 	"math"
 	"math/rand/v2"
 	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -273,15 +274,41 @@ func TestEvaluateUserRunsEveryMethod(t *testing.T) {
 	o.Recipe = smallRecipe
 	o.Search.Trials, o.Search.InitialTrials = 2, 2
 	o.ValTurns, o.TestTurns = 4, 6
+	o.PriorPath = filepath.Join(t.TempDir(), priorFile)
+	o.TrialsOnTest = true
 	res, err := EvaluateUser(m, sampleUser(t, 1), o)
 	if err != nil {
 		t.Fatal(err)
 	}
 	for _, method := range Methods {
 		s, ok := res.Scores[method]
-		if !ok || s.Turns != 6 || s.RougeL < 0 || s.RougeL > 1 || s.PersonaF1 < 0 || s.PersonaF1 > 1 {
+		if !ok || s.Turns != 6 || s.RougeL < 0 || s.RougeL > 1 || s.PersonaF1 < 0 || s.PersonaF1 > 1 || len(s.Replies) != 6 {
 			t.Fatalf("%s: %+v (present %v)", method, s, ok)
 		}
+		if !(res.CPUSeconds[method] > 0) {
+			t.Fatalf("%s took %v CPU seconds", method, res.CPUSeconds[method])
+		}
+		// Methods with an adapter paid for it; the rest paid for replies only.
+		fit, trained := res.FitCPUSeconds[method]
+		if trained != (method == FixedLoRA || method == MaLP || method == MiLP) || trained && !(fit > 0 && fit < res.CPUSeconds[method]) {
+			t.Fatalf("%s: fit %v of %v CPU seconds (trained %v)", method, fit, res.CPUSeconds[method], trained)
+		}
+	}
+	if len(res.References) != 6 || res.References[0] == "" {
+		t.Fatalf("references: %q", res.References)
+	}
+	for _, tr := range res.Search.Trials {
+		if tr.TestRougeL == nil || tr.RougeL == 0 && tr.PersonaF1 == 0 && *tr.TestRougeL == 0 {
+			t.Fatalf("trial %d was not scored on validation and test replies: %+v", tr.ID, tr)
+		}
+	}
+	// The user's winner is the prior's for the next user.
+	prior, err := LoadPrior(o.PriorPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := prior.Starts(m, 1); len(got) != 1 || !got[0].same(res.Search.Best.Placement) {
+		t.Fatalf("prior starts %v after a search that kept %v", got, res.Search.Best.Placement)
 	}
 	same := true
 	for i, r := range res.Scores[FixedLoRA].Replies {

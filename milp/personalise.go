@@ -33,9 +33,10 @@ type UserReport struct {
 }
 
 // Personalise is the main job for one user: store their history (adding to
-// the stored one, see storeHistory), search the memory injection on it, save
-// the best adapter as the user's long-term memory, and report test scores
-// before and after. It holds the user's lock (Store.LockUser) throughout.
+// the stored one, see storeHistory), search the memory injection on it
+// (starting from the placements that won earlier users' searches, and adding
+// this one's winner to them: Prior), save the best adapter as the user's
+// long-term memory, and report test scores before and after. It holds the user's lock (Store.LockUser) throughout.
 func Personalise(m *nn.Model, st Store, u userdata.User, o PersonaliseOptions) (*UserReport, error) {
 	start := time.Now()
 	lock, err := st.LockUser(u.ID)
@@ -54,22 +55,27 @@ func Personalise(m *nn.Model, st Store, u userdata.User, o PersonaliseOptions) (
 	if err != nil {
 		return nil, err
 	}
-	r, h, val, test := pu.r, pu.h, pu.val, pu.test
+	r, test := pu.r, pu.test
 	rep := &UserReport{User: u.ID, Model: o.ModelName}
 	if rep.Before, err = Score(r, test, u.Persona, nil); err != nil {
 		return nil, err
 	}
 	so := o.Search
 	so.JournalPath = st.JournalPath(u.ID)
-	so.StartWith = []Placement{FixedPlacement(m.Config.Layers)}
+	if so.StartWith, err = searchStarts(m, st.PriorPath()); err != nil {
+		return nil, err
+	}
 	if !o.Resume {
 		if err := os.Remove(so.JournalPath); err != nil && !errors.Is(err, fs.ErrNotExist) {
 			return nil, err
 		}
 	}
-	sr, err := Search(m, r, h, val, u.Persona, o.Recipe, so)
+	sr, err := Search(m, r, pu.searchData(u.Persona), o.Recipe, so)
 	if err != nil {
 		return nil, fmt.Errorf("user %s: %w", u.ID, err)
+	}
+	if err := RecordWin(st.PriorPath(), m, sr.Best.Placement); err != nil {
+		return nil, err
 	}
 	r.Use(sr.Adapter)
 	if rep.After, err = Score(r, test, u.Persona, nil); err != nil {
@@ -96,7 +102,8 @@ func placementMeta(t TrialReport) []gguf.KV {
 	return []gguf.KV{
 		{Key: "milp.placement", Value: gguf.Str(string(b))},
 		{Key: "milp.search.trial", Value: gguf.U32(uint32(t.ID))},
-		{Key: "milp.search.val_rouge_l", Value: gguf.F32(float32(t.RougeL))},
+		{Key: "milp.search.score", Value: gguf.F32(float32(t.Score))},
+		{Key: "milp.search.val_loss", Value: gguf.F32(float32(t.ValLoss))},
 	}
 }
 
@@ -111,13 +118,8 @@ func LastPlacement(st Store, id string) (Placement, error) {
 		return Placement{}, fmt.Errorf("%s: %w", st.ReportPath(id), err)
 	}
 	p := rep.Placement
-	p.Sites = p.Sites[:0]
-	for _, name := range p.SiteNames {
-		s, err := nn.ParseSite(name)
-		if err != nil {
-			return Placement{}, fmt.Errorf("%s: %w", st.ReportPath(id), err)
-		}
-		p.Sites = append(p.Sites, s)
+	if err := p.resolveSites(); err != nil {
+		return Placement{}, fmt.Errorf("%s: %w", st.ReportPath(id), err)
 	}
 	return p, nil
 }

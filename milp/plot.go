@@ -35,7 +35,7 @@ func searchFigure(title string, trials []TrialReport) chart.Figure {
 		series = append(series, failed)
 	}
 	return chart.Figure{Title: title, Panels: []chart.Panel{{
-		XLabel: "trial", YLabel: "validation score (ROUGE-L)", IntegerX: true, Series: series}}}
+		XLabel: "trial", YLabel: "validation score (minus the loss, or ROUGE-L)", IntegerX: true, Series: series}}}
 }
 
 // SummarySVG draws each method's mean ROUGE-L over users as a bar with its

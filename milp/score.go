@@ -14,7 +14,7 @@ type Scores struct {
 	Rouge2    float64  `json:"rouge_2"`
 	PersonaF1 float64  `json:"persona_f1"`
 	Turns     int      `json:"turns"`
-	Replies   []string `json:"-"`
+	Replies   []string `json:"replies,omitempty"` // one per turn
 	Refs      []string `json:"-"`
 }
 

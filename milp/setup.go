@@ -2,6 +2,7 @@ package milp
 
 import (
 	"fmt"
+	"math"
 
 	"github.com/milp-lite/milp-lite/train"
 )
@@ -21,9 +22,13 @@ type Setup struct {
 }
 
 // DefaultSetup suits the embedded model: three passes over a user's history
-// per adapter, eight trials, 24 validation and 24 test turns.
+// per adapter; at most eight trials, judged by their validation loss, those
+// not in the best third after an epoch stopped there, and 2.4 whole
+// trainings in all (seven epochs, where a fixed LoRA takes three); 24
+// validation and 24 test turns.
 func DefaultSetup() Setup {
-	return Setup{Recipe: train.DefaultRecipe, Search: SearchOptions{Trials: 8, InitialTrials: 5}, ValTurns: 24, TestTurns: 24}
+	return Setup{Recipe: train.DefaultRecipe, Search: SearchOptions{Trials: 8, InitialTrials: 5, Signal: ValLoss, Halving: 3, Budget: 2.4},
+		ValTurns: 24, TestTurns: 24}
 }
 
 // Validate checks the setup's numbers.
@@ -36,6 +41,10 @@ func (s Setup) Validate() error {
 		return fmt.Errorf("a search needs at least one trial and one initial trial, got %d and %d", s.Search.Trials, s.Search.InitialTrials)
 	case s.Search.Time < 0:
 		return fmt.Errorf("a search's time budget cannot be negative, got %v", s.Search.Time)
+	case !(s.Search.Budget == 0 || s.Search.Budget >= 1) || math.IsInf(s.Search.Budget, 0):
+		return fmt.Errorf("a search's budget must be at least one whole training, or 0 for none; got %g", s.Search.Budget)
+	case s.Search.Halving < 0:
+		return fmt.Errorf("halving cannot be negative, got %d", s.Search.Halving)
 	case s.ValTurns < 0 || s.TestTurns < 0 || s.GenCtx < 0:
 		return fmt.Errorf("turn counts and the generation context cannot be negative")
 	}

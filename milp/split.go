@@ -18,6 +18,7 @@ const (
 type splitUser struct {
 	r         *Replier
 	h         *History
+	valHist   *History                // the validation conversations, for the teacher-forced loss
 	hist      []userdata.Conversation // trained on
 	val, test []userdata.EvalPair     // what the search scores, what is reported
 }
@@ -42,5 +43,14 @@ func splitUserFor(m *nn.Model, u userdata.User, s Setup) (*splitUser, error) {
 	if err != nil {
 		return nil, fmt.Errorf("user %s: %w", u.ID, err)
 	}
-	return &splitUser{r: r, h: h, hist: hist, val: val, test: test}, nil
+	vh, err := PrepareHistory(m, valConvs, s.Recipe.TrainCtx)
+	if err != nil {
+		return nil, fmt.Errorf("user %s, validation conversations: %w", u.ID, err)
+	}
+	return &splitUser{r: r, h: h, valHist: vh, hist: hist, val: val, test: test}, nil
+}
+
+// searchData is what a search of this user trains on and judges by.
+func (pu *splitUser) searchData(persona []string) SearchData {
+	return SearchData{History: pu.h, Val: pu.valHist, ValTurns: pu.val, Persona: persona}
 }

@@ -16,6 +16,7 @@ import (
 //
 //	<root>/users/<id>.jsonl        the user's history (package userdata's layout): added to, never replaced
 //	<root>/users/<id>.lock         held while the main job or a consolidation rewrites the user's history and adapter
+//	<root>/search-prior.json       the placements that won earlier users' searches, per model (see Prior)
 //	<root>/<id>/adapter.gguf       long-term memory: the user's LoRA adapter (llama.cpp's format)
 //	<root>/<id>/short_term.jsonl   short-term memory: recent turns as text (package memory's layout)
 //	<root>/<id>/consolidating.json the turns a consolidation is moving into the history, until they have moved
@@ -49,7 +50,7 @@ const usersDirName = "users"
 
 // reservedIDs are the store's own names at its root, beside the users'
 // folders: a user with one of these IDs would write into the store's own.
-var reservedIDs = []string{usersDirName}
+var reservedIDs = []string{usersDirName, priorFile, priorFile + ".lock"}
 
 // CheckUserID says why id cannot name a user of a store, or returns nil: an
 // ID must be a plain file name (userdata.ValidID) and none of the store's
@@ -64,7 +65,11 @@ func CheckUserID(id string) error {
 	}
 	for _, name := range reservedIDs {
 		if strings.EqualFold(id, name) {
-			return fmt.Errorf("%q cannot be a user ID: the store keeps its own %s folder under that name", id, name)
+			kind := "file"
+			if name == usersDirName {
+				kind = "folder"
+			}
+			return fmt.Errorf("%q cannot be a user ID: the store keeps its own %s %s under that name", id, name, kind)
 		}
 	}
 	return nil

@@ -1,7 +1,9 @@
 package main
 
 import (
+	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"strings"
@@ -22,13 +24,15 @@ func evalCommand() *cli.Command {
 			"retrieval of the k most relevant past exchanges; one fixed LoRA (rank 8 on every FFN site of every\n" +
 			"layer); retrieval plus that LoRA (MaLP-style); and MiLP, the memory placement found by Bayesian\n" +
 			"optimisation on the user's validation turns. Prints a markdown table (mean over users with 95%\n" +
-			"intervals), or with --json the report, and writes the report as JSON and the ROUGE-L per method as\n" +
-			"an SVG.\n\n" +
+			"intervals, and each method's CPU seconds per user), or with --json the report, and writes the report\n" +
+			"as JSON (with every reply) and the ROUGE-L per method as an SVG. Each user's search starts from the\n" +
+			"winners of the users before.\n\n" +
 			"Examples:\n" +
 			"   milp-lite data import --format spc testdata/data/spc_valid.csv --out users/spc\n" +
 			"   milp-lite eval --users users/spc --limit 20 --out eval-spc",
 		Flags: append(setupFlags(d.Setup, 20),
 			intFlag("retrieval-k", d.RetrievalK, 1, 100, "past exchanges retrieved by BM25"),
+			&cli.BoolFlag{Name: "trials-on-test", Usage: "also score every search trial on the test turns, and report how each signal ranks the trials (slower; the choice is unchanged)"},
 			&cli.StringFlag{Name: "out", Value: "milp-eval", Usage: "`DIR` for report.json, rouge_l.svg and the search journals"},
 			jsonFlag,
 		),
@@ -44,7 +48,7 @@ func runEval(c *cli.Context) error {
 	if err := prepareOutputDir(out); err != nil {
 		return err
 	}
-	if err := checkOutputs(filepath.Join(out, "report.json"), filepath.Join(out, "rouge_l.svg")); err != nil {
+	if err := checkOutputs(filepath.Join(out, "report.json"), filepath.Join(out, "rouge_l.svg"), filepath.Join(out, "search-prior.json")); err != nil {
 		return err
 	}
 	if err := os.MkdirAll(filepath.Join(out, "journals"), 0o755); err != nil {
@@ -65,6 +69,12 @@ func runEval(c *cli.Context) error {
 	}
 	o.RetrievalK = c.Int("retrieval-k")
 	o.JournalDir = filepath.Join(out, "journals")
+	// Each run learns its own prior, user by user, so that it is reproducible.
+	o.PriorPath = filepath.Join(out, "search-prior.json")
+	if err := os.Remove(o.PriorPath); err != nil && !errors.Is(err, fs.ErrNotExist) {
+		return err
+	}
+	o.TrialsOnTest = c.Bool("trials-on-test")
 	start := time.Now()
 	var userStart time.Time
 	o.OnMethod = func(user string, meth milp.Method, s milp.Scores) {
@@ -73,11 +83,12 @@ func runEval(c *cli.Context) error {
 	overall := newOverallProgress(len(users), o.Search.Trials)
 	userIndex := 0
 	o.OnTrial = func(user string, t milp.TrialReport) {
-		fmt.Fprintf(os.Stderr, "    trial %d/%d: %s → val ROUGE-L %.4f\n", t.ID+1, o.Search.Trials, t.Placement, t.RougeL)
+		fmt.Fprintf(os.Stderr, "    trial %d/%d: %s → %s\n", t.ID+1, o.Search.Trials, t.Placement, trialStatus(t))
 		fmt.Fprintf(os.Stderr, "    %s\n", overall.trial(userIndex))
 	}
 	name := modelName(c)
 	rep := &milp.Report{Model: name, Command: strings.Join(os.Args, " "), Recipe: o.Recipe, Trials: o.Search.Trials,
+		Signal: o.Search.Signal, Budget: o.Search.Budget, Halving: o.Search.Halving,
 		Date: start.UTC().Format(time.RFC3339)}
 	fmt.Fprintf(os.Stderr, "Evaluating %d users from %s on %s\n", len(users), from, name)
 	for i, u := range users {
@@ -100,6 +111,7 @@ func runEval(c *cli.Context) error {
 		return fmt.Errorf("no user could be evaluated")
 	}
 	rep.Summary = milp.Summarise(rep.Users)
+	rep.Signals = milp.StudySignals(rep.Users)
 	rep.Seconds = time.Since(start).Seconds()
 	if err := milp.WriteJSON(filepath.Join(out, "report.json"), rep); err != nil {
 		return err

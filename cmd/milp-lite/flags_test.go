@@ -23,6 +23,8 @@ func TestBadFlagValues(t *testing.T) {
 		{[]string{"train", "--batch", "0"}, "--batch must be 1 to 1024, got 0"},
 		{[]string{"train", "--train-ctx", "8"}, "--train-ctx must be ≥ 16, got 8"},
 		{[]string{"train", "--param-penalty", "Inf"}, "--param-penalty must be ≥ 0, got +Inf"},
+		{[]string{"train", "--budget", "-1"}, "--budget must be 0 to 1000, got -1"},
+		{[]string{"train", "--halving", "-1"}, "--halving must be 0 to 100, got -1"},
 		{[]string{"eval", "--time", "-1s"}, "--time must be ≥ 0s, got -1s"},
 		{[]string{"eval", "--limit", "-1"}, "--limit must be ≥ 0, got -1"},
 		{[]string{"eval", "--retrieval-k", "0"}, "--retrieval-k must be 1 to 100, got 0"},

@@ -104,6 +104,8 @@ func TestMiLPBadInput(t *testing.T) {
 		{[]string{"train", "--data", "x.jsonl"}, "`train --data` is now `milp-lite lora train --data`"},
 		{[]string{"train", "--epochs", "0", "--store", dir}, "--epochs must be 1 to 1000, got 0"},
 		{[]string{"train", "--param-penalty", "NaN", "--store", dir}, "--param-penalty must be ≥ 0, got NaN"},
+		{[]string{"train", "--budget", "0.5", "--store", dir}, "a search's budget must be at least one whole training, or 0 for none; got 0.5"},
+		{[]string{"train", "--signal", "bleu", "--store", dir}, `--signal must be val-loss or rouge-l, got "bleu"`},
 		{[]string{"lora", "train", "--data", "x.jsonl", "--dropout", "1"}, "--dropout must be in [0, 1), got 1"},
 		{[]string{"lora", "train", "--data", "x.jsonl", "--lr", "Inf"}, "--lr must be 1e-08 to 1, got +Inf"},
 		{[]string{"lora", "train", "--data", "x.jsonl", "--rank", "100"}, "--rank 100 is wider than the model's narrowest site (64)"},

@@ -30,15 +30,15 @@ func readTrials(t *testing.T, report string) []searchTrial {
 	return rep.Trials
 }
 
-// adapterValRougeL is the validation ROUGE-L the adapter records, as info prints it.
-func adapterValRougeL(t *testing.T, adapter string) string {
+// adapterValLoss is the validation loss the adapter records, as info prints it.
+func adapterValLoss(t *testing.T, adapter string) string {
 	t.Helper()
 	for _, line := range strings.Split(run(t, "", "info", adapter).stdout, "\n") {
-		if f := strings.Fields(line); len(f) == 2 && f[0] == "milp.search.val_rouge_l" {
+		if f := strings.Fields(line); len(f) == 2 && f[0] == "milp.search.val_loss" {
 			return f[1]
 		}
 	}
-	t.Fatalf("%s records no milp.search.val_rouge_l", adapter)
+	t.Fatalf("%s records no milp.search.val_loss", adapter)
 	return ""
 }
 
@@ -48,16 +48,16 @@ func adapterValRougeL(t *testing.T, adapter string) string {
 // the unfinished one run again; a resume under other settings is refused.
 func TestMainJobResume(t *testing.T) {
 	store := t.TempDir()
-	args := []string{"train", "--store", store, "--limit", "1", "--trials", "3", "--init", "2", "--epochs", "1",
+	args := []string{"train", "--store", store, "--limit", "1", "--trials", "3", "--init", "2", "--epochs", "1", "--budget", "0",
 		"--train-ctx", "128", "--val-turns", "3", "--test-turns", "3"}
 	if r := run(t, "", args...); r.code != 0 {
 		t.Fatalf("train: exit %d: %s", r.code, r.stderr)
 	}
 	user := filepath.Join(store, "spc-216baf81")
 	report, journal, adapter := filepath.Join(user, "report.json"), filepath.Join(user, "search.jsonl"), filepath.Join(user, "adapter.gguf")
-	want, wantVal := readTrials(t, report), adapterValRougeL(t, adapter)
+	want, wantVal := readTrials(t, report), adapterValLoss(t, adapter)
 	if len(want) != 3 || want[2].TrainLoss == 0 || wantVal == "0" {
-		t.Fatalf("first run: trials %+v, adapter val ROUGE-L %s", want, wantVal)
+		t.Fatalf("first run: trials %+v, adapter val loss %s", want, wantVal)
 	}
 	full, _ := os.ReadFile(journal)
 	lines := bytes.SplitAfter(bytes.TrimSuffix(full, []byte("\n")), []byte("\n"))
@@ -88,8 +88,8 @@ func TestMainJobResume(t *testing.T) {
 		if got := readTrials(t, report); !reflect.DeepEqual(got, want) {
 			t.Errorf("%s: resumed report's trials\n%+v\nwant\n%+v", tc.name, got, want)
 		}
-		if got := adapterValRougeL(t, adapter); got != wantVal {
-			t.Errorf("%s: adapter's milp.search.val_rouge_l %s, want %s", tc.name, got, wantVal)
+		if got := adapterValLoss(t, adapter); got != wantVal {
+			t.Errorf("%s: adapter's milp.search.val_loss %s, want %s", tc.name, got, wantVal)
 		}
 	}
 

@@ -24,8 +24,11 @@ func trainCommand() *cli.Command {
 		Usage: "the main job: personalise the model to each user (MiLP)",
 		Description: "For each user (the embedded sample of Synthetic-Persona-Chat users, or --users DIR), Bayesian\n" +
 			"optimisation searches which FFN layers and sites get the user's memory, the LoRA rank, modules per\n" +
-			"site and learning rate; each trial trains on the user's history and is scored by the ROUGE-L of its\n" +
-			"replies to held-out turns. The best adapter becomes the user's long-term memory in the store\n" +
+			"site and learning rate; each trial trains on the user's history and is judged by its loss on held-out\n" +
+			"conversations (--signal), stopped after an epoch if it is not in the best third (--halving), within\n" +
+			"a budget of 2.4 trainings per user (--budget). The search starts from the standard placement and the\n" +
+			"placements that won earlier users' searches (the store's search-prior.json), and keeps the one the\n" +
+			"Gaussian process expects to be best; its adapter becomes the user's long-term memory in the store\n" +
 			"(--store), ready for `milp-lite chat --user ID`. An interrupted search continues with --resume.\n\n" +
 			"To fold a user's short-term memory into their adapter later, see `milp-lite consolidate`; to train\n" +
 			"one adapter of a fixed placement on a file of conversations, `milp-lite lora train`.\n\n" +
@@ -35,7 +38,7 @@ func trainCommand() *cli.Command {
 			"   milp-lite train --model smollm2.gguf --users ./users --time 10m",
 		Flags: append(setupFlags(d, 3),
 			storeFlag,
-			floatFlag("param-penalty", 0, bounds{lo: 0, hi: math.Inf(1)}, "ROUGE-L points subtracted per million trainable parameters"),
+			floatFlag("param-penalty", 0, bounds{lo: 0, hi: math.Inf(1)}, "subtracted from a trial's score (ROUGE-L, or minus the validation loss) per million trainable parameters"),
 			&cli.BoolFlag{Name: "resume", Usage: "continue each user's interrupted search from its journal instead of starting anew"},
 			jsonFlag,
 			movedFlag("user", "consolidate"),
@@ -62,6 +65,9 @@ func setupFlags(d milp.Setup, limit int) []cli.Flag {
 		intFlag("limit", limit, 0, math.MaxInt, "at most `N` users (0: all)"),
 		intFlag("trials", d.Search.Trials, 1, 10000, "BO trials (training runs) per user"),
 		intFlag("init", d.Search.InitialTrials, 1, 10000, "space-filling trials before the Gaussian process takes over"),
+		&cli.StringFlag{Name: "signal", Value: string(d.Search.Signal), Usage: "what judges a trial: val-loss (the adapter's loss on the validation replies, no generation) or rouge-l (of generated validation replies)"},
+		floatFlag("budget", d.Search.Budget, bounds{lo: 0, hi: 1000}, "training all of a user's trials may take together, in whole trainings (--epochs each), e.g. 2.5 (0: no bound; else at least 1)"),
+		intFlag("halving", d.Search.Halving, 0, 100, "stop a trial after an epoch unless its validation loss is in the best 1/`N` so far (0 or 1: train every trial to the end)"),
 		durationFlag("time", 0, 0, 0, "wall-time budget per user's search, e.g. 2m (0: none)"),
 		intFlag("val-turns", d.ValTurns, 1, math.MaxInt, "validation turns each trial is scored on (fewer make the search chase noise)"),
 		intFlag("test-turns", d.TestTurns, 1, math.MaxInt, "test turns per user the scores use"),
@@ -76,6 +82,13 @@ func setupFrom(c *cli.Context, m *nn.Model, d milp.Setup) (milp.Setup, error) {
 		return s, err
 	}
 	s.Search.Trials, s.Search.InitialTrials, s.Search.Time = c.Int("trials"), c.Int("init"), c.Duration("time")
+	s.Search.Budget, s.Search.Halving = c.Float64("budget"), c.Int("halving")
+	switch sig := milp.Signal(c.String("signal")); sig {
+	case milp.ValLoss, milp.ValRougeL:
+		s.Search.Signal = sig
+	default:
+		return s, fmt.Errorf("--signal must be val-loss or rouge-l, got %.60q", sig)
+	}
 	s.ValTurns, s.TestTurns = c.Int("val-turns"), c.Int("test-turns")
 	if c.Command.HasName("train") {
 		s.Search.ParamPenalty = c.Float64("param-penalty")
@@ -155,11 +168,7 @@ func runTrain(c *cli.Context) error {
 		fmt.Fprintf(os.Stderr, "[user %d/%d] %s: %d conversations; persona: %s\n", i+1, len(users), u.ID, len(u.Conversations), strings.Join(u.Persona, " "))
 		userStart := time.Now()
 		o.Search.OnTrial = func(t milp.TrialReport) {
-			status := fmt.Sprintf("val ROUGE-L %.4f, loss %.3f", t.RougeL, t.TrainLoss)
-			if t.Error != "" {
-				status = "failed: " + t.Error
-			}
-			fmt.Fprintf(os.Stderr, "  trial %d/%d (%5.1fs): %s → %s\n", t.ID+1, o.Search.Trials, time.Since(userStart).Seconds(), t.Placement, status)
+			fmt.Fprintf(os.Stderr, "  trial %d/%d (%5.1fs): %s → %s\n", t.ID+1, o.Search.Trials, time.Since(userStart).Seconds(), t.Placement, trialStatus(t))
 			fmt.Fprintf(os.Stderr, "  %s\n", overall.trial(i))
 		}
 		rep, err := milp.Personalise(m, st, u, o)
@@ -204,4 +213,22 @@ func (s trainSummary) print(w io.Writer, chat string) {
 	}
 	fmt.Fprintf(w, "\nBefore: the base model, zero-shot. After: with the user's searched LoRA memory. Reports and search\n"+
 		"plots are in %s/<user>/. Talk to a result:\n\n   %s\n", s.Store, chat)
+}
+
+// trialStatus is what a trial's progress line says of its result.
+func trialStatus(t milp.TrialReport) string {
+	if t.Error != "" {
+		return "failed: " + t.Error
+	}
+	s := fmt.Sprintf("val loss %.4f", t.ValLoss)
+	if t.RougeL != 0 {
+		s += fmt.Sprintf(", val ROUGE-L %.4f", t.RougeL)
+	}
+	if t.TestRougeL != nil {
+		s += fmt.Sprintf(", test ROUGE-L %.4f", *t.TestRougeL)
+	}
+	if t.Stopped {
+		s += fmt.Sprintf(" (stopped after %d epochs)", t.Epochs)
+	}
+	return s
 }
