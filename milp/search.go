@@ -50,6 +50,10 @@ type SearchOptions struct {
 	// StartWith are placements tried first, before the space-filling design —
 	// the fixed LoRA, say, and earlier users' winners (Prior.Starts).
 	StartWith []Placement
+	// Confirm keeps the first placement of StartWith (the standard one)
+	// unless the chosen challenger also scores a higher ROUGE-L on
+	// generated validation replies (see confirm).
+	Confirm bool
 	// AlsoScore, when set, also scores every trial's replies on these turns
 	// (TrialReport.TestRougeL): for studying how the signals rank trials,
 	// never for choosing.
@@ -193,13 +197,64 @@ func Search(m *nn.Model, r *Replier, d SearchData, recipe train.Recipe, o Search
 	if err != nil {
 		return nil, err
 	}
-	res.Best = res.Trials[best]
-	if res.Adapter = adapters[res.Best.ID]; res.Adapter == nil {
-		if res.Adapter, _, err = Fit(m, d.History, res.Best.Placement, recipe); err != nil {
+	adapterOf := func(i int) (*lora.Adapter, error) {
+		if a := adapters[res.Trials[i].ID]; a != nil {
+			return a, nil
+		}
+		a, _, err := Fit(m, d.History, res.Trials[i].Placement, recipe)
+		adapters[res.Trials[i].ID] = a
+		return a, err
+	}
+	if o.Confirm && len(o.StartWith) > 0 {
+		scored := o.signal() == ValRougeL || o.AlsoScore != nil
+		if best, err = confirm(r, d, res.Trials, best, recipe.Epochs, scored, adapterOf); err != nil {
 			return nil, err
 		}
 	}
+	res.Best = res.Trials[best]
+	if res.Adapter, err = adapterOf(best); err != nil {
+		return nil, err
+	}
 	return res, nil
+}
+
+// confirm keeps the first placement tried (the standard one) over the
+// chosen challenger unless the challenger's generated validation replies
+// score a higher ROUGE-L too: a switch away from the well-tried default
+// needs both signals to agree, so that a loss a hair lower on a few
+// validation conversations does not trade it for a lucky placement. It
+// costs one reply per validation turn for each of the two, and only when
+// they differ and the trials were not scored so already (scored).
+func confirm(r *Replier, d SearchData, trials []TrialReport, best, epochs int, scored bool, adapterOf func(int) (*lora.Adapter, error)) (int, error) {
+	base := -1
+	for i, t := range trials {
+		if t.ID == 0 && t.Error == "" && t.Epochs == epochs {
+			base = i
+		}
+	}
+	if base < 0 || base == best {
+		return best, nil
+	}
+	defer r.Use()
+	for _, i := range []int{base, best} {
+		if scored {
+			break
+		}
+		a, err := adapterOf(i)
+		if err != nil {
+			return 0, err
+		}
+		r.Use(a)
+		s, err := Score(r, d.ValTurns, d.Persona, nil)
+		if err != nil {
+			return 0, err
+		}
+		trials[i].RougeL, trials[i].PersonaF1 = s.RougeL, s.PersonaF1
+	}
+	if trials[best].RougeL > trials[base].RougeL {
+		return best, nil
+	}
+	return base, nil
 }
 
 // choose is the index of the trial to keep: of the trials trained to the

@@ -4,6 +4,7 @@ import (
 	"math"
 	"testing"
 
+	"github.com/milp-lite/milp-lite/lora"
 	"github.com/milp-lite/milp-lite/train"
 )
 
@@ -106,3 +107,58 @@ var searchRecipe = func() train.Recipe {
 	r.Epochs = 2
 	return r
 }()
+
+// TestConfirmKeepsTheStandardPlacementUnlessRepliesAgree: a challenger
+// chosen by its loss replaces the first placement only if its generated
+// validation replies score higher too; scores known already are not
+// generated again.
+func TestConfirmKeepsTheStandardPlacementUnlessRepliesAgree(t *testing.T) {
+	m := defaultModel(t)
+	u := sampleUser(t, 2)
+	u.Conversations = u.Conversations[:8]
+	pu, err := splitUserFor(m, u, Setup{Recipe: smallRecipe, ValTurns: 3, TestTurns: 2})
+	if err != nil {
+		t.Fatal(err)
+	}
+	d := pu.searchData(nil)
+	fixed := FixedPlacement(m.Config.Layers)
+	other := newPlacement([]int{1}, ffnSites[:1], 2, 1, 2e-2)
+	fitted := 0
+	adapterOf := func(trials []TrialReport) func(int) (*lora.Adapter, error) {
+		return func(i int) (*lora.Adapter, error) {
+			fitted++
+			a, _, err := Fit(m, d.History, trials[i].Placement, smallRecipe)
+			return a, err
+		}
+	}
+	trials := func(base, challenger float64) []TrialReport {
+		return []TrialReport{{ID: 0, Placement: fixed, Epochs: 1, RougeL: base}, {ID: 1, Placement: other, Epochs: 1, RougeL: challenger}}
+	}
+	for _, c := range []struct {
+		base, challenger float64
+		want             int
+	}{{0.2, 0.1, 0}, {0.1, 0.2, 1}, {0.15, 0.15, 0}} {
+		ts := trials(c.base, c.challenger)
+		got, err := confirm(pu.r, d, ts, 1, 1, true, adapterOf(ts))
+		if err != nil || got != c.want {
+			t.Fatalf("base %v, challenger %v: kept %d (%v), want %d", c.base, c.challenger, got, err, c.want)
+		}
+	}
+	if fitted != 0 {
+		t.Fatalf("scores known already, yet %d adapters were trained to score them", fitted)
+	}
+	// The first placement chosen by the loss needs no confirming.
+	ts := trials(0.5, 0.5) // not the replies' scores: to be replaced
+	if got, err := confirm(pu.r, d, ts, 0, 1, false, adapterOf(ts)); err != nil || got != 0 || fitted != 0 {
+		t.Fatalf("the first placement chosen: kept %d (%v), %d fits", got, err, fitted)
+	}
+	// Unknown scores are generated, and the choice follows them.
+	ts[0].RougeL, ts[1].RougeL = -1, -1
+	got, err := confirm(pu.r, d, ts, 1, 1, false, adapterOf(ts))
+	if err != nil || fitted != 2 || ts[0].RougeL < 0 || ts[1].RougeL < 0 {
+		t.Fatalf("generated scores %v and %v after %d fits: %v", ts[0].RougeL, ts[1].RougeL, fitted, err)
+	}
+	if want := map[bool]int{true: 1, false: 0}[ts[1].RougeL > ts[0].RougeL]; got != want {
+		t.Fatalf("kept %d with validation ROUGE-L %v (standard) and %v (challenger)", got, ts[0].RougeL, ts[1].RougeL)
+	}
+}

@@ -27,7 +27,7 @@ type Setup struct {
 // trainings in all (seven epochs, where a fixed LoRA takes three); 24
 // validation and 24 test turns.
 func DefaultSetup() Setup {
-	return Setup{Recipe: train.DefaultRecipe, Search: SearchOptions{Trials: 8, InitialTrials: 5, Signal: ValLoss, Halving: 3, Budget: 2.4},
+	return Setup{Recipe: train.DefaultRecipe, Search: SearchOptions{Trials: 8, InitialTrials: 5, Signal: ValLoss, Halving: 3, Budget: 2.4, Confirm: true},
 		ValTurns: 24, TestTurns: 24}
 }
 
