@@ -145,7 +145,8 @@ func (tr *Trainer) personalise(ctx context.Context, j *store.Job) (store.Adapter
 	}
 	o := milp.PersonaliseOptions{Setup: tr.Setup, Resume: resume, ModelName: tr.ModelName}
 	if j.Trials > 0 {
-		o.Search.Trials = j.Trials
+		// Trials asked for are run: the training budget does not cut them.
+		o.Search.Trials, o.Search.Budget = j.Trials, 0
 		o.Search.InitialTrials = min(o.Search.InitialTrials, j.Trials)
 	}
 	var saveErr error
