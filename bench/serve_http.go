@@ -100,7 +100,7 @@ func MeasureServeHTTP(o HTTPServeOptions, phase func(string)) (*HTTPServeResult,
 	if so.Batch.Ctx > m.Config.ContextLen {
 		return nil, fmt.Errorf("bench serve --http: prompts of %d tokens and replies of %d do not fit the model's context of %d", o.PromptMax, o.ReplyTokens, m.Config.ContextLen)
 	}
-	so.Batch.KVBytes = kvBudget(m, so.Batch)
+	so.Batch.KVBytes = serve.KVBudget(m, so.Batch)
 	so.MaxTokens, so.MaxQueue, so.UserConcurrency = o.ReplyTokens, 4*o.Users, 4
 	if o.StepTokens > 0 {
 		so.Batch.StepTokens = o.StepTokens
@@ -143,10 +143,14 @@ func MeasureServeHTTP(o HTTPServeOptions, phase func(string)) (*HTTPServeResult,
 		if fi, err := os.Stat(o.Model); err == nil {
 			mem.ModelFileBytes = fi.Size()
 		}
+		// As milp-lite serve does: the server's process keeps the Go heap
+		// within what the server needs.
+		mem.HeapLimitBytes = s.HeapLimit()
+		defer debug.SetMemoryLimit(debug.SetMemoryLimit(mem.HeapLimitBytes))
 		phase(fmt.Sprintf("%d of %d users streaming over HTTP for %v", o.Users, o.Population, o.Duration))
 		sampler := startRSSSampler(o.Sample)
 		all = loadHTTP(url, users, o.Users, 0, time.Now().Add(o.Duration), o)
-		if err := sampler.stop(mem); err != nil {
+		if err := sampler.stop(mem, all.warm); err != nil {
 			return nil, err
 		}
 		res.Memory = mem
@@ -181,16 +185,6 @@ func MeasureServeHTTP(o HTTPServeOptions, phase func(string)) (*HTTPServeResult,
 	res.ITLP50ms, res.ITLP99ms = percentile(all.itl, 50), percentile(all.itl, 99)
 	res.AdapterLoads, err = adapterLoads(url)
 	return res, err
-}
-
-// kvBudget is the KV caches' budget the batch gets by default, set
-// explicitly so that the memory report can name it: every sequence a cache
-// of the whole context, its capacity rounded up to 256 positions as the
-// KV pool rounds it.
-func kvBudget(m *nn.Model, b nn.BatchOptions) int64 {
-	c := &m.Config
-	positions := (b.Ctx + 255) / 256 * 256
-	return int64(b.MaxSeqs) * 2 * int64(c.Layers) * int64(c.KVDim()) * int64(positions) * int64(b.KV.Bytes())
 }
 
 // median is the middle value of xs (the mean of the two middle ones).

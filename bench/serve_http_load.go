@@ -96,6 +96,7 @@ type loadResult struct {
 	requests, errors, tokens int
 	ttft, itl                []float64 // ms
 	wall                     time.Duration
+	warm                     time.Duration // when every client had its first reply
 	firstError               string
 }
 
@@ -129,6 +130,9 @@ func loadHTTP(url string, users []httpUser, workers, each int, deadline time.Tim
 			for n, u := 0, w; each == 0 && time.Now().Before(deadline) || n < each; n, u = n+1, w+workers*rng.IntN(mine) {
 				times, err := streamCompletion(url, users[u].key, users[u].prompt, o.ReplyTokens)
 				mu.Lock()
+				if n == 0 {
+					res.warm = max(res.warm, time.Since(start))
+				}
 				res.requests++
 				if err != nil {
 					res.errors++
