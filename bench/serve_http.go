@@ -59,13 +59,21 @@ type HTTPServeResult struct {
 	TTFTP99ms           float64   `json:"ttft_p99_ms"`
 	ITLP50ms            float64   `json:"itl_p50_ms"`
 	ITLP99ms            float64   `json:"itl_p99_ms"`
-	// AloneTTFT: the first active user's prompt sent alone, a few times,
-	// after the load.
-	AloneTTFTP50ms float64       `json:"alone_ttft_p50_ms,omitempty"`
-	AloneTTFTP99ms float64       `json:"alone_ttft_p99_ms,omitempty"`
-	AdapterLoads   int           `json:"adapter_loads"` // the server's adapter cache misses
-	Memory         *MemoryReport `json:"memory,omitempty"`
-	FirstError     string        `json:"first_error,omitempty"`
+	// Alone: the first active user's request sent alone, a few times, after
+	// the load; its tokens/s count the prompt's time too.
+	AloneTTFTP50ms  float64 `json:"alone_ttft_p50_ms,omitempty"`
+	AloneTTFTP99ms  float64 `json:"alone_ttft_p99_ms,omitempty"`
+	AloneTokensPerS float64 `json:"alone_tokens_per_s,omitempty"`
+	// The machine's limits, probed before a run without Duration: one
+	// user's generation by memory bandwidth (the weights read once a
+	// token), a batch's by the FMA peak (2 FLOPs a weight a token).
+	BandwidthGBs    float64       `json:"bandwidth_gb_s,omitempty"`
+	PeakGFLOPS      float64       `json:"peak_gflop_s,omitempty"`
+	SingleUserLimit float64       `json:"single_user_limit_tokens_per_s,omitempty"`
+	BatchLimit      float64       `json:"batch_limit_tokens_per_s,omitempty"`
+	AdapterLoads    int           `json:"adapter_loads"` // the server's adapter cache misses
+	Memory          *MemoryReport `json:"memory,omitempty"`
+	FirstError      string        `json:"first_error,omitempty"`
 }
 
 // benchAdmin is the admin key of the benchmark's server.
@@ -156,6 +164,13 @@ func MeasureServeHTTP(o HTTPServeOptions, phase func(string)) (*HTTPServeResult,
 		res.Memory = mem
 		res.HTTPRuns = []float64{all.tokensPerS()}
 	} else {
+		phase("machine limits")
+		acct := modelAccounting(m)
+		pr := newProber()
+		res.BandwidthGBs, _ = pr.bandwidth(o.ProbeSeconds)
+		res.PeakGFLOPS, _ = pr.peakFLOPS(o.ProbeSeconds)
+		res.SingleUserLimit = res.BandwidthGBs * 1e9 / float64(acct.WeightBytes)
+		res.BatchLimit = res.PeakGFLOPS * 1e9 / (2 * float64(acct.Params))
 		bo := nn.BatchOptions{MaxSeqs: o.Users + 1, StepTokens: so.Batch.StepTokens, ChunkTokens: so.Batch.ChunkTokens, Ctx: so.Batch.Ctx, KV: o.KV}
 		for r := range o.Repeat {
 			phase(fmt.Sprintf("run %d of %d: %d users streaming over HTTP", r+1, o.Repeat, o.Users))
@@ -175,6 +190,7 @@ func MeasureServeHTTP(o HTTPServeOptions, phase func(string)) (*HTTPServeResult,
 		all.requests, all.errors = all.requests+alone.requests, all.errors+alone.errors
 		all.firstError = cmp.Or(all.firstError, alone.firstError)
 		res.AloneTTFTP50ms, res.AloneTTFTP99ms = percentile(alone.ttft, 50), percentile(alone.ttft, 99)
+		res.AloneTokensPerS = alone.tokensPerS()
 	}
 	res.Requests, res.Errors, res.FirstError, res.DurationS = all.requests, all.errors, all.firstError, all.wall.Seconds()
 	res.AggregateTokensPerS = median(res.HTTPRuns)
@@ -203,6 +219,10 @@ func (r *HTTPServeResult) Markdown() string {
 	fmt.Fprintf(&b, "| measure | value |\n|---|---:|\n| users active of the population, requests, errors | %d of %d, %d, %d |\n",
 		r.Users, r.Population, r.Requests, r.Errors)
 	fmt.Fprintf(&b, "| aggregate over HTTP (median of %d) | %.1f tokens/s |\n", len(r.HTTPRuns), r.AggregateTokensPerS)
+	if r.BatchLimit > 0 {
+		fmt.Fprintf(&b, "| batch limit: FMA peak %.0f GFLOP/s ÷ 2 FLOPs a weight | %.0f tokens/s (%.0f%% of it) |\n",
+			r.PeakGFLOPS, r.BatchLimit, 100*r.AggregateTokensPerS/r.BatchLimit)
+	}
 	if len(r.InProcessRuns) > 0 {
 		fmt.Fprintf(&b, "| the same users in process (median of %d) | %.1f tokens/s (HTTP, JSON and SSE cost %.1f%%) |\n",
 			len(r.InProcessRuns), r.InProcessTokensPerS, 100*r.HTTPCost)
@@ -210,6 +230,8 @@ func (r *HTTPServeResult) Markdown() string {
 	fmt.Fprintf(&b, "| time to first token p50 / p99 | %.0f / %.0f ms |\n", r.TTFTP50ms, r.TTFTP99ms)
 	if r.AloneTTFTP99ms > 0 {
 		fmt.Fprintf(&b, "| time to first token, one user alone, p50 / p99 | %.0f / %.0f ms |\n", r.AloneTTFTP50ms, r.AloneTTFTP99ms)
+		fmt.Fprintf(&b, "| one user alone, prompt included | %.1f tokens/s (limit %.1f: %.1f GB/s ÷ the weights) |\n",
+			r.AloneTokensPerS, r.SingleUserLimit, r.BandwidthGBs)
 	}
 	fmt.Fprintf(&b, "| inter-token latency p50 / p99 | %.1f / %.1f ms |\n| adapters loaded | %d |\n", r.ITLP50ms, r.ITLP99ms, r.AdapterLoads)
 	if r.Memory != nil {
