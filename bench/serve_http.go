@@ -9,8 +9,6 @@ import (
 	"log/slog"
 	"net"
 	"os"
-	"runtime"
-	"runtime/debug"
 	"slices"
 	"time"
 
@@ -136,61 +134,15 @@ func MeasureServeHTTP(o HTTPServeOptions, phase func(string)) (*HTTPServeResult,
 		return nil, err
 	}
 	res := &HTTPServeResult{Users: o.Users, Population: o.Population}
+	run := &httpRun{url: url, m: m, s: s, so: so, o: o, phase: phase}
 	var all loadResult
 	if o.Duration > 0 {
-		phase("one request without an adapter, then resident memory")
-		if _, err := streamCompletion(url, benchAdmin, users[0].prompt, o.ReplyTokens); err != nil {
-			return nil, err
-		}
-		runtime.GC()
-		debug.FreeOSMemory()
-		mem := &MemoryReport{AdapterCacheBytes: so.AdapterCache, KVBudgetBytes: so.Batch.KVBytes}
-		if mem.BaseBytes, err = residentBytes(); err != nil {
-			return nil, err
-		}
-		if fi, err := os.Stat(o.Model); err == nil {
-			mem.ModelFileBytes = fi.Size()
-		}
-		// As milp-lite serve does: the server's process keeps the Go heap
-		// within what the server needs.
-		mem.HeapLimitBytes = s.HeapLimit()
-		defer debug.SetMemoryLimit(debug.SetMemoryLimit(mem.HeapLimitBytes))
-		phase(fmt.Sprintf("%d of %d users streaming over HTTP for %v", o.Users, o.Population, o.Duration))
-		sampler := startRSSSampler(o.Sample)
-		all = loadHTTP(url, users, o.Users, 0, time.Now().Add(o.Duration), o)
-		if err := sampler.stop(mem, all.warm); err != nil {
-			return nil, err
-		}
-		res.Memory = mem
-		res.HTTPRuns = []float64{all.tokensPerS()}
+		all, err = run.overTime(users, res)
 	} else {
-		phase("machine limits")
-		acct := modelAccounting(m)
-		pr := newProber()
-		res.BandwidthGBs, _ = pr.bandwidth(o.ProbeSeconds)
-		res.PeakGFLOPS, _ = pr.peakFLOPS(o.ProbeSeconds)
-		res.SingleUserLimit = res.BandwidthGBs * 1e9 / float64(acct.WeightBytes)
-		res.BatchLimit = res.PeakGFLOPS * 1e9 / (2 * float64(acct.Params))
-		bo := nn.BatchOptions{MaxSeqs: o.Users + 1, StepTokens: so.Batch.StepTokens, ChunkTokens: so.Batch.ChunkTokens, Ctx: so.Batch.Ctx, KV: o.KV}
-		for r := range o.Repeat {
-			phase(fmt.Sprintf("run %d of %d: %d users streaming over HTTP", r+1, o.Repeat, o.Users))
-			run := loadHTTP(url, users, o.Users, 1, time.Time{}, o)
-			all.add(run)
-			res.HTTPRuns = append(res.HTTPRuns, run.tokensPerS())
-			phase(fmt.Sprintf("run %d of %d: the same users in process", r+1, o.Repeat))
-			st, err := runLoad(m, bo, inProc, nil, o.ReplyTokens)
-			if err != nil {
-				return nil, err
-			}
-			res.InProcessRuns = append(res.InProcessRuns, float64(st.tokens)/st.wall.Seconds())
-		}
-		res.InProcessTokensPerS = median(res.InProcessRuns)
-		phase("the first user alone")
-		alone := loadHTTP(url, users[:1], 1, 5, time.Time{}, o)
-		all.requests, all.errors = all.requests+alone.requests, all.errors+alone.errors
-		all.firstError = cmp.Or(all.firstError, alone.firstError)
-		res.AloneTTFTP50ms, res.AloneTTFTP99ms = percentile(alone.ttft, 50), percentile(alone.ttft, 99)
-		res.AloneTokensPerS = alone.tokensPerS()
+		all, err = run.againstInProcess(users, inProc, res)
+	}
+	if err != nil {
+		return nil, err
 	}
 	res.Requests, res.Errors, res.FirstError, res.DurationS = all.requests, all.errors, all.firstError, all.wall.Seconds()
 	res.AggregateTokensPerS = median(res.HTTPRuns)
