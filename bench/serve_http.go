@@ -1,20 +1,15 @@
 package bench
 
 import (
-	"bufio"
 	"bytes"
+	"cmp"
 	"context"
-	"encoding/json"
 	"fmt"
 	"io"
 	"log/slog"
-	"math/rand/v2"
 	"net"
-	"net/http"
 	"os"
-	"path/filepath"
-	"strings"
-	"sync"
+	"slices"
 	"time"
 
 	"github.com/milp-lite/milp-lite/milp"
@@ -22,29 +17,77 @@ import (
 	"github.com/milp-lite/milp-lite/serve"
 )
 
-// HTTPServeResult is the serving benchmark over real HTTP: the same load
-// as MeasureServe's batched run, each user with their own key and adapter,
-// streaming completions from a server on a loopback port.
-type HTTPServeResult struct {
-	Users               int     `json:"users"`
-	Requests            int     `json:"requests"`
-	Errors              int     `json:"errors"`
-	AggregateTokensPerS float64 `json:"aggregate_tokens_per_s"`
-	InProcessTokensPerS float64 `json:"in_process_tokens_per_s"` // the same users on the engine directly
-	HTTPCost            float64 `json:"http_cost"`               // 1 − HTTP ÷ in-process
-	TTFTP50ms           float64 `json:"ttft_p50_ms"`
-	TTFTP99ms           float64 `json:"ttft_p99_ms"`
-	ITLP50ms            float64 `json:"itl_p50_ms"`
-	ITLP99ms            float64 `json:"itl_p99_ms"`
-	FirstError          string  `json:"first_error,omitempty"`
+// HTTPServeOptions shape `bench serve --http`: ServeOptions's users over
+// real HTTP, drawn from a population of users on disk.
+type HTTPServeOptions struct {
+	ServeOptions
+	// Population is how many users are made, each with their own key and
+	// adapter (0: Users). Users of them are active at once.
+	Population int
+	// AdapterCache is the server's adapter cache in bytes (0: serve's
+	// default).
+	AdapterCache int64
+	// Duration, when set, keeps Users requests in flight this long, each
+	// new one for a user drawn from the population, and samples resident
+	// memory every Sample (default 10 s); otherwise each active user sends
+	// one request and the same users then run on the engine in process.
+	Duration time.Duration
+	Sample   time.Duration
+	// Repeat is how many times a run without Duration alternates HTTP and
+	// in process (default 1); the medians are reported.
+	Repeat int
 }
 
+// HTTPServeResult is the serving benchmark over real HTTP.
+type HTTPServeResult struct {
+	Users      int     `json:"users"`
+	Population int     `json:"population"`
+	Requests   int     `json:"requests"`
+	Errors     int     `json:"errors"`
+	DurationS  float64 `json:"duration_s"` // of the HTTP load (its runs together)
+	// AggregateTokensPerS and InProcessTokensPerS are the medians of the
+	// runs over HTTP and of the same users on the engine in process; the
+	// cost is that of HTTP, JSON and SSE.
+	AggregateTokensPerS float64   `json:"aggregate_tokens_per_s"`
+	InProcessTokensPerS float64   `json:"in_process_tokens_per_s,omitempty"`
+	HTTPCost            float64   `json:"http_cost,omitempty"` // 1 − HTTP ÷ in process
+	HTTPRuns            []float64 `json:"http_runs_tokens_per_s"`
+	InProcessRuns       []float64 `json:"in_process_runs_tokens_per_s,omitempty"`
+	TTFTP50ms           float64   `json:"ttft_p50_ms"`
+	TTFTP99ms           float64   `json:"ttft_p99_ms"`
+	ITLP50ms            float64   `json:"itl_p50_ms"`
+	ITLP99ms            float64   `json:"itl_p99_ms"`
+	// Alone: the first active user's request sent alone, a few times, after
+	// the load; its tokens/s count the prompt's time too.
+	AloneTTFTP50ms  float64 `json:"alone_ttft_p50_ms,omitempty"`
+	AloneTTFTP99ms  float64 `json:"alone_ttft_p99_ms,omitempty"`
+	AloneTokensPerS float64 `json:"alone_tokens_per_s,omitempty"`
+	// The machine's limits, probed before a run without Duration: one
+	// user's generation by memory bandwidth (the weights read once a
+	// token), a batch's by the FMA peak (2 FLOPs a weight a token).
+	BandwidthGBs    float64       `json:"bandwidth_gb_s,omitempty"`
+	PeakGFLOPS      float64       `json:"peak_gflop_s,omitempty"`
+	SingleUserLimit float64       `json:"single_user_limit_tokens_per_s,omitempty"`
+	BatchLimit      float64       `json:"batch_limit_tokens_per_s,omitempty"`
+	AdapterLoads    int           `json:"adapter_loads"` // the server's adapter cache misses
+	Memory          *MemoryReport `json:"memory,omitempty"`
+	FirstError      string        `json:"first_error,omitempty"`
+}
+
+// benchAdmin is the admin key of the benchmark's server.
+const benchAdmin = "bench-admin-key-0123456789"
+
 // MeasureServeHTTP serves o.Model from a temporary store on a loopback
-// port, makes o.Users users with their own keys and random adapters through
-// the API, and has each stream one completion of o.ReplyTokens tokens,
-// arriving spread over o.Spread; then runs the same users on the engine in
-// process for the comparison.
-func MeasureServeHTTP(o ServeOptions, phase func(string)) (*HTTPServeResult, error) {
+// port, makes the population of users with their keys and random adapters
+// through the API, and runs the load (HTTPServeOptions).
+func MeasureServeHTTP(o HTTPServeOptions, phase func(string)) (*HTTPServeResult, error) {
+	if o.Population == 0 {
+		o.Population = o.Users
+	}
+	o.Repeat, o.Sample = max(o.Repeat, 1), cmp.Or(o.Sample, 10*time.Second)
+	if o.Users < 1 || o.Population < o.Users || o.PromptMin < 1 || o.PromptMax < o.PromptMin || o.ReplyTokens < 1 {
+		return nil, fmt.Errorf("bench serve --http: users, prompts and replies must be positive, prompts min ≤ max, the population at least the users")
+	}
 	m, err := nn.Open(o.Model)
 	if err != nil {
 		return nil, err
@@ -55,15 +98,21 @@ func MeasureServeHTTP(o ServeOptions, phase func(string)) (*HTTPServeResult, err
 		return nil, err
 	}
 	defer os.RemoveAll(dir)
-	const admin = "bench-admin-key-0123456789"
 	so := serve.DefaultOptions()
-	so.Model, so.ModelName, so.Store, so.AdminKey = m, "bench", milp.Store{Root: dir}, admin
+	so.Model, so.ModelName, so.Store, so.AdminKey = m, "bench", milp.Store{Root: dir}, benchAdmin
 	so.Logger = slog.New(slog.NewTextHandler(io.Discard, nil))
-	so.Batch.MaxSeqs = o.Users + 1
+	so.Batch.MaxSeqs, so.Batch.KV = o.Users+1, o.KV
 	so.Batch.Ctx = o.PromptMax + o.ReplyTokens + 64
+	if so.Batch.Ctx > m.Config.ContextLen {
+		return nil, fmt.Errorf("bench serve --http: prompts of %d tokens and replies of %d do not fit the model's context of %d", o.PromptMax, o.ReplyTokens, m.Config.ContextLen)
+	}
+	so.Batch.KVBytes = serve.KVBudget(m, so.Batch)
 	so.MaxTokens, so.MaxQueue, so.UserConcurrency = o.ReplyTokens, 4*o.Users, 4
 	if o.StepTokens > 0 {
 		so.Batch.StepTokens = o.StepTokens
+	}
+	if o.AdapterCache > 0 {
+		so.AdapterCache = o.AdapterCache
 	}
 	s, err := serve.New(so)
 	if err != nil {
@@ -80,162 +129,65 @@ func MeasureServeHTTP(o ServeOptions, phase func(string)) (*HTTPServeResult, err
 	defer func() { cancel(); <-done }()
 	url := "http://" + l.Addr().String()
 
-	phase(fmt.Sprintf("%d users with their keys and adapters", o.Users))
-	rng := rand.New(rand.NewPCG(o.Seed, 0x477))
-	type httpUser struct {
-		key, prompt string
-		arrival     time.Duration
-	}
-	users := make([]httpUser, o.Users)
-	var inProc []serveUser
-	for i := range users {
-		id := fmt.Sprintf("user%03d", i)
-		var created struct {
-			Key string `json:"api_key"`
-		}
-		if err := doJSON("POST", url+"/v1/users", admin, strings.NewReader(fmt.Sprintf(`{"id": %q}`, id)), &created); err != nil {
-			return nil, err
-		}
-		a, err := randomAdapter(m, o.Rank, o.Seed+uint64(i))
-		if err != nil {
-			return nil, err
-		}
-		path := filepath.Join(dir, id+".gguf")
-		if err := a.Save(path); err != nil {
-			return nil, err
-		}
-		data, err := os.ReadFile(path)
-		if err != nil {
-			return nil, err
-		}
-		if err := doJSON("PUT", url+"/v1/users/"+id+"/adapter", admin, bytes.NewReader(data), nil); err != nil {
-			return nil, err
-		}
-		prompt := randomPrompt(rng, o.PromptMin+rng.IntN(o.PromptMax-o.PromptMin+1), m.Config.VocabSize)
-		users[i] = httpUser{key: created.Key, prompt: m.Tokenizer.Decode(prompt)}
-		if o.Users > 1 {
-			users[i].arrival = o.Spread * time.Duration(i) / time.Duration(o.Users-1)
-		}
-		inProc = append(inProc, serveUser{prompt: m.Tokenizer.Encode(users[i].prompt, true, false), adapter: a, arrival: users[i].arrival})
-	}
-
-	phase(fmt.Sprintf("%d users streaming over HTTP", o.Users))
-	res := &HTTPServeResult{Users: o.Users, Requests: o.Users}
-	var mu sync.Mutex
-	var ttft, itl []float64
-	tokens := 0
-	var wg sync.WaitGroup
-	start := time.Now()
-	for _, u := range users {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			time.Sleep(u.arrival)
-			times, err := streamCompletion(url, u.key, u.prompt, o.ReplyTokens)
-			mu.Lock()
-			defer mu.Unlock()
-			if err != nil {
-				res.Errors++
-				if res.FirstError == "" {
-					res.FirstError = err.Error()
-				}
-				return
-			}
-			tokens += len(times) - 1
-			ttft = append(ttft, ms(times[1].Sub(times[0])))
-			for k := 2; k < len(times); k++ {
-				itl = append(itl, ms(times[k].Sub(times[k-1])))
-			}
-		}()
-	}
-	wg.Wait()
-	res.AggregateTokensPerS = float64(tokens) / time.Since(start).Seconds()
-	res.TTFTP50ms, res.TTFTP99ms = percentile(ttft, 50), percentile(ttft, 99)
-	res.ITLP50ms, res.ITLP99ms = percentile(itl, 50), percentile(itl, 99)
-
-	phase("the same users in process")
-	bo := nn.BatchOptions{MaxSeqs: o.Users + 1, StepTokens: so.Batch.StepTokens, ChunkTokens: so.Batch.ChunkTokens, Ctx: so.Batch.Ctx}
-	st, err := runLoad(m, bo, inProc, nil, o.ReplyTokens)
+	users, inProc, err := makeHTTPUsers(url, dir, m, o, phase)
 	if err != nil {
 		return nil, err
 	}
-	res.InProcessTokensPerS = float64(st.tokens) / st.wall.Seconds()
-	res.HTTPCost = 1 - res.AggregateTokensPerS/res.InProcessTokensPerS
-	return res, nil
-}
-
-// streamCompletion streams one completion and returns the request's start
-// and the arrival of each piece of text.
-func streamCompletion(url, key, prompt string, maxTokens int) ([]time.Time, error) {
-	body, _ := json.Marshal(map[string]any{"prompt": prompt, "max_tokens": maxTokens, "stream": true, "stop": []string{"\x00never"}, "temperature": 0})
-	req, _ := http.NewRequest("POST", url+"/v1/completions", bytes.NewReader(body))
-	req.Header.Set("Authorization", "Bearer "+key)
-	times := []time.Time{time.Now()}
-	resp, err := http.DefaultClient.Do(req)
+	res := &HTTPServeResult{Users: o.Users, Population: o.Population}
+	run := &httpRun{url: url, m: m, s: s, so: so, o: o, phase: phase}
+	var all loadResult
+	if o.Duration > 0 {
+		all, err = run.overTime(users, res)
+	} else {
+		all, err = run.againstInProcess(users, inProc, res)
+	}
 	if err != nil {
 		return nil, err
 	}
-	defer resp.Body.Close()
-	if resp.StatusCode != 200 {
-		msg, _ := io.ReadAll(resp.Body)
-		return nil, fmt.Errorf("%d: %s", resp.StatusCode, msg)
+	res.Requests, res.Errors, res.FirstError, res.DurationS = all.requests, all.errors, all.firstError, all.wall.Seconds()
+	res.AggregateTokensPerS = median(res.HTTPRuns)
+	if res.InProcessTokensPerS > 0 {
+		res.HTTPCost = 1 - res.AggregateTokensPerS/res.InProcessTokensPerS
 	}
-	sc := bufio.NewScanner(resp.Body)
-	done := false
-	for sc.Scan() {
-		line := sc.Text()
-		data, ok := strings.CutPrefix(line, "data: ")
-		if !ok {
-			continue
-		}
-		if data == "[DONE]" {
-			done = true
-			break
-		}
-		var ev struct {
-			Choices []struct {
-				Text string `json:"text"`
-			} `json:"choices"`
-		}
-		if err := json.Unmarshal([]byte(data), &ev); err != nil {
-			return nil, err
-		}
-		if len(ev.Choices) > 0 && ev.Choices[0].Text != "" {
-			times = append(times, time.Now())
-		}
-	}
-	if !done {
-		return nil, fmt.Errorf("the stream ended without [DONE]: %v", sc.Err())
-	}
-	if len(times) < 2 {
-		return nil, fmt.Errorf("the stream carried no text")
-	}
-	return times, nil
+	res.TTFTP50ms, res.TTFTP99ms = percentile(all.ttft, 50), percentile(all.ttft, 99)
+	res.ITLP50ms, res.ITLP99ms = percentile(all.itl, 50), percentile(all.itl, 99)
+	res.AdapterLoads, err = adapterLoads(url)
+	return res, err
 }
 
-// doJSON sends a request with the admin key and decodes a JSON answer.
-func doJSON(method, url, key string, body io.Reader, out any) error {
-	req, _ := http.NewRequest(method, url, body)
-	req.Header.Set("Authorization", "Bearer "+key)
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		return err
+// median is the middle value of xs (the mean of the two middle ones).
+func median(xs []float64) float64 {
+	if len(xs) == 0 {
+		return 0
 	}
-	defer resp.Body.Close()
-	data, _ := io.ReadAll(resp.Body)
-	if resp.StatusCode >= 300 {
-		return fmt.Errorf("%s %s: %d %s", method, url, resp.StatusCode, data)
-	}
-	if out != nil {
-		return json.Unmarshal(data, out)
-	}
-	return nil
+	s := slices.Clone(xs)
+	slices.Sort(s)
+	return (s[(len(s)-1)/2] + s[len(s)/2]) / 2
 }
 
 // Markdown is the HTTP run's table.
 func (r *HTTPServeResult) Markdown() string {
-	return fmt.Sprintf("| measure | value |\n|---|---:|\n| users, requests, errors | %d, %d, %d |\n| aggregate over HTTP | %.1f tokens/s |\n"+
-		"| the same users in process | %.1f tokens/s (HTTP, JSON and SSE cost %.1f%%) |\n| time to first token p50 / p99 | %.0f / %.0f ms |\n"+
-		"| inter-token latency p50 / p99 | %.1f / %.1f ms |\n",
-		r.Users, r.Requests, r.Errors, r.AggregateTokensPerS, r.InProcessTokensPerS, 100*r.HTTPCost, r.TTFTP50ms, r.TTFTP99ms, r.ITLP50ms, r.ITLP99ms)
+	var b bytes.Buffer
+	fmt.Fprintf(&b, "| measure | value |\n|---|---:|\n| users active of the population, requests, errors | %d of %d, %d, %d |\n",
+		r.Users, r.Population, r.Requests, r.Errors)
+	fmt.Fprintf(&b, "| aggregate over HTTP (median of %d) | %.1f tokens/s |\n", len(r.HTTPRuns), r.AggregateTokensPerS)
+	if r.BatchLimit > 0 {
+		fmt.Fprintf(&b, "| batch limit: FMA peak %.0f GFLOP/s ÷ 2 FLOPs a weight | %.0f tokens/s (%.0f%% of it) |\n",
+			r.PeakGFLOPS, r.BatchLimit, 100*r.AggregateTokensPerS/r.BatchLimit)
+	}
+	if len(r.InProcessRuns) > 0 {
+		fmt.Fprintf(&b, "| the same users in process (median of %d) | %.1f tokens/s (HTTP, JSON and SSE cost %.1f%%) |\n",
+			len(r.InProcessRuns), r.InProcessTokensPerS, 100*r.HTTPCost)
+	}
+	fmt.Fprintf(&b, "| time to first token p50 / p99 | %.0f / %.0f ms |\n", r.TTFTP50ms, r.TTFTP99ms)
+	if r.AloneTTFTP99ms > 0 {
+		fmt.Fprintf(&b, "| time to first token, one user alone, p50 / p99 | %.0f / %.0f ms |\n", r.AloneTTFTP50ms, r.AloneTTFTP99ms)
+		fmt.Fprintf(&b, "| one user alone, prompt included | %.1f tokens/s (limit %.1f: %.1f GB/s ÷ the weights) |\n",
+			r.AloneTokensPerS, r.SingleUserLimit, r.BandwidthGBs)
+	}
+	fmt.Fprintf(&b, "| inter-token latency p50 / p99 | %.1f / %.1f ms |\n| adapters loaded | %d |\n", r.ITLP50ms, r.ITLP99ms, r.AdapterLoads)
+	if r.Memory != nil {
+		b.WriteString(r.Memory.Markdown())
+	}
+	return b.String()
 }

@@ -55,18 +55,4 @@ func TestPercentile(t *testing.T) {
 	}
 }
 
-// TestMeasureServeHTTP: the HTTP load on a small model gives every user
-// their reply with no error.
-func TestMeasureServeHTTP(t *testing.T) {
-	path := testmodel.SyntheticFile(t, smallServeShape, quant.Q8_0, 1)
-	res, err := MeasureServeHTTP(ServeOptions{Model: path, Users: 6, Rank: 4, PromptMin: 5, PromptMax: 40, ReplyTokens: 16,
-		Spread: 50 * time.Millisecond, Seed: 1}, func(string) {})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if res.Errors != 0 || !(res.AggregateTokensPerS > 0) || !(res.InProcessTokensPerS > 0) || res.TTFTP99ms < res.TTFTP50ms {
-		t.Fatalf("%+v", res)
-	}
-}
-
 var smallServeShape = nn.Shape{Name: "s", Arch: "llama", Dim: 64, Layers: 2, Heads: 4, KVHeads: 2, FFNDim: 96, Vocab: 300, Context: 512}

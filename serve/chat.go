@@ -1,7 +1,6 @@
 package serve
 
 import (
-	"context"
 	"encoding/json"
 	"fmt"
 	"math"
@@ -54,7 +53,8 @@ func (s *Server) handleChat(w http.ResponseWriter, r *http.Request, c caller) er
 		turn.remember(last, res.text)
 	}
 	if req.Stream {
-		return s.streamChat(w, r.Context(), g, id, info, req.StreamOptions, len(prompt), finished)
+		head := chatCompletion{ID: id, Object: "chat.completion.chunk", Created: time.Now().Unix(), Model: s.opts.ModelName, Milp: &info}
+		return streamReply(s, w, r.Context(), g, head, req.StreamOptions, chatDelta, finished)
 	}
 	res, err := s.generate(r.Context(), g, func(string) error { return nil })
 	if err != nil {
@@ -68,71 +68,14 @@ func (s *Server) handleChat(w http.ResponseWriter, r *http.Request, c caller) er
 	return nil
 }
 
-// streamChat sends the reply as server-sent events: a first chunk with the
-// role and the milp object, one chunk per piece of text, a last one with the
-// finish reason (and the usage when asked), then [DONE].
-func (s *Server) streamChat(w http.ResponseWriter, ctx context.Context, g genRequest, id string, info milpInfo, so *streamOptions,
-	promptTokens int, finished func(genResult)) error {
-	sse := newEventStream(w)
-	created := time.Now().Unix()
-	chunk := func(d *delta, finish *string) chatCompletion {
-		return chatCompletion{ID: id, Object: "chat.completion.chunk", Created: created, Model: s.opts.ModelName,
-			Choices: []chatChoice{{Delta: d, FinishReason: finish}}}
+// chatDelta is a chat stream's choice: the first names the assistant's
+// role, the others carry text, the last its finish reason.
+func chatDelta(text string, first bool, finish *string) chatChoice {
+	d := &delta{Content: text}
+	if first {
+		d.Role = chat.RoleAssistant
 	}
-	first := chunk(&delta{Role: chat.RoleAssistant}, nil)
-	first.Milp = &info
-	if err := sse.send(first); err != nil {
-		return err
-	}
-	res, err := s.generate(ctx, g, func(text string) error { return sse.send(chunk(&delta{Content: text}, nil)) })
-	if err != nil {
-		return err
-	}
-	finished(res)
-	if err := sse.send(chunk(&delta{}, &res.finish)); err != nil {
-		return err
-	}
-	if so != nil && so.IncludeUsage {
-		u := chatCompletion{ID: id, Object: "chat.completion.chunk", Created: created, Model: s.opts.ModelName, Choices: []chatChoice{},
-			Usage: newUsage(promptTokens, res.completionTokens)}
-		if err := sse.send(u); err != nil {
-			return err
-		}
-	}
-	return sse.done()
-}
-
-// eventStream writes server-sent events, flushing each.
-type eventStream struct {
-	w http.ResponseWriter
-	f *http.ResponseController
-}
-
-func newEventStream(w http.ResponseWriter) *eventStream {
-	h := w.Header()
-	h.Set("Content-Type", "text/event-stream")
-	h.Set("Cache-Control", "no-cache")
-	h.Set("X-Accel-Buffering", "no")
-	w.WriteHeader(http.StatusOK)
-	return &eventStream{w: w, f: http.NewResponseController(w)}
-}
-
-func (e *eventStream) send(v any) error {
-	data, err := json.Marshal(v)
-	if err != nil {
-		return err
-	}
-	if _, err := fmt.Fprintf(e.w, "data: %s\n\n", data); err != nil {
-		return err
-	}
-	return e.f.Flush()
-}
-
-func (e *eventStream) done() error {
-	if _, err := fmt.Fprint(e.w, "data: [DONE]\n\n"); err != nil {
-		return err
-	}
-	return e.f.Flush()
+	return chatChoice{Delta: d, FinishReason: finish}
 }
 
 // begin checks what chat and completion requests share (n, tools,

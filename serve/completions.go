@@ -56,32 +56,15 @@ func (s *Server) handleCompletions(w http.ResponseWriter, r *http.Request, c cal
 			Usage: newUsage(len(prompt), res.completionTokens)})
 		return nil
 	}
-	sse := newEventStream(w)
-	chunk := func(text string, finish *string) textCompletion {
-		return textCompletion{ID: id, Object: "text_completion", Created: created, Model: s.opts.ModelName,
-			Choices: []textChoice{{Text: text, FinishReason: finish}}}
-	}
-	first := chunk("", nil)
-	first.Milp = &info
-	if err := sse.send(first); err != nil {
-		return err
-	}
-	res, err := s.generate(r.Context(), g, func(t string) error { return sse.send(chunk(t, nil)) })
-	if err != nil {
-		return err
-	}
-	s.record(r, user, info.AdapterVersion, len(prompt), res.completionTokens)
-	if err := sse.send(chunk("", &res.finish)); err != nil {
-		return err
-	}
-	if req.StreamOptions != nil && req.StreamOptions.IncludeUsage {
-		u := textCompletion{ID: id, Object: "text_completion", Created: created, Model: s.opts.ModelName, Choices: []textChoice{},
-			Usage: newUsage(len(prompt), res.completionTokens)}
-		if err := sse.send(u); err != nil {
-			return err
-		}
-	}
-	return sse.done()
+	head := textCompletion{ID: id, Object: "text_completion", Created: created, Model: s.opts.ModelName, Milp: &info}
+	return streamReply(s, w, r.Context(), g, head, req.StreamOptions, textPiece,
+		func(res genResult) { s.record(r, user, info.AdapterVersion, len(prompt), res.completionTokens) })
+}
+
+// textPiece is a completion stream's choice: text, and the last its finish
+// reason.
+func textPiece(text string, _ bool, finish *string) textChoice {
+	return textChoice{Text: text, FinishReason: finish}
 }
 
 // handleModels is GET /v1/models: the one model this server runs.

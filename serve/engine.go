@@ -2,7 +2,7 @@ package serve
 
 import (
 	"context"
-	"sync"
+	"sync/atomic"
 
 	"github.com/milp-lite/milp-lite/nn"
 )
@@ -14,8 +14,10 @@ type engine struct {
 	batch *nn.Batch
 	wake  chan struct{}
 
-	mu       sync.Mutex
-	inFlight int // sequences added and not yet done
+	// inFlight counts sequences submitted and not yet retired. The request
+	// that submitted a sequence already waits for its Done, so it retires
+	// it: no goroutine per request to watch for the end.
+	inFlight atomic.Int64
 	onStep   func(rows, active int)
 }
 
@@ -27,20 +29,13 @@ func newEngine(m *nn.Model, o nn.BatchOptions) (*engine, error) {
 	return &engine{batch: b, wake: make(chan struct{}, 1)}, nil
 }
 
-// submit queues s; Done closes when it has finished.
+// submit queues s; Done closes when it has finished. Every sequence
+// submitted without error is retired once by its submitter.
 func (e *engine) submit(s *nn.Sequence) error {
 	if err := e.batch.Add(s); err != nil {
 		return err
 	}
-	e.mu.Lock()
-	e.inFlight++
-	e.mu.Unlock()
-	go func() {
-		<-s.Done()
-		e.mu.Lock()
-		e.inFlight--
-		e.mu.Unlock()
-	}()
+	e.inFlight.Add(1)
 	select {
 	case e.wake <- struct{}{}:
 	default:
@@ -48,12 +43,15 @@ func (e *engine) submit(s *nn.Sequence) error {
 	return nil
 }
 
-// load is how many sequences are running or waiting.
-func (e *engine) load() int {
-	e.mu.Lock()
-	defer e.mu.Unlock()
-	return e.inFlight
+// retire waits for s to finish (it is cancelled or done already when its
+// request ends) and stops counting it.
+func (e *engine) retire(s *nn.Sequence) {
+	<-s.Done()
+	e.inFlight.Add(-1)
 }
+
+// load is how many sequences are running or waiting.
+func (e *engine) load() int { return int(e.inFlight.Load()) }
 
 // run steps the batch until ctx ends; then it cancels what is left and
 // finishes it, so every sequence's Done closes.

@@ -45,6 +45,7 @@ func (s *Server) generate(ctx context.Context, g genRequest, onText func(string)
 	if err := s.engine.submit(seq); err != nil {
 		return genResult{}, badRequest("messages", "%v", err)
 	}
+	defer s.engine.retire(seq)
 	stops := g.stops
 	if g.plainLine {
 		stops = append(stops[:len(stops):len(stops)], "\n")

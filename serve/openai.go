@@ -181,15 +181,19 @@ type milpInfo struct {
 	Memories       []chat.Message `json:"memories"`
 }
 
-type chatCompletion struct {
-	ID      string       `json:"id"`
-	Object  string       `json:"object"`
-	Created int64        `json:"created"`
-	Model   string       `json:"model"`
-	Choices []chatChoice `json:"choices"`
-	Usage   *usage       `json:"usage,omitempty"`
-	Milp    *milpInfo    `json:"milp,omitempty"`
+// completion is a reply, whole or one event of a stream, with the choices
+// of its kind: chatChoice or textChoice.
+type completion[C any] struct {
+	ID      string    `json:"id"`
+	Object  string    `json:"object"`
+	Created int64     `json:"created"`
+	Model   string    `json:"model"`
+	Choices []C       `json:"choices"`
+	Usage   *usage    `json:"usage,omitempty"`
+	Milp    *milpInfo `json:"milp,omitempty"`
 }
+
+type chatCompletion = completion[chatChoice]
 
 type chatChoice struct {
 	Index        int           `json:"index"`
@@ -203,15 +207,7 @@ type delta struct {
 	Content string `json:"content,omitempty"`
 }
 
-type textCompletion struct {
-	ID      string       `json:"id"`
-	Object  string       `json:"object"`
-	Created int64        `json:"created"`
-	Model   string       `json:"model"`
-	Choices []textChoice `json:"choices"`
-	Usage   *usage       `json:"usage,omitempty"`
-	Milp    *milpInfo    `json:"milp,omitempty"`
-}
+type textCompletion = completion[textChoice]
 
 type textChoice struct {
 	Index        int     `json:"index"`

@@ -110,6 +110,10 @@ func New(o Options) (*Server, error) {
 	if o.Batch.Ctx <= 0 {
 		o.Batch.Ctx = min(o.Model.Config.ContextLen, 4096)
 	}
+	fill(&o.Batch.MaxSeqs, d.Batch.MaxSeqs)
+	if o.Batch.KVBytes <= 0 {
+		o.Batch.KVBytes = KVBudget(o.Model, o.Batch)
+	}
 	if o.Logger == nil {
 		o.Logger = slog.Default()
 	}

@@ -7,6 +7,7 @@ import (
 	"os"
 	"time"
 
+	"github.com/dustin/go-humanize"
 	"github.com/urfave/cli/v2"
 
 	"github.com/milp-lite/milp-lite/bench"
@@ -27,8 +28,16 @@ func benchServeCommand() *cli.Command {
 			"token and inter-token latency (p50, p99), the weights read per step and the share of a step spent in\n" +
 			"LoRA and attention; then the same load without adapters, one user alone, and the users one after\n" +
 			"another. Without --model: the synthetic SmolLM2-135M shape in Q8_0.\n\n" +
-			"Example:\n" +
-			"   milp-lite bench serve --users 16 --json",
+			"With --http the users are made on a server on a loopback port (their own keys, adapters uploaded)\n" +
+			"and stream completions over HTTP; the same users then run on the engine in process, --repeat times\n" +
+			"alternately, for the cost of HTTP, JSON and SSE (medians), and the first user alone for its time to first\n" +
+			"token. With --duration, --users clients keep streaming that long, each request for a user drawn from\n" +
+			"--population, and the server's resident memory is sampled every --sample against its budget: what\n" +
+			"it holds after one request, plus --adapter-cache, plus the KV caches, plus 10%. Exits 1 on any error.\n\n" +
+			"Examples:\n" +
+			"   milp-lite bench serve --users 16 --json\n" +
+			"   milp-lite bench serve --http --users 16 --repeat 3\n" +
+			"   milp-lite bench serve --http --users 16 --population 1000 --adapter-cache 256MB --duration 10m",
 		Flags: []cli.Flag{
 			&cli.StringFlag{Name: "model", Aliases: []string{"m"}, Usage: "GGUF `FILE` to serve (default: synthetic SmolLM2-135M Q8_0)"},
 			intFlag("users", 16, 1, 1024, "concurrent users"),
@@ -45,6 +54,11 @@ func benchServeCommand() *cli.Command {
 			&cli.StringFlag{Name: "cache", Usage: "`DIR` for the synthetic model (default: the bench cache)"},
 			kvFlag,
 			&cli.BoolFlag{Name: "http", Usage: "serve over real HTTP on a loopback port (users with their own keys, streaming) and compare with the engine in process"},
+			intFlag("population", 0, 0, 1<<20, "with --http: users made, each with their own adapter (0: --users)"),
+			&cli.StringFlag{Name: "adapter-cache", Value: "256MiB", Usage: "with --http: `SIZE` of the server's adapter cache"},
+			durationFlag("duration", 0, 0, 24*time.Hour, "with --http: keep --users streaming this long and sample resident memory (0: one request each)"),
+			durationFlag("sample", 10*time.Second, time.Millisecond, time.Hour, "with --duration: how often resident memory is sampled"),
+			intFlag("repeat", 1, 1, 100, "with --http and no --duration: runs over HTTP and in process, alternately"),
 			&cli.BoolFlag{Name: "json", Usage: "print the result as JSON"},
 		},
 		Action: runBenchServe,
@@ -81,18 +95,27 @@ func runBenchServe(c *cli.Context) error {
 	start := time.Now()
 	phase := func(p string) { fmt.Fprintf(os.Stderr, "[%5.1fs] %s\n", time.Since(start).Seconds(), p) }
 	if c.Bool("http") {
-		res, err := bench.MeasureServeHTTP(o, phase)
+		cacheBytes, err := humanize.ParseBytes(c.String("adapter-cache"))
+		if err != nil || cacheBytes == 0 {
+			return fmt.Errorf("--adapter-cache %q is not a size like 256MB", c.String("adapter-cache"))
+		}
+		if p := c.Int("population"); p != 0 && p < o.Users {
+			return fmt.Errorf("--population %d is below --users %d", p, o.Users)
+		}
+		res, err := bench.MeasureServeHTTP(bench.HTTPServeOptions{ServeOptions: o, Population: c.Int("population"), AdapterCache: int64(cacheBytes),
+			Duration: c.Duration("duration"), Sample: c.Duration("sample"), Repeat: c.Int("repeat")}, phase)
 		if err != nil {
 			return err
 		}
 		if c.Bool("json") {
-			return printJSON(res)
+			err = printJSON(res)
+		} else {
+			fmt.Print(res.Markdown())
 		}
-		fmt.Print(res.Markdown())
-		if res.Errors > 0 {
-			return fmt.Errorf("%d of %d requests failed: %s", res.Errors, res.Requests, res.FirstError)
+		if err == nil && res.Errors > 0 {
+			err = fmt.Errorf("%d of %d requests failed: %s", res.Errors, res.Requests, res.FirstError)
 		}
-		return nil
+		return err
 	}
 	res, err := bench.MeasureServe(o, phase)
 	if err != nil {

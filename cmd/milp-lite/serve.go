@@ -7,6 +7,7 @@ import (
 	"net"
 	"os"
 	"os/signal"
+	"runtime/debug"
 	"strings"
 	"syscall"
 	"time"
@@ -122,6 +123,9 @@ func runServe(c *cli.Context) error {
 	if err != nil {
 		l.Close()
 		return err
+	}
+	if os.Getenv("GOMEMLIMIT") == "" {
+		debug.SetMemoryLimit(s.HeapLimit())
 	}
 	mode := "keys required"
 	if adminKey == "" {
