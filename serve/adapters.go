@@ -28,7 +28,7 @@ type adapterCache struct {
 	lru     *list.List // of *cachedAdapter, most recent at the front
 	hits    func()
 	misses  func()
-	loading map[string]*sync.Mutex // one load per user at a time
+	loading map[string]*loadLock // one load per user at a time, while anyone loads theirs
 	// versions are every user's adapter version as a shared store's watch
 	// tells them (watched: it has told them all), so requests need not ask
 	// the store.
@@ -45,7 +45,7 @@ type cachedAdapter struct {
 
 func newAdapterCache(m *nn.Model, st store.Store, budget int64) *adapterCache {
 	return &adapterCache{model: m, store: st, budget: budget, byUser: map[string]*list.Element{}, lru: list.New(),
-		hits: func() {}, misses: func() {}, loading: map[string]*sync.Mutex{}}
+		hits: func() {}, misses: func() {}, loading: map[string]*loadLock{}}
 }
 
 // get is the user's current adapter and its version (nil and 0 without one).
@@ -63,13 +63,14 @@ func (c *adapterCache) get(ctx context.Context, id string) (*lora.Adapter, int, 
 	}
 	l := c.loading[id]
 	if l == nil {
-		l = &sync.Mutex{}
+		l = &loadLock{}
 		c.loading[id] = l
 	}
+	l.holders++
 	c.mu.Unlock()
 	want := info.Version
 	l.Lock()
-	defer l.Unlock()
+	defer c.unlockLoad(id, l)
 	c.mu.Lock()
 	if e, ok := c.byUser[id]; ok && e.Value.(*cachedAdapter).version == info.Version {
 		c.mu.Unlock()
@@ -164,12 +165,28 @@ func (c *adapterCache) put(e *cachedAdapter) {
 	c.used += e.bytes
 }
 
+// loadLock serialises one user's loads; holders counts those holding or
+// waiting for it, so the map keeps entries only for users being loaded.
+type loadLock struct {
+	sync.Mutex
+	holders int
+}
+
+// unlockLoad releases l and forgets it when no one else wants it.
+func (c *adapterCache) unlockLoad(id string, l *loadLock) {
+	l.Unlock()
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if l.holders--; l.holders == 0 && c.loading[id] == l {
+		delete(c.loading, id)
+	}
+}
+
 // drop forgets the user's adapter (a new version, or the user deleted).
 func (c *adapterCache) drop(id string) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	c.dropLocked(id)
-	delete(c.loading, id)
 }
 
 func (c *adapterCache) dropLocked(id string) {

@@ -143,6 +143,11 @@ func TestAdapterUploadAndCache(t *testing.T) {
 			}
 		}
 	}
+	ts.adapters.mu.Lock()
+	if n := len(ts.adapters.loading); n != 0 {
+		t.Errorf("%d users' load locks are kept after their loads ended", n)
+	}
+	ts.adapters.mu.Unlock()
 	data, _ := os.ReadFile(paths[0])
 	var out map[string]any
 	ts.call(t, "PUT", "/v1/users/u0/adapter", "", string(data), &out)
