@@ -94,10 +94,10 @@ func (s *Sequence) Cancel() { s.cancel.Store(true) }
 // Done is closed when the sequence has stopped.
 func (s *Sequence) Done() <-chan struct{} { return s.done }
 
-// DefaultGeneratingStep is BatchOptions.GeneratingStepTokens' default: about
-// the rows whose products take as long as reading the weights once, so a
-// step with streams running stays near a single stream's token time.
-const DefaultGeneratingStep = 64
+// DefaultGeneratingStep is BatchOptions.GeneratingStepTokens' default: half
+// the default step, the compromise measured between streams' inter-token
+// latency and the time new prompts wait (docs/performance.md).
+const DefaultGeneratingStep = 128
 
 // NewBatch prepares a batch on m.
 func (m *Model) NewBatch(o BatchOptions) (*Batch, error) {

@@ -55,7 +55,7 @@ type Options struct {
 // DefaultOptions are the server's limits when a flag does not set them.
 func DefaultOptions() Options {
 	return Options{
-		Batch: nn.BatchOptions{MaxSeqs: 16, StepTokens: 256, ChunkTokens: 128}, Setup: milp.DefaultSetup(),
+		Batch: nn.BatchOptions{MaxSeqs: 16, StepTokens: 256, ChunkTokens: 128, KV: nn.KVF16}, Setup: milp.DefaultSetup(),
 		MemoryK: 3, AdapterCache: 256 << 20, TrainThreads: 1,
 		MaxBodyBytes: 1 << 20, MaxHistoryBytes: 32 << 20, MaxAdapterBytes: 512 << 20, MaxMessages: 256,
 		MaxTokens: 1024, DefaultMaxTokens: 256, MaxQueue: 64, UserConcurrency: 4,

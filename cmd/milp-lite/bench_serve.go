@@ -52,7 +52,7 @@ func benchServeCommand() *cli.Command {
 			generatingStepFlag,
 			&cli.Uint64Flag{Name: "seed", Value: 1, Usage: "seed of the prompts and adapters"},
 			&cli.StringFlag{Name: "cache", Usage: "`DIR` for the synthetic model (default: the bench cache)"},
-			kvFlag,
+			servingKVFlag,
 			&cli.BoolFlag{Name: "http", Usage: "serve over real HTTP on a loopback port (users with their own keys, streaming) and compare with the engine in process"},
 			intFlag("population", 0, 0, 1<<20, "with --http: users made, each with their own adapter (0: --users)"),
 			&cli.StringFlag{Name: "adapter-cache", Value: "256MiB", Usage: "with --http: `SIZE` of the server's adapter cache"},
@@ -85,9 +85,9 @@ func runBenchServe(c *cli.Context) error {
 			return err
 		}
 	}
-	kv, err := nn.ParseKVType(c.String(kvFlag.Name))
+	kv, err := nn.ParseKVType(c.String(servingKVFlag.Name))
 	if err != nil {
-		return fmt.Errorf("--%s: %w", kvFlag.Name, err)
+		return fmt.Errorf("--%s: %w", servingKVFlag.Name, err)
 	}
 	o := bench.ServeOptions{KV: kv, Model: path, Users: c.Int("users"), Rank: c.Int("rank"), PromptMin: c.Int("prompt-min"),
 		PromptMax: c.Int("prompt-max"), ReplyTokens: c.Int("reply"), Spread: c.Duration("spread"), JoinPrompt: c.Int("join"),

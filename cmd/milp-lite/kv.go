@@ -7,8 +7,14 @@ import (
 )
 
 // kvFlag chooses how the KV cache is stored (chat, bench).
-var kvFlag = &cli.StringFlag{Name: "kv", Value: "f32",
-	Usage: "KV cache `TYPE`: f32, or f16 (half the memory and the bytes read per token deep into a conversation, as llama.cpp's default)"}
+var kvFlag = &cli.StringFlag{Name: "kv", Value: "f32", Usage: kvUsage}
+
+// servingKVFlag is kvFlag for many users at once (serve, bench serve), in
+// halves by default: every generating user's attention reads their whole
+// cache each step, so halves make the largest read of a step half as large.
+var servingKVFlag = &cli.StringFlag{Name: "kv", Value: "f16", Usage: kvUsage}
+
+const kvUsage = "KV cache `TYPE`: f32, or f16 (half the memory and the bytes read per token deep into a conversation, as llama.cpp's default)"
 
 // stateOptions reads --kv.
 func stateOptions(c *cli.Context) (nn.StateOptions, error) {

@@ -15,6 +15,7 @@ import (
 	"github.com/dustin/go-humanize"
 	"github.com/urfave/cli/v2"
 
+	"github.com/milp-lite/milp-lite/nn"
 	"github.com/milp-lite/milp-lite/serve"
 )
 
@@ -46,6 +47,7 @@ func serveCommand() *cli.Command {
 			intFlag("step-tokens", d.Batch.StepTokens, 1, 1<<16, "token rows one engine step runs at most"),
 			intFlag("chunk", d.Batch.ChunkTokens, 1, 1<<16, "prompt tokens one request feeds per step at most"),
 			generatingStepFlag,
+			servingKVFlag,
 			intFlag("memory-k", d.MemoryK, 0, 100, "short-term exchanges retrieved into a chat prompt"),
 			&cli.StringFlag{Name: "adapter-cache", Value: "256MiB", Usage: "`SIZE` of the adapters kept in memory"},
 			intFlag("train-threads", d.TrainThreads, 1, 64, "jobs that train at once"),
@@ -100,6 +102,9 @@ func runServe(c *cli.Context) error {
 	o.Model, o.ModelName, o.Store, o.AdminKey, o.Logger = m, modelName(c), storeOf(c), adminKey, logger
 	o.Batch.Ctx, o.Batch.MaxSeqs, o.Batch.StepTokens, o.Batch.ChunkTokens = c.Int("ctx"), c.Int("max-seqs"), c.Int("step-tokens"), c.Int("chunk")
 	o.Batch.GeneratingStepTokens = c.Int(generatingStepFlag.Name)
+	if o.Batch.KV, err = nn.ParseKVType(c.String(servingKVFlag.Name)); err != nil {
+		return fmt.Errorf("--%s: %w", servingKVFlag.Name, err)
+	}
 	o.MemoryK, o.AdapterCache, o.TrainThreads = c.Int("memory-k"), int64(cacheBytes), c.Int("train-threads")
 	o.MaxTokens, o.DefaultMaxTokens, o.MaxMessages, o.MaxBodyBytes = c.Int("max-tokens"), c.Int("default-max-tokens"), c.Int("max-messages"), int64(maxBody)
 	o.MaxQueue, o.UserConcurrency = c.Int("max-queue"), c.Int("user-concurrency")
