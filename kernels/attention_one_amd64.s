@@ -156,58 +156,71 @@ mdone: \
 TEXT ·attnMixAVX512(SB), NOSPLIT, $0-80
 	ATTNMIX(Z0, Z1, Z2, Z3, Z4, Z5, 64, 64, 2, MIXPOS)
 
-// ATTNSCORES4 is the body of attnScoresAVX2 and attnScoresF16AVX2: four
-// positions at a time, then ATTNSCORES for the rest. A position's sum
-// alone ends in a chain of dependent lane sums (extract, add, two
-// horizontal adds: most of its time on a long cache); four positions'
-// sums share one such tree, its operations those of HSUMY0 on the same
-// operands, so every score has the same bits as one computed alone.
-// Positions p+1, p+2, p+3 start at R10, R11, R12; Y0–Y1 are position p's
-// even and odd vectors, Y2–Y3 p+1's, and so on. KFMA(off, base, Q, ACC)
-// adds Q times the keys at off(base)(R13*1) (off in float32 bytes) to ACC:
-// KFMAF32, or KFMAF16 widening halves first; KB is the bytes of eight keys.
-#define ATTNSCORES4(KFMA, LOADK, KB) \
-	VBROADCASTSS X15, X15; \
+// ATTNSCORES4 is the body of the scores kernels at both levels (V0–V9 Y or
+// Z registers of W bytes): four positions at a time, then ATTNSCORES for the
+// rest. A position's sum alone ends in a chain of dependent lane sums
+// (HSUM: extracts, adds, horizontal adds: most of its time on a long
+// cache); four positions' sums share one such tree (REDUCE4Y, REDUCE4Z),
+// its operations those of HSUM on the same operands, so every score has
+// the same bits as one computed alone. Positions p+1, p+2, p+3 start at
+// R10, R11, R12; V0–V1 are position p's even and odd vectors, V2–V3 p+1's,
+// and so on. KFMA(off, base, Q, ACC) adds Q times the keys at
+// off(base)(R13*1) (off in float32 bytes) to ACC: KFMAF32, or KFMAF16
+// widening halves first (KFMAZ16 on Z registers); KB is the bytes of a
+// vector's keys.
+#define ATTNSCORES4(V0, V1, V2, V3, V4, V5, V6, V7, V8, V9, W, KFMA, LOADK, KB, REDUCE4, HSUM) \
 four: \
 	CMPQ CX, $4; \
 	JB   rest; \
 	LEAQ (DI)(R9*1), R10; \
 	LEAQ (R10)(R9*1), R11; \
 	LEAQ (R11)(R9*1), R12; \
-	ZEROY0TO7; \
+	VXORPS V0, V0, V0; VXORPS V1, V1, V1; VXORPS V2, V2, V2; VXORPS V3, V3, V3; \
+	VXORPS V4, V4, V4; VXORPS V5, V5, V5; VXORPS V6, V6, V6; VXORPS V7, V7, V7; \
 	XORQ AX, AX; \
 	XORQ R13, R13; \
 	MOVQ R8, BX; \
 fpair: \
-	CMPQ BX, $16; \
+	CMPQ BX, $(W/2); \
 	JB   fone; \
-	VMOVUPS (SI)(AX*1), Y8; \
-	VMOVUPS 32(SI)(AX*1), Y9; \
-	KFMA(0, DI, Y8, Y0); \
-	KFMA(32, DI, Y9, Y1); \
-	KFMA(0, R10, Y8, Y2); \
-	KFMA(32, R10, Y9, Y3); \
-	KFMA(0, R11, Y8, Y4); \
-	KFMA(32, R11, Y9, Y5); \
-	KFMA(0, R12, Y8, Y6); \
-	KFMA(32, R12, Y9, Y7); \
-	ADDQ $64, AX; \
+	VMOVUPS (SI)(AX*1), V8; \
+	VMOVUPS W(SI)(AX*1), V9; \
+	KFMA(0, DI, V8, V0); \
+	KFMA(W, DI, V9, V1); \
+	KFMA(0, R10, V8, V2); \
+	KFMA(W, R10, V9, V3); \
+	KFMA(0, R11, V8, V4); \
+	KFMA(W, R11, V9, V5); \
+	KFMA(0, R12, V8, V6); \
+	KFMA(W, R12, V9, V7); \
+	ADDQ $(2*W), AX; \
 	ADDQ $(2*KB), R13; \
-	SUBQ $16, BX; \
+	SUBQ $(W/2), BX; \
 	JMP  fpair; \
 fone: \
 	TESTQ BX, BX; \
 	JZ    freduce; \
-	VMOVUPS (SI)(AX*1), Y8; \
-	KFMA(0, DI, Y8, Y0); \
-	KFMA(0, R10, Y8, Y2); \
-	KFMA(0, R11, Y8, Y4); \
-	KFMA(0, R12, Y8, Y6); \
+	VMOVUPS (SI)(AX*1), V8; \
+	KFMA(0, DI, V8, V0); \
+	KFMA(0, R10, V8, V2); \
+	KFMA(0, R11, V8, V4); \
+	KFMA(0, R12, V8, V6); \
 freduce: \
-	VADDPS Y1, Y0, Y0; \
-	VADDPS Y3, Y2, Y2; \
-	VADDPS Y5, Y4, Y4; \
-	VADDPS Y7, Y6, Y6; \
+	VADDPS V1, V0, V0; \
+	VADDPS V3, V2, V2; \
+	VADDPS V5, V4, V4; \
+	VADDPS V7, V6, V6; \
+	REDUCE4; \
+	ADDQ $16, DX; \
+	LEAQ (R12)(R9*1), DI; \
+	SUBQ $4, CX; \
+	JMP  four; \
+rest: \
+	ATTNSCORES(V0, V1, V2, V3, W, HSUM, LOADK, KB)
+
+// REDUCE4Y is ATTNSCORES4's reduction on AVX2 (the scale broadcast in X15):
+// the four positions' sums and scores into out[p..p+3].
+#define REDUCE4Y \
 	VPERM2F128 $0x20, Y2, Y0, Y8; \
 	VPERM2F128 $0x31, Y2, Y0, Y9; \
 	VADDPS Y9, Y8, Y8; \
@@ -219,13 +232,7 @@ freduce: \
 	VEXTRACTF128 $1, Y8, X9; \
 	VUNPCKLPS X9, X8, X8; \
 	VMULPS X15, X8, X8; \
-	VMOVUPS X8, (DX); \
-	ADDQ $16, DX; \
-	LEAQ (R12)(R9*1), DI; \
-	SUBQ $4, CX; \
-	JMP  four; \
-rest: \
-	ATTNSCORES(Y0, Y1, Y2, Y3, 32, HSUMY0, LOADK, KB)
+	VMOVUPS X8, (DX)
 
 // In the reduction of ATTNSCORES4, low half plus high half puts two
 // positions in a register ([p | p+1], [p+2 | p+3]); the two horizontal adds
@@ -238,7 +245,8 @@ rest: \
 // func attnScoresAVX2(q, k []float32, stride, n int, scale float32, out []float32)
 TEXT ·attnScoresAVX2(SB), NOSPLIT, $0-96
 	ATTNSCORESARGS
-	ATTNSCORES4(KFMAF32, LOADF32, 32)
+	VBROADCASTSS X15, X15
+	ATTNSCORES4(Y0, Y1, Y2, Y3, Y4, Y5, Y6, Y7, Y8, Y9, 32, KFMAF32, LOADF32, 32, REDUCE4Y, HSUMY0)
 
 // func attnMixAVX2(s, v []float32, stride int, out []float32)
 TEXT ·attnMixAVX2(SB), NOSPLIT, $0-80
@@ -360,7 +368,8 @@ m3done:
 TEXT ·attnScoresF16AVX2(SB), NOSPLIT, $0-96
 	ATTNSCORESARGS
 	SHRQ $1, R9
-	ATTNSCORES4(KFMAF16, LOADF16, 16)
+	VBROADCASTSS X15, X15
+	ATTNSCORES4(Y0, Y1, Y2, Y3, Y4, Y5, Y6, Y7, Y8, Y9, 32, KFMAF16, LOADF16, 16, REDUCE4Y, HSUMY0)
 
 // func attnMixF16AVX512(s []float32, v []uint16, stride int, out []float32)
 TEXT ·attnMixF16AVX512(SB), NOSPLIT, $0-80
@@ -391,11 +400,11 @@ ndone:
 	VZEROUPPER
 	RET
 
-// One query's scores on AVX-512, four positions at a time
-// (ATTNSCORES, the one-position body, takes the rest of the positions). Alone, a position's sixteen lanes end in a
-// chain of six dependent shuffles and adds (HSUMZ0), all shuffles on one
-// port: that, not the keys' loads, set a long cache's pace. Four positions
-// share one reduction tree of nine shuffles. Each step adds the operands
+// One query's scores on AVX-512, four positions at a time (ATTNSCORES, the
+// one-position body, takes the rest). Alone, a position's sixteen lanes end
+// in a chain of six dependent shuffles and adds (HSUMZ0), the shuffles all
+// on one port; four positions share one reduction tree of nine shuffles,
+// under half of the shuffles a position needs alone. Each step adds the operands
 // HSUMZ0 adds for that position (float addition commutes bit for bit), so
 // every score has the bits it gets alone:
 //
@@ -405,60 +414,16 @@ ndone:
 //	even and odd lanes; then lanes 0 and 1 of each quarter. The scores sit
 //	in lanes 0, 4, 8 and 12, which VCOMPRESSPS stores side by side.
 //
-// Registers as in ATTNSCORES4 (the AVX2 body): positions p..p+3 start at
+// The body is ATTNSCORES4 on Z registers: positions p..p+3 start at
 // DI, R10, R11, R12; R13 is the keys' offset, AX the query's; Z0–Z1 are
 // position p's even and odd vectors, Z2–Z3 p+1's, and so on.
 
-// KFMAZ32 adds Q times the keys at off(base)(R13*1) to ACC; KFMAZ16 widens
-// halves at off/2 first.
-#define KFMAZ32(off, base, Q, ACC) VFMADD231PS off(base)(R13*1), Q, ACC
+// KFMAZ16 is KFMAF16 on Z registers (KFMAF32 takes either).
 #define KFMAZ16(off, base, Q, ACC) VCVTPH2PS (off/2)(base)(R13*1), Z10; VFMADD231PS Z10, Q, ACC
 
-#define ATTNSCORES4Z(KFMA, LOADK, KB) \
-	VBROADCASTSS X15, Z14; \
-	MOVL $0x1111, R14; \
-	KMOVW R14, K1; \
-four: \
-	CMPQ CX, $4; \
-	JB   rest; \
-	LEAQ (DI)(R9*1), R10; \
-	LEAQ (R10)(R9*1), R11; \
-	LEAQ (R11)(R9*1), R12; \
-	VXORPS Z0, Z0, Z0; VXORPS Z1, Z1, Z1; VXORPS Z2, Z2, Z2; VXORPS Z3, Z3, Z3; \
-	VXORPS Z4, Z4, Z4; VXORPS Z5, Z5, Z5; VXORPS Z6, Z6, Z6; VXORPS Z7, Z7, Z7; \
-	XORQ AX, AX; \
-	XORQ R13, R13; \
-	MOVQ R8, BX; \
-fpair: \
-	CMPQ BX, $32; \
-	JB   fone; \
-	VMOVUPS (SI)(AX*1), Z8; \
-	VMOVUPS 64(SI)(AX*1), Z9; \
-	KFMA(0, DI, Z8, Z0); \
-	KFMA(64, DI, Z9, Z1); \
-	KFMA(0, R10, Z8, Z2); \
-	KFMA(64, R10, Z9, Z3); \
-	KFMA(0, R11, Z8, Z4); \
-	KFMA(64, R11, Z9, Z5); \
-	KFMA(0, R12, Z8, Z6); \
-	KFMA(64, R12, Z9, Z7); \
-	ADDQ $128, AX; \
-	ADDQ $(2*KB), R13; \
-	SUBQ $32, BX; \
-	JMP  fpair; \
-fone: \
-	TESTQ BX, BX; \
-	JZ    freduce; \
-	VMOVUPS (SI)(AX*1), Z8; \
-	KFMA(0, DI, Z8, Z0); \
-	KFMA(0, R10, Z8, Z2); \
-	KFMA(0, R11, Z8, Z4); \
-	KFMA(0, R12, Z8, Z6); \
-freduce: \
-	VADDPS Z1, Z0, Z0; \
-	VADDPS Z3, Z2, Z2; \
-	VADDPS Z5, Z4, Z4; \
-	VADDPS Z7, Z6, Z6; \
+// REDUCE4Z is ATTNSCORES4's reduction on AVX-512 (the scale broadcast in
+// Z14, K1 = 0x1111 selecting lanes 0, 4, 8 and 12).
+#define REDUCE4Z \
 	VSHUFF64X2 $0x44, Z2, Z0, Z8; \
 	VSHUFF64X2 $0xEE, Z2, Z0, Z9; \
 	VADDPS Z9, Z8, Z8; \
@@ -474,21 +439,23 @@ freduce: \
 	VSHUFPS $0x01, Z12, Z12, Z13; \
 	VADDPS Z13, Z12, Z12; \
 	VMULPS Z14, Z12, Z12; \
-	VCOMPRESSPS Z12, K1, (DX); \
-	ADDQ $16, DX; \
-	LEAQ (R12)(R9*1), DI; \
-	SUBQ $4, CX; \
-	JMP  four; \
-rest: \
-	ATTNSCORES(Z0, Z1, Z2, Z3, 64, HSUMZ0, LOADK, KB)
+	VCOMPRESSPS Z12, K1, (DX)
+
+// ATTNSCORES4ZSETUP broadcasts the scale and sets REDUCE4Z's mask.
+#define ATTNSCORES4ZSETUP \
+	VBROADCASTSS X15, Z14; \
+	MOVL $0x1111, R14; \
+	KMOVW R14, K1
 
 // func attnScoresAVX512(q, k []float32, stride, n int, scale float32, out []float32)
 TEXT ·attnScoresAVX512(SB), NOSPLIT, $0-96
 	ATTNSCORESARGS
-	ATTNSCORES4Z(KFMAZ32, LOADF32, 64)
+	ATTNSCORES4ZSETUP
+	ATTNSCORES4(Z0, Z1, Z2, Z3, Z4, Z5, Z6, Z7, Z8, Z9, 64, KFMAF32, LOADF32, 64, REDUCE4Z, HSUMZ0)
 
 // func attnScoresF16AVX512(q []float32, k []uint16, stride, n int, scale float32, out []float32)
 TEXT ·attnScoresF16AVX512(SB), NOSPLIT, $0-96
 	ATTNSCORESARGS
 	SHRQ $1, R9
-	ATTNSCORES4Z(KFMAZ16, LOADF16, 32)
+	ATTNSCORES4ZSETUP
+	ATTNSCORES4(Z0, Z1, Z2, Z3, Z4, Z5, Z6, Z7, Z8, Z9, 64, KFMAZ16, LOADF16, 32, REDUCE4Z, HSUMZ0)
