@@ -49,14 +49,16 @@ func TestFitAndAskSpeed(t *testing.T) {
 		t.Skip("timing is meaningless under the race detector")
 	}
 	st := speedStudy(t)
-	start := time.Now()
+	start, cpu0 := time.Now(), cpuTime()
 	if _, err := st.Ask(); err != nil {
 		t.Fatal(err)
 	}
-	el := time.Since(start)
-	t.Logf("fit + ask with 200 observations in 10-D: %v", el)
-	if el > 3*time.Second {
-		t.Fatalf("fit + ask took %v, want well under 1 s (3 s allowed for load)", el)
+	el, cpu := time.Since(start), cpuTime()-cpu0
+	t.Logf("fit + ask with 200 observations in 10-D: %v, %v of CPU", el, cpu)
+	// CPU time, over every thread of the pool: a loaded machine stretches
+	// the wall time (3.8 s in a CI run beside the cluster test) but not it.
+	if cpu > 3*time.Second {
+		t.Fatalf("fit + ask took %v of CPU, want well under 1 s a thread", cpu)
 	}
 }
 
