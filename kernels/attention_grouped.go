@@ -96,12 +96,21 @@ func (t *attnGroupedTask) blockScores(g, b int) {
 	cnt := min(attnPosBlock, n-p0)
 	// The block's keys: the kernel does not check bounds, the slice does.
 	lo, hi := p0*kvDim+g*hs, (p0+cnt-1)*kvDim+g*hs+hs
-	for h := g * group; h < (g+1)*group; h++ {
-		q, scores := a.Q[h*hs:(h+1)*hs], t.scores[h*n+p0:h*n+p0+cnt]
+	h := g * group
+	scoreGroup(a, h, lo, hi, cnt, t.scale, t.scores[h*n+p0:], n, group)
+}
+
+// scoreGroup writes the scores of query heads h0 .. h0+heads-1 (of a's
+// single query) against a's cache rows [lo, hi) of their KV head, cnt
+// positions: head j's at s[j·sStride:][:cnt].
+func scoreGroup(a *AttentionArgs, h0, lo, hi, cnt int, scale float32, s []float32, sStride, heads int) {
+	hs, kvDim := a.HeadSize, a.KVHeads*a.HeadSize
+	for j := range heads {
+		q, scores := a.Q[(h0+j)*hs:(h0+j+1)*hs], s[j*sStride:j*sStride+cnt]
 		if a.K16 != nil {
-			impl.attnScoresF16(q, a.K16[lo:hi], kvDim, cnt, t.scale, scores)
+			impl.attnScoresF16(q, a.K16[lo:hi], kvDim, cnt, scale, scores)
 		} else {
-			impl.attnScores(q, a.K[lo:hi], kvDim, cnt, t.scale, scores)
+			impl.attnScores(q, a.K[lo:hi], kvDim, cnt, scale, scores)
 		}
 	}
 }
@@ -121,20 +130,32 @@ func (t *attnGroupedTask) mix(g, c int) {
 		cnt := min(attnPosBlock, n-p0)
 		lo, hi := p0*kvDim+g*hs+d0, (p0+cnt-1)*kvDim+g*hs+d1
 		h := g * group
+		mixGroup(a, lo, hi, t.scores[h*n+p0:], cnt, n, a.Out[h*hs+d0:], d1-d0, group)
+	}
+}
+
+// mixGroup adds the weighted sums of a KV head's values, a's cache rows
+// [lo, hi) (V, or V16 in halves), to the outputs of the heads query heads
+// sharing it: head j's n weights at s[j·sStride:], its dims outputs at
+// out[j·HeadSize:]. Each head's arithmetic is attnMix's (or attnMixF16's);
+// where the level has attnMix3, three heads a call, each value loaded once
+// for the three.
+func mixGroup(a *AttentionArgs, lo, hi int, s []float32, n, sStride int, out []float32, dims, heads int) {
+	stride, outStride := a.KVHeads*a.HeadSize, a.HeadSize
+	j := 0
+	if a.K16 == nil {
+		// The slices reach from the first head's weights and output to the
+		// third's.
+		for ; impl.attnMix3 != nil && j+3 <= heads; j += 3 {
+			impl.attnMix3(s[j*sStride:(j+2)*sStride+n], n, sStride, a.V[lo:hi], stride, out[j*outStride:(j+2)*outStride+dims], outStride, dims)
+		}
+	}
+	for ; j < heads; j++ {
+		w, o := s[j*sStride:j*sStride+n], out[j*outStride:j*outStride+dims]
 		if a.K16 != nil {
-			for ; h < (g+1)*group; h++ {
-				impl.attnMixF16(t.scores[h*n+p0:h*n+p0+cnt], a.V16[lo:hi], kvDim, a.Out[h*hs+d0:h*hs+d1])
-			}
-			continue
-		}
-		v := a.V[lo:hi]
-		// Three heads a call where the level can: the slices reach from the
-		// first head's weights and output to the third's.
-		for ; impl.attnMix3 != nil && h+3 <= (g+1)*group; h += 3 {
-			impl.attnMix3(t.scores[h*n+p0:(h+2)*n+p0+cnt], cnt, n, v, kvDim, a.Out[h*hs+d0:(h+2)*hs+d1], hs, d1-d0)
-		}
-		for ; h < (g+1)*group; h++ {
-			impl.attnMix(t.scores[h*n+p0:h*n+p0+cnt], v, kvDim, a.Out[h*hs+d0:h*hs+d1])
+			impl.attnMixF16(w, a.V16[lo:hi], stride, o)
+		} else {
+			impl.attnMix(w, a.V[lo:hi], stride, o)
 		}
 	}
 }

@@ -82,30 +82,10 @@ func attendGroup(a *AttentionArgs, g int, scratch []float32) {
 	scale := float32(1 / math.Sqrt(float64(hs)))
 	lo, hi := g*hs, (n-1)*kvDim+g*hs+hs // the rows the group reads: the kernels do not check bounds
 	h0 := g * group
+	scoreGroup(a, h0, lo, hi, n, scale, scratch, n, group)
 	for j := range group {
-		h := h0 + j
-		q, scores := a.Q[h*hs:(h+1)*hs], scratch[j*n:(j+1)*n]
-		if a.K16 != nil {
-			impl.attnScoresF16(q, a.K16[lo:hi], kvDim, n, scale, scores)
-		} else {
-			impl.attnScores(q, a.K[lo:hi], kvDim, n, scale, scores)
-		}
-		Softmax(scores)
-		clear(a.Out[h*hs : (h+1)*hs])
+		Softmax(scratch[j*n : (j+1)*n])
 	}
-	j := 0
-	if a.K16 == nil {
-		for ; impl.attnMix3 != nil && j+3 <= group; j += 3 {
-			h := h0 + j
-			impl.attnMix3(scratch[j*n:(j+3)*n], n, n, a.V[lo:hi], kvDim, a.Out[h*hs:(h+3)*hs], hs, hs)
-		}
-	}
-	for ; j < group; j++ {
-		h := h0 + j
-		if a.K16 != nil {
-			impl.attnMixF16(scratch[j*n:(j+1)*n], a.V16[lo:hi], kvDim, a.Out[h*hs:(h+1)*hs])
-		} else {
-			impl.attnMix(scratch[j*n:(j+1)*n], a.V[lo:hi], kvDim, a.Out[h*hs:(h+1)*hs])
-		}
-	}
+	clear(a.Out[h0*hs : (h0+group)*hs])
+	mixGroup(a, lo, hi, scratch, n, n, a.Out[h0*hs:], hs, group)
 }
