@@ -27,8 +27,11 @@ type ServeOptions struct {
 	// GeneratingStepTokens bounds a step's rows while replies stream
 	// (nn.BatchOptions.GeneratingStepTokens).
 	GeneratingStepTokens int
-	Seed                 uint64
-	KV                   nn.KVType // how the KV caches store keys and values
+	// StepTime paces the steps while replies stream
+	// (nn.BatchOptions.StepTime; 0: rows only).
+	StepTime time.Duration
+	Seed     uint64
+	KV       nn.KVType // how the KV caches store keys and values
 	// ProbeSeconds is how long the bandwidth and FMA probes run each (at
 	// least three passes).
 	ProbeSeconds float64
@@ -67,6 +70,7 @@ type ServeResult struct {
 	PeakGFLOPS           float64 `json:"peak_gflop_s"`
 	SingleUserLimit      float64 `json:"single_user_limit_tokens_per_s"` // bandwidth ÷ weight bytes per token
 	BatchLimit           float64 `json:"batch_limit_tokens_per_s"`       // FMA peak ÷ FLOPs per token
+	StepTimeMs           float64 `json:"step_time_ms"`                   // the steps' pace while replies stream (0: rows only)
 	JoinPrompt           int     `json:"join_prompt"`
 	ReplyTokens          int     `json:"reply_tokens"`
 	PromptMin            int     `json:"prompt_min"`
@@ -112,7 +116,7 @@ func MeasureServe(o ServeOptions, phase func(string)) (*ServeResult, error) {
 	}
 	acct := modelAccounting(m)
 	res := &ServeResult{Model: o.Model, Type: acct.Type, Users: o.Users, Rank: o.Rank, KV: o.KV.String(), WeightBytesPerStep: acct.WeightBytes,
-		JoinPrompt: o.JoinPrompt, ReplyTokens: o.ReplyTokens, PromptMin: o.PromptMin, PromptMax: o.PromptMax}
+		StepTimeMs: ms(o.StepTime), JoinPrompt: o.JoinPrompt, ReplyTokens: o.ReplyTokens, PromptMin: o.PromptMin, PromptMax: o.PromptMax}
 
 	phase("machine limits")
 	pr := newProber()
@@ -140,7 +144,7 @@ func MeasureServe(o ServeOptions, phase func(string)) (*ServeResult, error) {
 		}
 		res.AdapterBytesPerUser = adapterBytes(m, o.Rank)
 	}
-	opts := nn.BatchOptions{MaxSeqs: o.Users + 1, StepTokens: o.StepTokens, ChunkTokens: o.ChunkTokens, GeneratingStepTokens: o.GeneratingStepTokens, Ctx: ctx, Profile: true, KV: o.KV}
+	opts := nn.BatchOptions{MaxSeqs: o.Users + 1, StepTokens: o.StepTokens, ChunkTokens: o.ChunkTokens, GeneratingStepTokens: o.GeneratingStepTokens, StepTime: o.StepTime, Ctx: ctx, Profile: true, KV: o.KV}
 	var join []serveUser
 	if o.JoinPrompt > 0 {
 		join = []serveUser{{prompt: randomPrompt(rng, o.JoinPrompt, c.VocabSize), arrival: o.Spread, joiner: true}}

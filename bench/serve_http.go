@@ -111,6 +111,7 @@ func MeasureServeHTTP(o HTTPServeOptions, phase func(string)) (*HTTPServeResult,
 	if o.StepTokens > 0 {
 		so.Batch.StepTokens = o.StepTokens
 	}
+	so.Batch.GeneratingStepTokens, so.Batch.StepTime = o.GeneratingStepTokens, o.StepTime
 	if o.AdapterCache > 0 {
 		so.AdapterCache = o.AdapterCache
 	}

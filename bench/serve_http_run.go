@@ -67,8 +67,8 @@ func (h *httpRun) againstInProcess(users []httpUser, inProc []serveUser, res *HT
 	res.PeakGFLOPS, _ = pr.peakFLOPS(o.ProbeSeconds)
 	res.SingleUserLimit = res.BandwidthGBs * 1e9 / float64(acct.WeightBytes)
 	res.BatchLimit = res.PeakGFLOPS * 1e9 / (2 * float64(acct.Params))
-	b := h.so.Batch
-	bo := nn.BatchOptions{MaxSeqs: o.Users + 1, StepTokens: b.StepTokens, ChunkTokens: b.ChunkTokens, Ctx: b.Ctx, KV: o.KV}
+	bo := h.so.Batch // the server's batch, its cache budget aside: the same users fit
+	bo.KVBytes = 0
 	var all loadResult
 	for r := range o.Repeat {
 		h.phase(fmt.Sprintf("run %d of %d: %d users streaming over HTTP", r+1, o.Repeat, o.Users))

@@ -30,6 +30,7 @@ type Batch struct {
 
 	active []*Sequence
 	plan   stepPlan
+	pace   stepPace
 
 	outX, outN []float32 // the final hidden states of the rows that sample, and their norms
 	logits     []float32 // their logits, one row of VocabSize each
@@ -51,10 +52,17 @@ type BatchOptions struct {
 	// prompts take StepTokens. Prompts always get at least a quarter of it,
 	// so a full batch of streams does not starve a newcomer.
 	GeneratingStepTokens int
-	Ctx                  int    // a sequence's context (0: the model's)
-	KVBytes              int64  // the KV caches' budget (0: MaxSeqs full contexts)
-	KV                   KVType // how the caches store keys and values
-	Profile              bool   // time the steps' parts into Batch.Profile
+	// StepTime, when set, is a step's target duration while any sequence
+	// is generating: prompts arriving then get the rows that the measured
+	// cost of recent steps says fit it (at least a few, so newcomers keep
+	// moving), within GeneratingStepTokens. It bounds the streams' gaps
+	// between tokens where a row count cannot: a step's time also grows
+	// with the caches attended over (batch_pace.go).
+	StepTime time.Duration
+	Ctx      int    // a sequence's context (0: the model's)
+	KVBytes  int64  // the KV caches' budget (0: MaxSeqs full contexts)
+	KV       KVType // how the caches store keys and values
+	Profile  bool   // time the steps' parts into Batch.Profile
 }
 
 // BatchProfile is where a Batch's steps went, with BatchOptions.Profile.

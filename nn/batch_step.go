@@ -13,6 +13,7 @@ type stepPlan struct {
 	lo, n             []int       // seqs[i]'s rows are lo[i] .. lo[i]+n[i]-1
 	tokens, positions []int32     // per row
 	rows              int
+	streams, prompt   int         // rows of sequences generating, and of prompts
 	picked            []*Sequence // scratch of planning, in arrival order,
 	pickedN           []int       // with their row counts
 }
@@ -29,10 +30,7 @@ func newStepPlan(rows, seqs int) stepPlan {
 // draw their next token. It returns how many sequences are still active or
 // waiting.
 func (b *Batch) Step() int {
-	var start time.Time
-	if b.opts.Profile {
-		start = time.Now()
-	}
+	start := time.Now()
 	b.retireCancelled()
 	b.admit()
 	if len(b.active) > 0 {
@@ -43,10 +41,12 @@ func (b *Batch) Step() int {
 			s.pos += p.n[i]
 		}
 		b.sample()
+		took := time.Since(start)
+		b.pace.observe(p.streams, p.prompt, took)
 		if b.opts.Profile {
 			b.Profile.Steps++
 			b.Profile.Rows += p.rows
-			b.Profile.Step += time.Since(start)
+			b.Profile.Step += took
 		}
 	}
 	b.mu.Lock()
@@ -96,10 +96,11 @@ func (b *Batch) admit() {
 
 // planStep chooses the step's rows: first one row for every sequence that
 // is generating, so streams never wait for prompts, then prompt chunks of at
-// most ChunkTokens, in order of arrival, within StepTokens, or within
-// GeneratingStepTokens (at least a quarter of it for prompts) while streams
-// run. Rows are laid out so that sequences with the same adapters are
-// adjacent (one LoRA group).
+// most ChunkTokens, in order of arrival, within StepTokens, or while streams
+// run within GeneratingStepTokens (at least a quarter of it for prompts) and
+// within what fits StepTime, if set (at least minPacedPromptRows). Rows
+// are laid out so that sequences with the same adapters are adjacent (one
+// LoRA group).
 func (b *Batch) planStep() {
 	p := &b.plan
 	p.picked, p.pickedN = p.picked[:0], p.pickedN[:0]
@@ -108,11 +109,18 @@ func (b *Batch) planStep() {
 			p.picked, p.pickedN = append(p.picked, s), append(p.pickedN, 1)
 		}
 	}
-	budget := b.opts.StepTokens - len(p.picked)
-	if streams := len(p.picked); streams > 0 {
+	p.streams = len(p.picked)
+	budget := b.opts.StepTokens - p.streams
+	if streams := p.streams; streams > 0 {
 		g := b.opts.GeneratingStepTokens
-		budget = min(budget, max(g-streams, g/4))
+		if b.opts.StepTime > 0 {
+			budget = min(budget, max(g-streams, minPacedPromptRows))
+			budget = b.pace.promptRows(streams, b.opts.StepTime, budget)
+		} else {
+			budget = min(budget, max(g-streams, g/4))
+		}
 	}
+	p.prompt = 0
 	for _, s := range b.active {
 		if budget == 0 {
 			break
@@ -121,6 +129,7 @@ func (b *Batch) planStep() {
 			n := min(pending, b.opts.ChunkTokens, budget)
 			p.picked, p.pickedN = append(p.picked, s), append(p.pickedN, n)
 			budget -= n
+			p.prompt += n
 		}
 	}
 	// Lay the rows out grouped by adapters, in arrival order within a group.

@@ -50,6 +50,7 @@ func benchServeCommand() *cli.Command {
 			intFlag("step-tokens", nn.DefaultBatch, 1, 1<<16, "token rows one step runs at most"),
 			intFlag("chunk", 0, 0, 1<<16, "prompt tokens one sequence feeds in one step at most (0: --step-tokens)"),
 			generatingStepFlag,
+			stepTimeFlag,
 			&cli.Uint64Flag{Name: "seed", Value: 1, Usage: "seed of the prompts and adapters"},
 			&cli.StringFlag{Name: "cache", Usage: "`DIR` for the synthetic model (default: the bench cache)"},
 			servingKVFlag,
@@ -91,7 +92,7 @@ func runBenchServe(c *cli.Context) error {
 	}
 	o := bench.ServeOptions{KV: kv, Model: path, Users: c.Int("users"), Rank: c.Int("rank"), PromptMin: c.Int("prompt-min"),
 		PromptMax: c.Int("prompt-max"), ReplyTokens: c.Int("reply"), Spread: c.Duration("spread"), JoinPrompt: c.Int("join"),
-		StepTokens: c.Int("step-tokens"), ChunkTokens: c.Int("chunk"), GeneratingStepTokens: c.Int(generatingStepFlag.Name), Seed: c.Uint64("seed"), ProbeSeconds: 1}
+		StepTokens: c.Int("step-tokens"), ChunkTokens: c.Int("chunk"), GeneratingStepTokens: c.Int(generatingStepFlag.Name), StepTime: c.Duration(stepTimeFlag.Name), Seed: c.Uint64("seed"), ProbeSeconds: 1}
 	start := time.Now()
 	phase := func(p string) { fmt.Fprintf(os.Stderr, "[%5.1fs] %s\n", time.Since(start).Seconds(), p) }
 	if c.Bool("http") {

@@ -47,6 +47,7 @@ func serveCommand() *cli.Command {
 			intFlag("step-tokens", d.Batch.StepTokens, 1, 1<<16, "token rows one engine step runs at most"),
 			intFlag("chunk", d.Batch.ChunkTokens, 1, 1<<16, "prompt tokens one request feeds per step at most"),
 			generatingStepFlag,
+			stepTimeFlag,
 			servingKVFlag,
 			intFlag("memory-k", d.MemoryK, 0, 100, "short-term exchanges retrieved into a chat prompt"),
 			&cli.StringFlag{Name: "adapter-cache", Value: "256MiB", Usage: "`SIZE` of the adapters kept in memory"},
@@ -101,7 +102,7 @@ func runServe(c *cli.Context) error {
 	o := serve.DefaultOptions()
 	o.Model, o.ModelName, o.Store, o.AdminKey, o.Logger = m, modelName(c), storeOf(c), adminKey, logger
 	o.Batch.Ctx, o.Batch.MaxSeqs, o.Batch.StepTokens, o.Batch.ChunkTokens = c.Int("ctx"), c.Int("max-seqs"), c.Int("step-tokens"), c.Int("chunk")
-	o.Batch.GeneratingStepTokens = c.Int(generatingStepFlag.Name)
+	o.Batch.GeneratingStepTokens, o.Batch.StepTime = c.Int(generatingStepFlag.Name), c.Duration(stepTimeFlag.Name)
 	if o.Batch.KV, err = nn.ParseKVType(c.String(servingKVFlag.Name)); err != nil {
 		return fmt.Errorf("--%s: %w", servingKVFlag.Name, err)
 	}
