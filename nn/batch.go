@@ -52,12 +52,12 @@ type BatchOptions struct {
 	// prompts take StepTokens. Prompts always get at least a quarter of it,
 	// so a full batch of streams does not starve a newcomer.
 	GeneratingStepTokens int
-	// StepTime, when set, is a step's target duration while any sequence
-	// is generating: prompts arriving then get the rows that the measured
-	// cost of recent steps says fit it (at least a few, so newcomers keep
-	// moving), within GeneratingStepTokens. It bounds the streams' gaps
-	// between tokens where a row count cannot: a step's time also grows
-	// with the caches attended over (batch_pace.go).
+	// StepTime, when set, is the target duration of the steps that read
+	// prompts while any sequence is generating: the prompts' rows follow
+	// the measured step times (a feedback loop, batch_pace.go), at least a
+	// few so newcomers keep moving, within GeneratingStepTokens. It bounds
+	// the streams' gaps between tokens where a row count cannot: a step's
+	// time also grows with the caches attended over.
 	StepTime time.Duration
 	Ctx      int    // a sequence's context (0: the model's)
 	KVBytes  int64  // the KV caches' budget (0: MaxSeqs full contexts)

@@ -7,43 +7,44 @@ import (
 	"github.com/milp-lite/milp-lite/quant"
 )
 
-// TestStepPaceSizesPromptsToTheTarget: from steps of a known cost (4 ms for
-// the streams, 0.5 ms a prompt row), the pace learns both and gives the
-// prompt rows that fit a target, never fewer than minPacedPromptRows, never
-// more than asked; before any prompt row is measured it gives all.
-func TestStepPaceSizesPromptsToTheTarget(t *testing.T) {
-	const streamsCost, rowCost = 4 * time.Millisecond, 500 * time.Microsecond
-	cost := func(streams, prompt int) time.Duration {
-		return streamsCost*time.Duration(streams)/16 + rowCost*time.Duration(prompt)
-	}
+// TestStepPaceFindsTheRowsThatFit: on steps that take 5 ms plus 0.5 ms a
+// row, 16 streams and a 20 ms target leave 14 prompt rows; the loop finds
+// them from its first guess, follows a host that turns twice as slow (9
+// rows fit 30 ms), keeps the floor when the streams alone overrun the target, and
+// does not wind up on steps whose prompts were too few to fill their share.
+func TestStepPaceFindsTheRowsThatFit(t *testing.T) {
+	perRow := 500 * time.Microsecond
+	took := func(rows int) time.Duration { return 5*time.Millisecond + time.Duration(rows)*perRow }
+	const streams, most = 16, 200
 	var p stepPace
-	if got := p.promptRows(16, 10*time.Millisecond, 200); got != 200 {
-		t.Fatalf("nothing measured: %d prompt rows, want all 200", got)
+	if got := p.promptRows(streams, 20*time.Millisecond, most); got != most {
+		t.Fatalf("nothing measured: %d prompt rows, want all %d", got, most)
 	}
-	p.observe(0, 64, cost(0, 64)) // a prompt alone
-	p.observe(16, 0, cost(16, 0)) // the streams alone
-	for range 50 {
-		p.observe(16, 20, cost(16, 20))
-		p.observe(16, 0, cost(16, 0))
-	}
-	for _, c := range []struct {
-		target     time.Duration
-		most, want int
-	}{
-		{10 * time.Millisecond, 200, 12}, // (10 - 4) / 0.5
-		{24 * time.Millisecond, 200, 40},
-		{24 * time.Millisecond, 30, 30},                 // within what the caller allows
-		{3 * time.Millisecond, 200, minPacedPromptRows}, // the streams alone overrun it: prompts still move
-		{4500 * time.Microsecond, 5, 5},                 // the floor is never above what is allowed
-	} {
-		if got := p.promptRows(16, c.target, c.most); got != c.want {
-			t.Errorf("target %v, at most %d: %d prompt rows, want %d", c.target, c.most, got, c.want)
+	p.observe(64, 64, false, took(64), 0, 0) // a prompt alone, not paced
+	run := func(target time.Duration, steps int) int {
+		n := 0
+		for range steps {
+			n = p.promptRows(streams, target, most)
+			p.observe(streams+n, n, true, took(streams+n), target, most)
 		}
+		return n
 	}
-	// Half the streams cost a row each less (the estimate moves by a row's
-	// cost per stream): (10 - (4 - 8·0.5)) / 0.5 = 20.
-	if got := p.promptRows(8, 10*time.Millisecond, 200); got != 20 {
-		t.Errorf("8 streams: %d prompt rows, want 20", got)
+	if got := run(20*time.Millisecond, 60); got < 13 || got > 14 {
+		t.Fatalf("20 ms target: %d prompt rows, want 13 or 14 (14 fit)", got)
+	}
+	perRow = time.Millisecond
+	if got := run(30*time.Millisecond, 60); got < 8 || got > 9 {
+		t.Fatalf("a host twice as slow, a 30 ms target: %d prompt rows, want 8 or 9 (9 fit)", got)
+	}
+	if got := run(20*time.Millisecond, 30); got != minPacedPromptRows {
+		t.Fatalf("streams alone over the target: %d prompt rows, want the floor %d", got, minPacedPromptRows)
+	}
+	before := p.rows
+	for range 20 { // prompts of 2 rows in steps far under the target
+		p.observe(streams+2, 2, false, took(streams+2), time.Hour, most)
+	}
+	if p.rows != before {
+		t.Fatalf("steps whose prompts did not fill their share moved the count from %v to %v", before, p.rows)
 	}
 }
 

@@ -13,9 +13,12 @@ type stepPlan struct {
 	lo, n             []int       // seqs[i]'s rows are lo[i] .. lo[i]+n[i]-1
 	tokens, positions []int32     // per row
 	rows              int
-	streams, prompt   int         // rows of sequences generating, and of prompts
-	picked            []*Sequence // scratch of planning, in arrival order,
-	pickedN           []int       // with their row counts
+	streams, prompt   int // rows of sequences generating, and of prompts
+	// paced is the prompts' rows the pace allowed (0: not paced), of at most
+	// paceMost.
+	paced, paceMost int
+	picked          []*Sequence // scratch of planning, in arrival order,
+	pickedN         []int       // with their row counts
 }
 
 func newStepPlan(rows, seqs int) stepPlan {
@@ -42,7 +45,11 @@ func (b *Batch) Step() int {
 		}
 		b.sample()
 		took := time.Since(start)
-		b.pace.observe(p.streams, p.prompt, took)
+		if p.paced > 0 {
+			b.pace.observe(p.rows, p.prompt, p.prompt == p.paced, took, b.opts.StepTime, p.paceMost)
+		} else {
+			b.pace.observe(p.rows, p.prompt, false, took, b.opts.StepTime, 0)
+		}
 		if b.opts.Profile {
 			b.Profile.Steps++
 			b.Profile.Rows += p.rows
@@ -109,13 +116,14 @@ func (b *Batch) planStep() {
 			p.picked, p.pickedN = append(p.picked, s), append(p.pickedN, 1)
 		}
 	}
-	p.streams = len(p.picked)
+	p.streams, p.paced = len(p.picked), 0
 	budget := b.opts.StepTokens - p.streams
 	if streams := p.streams; streams > 0 {
 		g := b.opts.GeneratingStepTokens
 		if b.opts.StepTime > 0 {
-			budget = min(budget, max(g-streams, minPacedPromptRows))
-			budget = b.pace.promptRows(streams, b.opts.StepTime, budget)
+			p.paceMost = min(budget, max(g-streams, minPacedPromptRows))
+			budget = b.pace.promptRows(streams, b.opts.StepTime, p.paceMost)
+			p.paced = budget
 		} else {
 			budget = min(budget, max(g-streams, g/4))
 		}

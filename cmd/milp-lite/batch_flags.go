@@ -15,4 +15,4 @@ var generatingStepFlag = intFlag("generating-step-tokens", nn.DefaultGeneratingS
 // stepTimeFlag paces the batch engine's steps by time while replies stream
 // (serve, bench serve).
 var stepTimeFlag = durationFlag("step-time", 0, 0, time.Minute,
-	"while replies stream, a step's target duration: prompts arriving then get the rows that recent steps' measured cost says fit it, so each stream's gap between tokens stays near it whatever the model, machine or context length (0: bound steps by --generating-step-tokens alone)")
+	"while replies stream, the target duration of a step that also reads prompts: the prompts' rows follow the measured step times, so each stream's gap between tokens stays near it whatever the model, machine or context length, at the cost of new prompts waiting longer for their first token (0: bound steps by --generating-step-tokens alone)")
