@@ -3,6 +3,7 @@ package bench
 import (
 	"fmt"
 	"strings"
+	"time"
 )
 
 // Markdown is the serving benchmark's table: each figure beside its limit.
@@ -16,6 +17,9 @@ func (r *ServeResult) markdown() string {
 		r.Model, r.Type, r.Users, r.Rank, r.PromptMin, r.PromptMax, r.ReplyTokens)
 	if r.JoinPrompt > 0 {
 		fmt.Fprintf(&b, "; a %d-token prompt joins once all have arrived", r.JoinPrompt)
+	}
+	if r.StepTimeMs > 0 {
+		fmt.Fprintf(&b, "; steps paced to %v while replies stream", time.Duration(r.StepTimeMs*float64(time.Millisecond)))
 	}
 	b.WriteString(".\n\n| measure | value | limit |\n|---|---:|---|\n")
 	row := func(name, value, limit string) { fmt.Fprintf(&b, "| %s | %s | %s |\n", name, value, limit) }

@@ -11,13 +11,14 @@ import (
 	"github.com/milp-lite/milp-lite/quant"
 )
 
-// TestMeasureServe runs the serving benchmark on a small synthetic model:
-// every run generates every reply, the figures are consistent with each
-// other, and the JSON has the keys a load report is read by.
+// TestMeasureServe runs the serving benchmark on a small synthetic model,
+// its steps paced (to a microsecond: prompts read 8 rows a step beside the
+// streams): every run generates every reply, the figures are consistent
+// with each other, and the JSON has the keys a load report is read by.
 func TestMeasureServe(t *testing.T) {
 	path := testmodel.SyntheticFile(t, smallServeShape, quant.Q8_0, 1)
 	res, err := MeasureServe(ServeOptions{Model: path, Users: 3, Rank: 4, PromptMin: 5, PromptMax: 30, ReplyTokens: 12,
-		Spread: 20 * time.Millisecond, JoinPrompt: 100, StepTokens: 64, ChunkTokens: 16, Seed: 1}, func(string) {})
+		Spread: 20 * time.Millisecond, JoinPrompt: 100, StepTokens: 64, ChunkTokens: 16, StepTime: time.Microsecond, Seed: 1}, func(string) {})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -43,7 +44,7 @@ func TestMeasureServe(t *testing.T) {
 			t.Errorf("the JSON lacks %q", key)
 		}
 	}
-	if md := res.Markdown(); !strings.Contains(md, "one user alone") || !strings.Contains(md, "adapters cost") {
+	if md := res.Markdown(); !strings.Contains(md, "one user alone") || !strings.Contains(md, "adapters cost") || !strings.Contains(md, "paced to 1µs") {
 		t.Errorf("markdown:\n%s", md)
 	}
 }
