@@ -138,16 +138,20 @@ func (t *attnGroupedTask) mix(g, c int) {
 // [lo, hi) (V, or V16 in halves), to the outputs of the heads query heads
 // sharing it: head j's n weights at s[j·sStride:], its dims outputs at
 // out[j·HeadSize:]. Each head's arithmetic is attnMix's (or attnMixF16's);
-// where the level has attnMix3, three heads a call, each value loaded once
-// for the three.
+// where the level has attnMix3 (attnMix3F16), three heads a call, each
+// value loaded (and widened) once for the three.
 func mixGroup(a *AttentionArgs, lo, hi int, s []float32, n, sStride int, out []float32, dims, heads int) {
 	stride, outStride := a.KVHeads*a.HeadSize, a.HeadSize
 	j := 0
+	// The slices reach from the first head's weights and output to the
+	// third's.
 	if a.K16 == nil {
-		// The slices reach from the first head's weights and output to the
-		// third's.
 		for ; impl.attnMix3 != nil && j+3 <= heads; j += 3 {
 			impl.attnMix3(s[j*sStride:(j+2)*sStride+n], n, sStride, a.V[lo:hi], stride, out[j*outStride:(j+2)*outStride+dims], outStride, dims)
+		}
+	} else {
+		for ; impl.attnMix3F16 != nil && j+3 <= heads; j += 3 {
+			impl.attnMix3F16(s[j*sStride:(j+2)*sStride+n], n, sStride, a.V16[lo:hi], stride, out[j*outStride:(j+2)*outStride+dims], outStride, dims)
 		}
 	}
 	for ; j < heads; j++ {

@@ -43,6 +43,15 @@ func attnScoresF16AVX2(q []float32, k []uint16, stride, n int, scale float32, ou
 //go:noescape
 func attnMixF16AVX2(s []float32, v []uint16, stride int, out []float32)
 
+// attnMix3AVX512 and attnMix3F16AVX512 are kernelSet.attnMix3 and
+// attnMix3F16 on Z registers (dims a multiple of 16).
+//
+//go:noescape
+func attnMix3AVX512(s []float32, n, sStride int, v []float32, stride int, out []float32, outStride, dims int)
+
+//go:noescape
+func attnMix3F16AVX512(s []float32, n, sStride int, v []uint16, stride int, out []float32, outStride, dims int)
+
 // narrowF16x8AVX2 converts len(src)/8 groups of eight floats to halves.
 //
 //go:noescape

@@ -23,6 +23,25 @@
 	MOVSS scale+64(FP), X15; \
 	MOVQ out_base+72(FP), DX
 
+// MIX3ARGS loads the arguments of the three-head weighted sums (attnMix3's
+// layout, below, at both levels): the weights (SI, n in R10, the heads' rows
+// R13 bytes apart), the values (DI, rows R9 bytes apart: the stride
+// shifted by SHIFT, 2 for float32 and 1 for halves), the outputs (DX, R14
+// bytes apart) and the dimensions (BX). Here, before the first TEXT, so
+// that vet reads its offsets in the functions that use it.
+#define MIX3ARGS(SHIFT) \
+	MOVQ s_base+0(FP), SI; \
+	MOVQ n+24(FP), R10; \
+	MOVQ sStride+32(FP), R13; \
+	SHLQ $2, R13; \
+	MOVQ v_base+40(FP), DI; \
+	MOVQ stride+64(FP), R9; \
+	SHLQ $SHIFT, R9; \
+	MOVQ out_base+72(FP), DX; \
+	MOVQ outStride+96(FP), R14; \
+	SHLQ $2, R14; \
+	MOVQ dims+104(FP), BX
+
 // ATTNSCORES is the body of attnScores from the position at DI on (CX of
 // them): out[p] = scale · Σ_i q[i]·k[p·stride+i] for p < n, i < len(q), two
 // vectors a step (even ones summed into V0, odd ones into V1) and one for
@@ -300,17 +319,7 @@ loop: \
 // the result has the same bits as three attnMix calls. Twelve accumulators
 // keep the FMA units busy where one head's four wait on their own latency.
 TEXT ·attnMix3AVX2(SB), NOSPLIT, $0-112
-	MOVQ s_base+0(FP), SI
-	MOVQ n+24(FP), R10
-	MOVQ sStride+32(FP), R13
-	SHLQ $2, R13
-	MOVQ v_base+40(FP), DI
-	MOVQ stride+64(FP), R9
-	SHLQ $2, R9
-	MOVQ out_base+72(FP), DX
-	MOVQ outStride+96(FP), R14
-	SHLQ $2, R14
-	MOVQ dims+104(FP), BX
+	MIX3ARGS(2)
 m3four:
 	CMPQ BX, $32
 	JB   m3one
@@ -459,3 +468,89 @@ TEXT ·attnScoresF16AVX512(SB), NOSPLIT, $0-96
 	SHRQ $1, R9
 	ATTNSCORES4ZSETUP
 	ATTNSCORES4(Z0, Z1, Z2, Z3, Z4, Z5, Z6, Z7, Z8, Z9, 64, KFMAZ16, LOADF16, 32, REDUCE4Z, HSUMZ0)
+
+// The three-head weighted sums on AVX-512 (attnMix3AVX2's on Z registers):
+// each position's weights of the three heads broadcast in Z12–Z14, its
+// values in Z15–Z18 (loaded by MIX3ZLOAD: float32 or halves, widened once
+// for the three heads), the accumulators Z0–Z3, Z4–Z7 and Z8–Z11 for the
+// heads' 64 dimensions at a time, then Z0, Z4, Z8 for 16 at a time. Per
+// accumulator the FMAs are attnMix's own, in position order, so the sums
+// have the bits of three attnMix (or attnMixF16) calls.
+
+// MIX3ZPOS runs BODY for each of the n positions with the three weights
+// broadcast, then goes on at done.
+#define MIX3ZPOS(loop, done, BODY) \
+	MOVQ SI, R11; \
+	MOVQ DI, R12; \
+	MOVQ R10, CX; \
+	TESTQ CX, CX; \
+	JZ    done; \
+loop: \
+	VBROADCASTSS (R11), Z12; \
+	VBROADCASTSS (R11)(R13*1), Z13; \
+	VBROADCASTSS (R11)(R13*2), Z14; \
+	BODY; \
+	ADDQ $4, R11; \
+	ADDQ R9, R12; \
+	DECQ CX; \
+	JNZ  loop
+
+// MIX3ZVEC adds the values in V times each head's weight to A, B, C.
+#define MIX3ZVEC(V, A, B, C) \
+	VFMADD231PS V, Z12, A; \
+	VFMADD231PS V, Z13, B; \
+	VFMADD231PS V, Z14, C
+
+// MIX3ZBODY is the whole kernel; LOAD(V, off) loads the 16 values at
+// float32 offset off (bytes) from R12, VB the bytes of 16 values.
+#define MIX3ZBODY(LOAD, VB) \
+z3four: \
+	CMPQ BX, $64; \
+	JB   z3one; \
+	VMOVUPS (DX), Z0; VMOVUPS 64(DX), Z1; VMOVUPS 128(DX), Z2; VMOVUPS 192(DX), Z3; \
+	VMOVUPS (DX)(R14*1), Z4; VMOVUPS 64(DX)(R14*1), Z5; VMOVUPS 128(DX)(R14*1), Z6; VMOVUPS 192(DX)(R14*1), Z7; \
+	VMOVUPS (DX)(R14*2), Z8; VMOVUPS 64(DX)(R14*2), Z9; VMOVUPS 128(DX)(R14*2), Z10; VMOVUPS 192(DX)(R14*2), Z11; \
+	MIX3ZPOS(z3fourpos, z3fourstore, LOAD(Z15, 0); LOAD(Z16, 64); LOAD(Z17, 128); LOAD(Z18, 192); MIX3ZVEC(Z15, Z0, Z4, Z8); MIX3ZVEC(Z16, Z1, Z5, Z9); MIX3ZVEC(Z17, Z2, Z6, Z10); MIX3ZVEC(Z18, Z3, Z7, Z11)); \
+z3fourstore: \
+	VMOVUPS Z0, (DX); VMOVUPS Z1, 64(DX); VMOVUPS Z2, 128(DX); VMOVUPS Z3, 192(DX); \
+	VMOVUPS Z4, (DX)(R14*1); VMOVUPS Z5, 64(DX)(R14*1); VMOVUPS Z6, 128(DX)(R14*1); VMOVUPS Z7, 192(DX)(R14*1); \
+	VMOVUPS Z8, (DX)(R14*2); VMOVUPS Z9, 64(DX)(R14*2); VMOVUPS Z10, 128(DX)(R14*2); VMOVUPS Z11, 192(DX)(R14*2); \
+	ADDQ $256, DX; \
+	ADDQ $(4*VB), DI; \
+	SUBQ $64, BX; \
+	JMP  z3four; \
+z3one: \
+	TESTQ BX, BX; \
+	JZ    z3done; \
+	VMOVUPS (DX), Z0; \
+	VMOVUPS (DX)(R14*1), Z4; \
+	VMOVUPS (DX)(R14*2), Z8; \
+	MIX3ZPOS(z3onepos, z3onestore, LOAD(Z15, 0); MIX3ZVEC(Z15, Z0, Z4, Z8)); \
+z3onestore: \
+	VMOVUPS Z0, (DX); \
+	VMOVUPS Z4, (DX)(R14*1); \
+	VMOVUPS Z8, (DX)(R14*2); \
+	ADDQ $64, DX; \
+	ADDQ $VB, DI; \
+	SUBQ $16, BX; \
+	JMP  z3one; \
+z3done: \
+	VZEROUPPER; \
+	RET
+
+#define MIX3ZF32(V, off) VMOVUPS off(R12), V
+#define MIX3ZF16(V, off) VCVTPH2PS (off/2)(R12), V
+
+// func attnMix3AVX512(s []float32, n, sStride int, v []float32, stride int, out []float32, outStride, dims int)
+//
+// The arguments as attnMix3AVX2's; the values' stride in bytes is stride·4.
+TEXT ·attnMix3AVX512(SB), NOSPLIT, $0-112
+	MIX3ARGS(2)
+	MIX3ZBODY(MIX3ZF32, 64)
+
+// func attnMix3F16AVX512(s []float32, n, sStride int, v []uint16, stride int, out []float32, outStride, dims int)
+//
+// The values' stride is in halves (bytes: stride·2).
+TEXT ·attnMix3F16AVX512(SB), NOSPLIT, $0-112
+	MIX3ARGS(1)
+	MIX3ZBODY(MIX3ZF16, 32)

@@ -95,6 +95,9 @@ type kernelSet struct {
 	// once, head j's weights at s[j·sStride:][:n] and output at
 	// out[j·outStride:][:dims], the same bits as three attnMix calls.
 	attnMix3 func(s []float32, n, sStride int, v []float32, stride int, out []float32, outStride, dims int)
+	// attnMix3F16, nil where the level has none: attnMix3 with v in halves,
+	// widened once for the three heads; the bits of three attnMixF16 calls.
+	attnMix3F16 func(s []float32, n, sStride int, v []uint16, stride int, out []float32, outStride, dims int)
 	// attnScoresF16 and attnMixF16, nil where the level has none: attnScores
 	// and attnMix with k and v in halves (an F16 cache), the same bits as
 	// they give the widened values (same head sizes).
