@@ -6,6 +6,7 @@ import (
 	"math/rand/v2"
 	"testing"
 
+	"github.com/milp-lite/milp-lite/internal/cputime"
 	"github.com/milp-lite/milp-lite/quant"
 )
 
@@ -197,13 +198,13 @@ func BenchmarkMatMulIntegerVsFloat(b *testing.B) {
 						}
 					}
 					run() // the interleaved copy is made on first use
-					cpu0 := processCPUTime()
+					cpu0, _ := cputime.Process()
 					for b.Loop() {
 						run()
 					}
 					b.ReportMetric(float64(2*m*n*k)*float64(b.N)/b.Elapsed().Seconds()/1e9, "GFLOP/s")
-					if cpu := processCPUTime() - cpu0; cpu > 0 {
-						b.ReportMetric(float64(cpu.Nanoseconds())/float64(b.N), "cpu-ns/op")
+					if cpu1, ok := cputime.Process(); ok && cpu1 > cpu0 {
+						b.ReportMetric(float64((cpu1-cpu0).Nanoseconds())/float64(b.N), "cpu-ns/op")
 					}
 				})
 			}

@@ -6,6 +6,7 @@ import (
 	"math"
 	"time"
 
+	"github.com/milp-lite/milp-lite/internal/cputime"
 	"github.com/milp-lite/milp-lite/lora"
 	"github.com/milp-lite/milp-lite/metrics"
 	"github.com/milp-lite/milp-lite/nn"
@@ -90,7 +91,7 @@ func EvaluateUser(m *nn.Model, u userdata.User, o EvalOptions) (*UserResult, err
 	// score scores a method on the test turns; fit is the CPU time its
 	// adapter took to make.
 	score := func(method Method, adapter *lora.Adapter, fit time.Duration, memory func(userdata.EvalPair) string) error {
-		began := cpuTime()
+		began := cputime.ProcessOrWall()
 		if adapter != nil {
 			r.Use(adapter)
 		} else {
@@ -101,7 +102,7 @@ func EvaluateUser(m *nn.Model, u userdata.User, o EvalOptions) (*UserResult, err
 			return fmt.Errorf("user %s, %s: %w", u.ID, method, err)
 		}
 		res.Scores[method] = s
-		res.CPUSeconds[method] = (fit + cpuTime() - began).Seconds()
+		res.CPUSeconds[method] = (fit + cputime.ProcessOrWall() - began).Seconds()
 		if adapter != nil {
 			res.FitCPUSeconds[method] = fit.Seconds()
 		}
@@ -121,12 +122,12 @@ func EvaluateUser(m *nn.Model, u userdata.User, o EvalOptions) (*UserResult, err
 	if err := score(Retrieval, nil, 0, retrieval); err != nil {
 		return nil, err
 	}
-	began := cpuTime()
+	began := cputime.ProcessOrWall()
 	fixed, _, err := Fit(m, h, FixedPlacement(m.Config.Layers), o.Recipe)
 	if err != nil {
 		return nil, fmt.Errorf("user %s, fixed LoRA: %w", u.ID, err)
 	}
-	fixedCPU := cpuTime() - began
+	fixedCPU := cputime.ProcessOrWall() - began
 	if err := score(FixedLoRA, fixed, fixedCPU, nil); err != nil {
 		return nil, err
 	}
@@ -146,12 +147,12 @@ func EvaluateUser(m *nn.Model, u userdata.User, o EvalOptions) (*UserResult, err
 	if o.TrialsOnTest {
 		so.AlsoScore = test
 	}
-	began = cpuTime()
+	began = cputime.ProcessOrWall()
 	sr, err := Search(m, r, pu.searchData(u.Persona), o.Recipe, so)
 	if err != nil {
 		return nil, fmt.Errorf("user %s, search: %w", u.ID, err)
 	}
-	searchCPU := cpuTime() - began
+	searchCPU := cputime.ProcessOrWall() - began
 	res.Search = sr
 	if o.PriorPath != "" {
 		if err := RecordWin(o.PriorPath, m, sr.Best.Placement); err != nil {
