@@ -49,8 +49,9 @@ type BatchOptions struct {
 	// generating (default DefaultGeneratingStep): a step's time is every
 	// stream's gap between two tokens, so prompts arriving then are fed in
 	// pieces that lengthen it by a bounded amount; with no stream running,
-	// prompts take StepTokens. Prompts always get at least a quarter of it,
-	// so a full batch of streams does not starve a newcomer.
+	// prompts take StepTokens. Without StepTime, prompts always get at
+	// least a quarter of it, so a full batch of streams does not starve a
+	// newcomer (with StepTime, at least minPacedPromptRows).
 	GeneratingStepTokens int
 	// StepTime, when set, is the target duration of the steps that read
 	// prompts while any sequence is generating: the prompts' rows follow

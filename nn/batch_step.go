@@ -13,7 +13,7 @@ type stepPlan struct {
 	lo, n             []int       // seqs[i]'s rows are lo[i] .. lo[i]+n[i]-1
 	tokens, positions []int32     // per row
 	rows              int
-	streams, prompt   int // rows of sequences generating, and of prompts
+	prompt            int // rows of prompts
 	// paced is the prompts' rows the pace allowed (0: not paced), of at most
 	// paceMost.
 	paced, paceMost int
@@ -45,10 +45,8 @@ func (b *Batch) Step() int {
 		}
 		b.sample()
 		took := time.Since(start)
-		if p.paced > 0 {
-			b.pace.observe(p.rows, p.prompt, p.prompt == p.paced, took, b.opts.StepTime, p.paceMost)
-		} else {
-			b.pace.observe(p.rows, p.prompt, false, took, b.opts.StepTime, 0)
+		if b.opts.StepTime > 0 {
+			b.pace.observe(p.rows, p.prompt, p.paced > 0 && p.prompt == p.paced, took, b.opts.StepTime, p.paceMost)
 		}
 		if b.opts.Profile {
 			b.Profile.Steps++
@@ -116,9 +114,9 @@ func (b *Batch) planStep() {
 			p.picked, p.pickedN = append(p.picked, s), append(p.pickedN, 1)
 		}
 	}
-	p.streams, p.paced = len(p.picked), 0
-	budget := b.opts.StepTokens - p.streams
-	if streams := p.streams; streams > 0 {
+	p.paced = 0
+	budget := b.opts.StepTokens - len(p.picked)
+	if streams := len(p.picked); streams > 0 {
 		g := b.opts.GeneratingStepTokens
 		if b.opts.StepTime > 0 {
 			p.paceMost = min(budget, max(g-streams, minPacedPromptRows))
