@@ -272,11 +272,11 @@ TEXT ·attnMixAVX2(SB), NOSPLIT, $0-80
 	ATTNMIX(Y0, Y1, Y2, Y3, Y4, Y5, 32, 32, 2, MIXPOS)
 
 // MIX3WEIGHTS broadcasts the three heads' weights of the position at R11
-// (rows R13 bytes apart) into Y12–Y14.
-#define MIX3WEIGHTS \
-	VBROADCASTSS (R11), Y12; \
-	VBROADCASTSS (R11)(R13*1), Y13; \
-	VBROADCASTSS (R11)(R13*2), Y14
+// (rows R13 bytes apart) into A, B, C (Y12–Y14, or Z12–Z14 on AVX-512).
+#define MIX3WEIGHTS(A, B, C) \
+	VBROADCASTSS (R11), A; \
+	VBROADCASTSS (R11)(R13*1), B; \
+	VBROADCASTSS (R11)(R13*2), C
 
 // MIX3VEC adds the vector of V at off(R12), times each head's weight, to
 // that head's accumulator (A, B, C).
@@ -287,16 +287,16 @@ TEXT ·attnMixAVX2(SB), NOSPLIT, $0-80
 	VFMADD231PS Y15, Y14, C
 
 // MIX3POSITIONS runs BODY for each of the n positions (R10), the weights
-// from SI and the values from DI on, then goes to done; none: straight to
-// done.
-#define MIX3POSITIONS(loop, done, BODY) \
+// from SI (broadcast by MIX3WEIGHTS into W0–W2) and the values from DI on,
+// then goes to done; none: straight to done.
+#define MIX3POSITIONS(loop, done, W0, W1, W2, BODY) \
 	MOVQ SI, R11; \
 	MOVQ DI, R12; \
 	MOVQ R10, CX; \
 	TESTQ CX, CX; \
 	JZ    done; \
 loop: \
-	MIX3WEIGHTS; \
+	MIX3WEIGHTS(W0, W1, W2); \
 	BODY; \
 	ADDQ $4, R11; \
 	ADDQ R9, R12; \
@@ -335,7 +335,7 @@ m3four:
 	VMOVUPS 32(DX)(R14*2), Y9
 	VMOVUPS 64(DX)(R14*2), Y10
 	VMOVUPS 96(DX)(R14*2), Y11
-	MIX3POSITIONS(m3fourpos, m3fourstore, MIX3FOUR)
+	MIX3POSITIONS(m3fourpos, m3fourstore, Y12, Y13, Y14, MIX3FOUR)
 m3fourstore:
 	VMOVUPS Y0, (DX)
 	VMOVUPS Y1, 32(DX)
@@ -359,7 +359,7 @@ m3one:
 	VMOVUPS (DX), Y0
 	VMOVUPS (DX)(R14*1), Y4
 	VMOVUPS (DX)(R14*2), Y8
-	MIX3POSITIONS(m3onepos, m3onestore, MIX3VEC(0, Y0, Y4, Y8))
+	MIX3POSITIONS(m3onepos, m3onestore, Y12, Y13, Y14, MIX3VEC(0, Y0, Y4, Y8))
 m3onestore:
 	VMOVUPS Y0, (DX)
 	VMOVUPS Y4, (DX)(R14*1)
@@ -471,29 +471,11 @@ TEXT ·attnScoresF16AVX512(SB), NOSPLIT, $0-96
 
 // The three-head weighted sums on AVX-512 (attnMix3AVX2's on Z registers):
 // each position's weights of the three heads broadcast in Z12–Z14, its
-// values in Z15–Z18 (loaded by MIX3ZLOAD: float32 or halves, widened once
-// for the three heads), the accumulators Z0–Z3, Z4–Z7 and Z8–Z11 for the
+// values in Z15–Z18 (loaded by MIX3ZF32 or MIX3ZF16: float32, or halves
+// widened once for the three heads), the accumulators Z0–Z3, Z4–Z7 and Z8–Z11 for the
 // heads' 64 dimensions at a time, then Z0, Z4, Z8 for 16 at a time. Per
 // accumulator the FMAs are attnMix's own, in position order, so the sums
 // have the bits of three attnMix (or attnMixF16) calls.
-
-// MIX3ZPOS runs BODY for each of the n positions with the three weights
-// broadcast, then goes on at done.
-#define MIX3ZPOS(loop, done, BODY) \
-	MOVQ SI, R11; \
-	MOVQ DI, R12; \
-	MOVQ R10, CX; \
-	TESTQ CX, CX; \
-	JZ    done; \
-loop: \
-	VBROADCASTSS (R11), Z12; \
-	VBROADCASTSS (R11)(R13*1), Z13; \
-	VBROADCASTSS (R11)(R13*2), Z14; \
-	BODY; \
-	ADDQ $4, R11; \
-	ADDQ R9, R12; \
-	DECQ CX; \
-	JNZ  loop
 
 // MIX3ZVEC adds the values in V times each head's weight to A, B, C.
 #define MIX3ZVEC(V, A, B, C) \
@@ -510,7 +492,7 @@ z3four: \
 	VMOVUPS (DX), Z0; VMOVUPS 64(DX), Z1; VMOVUPS 128(DX), Z2; VMOVUPS 192(DX), Z3; \
 	VMOVUPS (DX)(R14*1), Z4; VMOVUPS 64(DX)(R14*1), Z5; VMOVUPS 128(DX)(R14*1), Z6; VMOVUPS 192(DX)(R14*1), Z7; \
 	VMOVUPS (DX)(R14*2), Z8; VMOVUPS 64(DX)(R14*2), Z9; VMOVUPS 128(DX)(R14*2), Z10; VMOVUPS 192(DX)(R14*2), Z11; \
-	MIX3ZPOS(z3fourpos, z3fourstore, LOAD(Z15, 0); LOAD(Z16, 64); LOAD(Z17, 128); LOAD(Z18, 192); MIX3ZVEC(Z15, Z0, Z4, Z8); MIX3ZVEC(Z16, Z1, Z5, Z9); MIX3ZVEC(Z17, Z2, Z6, Z10); MIX3ZVEC(Z18, Z3, Z7, Z11)); \
+	MIX3POSITIONS(z3fourpos, z3fourstore, Z12, Z13, Z14, LOAD(Z15, 0); LOAD(Z16, 64); LOAD(Z17, 128); LOAD(Z18, 192); MIX3ZVEC(Z15, Z0, Z4, Z8); MIX3ZVEC(Z16, Z1, Z5, Z9); MIX3ZVEC(Z17, Z2, Z6, Z10); MIX3ZVEC(Z18, Z3, Z7, Z11)); \
 z3fourstore: \
 	VMOVUPS Z0, (DX); VMOVUPS Z1, 64(DX); VMOVUPS Z2, 128(DX); VMOVUPS Z3, 192(DX); \
 	VMOVUPS Z4, (DX)(R14*1); VMOVUPS Z5, 64(DX)(R14*1); VMOVUPS Z6, 128(DX)(R14*1); VMOVUPS Z7, 192(DX)(R14*1); \
@@ -525,7 +507,7 @@ z3one: \
 	VMOVUPS (DX), Z0; \
 	VMOVUPS (DX)(R14*1), Z4; \
 	VMOVUPS (DX)(R14*2), Z8; \
-	MIX3ZPOS(z3onepos, z3onestore, LOAD(Z15, 0); MIX3ZVEC(Z15, Z0, Z4, Z8)); \
+	MIX3POSITIONS(z3onepos, z3onestore, Z12, Z13, Z14, LOAD(Z15, 0); MIX3ZVEC(Z15, Z0, Z4, Z8)); \
 z3onestore: \
 	VMOVUPS Z0, (DX); \
 	VMOVUPS Z4, (DX)(R14*1); \
