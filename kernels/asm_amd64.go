@@ -53,6 +53,7 @@ func installArch(l Level, s *kernelSet) {
 	s.attnOneWidth, s.attnScores, s.attnMix = 16, attnScoresAVX512, attnMixAVX512
 	s.attnScoresF16, s.attnMixF16 = attnScoresF16AVX512, attnMixF16AVX512
 	s.attnMix3, s.attnMix3F16 = attnMix3AVX512, attnMix3F16AVX512
+	s.attnScoresGroup, s.attnScoresGroupF16 = attnScoresGroupAVX512, attnScoresGroupF16AVX512
 	s.expShift, s.siluMul, s.max = expShiftAVX512, siluMulAVX512, maxAVX512
 	s.swiglu, s.swigluBack = swigluAVX512, swigluBackAVX512
 	s.sumSquares16, s.scaleMul = sumSquares16AVX512, scaleMulAVX512

@@ -43,10 +43,22 @@ func (p *Pool) Attention(a *AttentionArgs) {
 		a = t.widened(a)
 	}
 	t.a = a
-	t.scratch = p.growScratch(t.scratch, a.Pos0+a.Batch)
+	work := a.Batch * a.Heads * (a.Pos0 + a.Batch) * a.HeadSize
+	oneGroupAtATime := a.Batch == 1 && work < attnMinWork && fusedAttention(a)
+	if oneGroupAtATime {
+		t.scratch = p.growScratch(t.scratch, a.Heads/a.KVHeads*(a.Pos0+1))
+	} else {
+		t.scratch = p.growScratch(t.scratch, a.Pos0+a.Batch)
+	}
 	// A single token over a short cache is a few microseconds of work:
-	// less than waking a worker (see matVecMinBytesPerWorker).
-	if work := a.Batch * a.Heads * (a.Pos0 + a.Batch) * a.HeadSize; work < attnMinWork {
+	// less than waking a worker (see matVecMinBytesPerWorker). Done here,
+	// it goes KV head by KV head as in a batch of sequences (AttentionMany),
+	// each key met by the group's query heads at once.
+	if oneGroupAtATime {
+		for g := range a.KVHeads {
+			attendGroup(a, g, t.scratch[0])
+		}
+	} else if work < attnMinWork {
 		t.Do(0, a.Batch*a.Heads, 0)
 	} else if groupedAttention(a) {
 		p.attentionGrouped(a)

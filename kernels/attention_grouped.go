@@ -100,17 +100,41 @@ func (t *attnGroupedTask) blockScores(g, b int) {
 	scoreGroup(a, h, lo, hi, cnt, t.scale, t.scores[h*n+p0:], n, group)
 }
 
+// attnGroupHeadSize is the head size of the level's group-scores kernels
+// (attnScoresGroup): four positions' keys of 64 dimensions fill half the
+// AVX-512 registers.
+const attnGroupHeadSize = 64
+
 // scoreGroup writes the scores of query heads h0 .. h0+heads-1 (of a's
 // single query) against a's cache rows [lo, hi) of their KV head, cnt
-// positions: head j's at s[j·sStride:][:cnt].
+// positions: head j's at s[j·sStride:][:cnt]. Where the level has a
+// group-scores kernel for the head size, the positions in fours go
+// through it (each key loaded once for the heads), the rest head by head;
+// either way each score has the bits of one attnScores call.
 func scoreGroup(a *AttentionArgs, h0, lo, hi, cnt int, scale float32, s []float32, sStride, heads int) {
 	hs, kvDim := a.HeadSize, a.KVHeads*a.HeadSize
+	done := 0
+	if hs == attnGroupHeadSize && cnt >= 4 {
+		q := a.Q[h0*hs : (h0+heads)*hs]
+		out := s[:(heads-1)*sStride+cnt]
+		if a.K16 != nil && impl.attnScoresGroupF16 != nil {
+			done = cnt &^ 3
+			impl.attnScoresGroupF16(q, heads, a.K16[lo:hi], kvDim, done, scale, out, sStride)
+		} else if a.K16 == nil && impl.attnScoresGroup != nil {
+			done = cnt &^ 3
+			impl.attnScoresGroup(q, heads, a.K[lo:hi], kvDim, done, scale, out, sStride)
+		}
+	}
+	if done == cnt {
+		return
+	}
+	lo += done * kvDim
 	for j := range heads {
-		q, scores := a.Q[(h0+j)*hs:(h0+j+1)*hs], s[j*sStride:j*sStride+cnt]
+		q, scores := a.Q[(h0+j)*hs:(h0+j+1)*hs], s[j*sStride+done:j*sStride+cnt]
 		if a.K16 != nil {
-			impl.attnScoresF16(q, a.K16[lo:hi], kvDim, cnt, scale, scores)
+			impl.attnScoresF16(q, a.K16[lo:hi], kvDim, cnt-done, scale, scores)
 		} else {
-			impl.attnScores(q, a.K[lo:hi], kvDim, cnt, scale, scores)
+			impl.attnScores(q, a.K[lo:hi], kvDim, cnt-done, scale, scores)
 		}
 	}
 }

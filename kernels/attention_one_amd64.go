@@ -75,3 +75,12 @@ func widenF16AVX2(src []uint16, dst []float32) {
 	src = src[:len(dst)]
 	dequantF16AVX2(unsafe.Slice((*byte)(unsafe.Pointer(&src[0])), 2*len(src)), dst)
 }
+
+// attnScoresGroupAVX512 and attnScoresGroupF16AVX512 are
+// kernelSet.attnScoresGroup and attnScoresGroupF16 (head size 64).
+//
+//go:noescape
+func attnScoresGroupAVX512(q []float32, heads int, k []float32, stride, n int, scale float32, out []float32, outStride int)
+
+//go:noescape
+func attnScoresGroupF16AVX512(q []float32, heads int, k []uint16, stride, n int, scale float32, out []float32, outStride int)

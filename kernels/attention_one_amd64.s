@@ -2,6 +2,7 @@
 
 #include "textflag.h"
 #include "zero_amd64.h"
+#include "attention_reduce_amd64.h"
 
 // One query's attention over the cache (attention.go): the scores of every
 // position in one call and the weighted sum of V with the output in
@@ -430,32 +431,6 @@ ndone:
 // KFMAZ16 is KFMAF16 on Z registers (KFMAF32 takes either).
 #define KFMAZ16(off, base, Q, ACC) VCVTPH2PS (off/2)(base)(R13*1), Z10; VFMADD231PS Z10, Q, ACC
 
-// REDUCE4Z is ATTNSCORES4's reduction on AVX-512 (the scale broadcast in
-// Z14, K1 = 0x1111 selecting lanes 0, 4, 8 and 12).
-#define REDUCE4Z \
-	VSHUFF64X2 $0x44, Z2, Z0, Z8; \
-	VSHUFF64X2 $0xEE, Z2, Z0, Z9; \
-	VADDPS Z9, Z8, Z8; \
-	VSHUFF64X2 $0x44, Z6, Z4, Z9; \
-	VSHUFF64X2 $0xEE, Z6, Z4, Z11; \
-	VADDPS Z11, Z9, Z9; \
-	VSHUFF64X2 $0x88, Z9, Z8, Z11; \
-	VSHUFF64X2 $0xDD, Z9, Z8, Z12; \
-	VADDPS Z12, Z11, Z11; \
-	VSHUFPS $0x88, Z11, Z11, Z12; \
-	VSHUFPS $0xDD, Z11, Z11, Z13; \
-	VADDPS Z13, Z12, Z12; \
-	VSHUFPS $0x01, Z12, Z12, Z13; \
-	VADDPS Z13, Z12, Z12; \
-	VMULPS Z14, Z12, Z12; \
-	VCOMPRESSPS Z12, K1, (DX)
-
-// ATTNSCORES4ZSETUP broadcasts the scale and sets REDUCE4Z's mask.
-#define ATTNSCORES4ZSETUP \
-	VBROADCASTSS X15, Z14; \
-	MOVL $0x1111, R14; \
-	KMOVW R14, K1
-
 // func attnScoresAVX512(q, k []float32, stride, n int, scale float32, out []float32)
 TEXT ·attnScoresAVX512(SB), NOSPLIT, $0-96
 	ATTNSCORESARGS
@@ -484,15 +459,18 @@ TEXT ·attnScoresF16AVX512(SB), NOSPLIT, $0-96
 	VFMADD231PS V, Z14, C
 
 // MIX3ZBODY is the whole kernel; LOAD(V, off) loads the 16 values at
-// float32 offset off (bytes) from R12, VB the bytes of 16 values.
-#define MIX3ZBODY(LOAD, VB) \
+// float32 offset off (bytes) from R12, VB the bytes of 16 values, PF
+// prefetches a position's values R8 bytes ahead.
+#define MIX3ZBODY(LOAD, VB, PF) \
+	MOVQ R9, R8; \
+	SHLQ $4, R8; \
 z3four: \
 	CMPQ BX, $64; \
 	JB   z3one; \
 	VMOVUPS (DX), Z0; VMOVUPS 64(DX), Z1; VMOVUPS 128(DX), Z2; VMOVUPS 192(DX), Z3; \
 	VMOVUPS (DX)(R14*1), Z4; VMOVUPS 64(DX)(R14*1), Z5; VMOVUPS 128(DX)(R14*1), Z6; VMOVUPS 192(DX)(R14*1), Z7; \
 	VMOVUPS (DX)(R14*2), Z8; VMOVUPS 64(DX)(R14*2), Z9; VMOVUPS 128(DX)(R14*2), Z10; VMOVUPS 192(DX)(R14*2), Z11; \
-	MIX3POSITIONS(z3fourpos, z3fourstore, Z12, Z13, Z14, LOAD(Z15, 0); LOAD(Z16, 64); LOAD(Z17, 128); LOAD(Z18, 192); MIX3ZVEC(Z15, Z0, Z4, Z8); MIX3ZVEC(Z16, Z1, Z5, Z9); MIX3ZVEC(Z17, Z2, Z6, Z10); MIX3ZVEC(Z18, Z3, Z7, Z11)); \
+	MIX3POSITIONS(z3fourpos, z3fourstore, Z12, Z13, Z14, PF; LOAD(Z15, 0); LOAD(Z16, 64); LOAD(Z17, 128); LOAD(Z18, 192); MIX3ZVEC(Z15, Z0, Z4, Z8); MIX3ZVEC(Z16, Z1, Z5, Z9); MIX3ZVEC(Z17, Z2, Z6, Z10); MIX3ZVEC(Z18, Z3, Z7, Z11)); \
 z3fourstore: \
 	VMOVUPS Z0, (DX); VMOVUPS Z1, 64(DX); VMOVUPS Z2, 128(DX); VMOVUPS Z3, 192(DX); \
 	VMOVUPS Z4, (DX)(R14*1); VMOVUPS Z5, 64(DX)(R14*1); VMOVUPS Z6, 128(DX)(R14*1); VMOVUPS Z7, 192(DX)(R14*1); \
@@ -520,6 +498,12 @@ z3done: \
 	VZEROUPPER; \
 	RET
 
+// MIX3PF2 and MIX3PF4 prefetch the position's 64 values 16 positions
+// ahead (R8 bytes: the stride's 16 rows), 128 bytes of halves or 256 of
+// float32: rows of one KV head are a stride apart in the cache, a pattern
+// the hardware's stream prefetcher follows poorly.
+#define MIX3PF2 PREFETCHT0 (R12)(R8*1); PREFETCHT0 64(R12)(R8*1)
+#define MIX3PF4 MIX3PF2; PREFETCHT0 128(R12)(R8*1); PREFETCHT0 192(R12)(R8*1)
 #define MIX3ZF32(V, off) VMOVUPS off(R12), V
 #define MIX3ZF16(V, off) VCVTPH2PS (off/2)(R12), V
 
@@ -528,11 +512,11 @@ z3done: \
 // The arguments as attnMix3AVX2's; the values' stride in bytes is stride·4.
 TEXT ·attnMix3AVX512(SB), NOSPLIT, $0-112
 	MIX3ARGS(2)
-	MIX3ZBODY(MIX3ZF32, 64)
+	MIX3ZBODY(MIX3ZF32, 64, MIX3PF4)
 
 // func attnMix3F16AVX512(s []float32, n, sStride int, v []uint16, stride int, out []float32, outStride, dims int)
 //
 // The values' stride is in halves (bytes: stride·2).
 TEXT ·attnMix3F16AVX512(SB), NOSPLIT, $0-112
 	MIX3ARGS(1)
-	MIX3ZBODY(MIX3ZF16, 32)
+	MIX3ZBODY(MIX3ZF16, 32, MIX3PF2)

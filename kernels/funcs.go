@@ -98,6 +98,13 @@ type kernelSet struct {
 	// attnMix3F16, nil where the level has none: attnMix3 with v in halves,
 	// widened once for the three heads; the bits of three attnMixF16 calls.
 	attnMix3F16 func(s []float32, n, sStride int, v []uint16, stride int, out []float32, outStride, dims int)
+	// attnScoresGroup and attnScoresGroupF16, nil where the level has none:
+	// attnScores (attnScoresF16) for heads query heads of one KV head at
+	// head size attnGroupHeadSize, head j's query at q[j·64:], its scores at
+	// out[j·outStride:], each key loaded (and widened) once for the group;
+	// n a multiple of 4. The bits of one call per head.
+	attnScoresGroup    func(q []float32, heads int, k []float32, stride, n int, scale float32, out []float32, outStride int)
+	attnScoresGroupF16 func(q []float32, heads int, k []uint16, stride, n int, scale float32, out []float32, outStride int)
 	// attnScoresF16 and attnMixF16, nil where the level has none: attnScores
 	// and attnMix with k and v in halves (an F16 cache), the same bits as
 	// they give the widened values (same head sizes).
