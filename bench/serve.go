@@ -49,9 +49,15 @@ type ServeResult struct {
 	// DecodeTokensPerS is the batched run's tokens over the time of its
 	// steps that read no prompt: the rate of the users generating, where
 	// the aggregate also pays for reading every prompt.
-	DecodeTokensPerS     float64 `json:"decode_tokens_per_s"`
-	PromptTokens         int     `json:"prompt_tokens"`    // read in the batched run,
-	GeneratedTokens      int     `json:"generated_tokens"` // and drawn in it
+	DecodeTokensPerS float64 `json:"decode_tokens_per_s"`
+	// TogetherTokensPerS is the users arriving at once, over the steps in
+	// which every one of them draws a token (llama-batched-bench's S_TG):
+	// the batch's generation rate at its full size, with no prompt, no
+	// user yet to come and none gone.
+	TogetherTokensPerS   float64 `json:"together_tokens_per_s"`
+	TogetherNoAdapter    float64 `json:"together_no_adapter_tokens_per_s"` // the same with no adapters
+	PromptTokens         int     `json:"prompt_tokens"`                    // read in the batched run,
+	GeneratedTokens      int     `json:"generated_tokens"`                 // and drawn in it
 	NoAdapterAggregate   float64 `json:"no_adapter_aggregate_tokens_per_s"`
 	SingleUserTokensPerS float64 `json:"single_user_tokens_per_s"`
 	SequentialTokensPerS float64 `json:"sequential_tokens_per_s"`
@@ -77,6 +83,21 @@ type ServeResult struct {
 	PromptMax            int     `json:"prompt_max"`
 }
 
+// togetherRate is the users' generation rate when all arrive at once, over
+// the steps in which every one of them draws a token (0 if there were none:
+// the first reply ended before the last prompt was read).
+func togetherRate(m *nn.Model, o nn.BatchOptions, users []serveUser, reply int) (float64, error) {
+	together := slices.Clone(users)
+	for i := range together {
+		together[i].arrival = 0
+	}
+	st, err := runLoad(m, o, together, nil, reply)
+	if err != nil || st.fullTime == 0 {
+		return 0, err
+	}
+	return float64(st.fullTokens) / st.fullTime.Seconds(), nil
+}
+
 // serveUser is one synthetic user's request.
 type serveUser struct {
 	prompt  []int32
@@ -90,12 +111,14 @@ type loadStats struct {
 	tokens int
 	prompt int // prompt tokens read
 	wall   time.Duration
-	// decodeTokens and decodeTime count the steps that read no prompt.
-	decodeTokens int
-	decodeTime   time.Duration
-	ttft, itl    []float64 // ms, of the measured users
-	perUser      []float64 // tokens/s from first token to last
-	profile      nn.BatchProfile
+	// decodeTokens and decodeTime count the steps that read no prompt;
+	// fullTokens and fullTime those in which every user of the load drew a
+	// token.
+	decodeTokens, fullTokens int
+	decodeTime, fullTime     time.Duration
+	ttft, itl                []float64 // ms, of the measured users
+	perUser                  []float64 // tokens/s from first token to last
+	profile                  nn.BatchProfile
 }
 
 // MeasureServe runs the load four ways: batched with every user's adapter,
@@ -177,6 +200,19 @@ func MeasureServe(o ServeOptions, phase func(string)) (*ServeResult, error) {
 	}
 	res.NoAdapterAggregate = float64(noAd.tokens) / noAd.wall.Seconds()
 
+	// The users arriving at once run unpaced: pacing is for the replies'
+	// latency while prompts join, and paced prompts would stagger the users'
+	// starts so that the batch is never whole.
+	unpaced := opts
+	unpaced.StepTime = 0
+	phase(fmt.Sprintf("%d users arriving together, with and without adapters", o.Users))
+	if res.TogetherTokensPerS, err = togetherRate(m, unpaced, users, o.ReplyTokens); err != nil {
+		return nil, err
+	}
+	if res.TogetherNoAdapter, err = togetherRate(m, unpaced, plain, o.ReplyTokens); err != nil {
+		return nil, err
+	}
+
 	phase("one user alone")
 	alone := users[0]
 	alone.arrival = 0
@@ -248,6 +284,10 @@ func runLoad(m *nn.Model, o nn.BatchOptions, users, joiners []serveUser, reply i
 		if rows := b.Profile.Rows - rowsBefore; rows > 0 && rows == drawn {
 			st.decodeTokens += drawn
 			st.decodeTime += stepEnd.Sub(stepStart)
+			if drawn == len(all) {
+				st.fullTokens += drawn
+				st.fullTime += stepEnd.Sub(stepStart)
+			}
 		}
 		if left == 0 {
 			if next == len(all) {

@@ -30,6 +30,9 @@ func (r *ServeResult) markdown() string {
 		fmt.Sprintf("%.0f tokens/s (FMA peak %.0f GFLOP/s ÷ 2 FLOPs a weight): %s", r.BatchLimit, r.PeakGFLOPS, pctOf(percent(r.AggregateTokensPerS, r.BatchLimit), "")))
 	row("while only replies run (no prompt in the step)", fmt.Sprintf("%.1f tokens/s (%.2f× one user)", r.DecodeTokensPerS, r.DecodeTokensPerS/r.SingleUserTokensPerS),
 		fmt.Sprintf("the aggregate also reads %d prompt tokens beside its %d generated", r.PromptTokens, r.GeneratedTokens))
+	row("all users generating at once (arrived together)", fmt.Sprintf("%.1f tokens/s (%.2f× one user)", r.TogetherTokensPerS, r.TogetherTokensPerS/r.SingleUserTokensPerS),
+		fmt.Sprintf("the batch at its full size, every step drawing a token for each user; %.1f tokens/s without adapters (adapters cost %.1f%%)",
+			r.TogetherNoAdapter, 100*(1-r.TogetherTokensPerS/r.TogetherNoAdapter)))
 	row("all users batched, no adapters", fmt.Sprintf("%.1f tokens/s", r.NoAdapterAggregate),
 		fmt.Sprintf("adapters cost %.1f%%", 100*(1-r.AggregateTokensPerS/r.NoAdapterAggregate)))
 	row("the users one after another", fmt.Sprintf("%.1f tokens/s", r.SequentialTokensPerS), "")

@@ -24,7 +24,8 @@ func TestMeasureServe(t *testing.T) {
 	}
 	for name, v := range map[string]float64{"aggregate": res.AggregateTokensPerS, "no adapters": res.NoAdapterAggregate,
 		"single": res.SingleUserTokensPerS, "sequential": res.SequentialTokensPerS, "ttft p99": res.TTFTP99ms,
-		"itl p99": res.ITLP99ms, "rows per step": res.MeanRowsPerStep, "lora share": res.LoRAShare, "decode": res.DecodeTokensPerS} {
+		"itl p99": res.ITLP99ms, "rows per step": res.MeanRowsPerStep, "lora share": res.LoRAShare, "decode": res.DecodeTokensPerS,
+		"together": res.TogetherTokensPerS, "together without adapters": res.TogetherNoAdapter} {
 		if !(v > 0) {
 			t.Errorf("%s is %v", name, v)
 		}
@@ -44,7 +45,7 @@ func TestMeasureServe(t *testing.T) {
 			t.Errorf("the JSON lacks %q", key)
 		}
 	}
-	if md := res.Markdown(); !strings.Contains(md, "one user alone") || !strings.Contains(md, "adapters cost") || !strings.Contains(md, "paced to 1µs") {
+	if md := res.Markdown(); !strings.Contains(md, "one user alone") || !strings.Contains(md, "adapters cost") || !strings.Contains(md, "generating at once") || !strings.Contains(md, "paced to 1µs") {
 		t.Errorf("markdown:\n%s", md)
 	}
 }
