@@ -7,22 +7,37 @@ import (
 
 // AttentionArgs describes causal grouped-query attention of a batch of queries
 // against a KV cache. Query b sits at position Pos0+b and sees cache positions
-// 0..Pos0+b. Rows of K and V are KVHeads×HeadSize values, one row per position;
-// query head h reads KV head h / (Heads/KVHeads).
+// 0..Pos0+b; query head h reads KV head h / (Heads/KVHeads).
+//
+// The cache is laid out KV head by KV head: head g's key (value) for
+// position p is the HeadSize values at g·HeadStride + p·HeadSize. One head's
+// rows are one run in memory, which the hardware prefetchers follow, where
+// rows of every head per position would put a head's rows a stride apart.
 //
 // An F16 cache sets K16 and V16 instead of K and V: the same rows as IEEE
 // half-precision bits, half the bytes to store and to read. Halves widen
 // to float32 exactly, so the result has the bits K and V holding the
 // widened values would give, on every path.
 type AttentionArgs struct {
-	Out, Q   []float32 // Batch rows of Heads×HeadSize
-	K, V     []float32 // cache rows for positions 0..Pos0+Batch-1
-	K16, V16 []uint16  // the cache in halves, used instead of K and V when K16 is not nil
-	Batch    int
-	Pos0     int
-	Heads    int
-	KVHeads  int
-	HeadSize int
+	Out, Q     []float32 // Batch rows of Heads×HeadSize
+	K, V       []float32 // the cache, holding positions 0..Pos0+Batch-1
+	K16, V16   []uint16  // the cache in halves, used instead of K and V when K16 is not nil
+	Batch      int
+	Pos0       int
+	Heads      int
+	KVHeads    int
+	HeadSize   int
+	HeadStride int // values from one KV head's rows to the next's: the cache's capacity in positions × HeadSize
+}
+
+// headRows is where KV head g's rows for positions 0..n-1 are in K (V, K16,
+// V16): the kernels do not check bounds, so their callers slice with it.
+func (a *AttentionArgs) headRows(g, n int) (lo, hi int) {
+	if a.HeadStride < (a.Pos0+a.Batch)*a.HeadSize {
+		panic("kernels: AttentionArgs.HeadStride is shorter than the positions in use")
+	}
+	lo = g * a.HeadStride
+	return lo, lo + n*a.HeadSize
 }
 
 // Attention computes softmax(q·Kᵀ/√d)·V for every (query, head) pair, split
@@ -85,12 +100,17 @@ type attentionTask struct {
 // without kernels for halves: once a call, where widening each query
 // head's rows would widen every KV head once per head of its group.
 func (t *attentionTask) widened(a *AttentionArgs) *AttentionArgs {
-	n := (a.Pos0 + a.Batch) * a.KVHeads * a.HeadSize
-	t.wideK, t.wideV = growPow2(t.wideK, n), growPow2(t.wideV, n)
-	impl.widenF16(a.K16[:n], t.wideK)
-	impl.widenF16(a.V16[:n], t.wideV)
+	n := a.Pos0 + a.Batch
+	t.wideK, t.wideV = growPow2(t.wideK, n*a.KVHeads*a.HeadSize), growPow2(t.wideV, n*a.KVHeads*a.HeadSize)
 	t.wideArgs = *a
 	t.wideArgs.K, t.wideArgs.V, t.wideArgs.K16, t.wideArgs.V16 = t.wideK, t.wideV, nil, nil
+	t.wideArgs.HeadStride = n * a.HeadSize
+	for g := range a.KVHeads {
+		lo, hi := a.headRows(g, n)
+		wlo, whi := t.wideArgs.headRows(g, n)
+		impl.widenF16(a.K16[lo:hi], t.wideK[wlo:whi])
+		impl.widenF16(a.V16[lo:hi], t.wideV[wlo:whi])
+	}
 	return &t.wideArgs
 }
 
@@ -122,38 +142,34 @@ func (t *attentionTask) Do(lo, hi, worker int) {
 // Pos0+b+1 scores.
 func attendOne(a *AttentionArgs, b, h int, scratch []float32) {
 	hs := a.HeadSize
-	qDim, kvDim := a.Heads*hs, a.KVHeads*hs
-	group := a.Heads / a.KVHeads
+	qDim := a.Heads * hs
 	scale := float32(1 / math.Sqrt(float64(hs)))
 	n := a.Pos0 + b + 1
 	q := a.Q[b*qDim+h*hs : b*qDim+(h+1)*hs]
-	kvOff := (h / group) * hs
+	lo, hi := a.headRows(h/(a.Heads/a.KVHeads), n)
 	scores := scratch[:n]
 	out := a.Out[b*qDim+h*hs : b*qDim+(h+1)*hs]
-	// The cache rows this head reads: the fused kernels do not check
-	// bounds, so these slices prove them.
 	if a.K16 != nil { // Pool.Attention widened it unless the level has kernels for halves
-		impl.attnScoresF16(q, a.K16[kvOff:(n-1)*kvDim+kvOff+hs], kvDim, n, scale, scores)
+		impl.attnScoresF16(q, a.K16[lo:hi], hs, n, scale, scores)
 		Softmax(scores)
 		clear(out)
-		impl.attnMixF16(scores, a.V16[kvOff:(n-1)*kvDim+kvOff+hs], kvDim, out)
+		impl.attnMixF16(scores, a.V16[lo:hi], hs, out)
 		return
 	}
-	k := a.K[kvOff : (n-1)*kvDim+kvOff+hs]
-	v := a.V[kvOff : (n-1)*kvDim+kvOff+hs]
+	k, v := a.K[lo:hi], a.V[lo:hi]
 	if fusedAttention(a) {
-		impl.attnScores(q, k, kvDim, n, scale, scores)
+		impl.attnScores(q, k, hs, n, scale, scores)
 		Softmax(scores)
 		clear(out)
-		impl.attnMix(scores, v, kvDim, out)
+		impl.attnMix(scores, v, hs, out)
 		return
 	}
 	for p := 0; p < n; p++ {
-		scores[p] = Dot(q, k[p*kvDim:p*kvDim+hs]) * scale
+		scores[p] = Dot(q, k[p*hs:(p+1)*hs]) * scale
 	}
 	Softmax(scores)
 	clear(out)
 	for p := 0; p < n; p++ {
-		Axpy(scores[p], v[p*kvDim:p*kvDim+hs], out)
+		Axpy(scores[p], v[p*hs:(p+1)*hs], out)
 	}
 }

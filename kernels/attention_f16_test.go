@@ -159,10 +159,10 @@ func TestAttentionF16MatchesWidened(t *testing.T) {
 				p := NewPool(workers)
 				want := make([]float32, c.batch*c.heads*c.hs)
 				p.Attention(&AttentionArgs{Out: want, Q: q, K: k, V: v, Batch: c.batch, Pos0: c.pos0,
-					Heads: c.heads, KVHeads: c.kvHeads, HeadSize: c.hs})
+					Heads: c.heads, KVHeads: c.kvHeads, HeadSize: c.hs, HeadStride: n * c.hs})
 				got := make([]float32, len(want))
 				p.Attention(&AttentionArgs{Out: got, Q: q, K16: k16, V16: v16, Batch: c.batch, Pos0: c.pos0,
-					Heads: c.heads, KVHeads: c.kvHeads, HeadSize: c.hs})
+					Heads: c.heads, KVHeads: c.kvHeads, HeadSize: c.hs, HeadStride: n * c.hs})
 				sameBits(tb, fmt.Sprintf("%s %+v, %d workers", l, c, workers), got, want)
 			}
 		}
@@ -195,7 +195,7 @@ func BenchmarkAttentionCache(b *testing.B) {
 			}
 			for _, c := range caches {
 				for _, a := range c {
-					a.Out, a.Q, a.Batch, a.Pos0, a.Heads, a.KVHeads, a.HeadSize = out, q, batch, n-batch, heads, kvHeads, hs
+					a.Out, a.Q, a.Batch, a.Pos0, a.Heads, a.KVHeads, a.HeadSize, a.HeadStride = out, q, batch, n-batch, heads, kvHeads, hs, n*hs
 				}
 			}
 			b.Run(fmt.Sprintf("positions=%d/batch=%d", n, batch), func(b *testing.B) {

@@ -11,9 +11,9 @@
 // Z6 and the odd ones' into Z1, Z3, Z5, Z7, in ATTNSCORES4's order, then
 // REDUCE4Z: each score has the bits attnScoresAVX512 gives it. Positions
 // past the last multiple of four are the caller's. The keys of the
-// position PFD bytes ahead (R15) are prefetched: rows of one KV head are a
-// stride apart in the cache, a pattern the hardware's stream prefetcher
-// follows poorly.
+// position 16 rows ahead (R15 bytes) are prefetched into L1: the hardware's
+// prefetchers alone leave the loads waiting on memory (the kernels are
+// about a third slower without it).
 
 // GKF32 and GKF16 load 16 keys at off(base) into V (halves widened).
 #define GKF32(V, off, base) VMOVUPS off(base), V

@@ -91,11 +91,12 @@ func (t *attnGroupedTask) Do(lo, hi, worker int) {
 // positions of block b.
 func (t *attnGroupedTask) blockScores(g, b int) {
 	a, n, hs := t.a, t.n, t.a.HeadSize
-	kvDim, group := a.KVHeads*hs, a.Heads/a.KVHeads
+	group := a.Heads / a.KVHeads
 	p0 := b * attnPosBlock
 	cnt := min(attnPosBlock, n-p0)
 	// The block's keys: the kernel does not check bounds, the slice does.
-	lo, hi := p0*kvDim+g*hs, (p0+cnt-1)*kvDim+g*hs+hs
+	lo, _ := a.headRows(g, n)
+	lo, hi := lo+p0*hs, lo+(p0+cnt)*hs
 	h := g * group
 	scoreGroup(a, h, lo, hi, cnt, t.scale, t.scores[h*n+p0:], n, group)
 }
@@ -112,29 +113,29 @@ const attnGroupHeadSize = 64
 // through it (each key loaded once for the heads), the rest head by head;
 // either way each score has the bits of one attnScores call.
 func scoreGroup(a *AttentionArgs, h0, lo, hi, cnt int, scale float32, s []float32, sStride, heads int) {
-	hs, kvDim := a.HeadSize, a.KVHeads*a.HeadSize
+	hs := a.HeadSize
 	done := 0
 	if hs == attnGroupHeadSize && cnt >= 4 {
 		q := a.Q[h0*hs : (h0+heads)*hs]
 		out := s[:(heads-1)*sStride+cnt]
 		if a.K16 != nil && impl.attnScoresGroupF16 != nil {
 			done = cnt &^ 3
-			impl.attnScoresGroupF16(q, heads, a.K16[lo:hi], kvDim, done, scale, out, sStride)
+			impl.attnScoresGroupF16(q, heads, a.K16[lo:hi], hs, done, scale, out, sStride)
 		} else if a.K16 == nil && impl.attnScoresGroup != nil {
 			done = cnt &^ 3
-			impl.attnScoresGroup(q, heads, a.K[lo:hi], kvDim, done, scale, out, sStride)
+			impl.attnScoresGroup(q, heads, a.K[lo:hi], hs, done, scale, out, sStride)
 		}
 	}
 	if done == cnt {
 		return
 	}
-	lo += done * kvDim
+	lo += done * hs
 	for j := range heads {
 		q, scores := a.Q[(h0+j)*hs:(h0+j+1)*hs], s[j*sStride+done:j*sStride+cnt]
 		if a.K16 != nil {
-			impl.attnScoresF16(q, a.K16[lo:hi], kvDim, cnt-done, scale, scores)
+			impl.attnScoresF16(q, a.K16[lo:hi], hs, cnt-done, scale, scores)
 		} else {
-			impl.attnScores(q, a.K[lo:hi], kvDim, cnt-done, scale, scores)
+			impl.attnScores(q, a.K[lo:hi], hs, cnt-done, scale, scores)
 		}
 	}
 }
@@ -144,7 +145,8 @@ func scoreGroup(a *AttentionArgs, h0, lo, hi, cnt int, scale float32, s []float3
 // times the block's values, added to what the blocks before left in out.
 func (t *attnGroupedTask) mix(g, c int) {
 	a, n, hs := t.a, t.n, t.a.HeadSize
-	kvDim, group := a.KVHeads*hs, a.Heads/a.KVHeads
+	group := a.Heads / a.KVHeads
+	head, _ := a.headRows(g, n)
 	d0 := c * t.chunk
 	d1 := min(hs, d0+t.chunk)
 	for h := g * group; h < (g+1)*group; h++ {
@@ -152,7 +154,7 @@ func (t *attnGroupedTask) mix(g, c int) {
 	}
 	for p0 := 0; p0 < n; p0 += attnPosBlock {
 		cnt := min(attnPosBlock, n-p0)
-		lo, hi := p0*kvDim+g*hs+d0, (p0+cnt-1)*kvDim+g*hs+d1
+		lo, hi := head+p0*hs+d0, head+(p0+cnt-1)*hs+d1
 		h := g * group
 		mixGroup(a, lo, hi, t.scores[h*n+p0:], cnt, n, a.Out[h*hs+d0:], d1-d0, group)
 	}
@@ -165,7 +167,7 @@ func (t *attnGroupedTask) mix(g, c int) {
 // where the level has attnMix3 (attnMix3F16), three heads a call, each
 // value loaded (and widened) once for the three.
 func mixGroup(a *AttentionArgs, lo, hi int, s []float32, n, sStride int, out []float32, dims, heads int) {
-	stride, outStride := a.KVHeads*a.HeadSize, a.HeadSize
+	stride, outStride := a.HeadSize, a.HeadSize
 	j := 0
 	// The slices reach from the first head's weights and output to the
 	// third's.

@@ -78,9 +78,9 @@ func (t *attnManyTask) Do(lo, hi, worker int) {
 // of scratch: each head's arithmetic is attendOne's own.
 func attendGroup(a *AttentionArgs, g int, scratch []float32) {
 	hs, n := a.HeadSize, a.Pos0+1
-	kvDim, group := a.KVHeads*hs, a.Heads/a.KVHeads
+	group := a.Heads / a.KVHeads
 	scale := float32(1 / math.Sqrt(float64(hs)))
-	lo, hi := g*hs, (n-1)*kvDim+g*hs+hs // the rows the group reads: the kernels do not check bounds
+	lo, hi := a.headRows(g, n)
 	h0 := g * group
 	scoreGroup(a, h0, lo, hi, n, scale, scratch, n, group)
 	for j := range group {

@@ -26,7 +26,7 @@ func attentionManyMatchesAlone(t *testing.T, heads, kvHeads int) {
 		want := make([][]float32, len(lengths))
 		for i, n := range lengths {
 			a := AttentionArgs{Out: make([]float32, qDim), Q: randVec(rng, qDim), K: randVec(rng, n*kvDim),
-				V: randVec(rng, n*kvDim), Batch: 1, Pos0: n - 1, Heads: heads, KVHeads: kvHeads, HeadSize: hs}
+				V: randVec(rng, n*kvDim), Batch: 1, Pos0: n - 1, Heads: heads, KVHeads: kvHeads, HeadSize: hs, HeadStride: n * hs}
 			args[i] = a
 			alone := a
 			alone.Out = make([]float32, qDim)
@@ -54,7 +54,7 @@ func TestAttentionManyF16MatchesAlone(t *testing.T) {
 		want := make([][]float32, len(lengths))
 		for i, n := range lengths {
 			a := AttentionArgs{Out: make([]float32, qDim), Q: randVec(rng, qDim), K16: half(n * kvDim), V16: half(n * kvDim),
-				Batch: 1, Pos0: n - 1, Heads: heads, KVHeads: kvHeads, HeadSize: hs}
+				Batch: 1, Pos0: n - 1, Heads: heads, KVHeads: kvHeads, HeadSize: hs, HeadStride: n * hs}
 			args[i] = a
 			alone := a
 			alone.Out = make([]float32, qDim)
@@ -92,7 +92,7 @@ func BenchmarkAttentionMany(b *testing.B) {
 			steps[l] = make([]AttentionArgs, seqs)
 			for i := range steps[l] {
 				a := AttentionArgs{Out: make([]float32, heads*hs), Q: randVec(rng, heads*hs), Batch: 1, Pos0: n - 1,
-					Heads: heads, KVHeads: kvHeads, HeadSize: hs}
+					Heads: heads, KVHeads: kvHeads, HeadSize: hs, HeadStride: n * hs}
 				if halves {
 					a.K16, a.V16 = make([]uint16, n*kvHeads*hs), make([]uint16, n*kvHeads*hs)
 					F16FromF32(a.K16, randVec(rng, n*kvHeads*hs))

@@ -500,8 +500,8 @@ z3done: \
 
 // MIX3PF2 and MIX3PF4 prefetch the position's 64 values 16 positions
 // ahead (R8 bytes: the stride's 16 rows), 128 bytes of halves or 256 of
-// float32: rows of one KV head are a stride apart in the cache, a pattern
-// the hardware's stream prefetcher follows poorly.
+// float32, into L1: the hardware's prefetchers alone leave the loads
+// waiting on memory.
 #define MIX3PF2 PREFETCHT0 (R12)(R8*1); PREFETCHT0 64(R12)(R8*1)
 #define MIX3PF4 MIX3PF2; PREFETCHT0 128(R12)(R8*1); PREFETCHT0 192(R12)(R8*1)
 #define MIX3ZF32(V, off) VMOVUPS off(R12), V

@@ -4,13 +4,16 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
+	"strings"
 	"testing"
 )
 
 // naiveAttention is causal grouped-query attention in float64, written
-// from the definition: query b of the batch sits at position pos0+b.
+// from the definition: query b of the batch sits at position pos0+b; the
+// cache k, v holds KV head by KV head an equal number of positions.
 func naiveAttention(q, k, v []float32, batch, pos0, heads, kvHeads, hs int) []float64 {
 	out := make([]float64, batch*heads*hs)
+	capacity := len(k) / (kvHeads * hs)
 	for b := 0; b < batch; b++ {
 		for h := 0; h < heads; h++ {
 			kh := h / (heads / kvHeads)
@@ -20,7 +23,7 @@ func naiveAttention(q, k, v []float32, batch, pos0, heads, kvHeads, hs int) []fl
 			for p := 0; p <= pos0+b; p++ {
 				var s float64
 				for i := 0; i < hs; i++ {
-					s += float64(q[(b*heads+h)*hs+i]) * float64(k[(p*kvHeads+kh)*hs+i])
+					s += float64(q[(b*heads+h)*hs+i]) * float64(k[(kh*capacity+p)*hs+i])
 				}
 				s /= math.Sqrt(float64(hs))
 				w = append(w, s)
@@ -33,7 +36,7 @@ func naiveAttention(q, k, v []float32, batch, pos0, heads, kvHeads, hs int) []fl
 			for i := 0; i < hs; i++ {
 				var o float64
 				for p := range w {
-					o += w[p] / sum * float64(v[(p*kvHeads+kh)*hs+i])
+					o += w[p] / sum * float64(v[(kh*capacity+p)*hs+i])
 				}
 				out[(b*heads+h)*hs+i] = o
 			}
@@ -46,7 +49,8 @@ func naiveAttention(q, k, v []float32, batch, pos0, heads, kvHeads, hs int) []fl
 // products, batches on register tiles) at every kernel level: head sizes
 // that fill the micro-kernel's panels and that leave part of one (80 with
 // NR = 32), query blocks cut by the end of the batch, an empty and a long
-// cache before the batch, grouped and plain heads, one worker and three.
+// cache before the batch, grouped and plain heads, one worker and three;
+// the cache has room for positions past the batch, as a sequence's does.
 func TestAttentionAgainstNaive(t *testing.T) {
 	r := rand.New(rand.NewPCG(3, 4))
 	forEachLevel(t, func(t testing.TB, l Level) {
@@ -54,15 +58,15 @@ func TestAttentionAgainstNaive(t *testing.T) {
 			{6, 2, 16, 5, 3}, {9, 3, 64, 0, 40}, {4, 4, 80, 37, 13}, {2, 1, 64, 70, 2},
 			{3, 3, 8, 0, 1}, {9, 3, 64, 100, 1}, {2, 2, 128, 3, 29},
 		} {
-			n := c.pos0 + c.batch
+			capacity := c.pos0 + c.batch + 3
 			q := randVec(r, c.batch*c.heads*c.hs)
-			k := randVec(r, n*c.kvHeads*c.hs)
-			v := randVec(r, n*c.kvHeads*c.hs)
+			k := randVec(r, capacity*c.kvHeads*c.hs)
+			v := randVec(r, capacity*c.kvHeads*c.hs)
 			want := naiveAttention(q, k, v, c.batch, c.pos0, c.heads, c.kvHeads, c.hs)
 			for _, workers := range []int{1, 3} {
 				out := make([]float32, c.batch*c.heads*c.hs)
 				NewPool(workers).Attention(&AttentionArgs{Out: out, Q: q, K: k, V: v, Batch: c.batch, Pos0: c.pos0,
-					Heads: c.heads, KVHeads: c.kvHeads, HeadSize: c.hs})
+					Heads: c.heads, KVHeads: c.kvHeads, HeadSize: c.hs, HeadStride: capacity * c.hs})
 				for i, w := range want {
 					if d := math.Abs(float64(out[i]) - w); d > 2e-5 {
 						t.Fatalf("%s, %+v, %d workers: out[%d] = %g, want %g", l, c, workers, i, out[i], w)
@@ -88,7 +92,7 @@ func TestAttentionBatchInvariant(t *testing.T) {
 		run := func(pos0, batch int) []float32 {
 			out := make([]float32, batch*qDim)
 			NewPool(2).Attention(&AttentionArgs{Out: out, Q: q[pos0*qDim : (pos0+batch)*qDim], K: k, V: v,
-				Batch: batch, Pos0: pos0, Heads: heads, KVHeads: kvHeads, HeadSize: hs})
+				Batch: batch, Pos0: pos0, Heads: heads, KVHeads: kvHeads, HeadSize: hs, HeadStride: total * hs})
 			return out
 		}
 		whole := run(0, total)
@@ -111,7 +115,7 @@ func BenchmarkAttention(b *testing.B) {
 		q := randVec(r, c.batch*heads*hs)
 		k, v := randVec(r, n*kvHeads*hs), randVec(r, n*kvHeads*hs)
 		out := make([]float32, c.batch*heads*hs)
-		args := &AttentionArgs{Out: out, Q: q, K: k, V: v, Batch: c.batch, Pos0: c.pos0, Heads: heads, KVHeads: kvHeads, HeadSize: hs}
+		args := &AttentionArgs{Out: out, Q: q, K: k, V: v, Batch: c.batch, Pos0: c.pos0, Heads: heads, KVHeads: kvHeads, HeadSize: hs, HeadStride: n * hs}
 		b.Run(fmt.Sprintf("pos0=%d/batch=%d", c.pos0, c.batch), func(b *testing.B) {
 			benchLevels(b, func(b *testing.B) {
 				for b.Loop() {
@@ -144,7 +148,7 @@ func TestAttentionGroupedMatchesHeads(t *testing.T) {
 				for _, n := range []int{1, 5, attnPosBlock, attnPosBlock + 1, 2*attnPosBlock + 37} {
 					kvDim := c.kvHeads * hs
 					a := &AttentionArgs{Q: randVec(r, c.heads*hs), K: randVec(r, n*kvDim), V: randVec(r, n*kvDim),
-						Batch: 1, Pos0: n - 1, Heads: c.heads, KVHeads: c.kvHeads, HeadSize: hs}
+						Batch: 1, Pos0: n - 1, Heads: c.heads, KVHeads: c.kvHeads, HeadSize: hs, HeadStride: n * hs}
 					a.Out = make([]float32, c.heads*hs)
 					heads := &attentionTask{a: a, scratch: [][]float32{make([]float32, n)}}
 					heads.Do(0, c.heads, 0)
@@ -187,4 +191,19 @@ func TestAttentionTakesGroupedPath(t *testing.T) {
 			tb.Fatalf("%s: grouped below %d positions or without shared KV heads", l, attnGroupedMinPositions)
 		}
 	})
+}
+
+// TestAttentionRefusesShortHeadStride: a head stride shorter than the
+// positions in use would read one head's rows as another's; it panics
+// with the reason instead.
+func TestAttentionRefusesShortHeadStride(t *testing.T) {
+	const heads, hs, n = 2, 8, 5
+	a := &AttentionArgs{Out: make([]float32, heads*hs), Q: make([]float32, heads*hs), K: make([]float32, 2*n*hs),
+		V: make([]float32, 2*n*hs), Batch: 1, Pos0: n - 1, Heads: heads, KVHeads: 2, HeadSize: hs, HeadStride: (n - 1) * hs}
+	defer func() {
+		if r := recover(); r == nil || !strings.Contains(fmt.Sprint(r), "HeadStride") {
+			t.Fatalf("recovered %v, want a panic naming HeadStride", r)
+		}
+	}()
+	NewPool(1).Attention(a)
 }

@@ -104,24 +104,25 @@ func (t *attnTileTask) Do(lo, hi, worker int) {
 // cache the panel's keys are widened into the worker's scratch first.
 func (t *attnTileTask) packKeys(g, kp, worker int) {
 	a, nr, hs := t.a, t.nr, t.a.HeadSize
-	kvDim := a.KVHeads * hs
 	dst := t.kt[(g*t.keyPanels+kp)*hs*nr : (g*t.keyPanels+kp+1)*hs*nr]
 	p0 := kp * nr
 	n := min(nr, a.Pos0+a.Batch-p0)
-	src, ld := a.K[min(len(a.K), p0*kvDim+g*hs):], kvDim
+	head, _ := a.headRows(g, a.Pos0+a.Batch)
+	lo, hi := head+p0*hs, head+(p0+n)*hs // the panel's keys
+	var src []float32
 	if a.K16 != nil {
-		src, ld = t.wide[worker][:n*hs], hs
-		for j := 0; j < n; j++ {
-			impl.widenF16(a.K16[(p0+j)*kvDim+g*hs:(p0+j)*kvDim+(g+1)*hs], src[j*hs:(j+1)*hs])
-		}
+		src = t.wide[worker][:n*hs]
+		impl.widenF16(a.K16[lo:hi], src)
+	} else {
+		src = a.K[lo:hi]
 	}
 	if n == nr {
-		t.transpose(hs, src, ld, dst, nr)
+		t.transpose(hs, src, hs, dst, nr)
 		return
 	}
 	clear(dst)
 	for j := 0; j < n; j++ {
-		for d, v := range src[j*ld : j*ld+hs] {
+		for d, v := range src[j*hs : (j+1)*hs] {
 			dst[d*nr+j] = v
 		}
 	}
@@ -132,18 +133,19 @@ func (t *attnTileTask) packKeys(g, kp, worker int) {
 // last position.
 func (t *attnTileTask) packValues(g, dp int) {
 	a, nr, hs := t.a, t.nr, t.a.HeadSize
-	kvDim := a.KVHeads * hs
 	positions := t.keyPanels * nr
 	dst := t.vt[(g*t.dimPanels+dp)*positions*nr : (g*t.dimPanels+dp+1)*positions*nr]
 	d0 := dp * nr
 	cols := min(nr, hs-d0)
 	n := a.Pos0 + a.Batch
+	head, _ := a.headRows(g, n)
 	for p := 0; p < n; p++ {
 		row := dst[p*nr : (p+1)*nr]
+		at := head + p*hs + d0
 		if a.V16 != nil {
-			impl.widenF16(a.V16[p*kvDim+g*hs+d0:p*kvDim+g*hs+d0+cols], row[:cols])
+			impl.widenF16(a.V16[at:at+cols], row[:cols])
 		} else {
-			copy(row, a.V[p*kvDim+g*hs+d0:p*kvDim+g*hs+d0+cols])
+			copy(row, a.V[at:at+cols])
 		}
 		clear(row[cols:])
 	}

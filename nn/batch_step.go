@@ -191,7 +191,7 @@ func (b *Batch) attend(a *activations, l, rows int) {
 			Out: a.att[lo*qDim : (lo+n)*qDim], Q: a.q[lo*qDim : (lo+n)*qDim],
 			Batch: n, Pos0: s.pos, Heads: c.Heads, KVHeads: c.KVHeads, HeadSize: c.HeadDim,
 		}
-		s.kv.store(l, s.pos*kvDim, a.k[lo*kvDim:(lo+n)*kvDim], a.v[lo*kvDim:(lo+n)*kvDim], &args)
+		s.kv.store(l, s.pos, a.k[lo*kvDim:(lo+n)*kvDim], a.v[lo*kvDim:(lo+n)*kvDim], &args)
 		if n == 1 {
 			b.attnOne = append(b.attnOne, args)
 			continue

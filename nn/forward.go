@@ -123,7 +123,7 @@ func (s *State) attend(a *activations, l, rows int) {
 		Out: a.att[:rows*c.QDim()], Q: a.q[:rows*c.QDim()],
 		Batch: rows, Pos0: s.Pos, Heads: c.Heads, KVHeads: c.KVHeads, HeadSize: c.HeadDim,
 	}
-	s.kvCache.store(l, s.Pos*kvDim, k, v, &s.attn)
+	s.kvCache.store(l, s.Pos, k, v, &s.attn)
 	kernels.Attention(&s.attn)
 }
 

@@ -6,27 +6,51 @@ import (
 	"github.com/milp-lite/milp-lite/kernels"
 )
 
-// kvCache is one sequence's keys and values: per layer, capacity rows of
-// KVDim, in the layout kernels.Attention reads.
+// kvCache is one sequence's keys and values: per layer, KV head by KV head,
+// capacity rows of HeadDim values each (the layout kernels.Attention reads).
 type kvCache struct {
 	keys, values     [][]float32 // KVF32
 	keys16, values16 [][]uint16  // KVF16
 	capacity         int         // positions
+	heads, headDim   int         // KV heads and their size
 }
 
-// store writes the keys and values k and v of layer l at offset off (a
-// position times KVDim), rounded to halves in a cache of halves, and points
-// args at the layer's cache.
-func (c *kvCache) store(l, off int, k, v []float32, args *kernels.AttentionArgs) {
-	if c.keys16 != nil {
-		kernels.F16FromF32(c.keys16[l][off:], k)
-		kernels.F16FromF32(c.values16[l][off:], v)
-		args.K16, args.V16 = c.keys16[l], c.values16[l]
-		return
+// newKVCache makes a cache of capacity positions for c's layers.
+func newKVCache(c *Config, kv KVType, capacity int) kvCache {
+	kc := kvCache{capacity: capacity, heads: c.KVHeads, headDim: c.HeadDim}
+	n := capacity * c.KVDim()
+	if kv == KVF16 {
+		kc.keys16, kc.values16 = makeRows[uint16](c.Layers, n), makeRows[uint16](c.Layers, n)
+	} else {
+		kc.keys, kc.values = makeRows[float32](c.Layers, n), makeRows[float32](c.Layers, n)
 	}
-	copy(c.keys[l][off:], k)
-	copy(c.values[l][off:], v)
-	args.K, args.V = c.keys[l], c.values[l]
+	return kc
+}
+
+// store writes the keys and values k and v of layer l (rows of KVDim, for
+// positions pos onwards) head by head into the cache, rounded to halves in
+// a cache of halves, and points args at the layer's cache.
+func (c *kvCache) store(l, pos int, k, v []float32, args *kernels.AttentionArgs) {
+	hd, stride := c.headDim, c.capacity*c.headDim
+	rowLen := c.heads * hd
+	for r := range len(k) / rowLen {
+		for g := range c.heads {
+			src, dst := r*rowLen+g*hd, g*stride+(pos+r)*hd
+			if c.keys16 != nil {
+				kernels.F16FromF32(c.keys16[l][dst:dst+hd], k[src:src+hd])
+				kernels.F16FromF32(c.values16[l][dst:dst+hd], v[src:src+hd])
+			} else {
+				copy(c.keys[l][dst:dst+hd], k[src:src+hd])
+				copy(c.values[l][dst:dst+hd], v[src:src+hd])
+			}
+		}
+	}
+	args.HeadStride = stride
+	if c.keys16 != nil {
+		args.K16, args.V16 = c.keys16[l], c.values16[l]
+	} else {
+		args.K, args.V = c.keys[l], c.values[l]
+	}
 }
 
 // kvPool lends KV caches to a Batch's sequences within a byte budget. A
@@ -34,11 +58,11 @@ func (c *kvCache) store(l, off int, k, v []float32, args *kernels.AttentionArgs)
 // of its size class; the pool frees idle caches to make room, and never
 // holds more than its budget.
 type kvPool struct {
-	kv            KVType
-	layers, kvDim int
-	budget        int64 // bytes
-	held          int64 // bytes of every cache the pool has made and still holds (lent or idle)
-	idle          map[int][]*kvCache
+	kv     KVType
+	config *Config
+	budget int64 // bytes
+	held   int64 // bytes of every cache the pool has made and still holds (lent or idle)
+	idle   map[int][]*kvCache
 }
 
 // kvQuantum rounds a cache's capacity up, so that finished sequences' caches
@@ -46,12 +70,12 @@ type kvPool struct {
 const kvQuantum = 256
 
 func newKVPool(c *Config, kv KVType, budget int64) *kvPool {
-	return &kvPool{kv: kv, layers: c.Layers, kvDim: c.KVDim(), budget: budget, idle: map[int][]*kvCache{}}
+	return &kvPool{kv: kv, config: c, budget: budget, idle: map[int][]*kvCache{}}
 }
 
 // bytes is what a cache of capacity positions takes: keys and values.
 func (p *kvPool) bytes(capacity int) int64 {
-	return int64(capacity) * int64(p.layers) * int64(p.kvDim) * 2 * int64(p.kv.Bytes())
+	return int64(capacity) * int64(p.config.Layers) * int64(p.config.KVDim()) * 2 * int64(p.kv.Bytes())
 }
 
 // sizeClass is the capacity a cache for positions gets.
@@ -81,13 +105,8 @@ func (p *kvPool) get(positions int) *kvCache {
 		}
 	}
 	p.held += need
-	c := &kvCache{capacity: class}
-	if p.kv == KVF16 {
-		c.keys16, c.values16 = makeRows[uint16](p.layers, class*p.kvDim), makeRows[uint16](p.layers, class*p.kvDim)
-	} else {
-		c.keys, c.values = makeRows[float32](p.layers, class*p.kvDim), makeRows[float32](p.layers, class*p.kvDim)
-	}
-	return c
+	c := newKVCache(p.config, p.kv, class)
+	return &c
 }
 
 // put takes a cache back.

@@ -22,7 +22,7 @@ type State struct {
 	tokens      []int32 // the Pos tokens in the cache, for prefix reuse and penalties
 
 	kv      KVType
-	kvCache // per layer: Ctx rows of KVDim, in float32 or in halves
+	kvCache // Ctx positions, in float32 or in halves
 
 	positions      []int32   // the batch's positions
 	logits         []float32 // the last token's logits
@@ -56,14 +56,10 @@ func (m *Model) NewStateWith(ctx int, o StateOptions) (*State, error) {
 	b := min(DefaultBatch, ctx) // Forward never holds more than ctx tokens
 	s := &State{activations: newActivations(m, b), Ctx: ctx, maxBatch: b, tokens: make([]int32, 0, ctx),
 		positions: make([]int32, b), kv: o.KV}
-	switch o.KV {
-	case KVF32:
-		s.keys, s.values = makeRows[float32](c.Layers, ctx*c.KVDim()), makeRows[float32](c.Layers, ctx*c.KVDim())
-	case KVF16:
-		s.keys16, s.values16 = makeRows[uint16](c.Layers, ctx*c.KVDim()), makeRows[uint16](c.Layers, ctx*c.KVDim())
-	default:
+	if o.KV != KVF32 && o.KV != KVF16 {
 		return nil, fmt.Errorf("unknown KV cache type %d", o.KV)
 	}
+	s.kvCache = newKVCache(c, o.KV, ctx)
 	s.logits = make([]float32, c.VocabSize)
 	return s, nil
 }
