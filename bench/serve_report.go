@@ -23,7 +23,7 @@ func (r *ServeResult) markdown() string {
 	}
 	b.WriteString(".\n\n| measure | value | limit |\n|---|---:|---|\n")
 	row := func(name, value, limit string) { fmt.Fprintf(&b, "| %s | %s | %s |\n", name, value, limit) }
-	row("one user alone", fmt.Sprintf("%.1f tokens/s", r.SingleUserTokensPerS),
+	row("one user alone (two runs, pooled)", fmt.Sprintf("%.1f tokens/s", r.SingleUserTokensPerS),
 		fmt.Sprintf("%.1f tokens/s (%.1f GB/s ÷ %s of weights a token): %s", r.SingleUserLimit, r.BandwidthGBs,
 			humanBytes(r.WeightBytesPerStep), pctOf(percent(r.SingleUserTokensPerS, r.SingleUserLimit), "")))
 	row("all users batched, own adapters", fmt.Sprintf("%.1f tokens/s (%.2f× one user)", r.AggregateTokensPerS, r.AggregateTokensPerS/r.SingleUserTokensPerS),
