@@ -383,3 +383,34 @@ func FuzzInterleavedGemv(f *testing.F) {
 		})
 	})
 }
+
+// TestBlockBiasTerms: the word-at-a-time block sums equal a byte-at-a-time
+// sum, on random blocks and on blocks of the extremes (−128, 127, mixed).
+func TestBlockBiasTerms(t *testing.T) {
+	rng := rand.New(rand.NewPCG(21, 22))
+	const blocks = 40
+	xq := make([]int8, blocks*quant.QK)
+	for i := range xq {
+		switch b := i / quant.QK; {
+		case b == 0:
+			xq[i] = -128
+		case b == 1:
+			xq[i] = 127
+		case b == 2:
+			xq[i] = int8(-128 + 255*(i%2))
+		default:
+			xq[i] = int8(rng.IntN(256) - 128)
+		}
+	}
+	xc := make([]int32, blocks)
+	blockBiasTerms(xq, 128, xc)
+	for b := range xc {
+		var s int32
+		for _, v := range xq[b*quant.QK : (b+1)*quant.QK] {
+			s += int32(v)
+		}
+		if xc[b] != -128*s {
+			t.Fatalf("block %d: %d, want %d", b, xc[b], -128*s)
+		}
+	}
+}
