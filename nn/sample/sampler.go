@@ -149,8 +149,54 @@ func (s *Sampler) loadCandidates(logits []float32) int {
 }
 
 // argmax returns the index of the largest logit, the lowest index on ties.
-// NaN never wins.
+// NaN never wins. Four running maxima (positions 0, 1, 2, 3 mod 4) are four
+// independent chains of compares, where one chain waits on each compare
+// before the next: greedy decoding scans the whole vocabulary per token,
+// once per sequence of a batch. Where no value beats −Inf (all −Inf or NaN)
+// the scan in order decides.
 func argmax(logits []float32) int32 {
+	n := len(logits) &^ 3
+	var lane [4]struct {
+		v float32
+		i int
+	}
+	for j := range lane {
+		lane[j].v, lane[j].i = float32(math.Inf(-1)), -1
+	}
+	for i := 0; i < n; i += 4 {
+		l := logits[i : i+4 : i+4]
+		if l[0] > lane[0].v {
+			lane[0].v, lane[0].i = l[0], i
+		}
+		if l[1] > lane[1].v {
+			lane[1].v, lane[1].i = l[1], i+1
+		}
+		if l[2] > lane[2].v {
+			lane[2].v, lane[2].i = l[2], i+2
+		}
+		if l[3] > lane[3].v {
+			lane[3].v, lane[3].i = l[3], i+3
+		}
+	}
+	best, bv := lane[0].i, lane[0].v
+	for _, c := range lane[1:] {
+		if c.i >= 0 && (c.v > bv || c.v == bv && (best < 0 || c.i < best)) {
+			best, bv = c.i, c.v
+		}
+	}
+	for i := n; i < len(logits); i++ { // past every lane's index: ties keep best
+		if logits[i] > bv {
+			best, bv = i, logits[i]
+		}
+	}
+	if best < 0 {
+		return argmaxInOrder(logits)
+	}
+	return int32(best)
+}
+
+// argmaxInOrder is argmax one value at a time.
+func argmaxInOrder(logits []float32) int32 {
 	best := 0
 	for i := 1; i < len(logits); i++ {
 		if logits[i] > logits[best] || logits[best] != logits[best] {
