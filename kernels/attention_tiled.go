@@ -42,6 +42,7 @@ type attnTileTask struct {
 	kt, vt           []float32
 	qa, s, pa, tiles [][]float32 // per worker: packed Q, scores, packed P, an edge tile
 	wide             [][]float32 // per worker: a panel's keys widened from an F16 cache
+	wideV            [][]float32 // per worker: a KV head's values widened from an F16 cache
 }
 
 // attentionTiled is Pool.Attention for a batch of attnTileMinBatch or more.
@@ -62,9 +63,10 @@ func (p *Pool) attentionTiled(a *AttentionArgs) {
 	t.tiles = p.growScratch(t.tiles, mr*nr)
 	if a.K16 != nil {
 		t.wide = p.growScratch(t.wide, nr*hs)
+		t.wideV = p.growScratch(t.wideV, (a.Pos0+a.Batch)*hs)
 	}
 
-	packs := a.KVHeads * (t.keyPanels + t.dimPanels)
+	packs := a.KVHeads * (t.keyPanels + 1) // a head's key panels, then its values
 	units := a.Heads * t.qBlocks
 	if work := a.Batch * a.Heads * (a.Pos0 + a.Batch) * hs; work < attnMinWork {
 		t.phase = attnPack
@@ -84,11 +86,11 @@ func (t *attnTileTask) Do(lo, hi, worker int) {
 	a := t.a
 	for i := lo; i < hi; i++ {
 		if t.phase == attnPack {
-			g, j := i/(t.keyPanels+t.dimPanels), i%(t.keyPanels+t.dimPanels)
+			g, j := i/(t.keyPanels+1), i%(t.keyPanels+1)
 			if j < t.keyPanels {
 				t.packKeys(g, j, worker)
 			} else {
-				t.packValues(g, j-t.keyPanels)
+				t.packValues(g, worker)
 			}
 			continue
 		}
@@ -108,14 +110,7 @@ func (t *attnTileTask) packKeys(g, kp, worker int) {
 	p0 := kp * nr
 	n := min(nr, a.Pos0+a.Batch-p0)
 	head, _ := a.headRows(g, a.Pos0+a.Batch)
-	lo, hi := head+p0*hs, head+(p0+n)*hs // the panel's keys
-	var src []float32
-	if a.K16 != nil {
-		src = t.wide[worker][:n*hs]
-		impl.widenF16(a.K16[lo:hi], src)
-	} else {
-		src = a.K[lo:hi]
-	}
+	src := cacheRows(a.K, a.K16, head+p0*hs, head+(p0+n)*hs, t.wide, worker) // the panel's keys
 	if n == nr {
 		t.transpose(hs, src, hs, dst, nr)
 		return
@@ -128,28 +123,39 @@ func (t *attnTileTask) packKeys(g, kp, worker int) {
 	}
 }
 
-// packValues writes the V panel of KV head g, dimensions [NR·dp, NR·dp+NR):
-// one row of NR values per position, zero past the head size and past the
-// last position.
-func (t *attnTileTask) packValues(g, dp int) {
+// packValues writes the V panels of KV head g, NR dimensions each: one row
+// of NR values per position, zero past the head size and past the last
+// position. From an F16 cache the head's values are widened in one call into
+// the worker's scratch first, where a call per position and panel cost more
+// than the widening.
+func (t *attnTileTask) packValues(g, worker int) {
 	a, nr, hs := t.a, t.nr, t.a.HeadSize
 	positions := t.keyPanels * nr
-	dst := t.vt[(g*t.dimPanels+dp)*positions*nr : (g*t.dimPanels+dp+1)*positions*nr]
-	d0 := dp * nr
-	cols := min(nr, hs-d0)
 	n := a.Pos0 + a.Batch
-	head, _ := a.headRows(g, n)
-	for p := 0; p < n; p++ {
-		row := dst[p*nr : (p+1)*nr]
-		at := head + p*hs + d0
-		if a.V16 != nil {
-			impl.widenF16(a.V16[at:at+cols], row[:cols])
-		} else {
-			copy(row, a.V[at:at+cols])
+	lo, hi := a.headRows(g, n)
+	src := cacheRows(a.V, a.V16, lo, hi, t.wideV, worker)
+	for dp := 0; dp < t.dimPanels; dp++ {
+		dst := t.vt[(g*t.dimPanels+dp)*positions*nr : (g*t.dimPanels+dp+1)*positions*nr]
+		d0 := dp * nr
+		cols := min(nr, hs-d0)
+		for p := 0; p < n; p++ {
+			row := dst[p*nr : (p+1)*nr]
+			copy(row, src[p*hs+d0:p*hs+d0+cols])
+			clear(row[cols:])
 		}
-		clear(row[cols:])
+		clear(dst[n*nr:])
 	}
-	clear(dst[n*nr:])
+}
+
+// cacheRows is a cache's values [lo, hi) as float32: those of c16 (halves)
+// widened into the worker's scratch, or c's own.
+func cacheRows(c []float32, c16 []uint16, lo, hi int, scratch [][]float32, worker int) []float32 {
+	if c16 == nil {
+		return c[lo:hi]
+	}
+	wide := scratch[worker][:hi-lo]
+	impl.widenF16(c16[lo:hi], wide)
+	return wide
 }
 
 // unit computes head h's output for query block qb.
