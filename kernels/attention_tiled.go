@@ -18,7 +18,10 @@ import "math"
 // A query block sees the positions up to its last query; rows of it that
 // see fewer get zero probability for the rest. Zeros add nothing to the
 // sums, which run over positions in order, so a query's result does not
-// depend on the other queries of its block or batch.
+// depend on the other queries of its block or batch. A batch shorter than
+// MR (a prompt's small chunk beside generating sequences) fills its blocks
+// with the group's heads of its queries rather than pad each head's block
+// (unit).
 
 // attnTileMinBatch is the batch from which attention runs on tiles. Like
 // gemmMinBatch it is 2: every batched attention then sums in the same
@@ -36,9 +39,11 @@ type attnTileTask struct {
 	mr, nr           int
 	micro            func(k int, a, b, c []float32, ldc int, accumulate bool)
 	transpose        func(k int, src []float32, ld int, dst []float32, n int)
-	keyPanels        int // NR-position panels of the cache in use
-	dimPanels        int // NR-dimension panels of a head
-	qBlocks          int // MR-query blocks of the batch
+	keyPanels        int  // NR-position panels of the cache in use
+	dimPanels        int  // NR-dimension panels of a head
+	group            int  // query heads per KV head
+	mixed            bool // a block's rows are the group's heads of a few queries (a batch shorter than MR)
+	qBlocks          int  // MR-row blocks of a KV head's (query, head) rows
 	kt, vt           []float32
 	qa, s, pa, tiles [][]float32 // per worker: packed Q, scores, packed P, an edge tile
 	wide             [][]float32 // per worker: a panel's keys widened from an F16 cache
@@ -53,7 +58,13 @@ func (p *Pool) attentionTiled(a *AttentionArgs) {
 	mr, nr, hs := t.mr, t.nr, a.HeadSize
 	t.keyPanels = (a.Pos0 + a.Batch + nr - 1) / nr
 	t.dimPanels = (hs + nr - 1) / nr
-	t.qBlocks = (a.Batch + mr - 1) / mr
+	t.group = a.Heads / a.KVHeads
+	t.mixed = a.Batch < mr
+	if t.mixed {
+		t.qBlocks = (a.Batch*t.group + mr - 1) / mr
+	} else {
+		t.qBlocks = t.group * ((a.Batch + mr - 1) / mr)
+	}
 	positions := t.keyPanels * nr
 	t.kt = growF32(t.kt, a.KVHeads*t.keyPanels*hs*nr)
 	t.vt = growF32(t.vt, a.KVHeads*t.dimPanels*positions*nr)
@@ -67,7 +78,7 @@ func (p *Pool) attentionTiled(a *AttentionArgs) {
 	}
 
 	packs := a.KVHeads * (t.keyPanels + 1) // a head's key panels, then its values
-	units := a.Heads * t.qBlocks
+	units := a.KVHeads * t.qBlocks
 	if work := a.Batch * a.Heads * (a.Pos0 + a.Batch) * hs; work < attnMinWork {
 		t.phase = attnPack
 		t.Do(0, packs, 0)
@@ -96,8 +107,8 @@ func (t *attnTileTask) Do(lo, hi, worker int) {
 		}
 		// The last query blocks see the most keys: hand them out first so
 		// that the loop ends on short units.
-		qb := t.qBlocks - 1 - i/a.Heads
-		t.unit(i%a.Heads, qb, worker)
+		qb := t.qBlocks - 1 - i/a.KVHeads
+		t.unit(i%a.KVHeads, qb, worker)
 	}
 }
 
@@ -158,26 +169,46 @@ func cacheRows(c []float32, c16 []uint16, lo, hi int, scratch [][]float32, worke
 	return wide
 }
 
-// unit computes head h's output for query block qb.
-func (t *attnTileTask) unit(h, qb, worker int) {
+// unit computes block qb of KV head g's (query, head) rows. A batch of MR
+// queries or more goes head by head, a block MR consecutive queries of one
+// head (block qb: head qb % group, queries from MR·(qb / group)). A shorter
+// batch would pad each head's block to MR rows, so its rows are the group's
+// heads of a few queries instead (row r: query r / group, head r % group),
+// and a block sees only the positions up to its last query. Each row's
+// scores and sums are the micro-kernel's over its own values, in position
+// order, zero weights past its query: its result does not depend on its
+// block.
+func (t *attnTileTask) unit(g, qb, worker int) {
 	a, mr, nr, hs := t.a, t.mr, t.nr, t.a.HeadSize
-	qDim := a.Heads * hs
-	g := h / (a.Heads / a.KVHeads)
-	b0 := qb * mr
-	rows := min(mr, a.Batch-b0)
-	panels := (a.Pos0 + b0 + rows + nr - 1) / nr
+	qDim, group := a.Heads*hs, t.group
+	var rows, b0, h0 int // h0: the block's one head, when it has one
+	var query, head func(i int) int
+	if t.mixed {
+		r0 := qb * mr
+		rows = min(mr, a.Batch*group-r0)
+		query = func(i int) int { return (r0 + i) / group }
+		head = func(i int) int { return g*group + (r0+i)%group }
+	} else {
+		b0, h0 = (qb/group)*mr, g*group+qb%group
+		rows = min(mr, a.Batch-b0)
+		query = func(i int) int { return b0 + i }
+		head = func(int) int { return h0 }
+	}
+	whole := !t.mixed && rows == mr // one head's MR queries: rows qDim apart in Q and Out
+	panels := (a.Pos0 + query(rows-1) + 1 + nr - 1) / nr
 	kTot := panels * nr   // positions this block scores, a whole number of panels
 	ld := (kTot + 7) &^ 7 // the scores' row stride: room to pad a row to 8
 
-	// Q block, scaled by 1/√d, as an A panel: head-size rows of MR values.
+	// The block's queries, scaled by 1/√d, as an A panel: head-size rows of
+	// MR values.
 	qa := t.qa[worker][:hs*mr]
-	src := a.Q[b0*qDim+h*hs:]
-	if rows == mr {
-		t.transpose(hs, src, qDim, qa, mr)
+	if whole {
+		t.transpose(hs, a.Q[b0*qDim+h0*hs:], qDim, qa, mr)
 	} else {
 		clear(qa)
 		for i := 0; i < rows; i++ {
-			for d, v := range src[i*qDim : i*qDim+hs] {
+			at := query(i)*qDim + head(i)*hs
+			for d, v := range a.Q[at : at+hs] {
 				qa[d*mr+i] = v
 			}
 		}
@@ -196,8 +227,7 @@ func (t *attnTileTask) unit(h, qb, worker int) {
 			clear(row) // padding rows past the batch get no weight at all
 			continue
 		}
-		seen := a.Pos0 + b0 + i + 1
-		softmaxPadded(row, seen)
+		softmaxPadded(row, a.Pos0+query(i)+1)
 	}
 
 	// out = P·V: P as an A panel (kTot rows of MR), V panel by panel.
@@ -210,14 +240,15 @@ func (t *attnTileTask) unit(h, qb, worker int) {
 		vt = vt[:kTot*nr]
 		d0 := dp * nr
 		cols := min(nr, hs-d0)
-		out := a.Out[b0*qDim+h*hs+d0:]
-		if rows == mr && cols == nr {
+		if whole && cols == nr {
+			out := a.Out[b0*qDim+h0*hs+d0:]
 			t.micro(kTot, pa, vt, out[:(mr-1)*qDim+nr], qDim, false)
 			continue
 		}
 		t.micro(kTot, pa, vt, tile, nr, false)
 		for i := 0; i < rows; i++ {
-			copy(out[i*qDim:i*qDim+cols], tile[i*nr:i*nr+cols])
+			at := query(i)*qDim + head(i)*hs + d0
+			copy(a.Out[at:at+cols], tile[i*nr:i*nr+cols])
 		}
 	}
 }
