@@ -95,8 +95,8 @@ func (t *attnGroupedTask) blockScores(g, b int) {
 	p0 := b * attnPosBlock
 	cnt := min(attnPosBlock, n-p0)
 	// The block's keys: the kernel does not check bounds, the slice does.
-	lo, _ := a.headRows(g, n)
-	lo, hi := lo+p0*hs, lo+(p0+cnt)*hs
+	head, _ := a.headRows(g, n)
+	lo, hi := head+p0*hs, head+(p0+cnt)*hs
 	h := g * group
 	scoreGroup(a, h, lo, hi, cnt, t.scale, t.scores[h*n+p0:], n, group)
 }
