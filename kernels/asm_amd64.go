@@ -39,7 +39,7 @@ func installArch(l Level, s *kernelSet) {
 	s.attnOneWidth, s.attnScores, s.attnMix = 8, attnScoresAVX2, attnMixAVX2
 	s.attnMix3 = attnMix3AVX2 // at both levels: any multiple of 8 dimensions
 	s.attnScoresF16, s.attnMixF16 = attnScoresF16AVX2, attnMixF16AVX2
-	s.widenF16, s.narrowF16 = widenF16AVX2, narrowF16AVX2
+	s.widenF16, s.narrowF16, s.widenF16Rows = widenF16AVX2, narrowF16AVX2, widenF16RowsAVX2
 	s.gemvQ8_0x16, s.gemvQ4_0x16, s.gemvQ5_0x16 = gemvQ8_0x16AVX2, gemvQ4_0x16AVX2, gemvQ5_0x16AVX2
 	s.gemvQ4_Kx16 = gemvQ4_Kx16AVX2
 	s.gemmQ8_0x16, s.gemmQ4_0x16 = ilGemm{gemmQ8_0x16x4AVX2, 4}, ilGemm{gemmQ4_0x16x4AVX2, 4}
@@ -49,6 +49,7 @@ func installArch(l Level, s *kernelSet) {
 	}
 	s.dot, s.axpy, s.scale, s.sum, s.peakFMA = dotAVX512, axpyAVX512, scaleAVX512, sumAVX512, peakFMAAVX512
 	s.gemmMR, s.gemmNR, s.gemmMicro = 12, 32, gemmMicro12x32AVX512
+	s.gemmMicroB16 = gemmMicro12x32B16AVX512
 	s.gemmWTRows, s.gemmWTTokens, s.gemmWT = 8, 32, gemmWT8x32AVX512
 	s.attnOneWidth, s.attnScores, s.attnMix = 16, attnScoresAVX512, attnMixAVX512
 	s.attnScoresF16, s.attnMixF16 = attnScoresF16AVX512, attnMixF16AVX512

@@ -36,7 +36,7 @@ func installArch(l Level, s *kernelSet) {
 	s.dot, s.axpy, s.scale, s.sum, s.peakFMA = dotNEON, axpyNEON, scaleNEON, sumNEON, peakFMANEON
 	s.gemmMR, s.gemmNR, s.gemmMicro = 8, 12, gemmMicro8x12NEON
 	s.dotF16, s.dotBF16 = dotF16NEON, dotBF16NEON
-	s.widenF16, s.narrowF16 = widenF16NEON, narrowF16NEON
+	s.widenF16, s.narrowF16, s.widenF16Rows = widenF16NEON, narrowF16NEON, widenF16RowsNEON
 	s.expShift, s.siluMul = expShiftNEON, siluMulNEON
 	s.attnOneWidth, s.attnScores, s.attnMix = 4, attnScoresNEON, attnMixNEON
 	if useSDOT {

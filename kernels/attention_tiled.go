@@ -13,7 +13,11 @@ import "math"
 // micro-kernel's B layout: Kᵀ panels of NR positions (head size rows of NR
 // values) and V panels of NR head dimensions (one row of NR values per
 // position), zero past the last position. Every query head of a group
-// reads its KV head's panels.
+// reads its KV head's panels. Where the level's micro-kernel reads B in
+// halves (gemmMicroB16), an F16 cache's values are not packed at all: each
+// position's row is already a B row, widened as it is loaded. Packing costs
+// more than its copy: between layers the weights evict the panels, so every
+// call writes them to lines fetched from memory first.
 //
 // A query block sees the positions up to its last query; rows of it that
 // see fewer get zero probability for the rest. Zeros add nothing to the
@@ -44,10 +48,10 @@ type attnTileTask struct {
 	group            int  // query heads per KV head
 	mixed            bool // a block's rows are the group's heads of a few queries (a batch shorter than MR)
 	qBlocks          int  // MR-row blocks of a KV head's (query, head) rows
+	vInPlace         bool // the micro-kernel reads the F16 cache's values in place (gemmMicroB16)
 	kt, vt           []float32
 	qa, s, pa, tiles [][]float32 // per worker: packed Q, scores, packed P, an edge tile
 	wide             [][]float32 // per worker: a panel's keys widened from an F16 cache
-	wideV            [][]float32 // per worker: a KV head's values widened from an F16 cache
 }
 
 // attentionTiled is Pool.Attention for a batch of attnTileMinBatch or more.
@@ -66,18 +70,24 @@ func (p *Pool) attentionTiled(a *AttentionArgs) {
 		t.qBlocks = t.group * ((a.Batch + mr - 1) / mr)
 	}
 	positions := t.keyPanels * nr
+	t.vInPlace = a.V16 != nil && impl.gemmMicroB16 != nil && hs%nr == 0
 	t.kt = growF32(t.kt, a.KVHeads*t.keyPanels*hs*nr)
-	t.vt = growF32(t.vt, a.KVHeads*t.dimPanels*positions*nr)
+	if !t.vInPlace {
+		t.vt = growF32(t.vt, a.KVHeads*t.dimPanels*positions*nr)
+	}
 	t.qa = p.growScratch(t.qa, hs*mr)
 	t.s = p.growScratch(t.s, mr*((positions+7)&^7))
 	t.pa = p.growScratch(t.pa, positions*mr)
 	t.tiles = p.growScratch(t.tiles, mr*nr)
 	if a.K16 != nil {
 		t.wide = p.growScratch(t.wide, nr*hs)
-		t.wideV = p.growScratch(t.wideV, (a.Pos0+a.Batch)*hs)
 	}
 
-	packs := a.KVHeads * (t.keyPanels + 1) // a head's key panels, then its values
+	perHead := t.keyPanels + 1 // a head's key panels, then its values
+	if t.vInPlace {
+		perHead = t.keyPanels
+	}
+	packs := a.KVHeads * perHead
 	units := a.KVHeads * t.qBlocks
 	if work := a.Batch * a.Heads * (a.Pos0 + a.Batch) * hs; work < attnMinWork {
 		t.phase = attnPack
@@ -97,11 +107,15 @@ func (t *attnTileTask) Do(lo, hi, worker int) {
 	a := t.a
 	for i := lo; i < hi; i++ {
 		if t.phase == attnPack {
-			g, j := i/(t.keyPanels+1), i%(t.keyPanels+1)
+			perHead := t.keyPanels + 1
+			if t.vInPlace {
+				perHead = t.keyPanels
+			}
+			g, j := i/perHead, i%perHead
 			if j < t.keyPanels {
 				t.packKeys(g, j, worker)
 			} else {
-				t.packValues(g, worker)
+				t.packValues(g)
 			}
 			continue
 		}
@@ -136,23 +150,27 @@ func (t *attnTileTask) packKeys(g, kp, worker int) {
 
 // packValues writes the V panels of KV head g, NR dimensions each: one row
 // of NR values per position, zero past the head size and past the last
-// position. From an F16 cache the head's values are widened in one call into
-// the worker's scratch first, where a call per position and panel cost more
-// than the widening.
-func (t *attnTileTask) packValues(g, worker int) {
+// position. From an F16 cache the rows are widened straight into the panel.
+func (t *attnTileTask) packValues(g int) {
 	a, nr, hs := t.a, t.nr, t.a.HeadSize
 	positions := t.keyPanels * nr
 	n := a.Pos0 + a.Batch
 	lo, hi := a.headRows(g, n)
-	src := cacheRows(a.V, a.V16, lo, hi, t.wideV, worker)
 	for dp := 0; dp < t.dimPanels; dp++ {
 		dst := t.vt[(g*t.dimPanels+dp)*positions*nr : (g*t.dimPanels+dp+1)*positions*nr]
 		d0 := dp * nr
 		cols := min(nr, hs-d0)
-		for p := 0; p < n; p++ {
-			row := dst[p*nr : (p+1)*nr]
-			copy(row, src[p*hs+d0:p*hs+d0+cols])
-			clear(row[cols:])
+		if a.V16 != nil {
+			impl.widenF16Rows(a.V16[lo+d0:hi], hs, dst, nr, n, cols)
+		} else {
+			for p := 0; p < n; p++ {
+				copy(dst[p*nr:p*nr+cols], a.V[lo+p*hs+d0:])
+			}
+		}
+		if cols < nr {
+			for p := 0; p < n; p++ {
+				clear(dst[p*nr+cols : (p+1)*nr])
+			}
 		}
 		clear(dst[n*nr:])
 	}
@@ -230,22 +248,32 @@ func (t *attnTileTask) unit(g, qb, worker int) {
 		softmaxPadded(row, a.Pos0+query(i)+1)
 	}
 
-	// out = P·V: P as an A panel (kTot rows of MR), V panel by panel.
+	// out = P·V: P as an A panel (kTot rows of MR), V panel by panel, or
+	// in place up to the last position the block sees (past it P is zero,
+	// and the packed panels' zeros add nothing to the sums).
 	pa := t.pa[worker][:kTot*mr]
 	t.transpose(kTot, s, ld, pa, mr)
 	positions := t.keyPanels * nr
+	seen := a.Pos0 + query(rows-1) + 1
+	vRows, _ := a.headRows(g, seen)
 	tile := t.tiles[worker]
 	for dp := 0; dp < t.dimPanels; dp++ {
-		vt := t.vt[(g*t.dimPanels+dp)*positions*nr:]
-		vt = vt[:kTot*nr]
 		d0 := dp * nr
 		cols := min(nr, hs-d0)
+		mul := func(c []float32, ldc int) {
+			if t.vInPlace {
+				impl.gemmMicroB16(seen, pa, a.V16[vRows+d0:vRows+(seen-1)*hs+d0+nr], hs, c, ldc)
+				return
+			}
+			vt := t.vt[(g*t.dimPanels+dp)*positions*nr:]
+			t.micro(kTot, pa, vt[:kTot*nr], c, ldc, false)
+		}
 		if whole && cols == nr {
 			out := a.Out[b0*qDim+h0*hs+d0:]
-			t.micro(kTot, pa, vt, out[:(mr-1)*qDim+nr], qDim, false)
+			mul(out[:(mr-1)*qDim+nr], qDim)
 			continue
 		}
-		t.micro(kTot, pa, vt, tile, nr, false)
+		mul(tile, nr)
 		for i := 0; i < rows; i++ {
 			at := query(i)*qDim + head(i)*hs + d0
 			copy(a.Out[at:at+cols], tile[i*nr:i*nr+cols])

@@ -17,6 +17,10 @@ type kernelSet struct {
 	// f32 GEMM register tile: c[MR×NR] (+)= packed a (k×MR) · packed b (k×NR).
 	gemmMR, gemmNR int
 	gemmMicro      func(k int, a, b, c []float32, ldc int, accumulate bool)
+	// gemmMicroB16, nil where the level has none: gemmMicro overwriting c,
+	// B's k rows of NR values in halves, ldb apart (a cache's rows read in
+	// place), with the bits gemmMicro gives them widened and packed.
+	gemmMicroB16 func(k int, a []float32, b []uint16, ldb int, c []float32, ldc int)
 	// X·Wᵀ tile with W read in place (gemm_wt.go), nil where the level
 	// has none: c[t*ldc+i] = Σ_p w[i*ldw+p]·x[p*T+t] for R rows i and T
 	// tokens t; at every k step it prefetches the line at pf and moves pf
@@ -116,6 +120,10 @@ type kernelSet struct {
 	// bit-exact with quant.F32ToF16.
 	widenF16  func(src []uint16, dst []float32)
 	narrowF16 func(src []float32, dst []uint16)
+	// widenF16Rows widens rows rows of cols halves, srcStride apart in src,
+	// into rows dstStride apart in dst (a cache's head rows into the tiled
+	// attention's panels), exactly as widenF16.
+	widenF16Rows func(src []uint16, srcStride int, dst []float32, dstStride, rows, cols int)
 
 	// Elementwise.
 	expShift func(x []float32, shift float32) float32 // x = exp(x-shift), returns Σ
@@ -156,7 +164,7 @@ func genericKernels() kernelSet {
 		dotQ8_0: dotQ8_0Generic, dotQ4_0: dotQ4_0Generic,
 		dotQ4_K: dotQ4_KGeneric, dotQ5_K: dotQ5_KGeneric, dotQ6_K: dotQ6_KGeneric,
 		dotQ5_0: dotQ5_0Generic, dotQ4_1: dotQ4_1Generic, dotQ5_1: dotQ5_1Generic,
-		dotF16: dotF16Generic, dotBF16: dotBF16Generic, widenF16: widenF16Generic, narrowF16: narrowF16Generic,
+		dotF16: dotF16Generic, dotBF16: dotBF16Generic, widenF16: widenF16Generic, narrowF16: narrowF16Generic, widenF16Rows: widenF16RowsGeneric,
 		expShift: expShiftGeneric, expScaled: expScaledGeneric, swiglu: swigluGeneric, swigluBack: swigluBackGeneric, softmaxGrad: softmaxGradGeneric,
 		siluMul: siluMulGeneric, max: maxOf,
 		sumSquares16: sumSquares16Generic, scaleMul: scaleMulGeneric,

@@ -23,3 +23,8 @@ func gemmWT8x32AVX512(k int, w []float32, ldw int, x, c []float32, ldc int, pf [
 //
 //go:noescape
 func gemmWT6x16AVX2(k int, w []float32, ldw int, x, c []float32, ldc int, pf []float32, pfStep int)
+
+// gemmMicro12x32B16AVX512 is kernelSet.gemmMicroB16 on AVX-512.
+//
+//go:noescape
+func gemmMicro12x32B16AVX512(k int, a []float32, b []uint16, ldb int, c []float32, ldc int)

@@ -34,3 +34,15 @@ func narrowF16Generic(src []float32, dst []uint16) {
 		dst[i] = quant.F32ToF16(f)
 	}
 }
+
+// widenF16RowsGeneric is kernelSet.widenF16Rows a row at a time.
+func widenF16RowsGeneric(src []uint16, srcStride int, dst []float32, dstStride, rows, cols int) {
+	widenRowsWith(widenF16Generic, src, srcStride, dst, dstStride, rows, cols)
+}
+
+// widenRowsWith is widenF16Rows on a level's widenF16, row by row.
+func widenRowsWith(widen func([]uint16, []float32), src []uint16, srcStride int, dst []float32, dstStride, rows, cols int) {
+	for r := range rows {
+		widen(src[r*srcStride:r*srcStride+cols], dst[r*dstStride:r*dstStride+cols])
+	}
+}

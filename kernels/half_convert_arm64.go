@@ -24,3 +24,8 @@ func narrowF16NEON(src []float32, dst []uint16) {
 	narrowF16x8NEON(src[:n], dst[:n])
 	narrowF16Generic(src[n:], dst[n:])
 }
+
+// widenF16RowsNEON is kernelSet.widenF16Rows: widenF16NEON row by row.
+func widenF16RowsNEON(src []uint16, srcStride int, dst []float32, dstStride, rows, cols int) {
+	widenRowsWith(widenF16NEON, src, srcStride, dst, dstStride, rows, cols)
+}

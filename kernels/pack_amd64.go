@@ -115,6 +115,26 @@ func dequantF16AVX2(w []byte, dst []float32) {
 	dequantF16Generic(w[2*n:], dst[n:])
 }
 
+//go:noescape
+func widenF16Rowsx8AVX2(src []uint16, srcStride int, dst []float32, dstStride, rows, cols int)
+
+// widenF16RowsAVX2 is kernelSet.widenF16Rows: each row's groups of eight
+// in one assembly call for all the rows, a tail of fewer in Go.
+func widenF16RowsAVX2(src []uint16, srcStride int, dst []float32, dstStride, rows, cols int) {
+	if rows <= 0 || cols <= 0 {
+		return
+	}
+	// The assembly does not check bounds: the last row's end proves them.
+	_, _ = src[(rows-1)*srcStride+cols-1], dst[(rows-1)*dstStride+cols-1]
+	if c8 := cols &^ 7; c8 > 0 {
+		widenF16Rowsx8AVX2(src, srcStride, dst, dstStride, rows, c8)
+	}
+	if cols%8 != 0 {
+		c8 := cols &^ 7
+		widenRowsWith(widenF16Generic, src[c8:], srcStride, dst[c8:], dstStride, rows, cols-c8)
+	}
+}
+
 // packPanelAVX2 is kernelSet.packPanel: whole 8×8 blocks in assembly,
 // columns outer (transposePanelAVX2), the rest as transposeAVX2 does it.
 // For a panel already in cache, columns outer beats transposeAVX2's

@@ -269,6 +269,45 @@ f16done:
 	VZEROUPPER
 	RET
 
+// func widenF16Rowsx8AVX2(src []uint16, srcStride int, dst []float32, dstStride, rows, cols int)
+// rows rows of cols halves (a multiple of 8), srcStride halves apart,
+// widened by F16C into rows dstStride floats apart.
+TEXT ·widenF16Rowsx8AVX2(SB), NOSPLIT, $0-80
+	MOVQ src_base+0(FP), SI
+	MOVQ srcStride+24(FP), R8
+	SHLQ $1, R8
+	MOVQ dst_base+32(FP), DI
+	MOVQ dstStride+56(FP), R9
+	SHLQ $2, R9
+	MOVQ rows+64(FP), DX
+	MOVQ cols+72(FP), R10
+	SHRQ $3, R10
+	TESTQ DX, DX
+	JZ   wrdone
+	TESTQ R10, R10
+	JZ   wrdone
+
+wrrow:
+	MOVQ SI, AX
+	MOVQ DI, BX
+	MOVQ R10, CX
+
+wrcol:
+	VCVTPH2PS (AX), Y0
+	VMOVUPS Y0, (BX)
+	ADDQ $16, AX
+	ADDQ $32, BX
+	DECQ CX
+	JNZ  wrcol
+	ADDQ R8, SI
+	ADDQ R9, DI
+	DECQ DX
+	JNZ  wrrow
+
+wrdone:
+	VZEROUPPER
+	RET
+
 // func dequantQ4_0AVX2(w []byte, dst []float32)
 // len(dst)/32 blocks: dst = f16(d) · (q − 8), one rounding like the Go code;
 // byte j holds element j (low nibble) and j+16 (high nibble).
