@@ -40,6 +40,7 @@ func installArch(l Level, s *kernelSet) {
 	s.attnMix3 = attnMix3AVX2 // at both levels: any multiple of 8 dimensions
 	s.attnScoresF16, s.attnMixF16 = attnScoresF16AVX2, attnMixF16AVX2
 	s.widenF16, s.narrowF16, s.widenF16Rows = widenF16AVX2, narrowF16AVX2, widenF16RowsAVX2
+	s.transposeHalves = transposeHalvesAVX
 	s.gemvQ8_0x16, s.gemvQ4_0x16, s.gemvQ5_0x16 = gemvQ8_0x16AVX2, gemvQ4_0x16AVX2, gemvQ5_0x16AVX2
 	s.gemvQ4_Kx16 = gemvQ4_Kx16AVX2
 	s.gemmQ8_0x16, s.gemmQ4_0x16 = ilGemm{gemmQ8_0x16x4AVX2, 4}, ilGemm{gemmQ4_0x16x4AVX2, 4}

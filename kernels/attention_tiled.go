@@ -48,8 +48,10 @@ type attnTileTask struct {
 	group            int  // query heads per KV head
 	mixed            bool // a block's rows are the group's heads of a few queries (a batch shorter than MR)
 	qBlocks          int  // MR-row blocks of a KV head's (query, head) rows
-	vInPlace         bool // the micro-kernel reads the F16 cache's values in place (gemmMicroB16)
+	halves           bool // F16 cache, and a micro-kernel reading B in halves (gemmMicroB16)
+	vInPlace         bool // it reads the cache's values in place
 	kt, vt           []float32
+	kt16             []uint16    // the Kᵀ panels in halves, with halves
 	qa, s, pa, tiles [][]float32 // per worker: packed Q, scores, packed P, an edge tile
 	wide             [][]float32 // per worker: a panel's keys widened from an F16 cache
 }
@@ -70,16 +72,21 @@ func (p *Pool) attentionTiled(a *AttentionArgs) {
 		t.qBlocks = t.group * ((a.Batch + mr - 1) / mr)
 	}
 	positions := t.keyPanels * nr
-	t.vInPlace = a.V16 != nil && impl.gemmMicroB16 != nil && hs%nr == 0
-	t.kt = growF32(t.kt, a.KVHeads*t.keyPanels*hs*nr)
+	t.halves = a.K16 != nil && impl.gemmMicroB16 != nil
+	t.vInPlace = t.halves && hs%nr == 0
+	if t.halves {
+		t.kt16 = grow(t.kt16, a.KVHeads*t.keyPanels*hs*nr)
+	} else {
+		t.kt = grow(t.kt, a.KVHeads*t.keyPanels*hs*nr)
+	}
 	if !t.vInPlace {
-		t.vt = growF32(t.vt, a.KVHeads*t.dimPanels*positions*nr)
+		t.vt = grow(t.vt, a.KVHeads*t.dimPanels*positions*nr)
 	}
 	t.qa = p.growScratch(t.qa, hs*mr)
 	t.s = p.growScratch(t.s, mr*((positions+7)&^7))
 	t.pa = p.growScratch(t.pa, positions*mr)
 	t.tiles = p.growScratch(t.tiles, mr*nr)
-	if a.K16 != nil {
+	if a.K16 != nil && !t.halves {
 		t.wide = p.growScratch(t.wide, nr*hs)
 	}
 
@@ -127,17 +134,28 @@ func (t *attnTileTask) Do(lo, hi, worker int) {
 }
 
 // packKeys writes the Kᵀ panel of KV head g, positions [NR·kp, NR·kp+NR):
-// head-size rows of NR values, zero past the last position. From an F16
-// cache the panel's keys are widened into the worker's scratch first.
+// head-size rows of NR values, zero past the last position. With halves the
+// panel stays in halves; else from an F16 cache the panel's keys are
+// widened into the worker's scratch first.
 func (t *attnTileTask) packKeys(g, kp, worker int) {
 	a, nr, hs := t.a, t.nr, t.a.HeadSize
-	dst := t.kt[(g*t.keyPanels+kp)*hs*nr : (g*t.keyPanels+kp+1)*hs*nr]
 	p0 := kp * nr
 	n := min(nr, a.Pos0+a.Batch-p0)
 	head, _ := a.headRows(g, a.Pos0+a.Batch)
+	at := (g*t.keyPanels + kp) * hs * nr
+	if t.halves {
+		packPanel(t.kt16[at:at+hs*nr], a.K16[head+p0*hs:head+(p0+n)*hs], n, nr, hs, impl.transposeHalves)
+		return
+	}
 	src := cacheRows(a.K, a.K16, head+p0*hs, head+(p0+n)*hs, t.wide, worker) // the panel's keys
+	packPanel(t.kt[at:at+hs*nr], src, n, nr, hs, t.transpose)
+}
+
+// packPanel writes n rows of hs values (src) as the hs rows of nr values of
+// dst, zero past n.
+func packPanel[T float32 | uint16](dst, src []T, n, nr, hs int, transpose func(k int, src []T, ld int, dst []T, n int)) {
 	if n == nr {
-		t.transpose(hs, src, hs, dst, nr)
+		transpose(hs, src, hs, dst, nr)
 		return
 	}
 	clear(dst)
@@ -236,8 +254,12 @@ func (t *attnTileTask) unit(g, qb, worker int) {
 	// Scores, MR rows of ld positions.
 	s := t.s[worker][:mr*ld]
 	for kp := 0; kp < panels; kp++ {
-		kt := t.kt[(g*t.keyPanels+kp)*hs*nr : (g*t.keyPanels+kp+1)*hs*nr]
-		t.micro(hs, qa, kt, s[kp*nr:(mr-1)*ld+kp*nr+nr], ld, false)
+		at, c := (g*t.keyPanels+kp)*hs*nr, s[kp*nr:(mr-1)*ld+kp*nr+nr]
+		if t.halves {
+			impl.gemmMicroB16(hs, qa, t.kt16[at:at+hs*nr], nr, c, ld)
+		} else {
+			t.micro(hs, qa, t.kt[at:at+hs*nr], c, ld, false)
+		}
 	}
 	for i := 0; i < mr; i++ {
 		row := s[i*ld : (i+1)*ld]

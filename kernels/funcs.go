@@ -31,7 +31,10 @@ type kernelSet struct {
 	// suits a source streaming from memory (a weight panel), packPanel
 	// one already in cache (a batch's X panel, n ≤ 32 tokens).
 	transpose func(k int, src []float32, ld int, dst []float32, n int)
-	packPanel func(k int, src []float32, ld int, dst []float32, n int)
+	// transposeHalves is transpose for halves (an F16 cache's keys into the
+	// panels gemmMicroB16 reads).
+	transposeHalves func(k int, src []uint16, ld int, dst []uint16, n int)
+	packPanel       func(k int, src []float32, ld int, dst []float32, n int)
 	// packStrips copies, for p < rows and s < strips, the width values at
 	// src[p*ld+s*width] to dst[s*dstStride+p*width]: rows of a matrix cut
 	// into panels of width columns, as the GEMM packs W for dY·W and
@@ -157,7 +160,7 @@ func genericKernels() kernelSet {
 	return kernelSet{
 		dot: dotGeneric, axpy: axpyGeneric, scale: scaleGeneric, scaleNormal: scaleNormalGeneric, sum: sumGeneric, peakFMA: peakFMAGeneric,
 		gemmMR: 4, gemmNR: 4, gemmMicro: gemmMicroGeneric,
-		transpose: transposeGeneric, packPanel: transposeGeneric, packStrips: packStripsGeneric, dequantQ8_0: dequantQ8_0Generic,
+		transpose: transposeGeneric, transposeHalves: transposeHalvesGeneric, packPanel: transposeGeneric, packStrips: packStripsGeneric, dequantQ8_0: dequantQ8_0Generic,
 		dequantQ4_0: dequantQ4_0Generic, dequantQ5_0: dequantQ5_0Generic, dequantQ4_K: dequantQ4_KGeneric,
 		dequantQ6_K: dequantQ6_KGeneric, dequantF16: dequantF16Generic,
 		quantizeQ8: quantizeActQ8, quantizeQ8K: quantizeActQ8K,

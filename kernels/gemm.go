@@ -47,14 +47,14 @@ func (p *Pool) GEMM(transA, transB bool, m, n, k int, a []float32, lda int, b []
 	g := p.gemm.start(m, n, k, c, ldc, accumulate)
 	mr, nr := g.mr, g.nr
 	g.w = nil
-	g.packB = growF32(g.packB, g.bPanels*nr*k)
+	g.packB = grow(g.packB, g.bPanels*nr*k)
 	g.a, g.lda, g.transA = a, lda, transA
 	g.b, g.ldb, g.transB = b, ldb, transB
 	if len(g.tiles) != p.size {
 		g.tiles = make([][]float32, p.size)
 	}
 	for i := range g.tiles {
-		g.tiles[i] = growF32(g.tiles[i], mr*nr)
+		g.tiles[i] = grow(g.tiles[i], mr*nr)
 	}
 
 	g.phase = gemmPack
@@ -76,15 +76,8 @@ func (g *gemmTask) start(m, n, k int, c []float32, ldc int, accumulate bool) *ge
 	g.k, g.mr, g.nr, g.micro, g.transpose = k, mr, nr, ks.gemmMicro, ks.transpose
 	g.m, g.n, g.c, g.ldc, g.accumulate = m, n, c, ldc, accumulate
 	g.aPanels, g.bPanels = (m+mr-1)/mr, (n+nr-1)/nr
-	g.packA = growF32(g.packA, g.aPanels*mr*k)
+	g.packA = grow(g.packA, g.aPanels*mr*k)
 	return g
-}
-
-func growF32(s []float32, n int) []float32 {
-	if cap(s) < n {
-		return make([]float32, n)
-	}
-	return s[:n]
 }
 
 const (

@@ -298,6 +298,8 @@ TEXT ·gemmMicro12x32B16AVX512(SB), NOSPLIT, $0-96
 	MOVQ b_base+32(FP), DI
 	MOVQ ldb+56(FP), R9
 	SHLQ $1, R9
+	MOVQ R9, R10
+	SHLQ $4, R10 // 16 rows ahead
 	MOVQ c_base+64(FP), DX
 	MOVQ ldc+88(FP), R8
 	SHLQ $2, R8
@@ -308,6 +310,7 @@ TEXT ·gemmMicro12x32B16AVX512(SB), NOSPLIT, $0-96
 	JZ   b16store
 
 b16loop:
+	PREFETCHT0 (DI)(R10*1)
 	VCVTPH2PS (DI), Z24
 	VCVTPH2PS 32(DI), Z25
 	FMA12X32

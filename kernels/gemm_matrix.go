@@ -95,9 +95,9 @@ func (p *Pool) gemmW(m int, x []float32, w *Matrix, trans bool, c []float32, ldc
 		bufLen, tmpLen = g.ncp*nr*k, nr*k
 	}
 	for i := 0; i < p.size; i++ {
-		g.bufB[i] = growF32(g.bufB[i], bufLen)
-		g.tmp[i] = growF32(g.tmp[i], tmpLen)
-		g.tiles[i] = growF32(g.tiles[i], mr*nr)
+		g.bufB[i] = grow(g.bufB[i], bufLen)
+		g.tmp[i] = grow(g.tmp[i], tmpLen)
+		g.tiles[i] = grow(g.tiles[i], mr*nr)
 	}
 
 	g.phase = gemmPack // A panels only: t < aPanels

@@ -124,7 +124,7 @@ func (p *Pool) gemmWT(m int, x []float32, products []Product) {
 	g.wtR, g.wtT = impl.gemmWTRows, impl.gemmWTTokens
 	wtRows, wtTokens := g.wtR, g.wtT
 	g.xPanels = (m + wtTokens - 1) / wtTokens
-	g.packB = growF32(g.packB, g.xPanels*wtTokens*k)
+	g.packB = grow(g.packB, g.xPanels*wtTokens*k)
 
 	// Tasks of whole R-row blocks: at least three per worker and product
 	// so the last ones balance, at most wtTaskBytes of W each.
@@ -146,8 +146,8 @@ func (p *Pool) gemmWT(m int, x []float32, products []Product) {
 		g.tiles = make([][]float32, p.size)
 	}
 	for i := 0; i < p.size; i++ {
-		g.bufB[i] = growF32(g.bufB[i], perTaskMax*wtRows*k)
-		g.tiles[i] = growF32(g.tiles[i], wtRows*wtTokens)
+		g.bufB[i] = grow(g.bufB[i], perTaskMax*wtRows*k)
+		g.tiles[i] = grow(g.tiles[i], wtRows*wtTokens)
 	}
 
 	// With more X panels than a group and every W read in place, the loop

@@ -36,6 +36,16 @@ func transposeGeneric(k int, src []float32, ld int, dst []float32, n int) {
 	}
 }
 
+// transposeHalvesGeneric is kernelSet.transposeHalves.
+func transposeHalvesGeneric(k int, src []uint16, ld int, dst []uint16, n int) {
+	dst = dst[:k*n]
+	for j := 0; j < n; j++ {
+		for p, v := range src[j*ld : j*ld+k] {
+			dst[p*n+j] = v
+		}
+	}
+}
+
 // packStripsGeneric is kernelSet.packStrips: for p < rows and s < strips,
 // dst[s*dstStride+p*width:][:width] = src[p*ld+s*width:][:width].
 func packStripsGeneric(rows int, src []float32, ld int, dst []float32, dstStride, width, strips int) {

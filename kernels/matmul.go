@@ -75,16 +75,16 @@ func (p *Pool) matVec(x []float32, batch, n int) {
 	switch t.kind {
 	case kindQ32:
 		nb := batch * cols / quant.QK
-		t.xq, t.xd = growI8(t.xq, batch*cols), growF32(t.xd, nb)
+		t.xq, t.xd = grow(t.xq, batch*cols), grow(t.xd, nb)
 		impl.quantizeQ8(t.x, t.xq, t.xd)
 		t.useInterleaved(p)
 		if hasBlockOffset(w.Type) {
-			t.xm = growF32(t.xm, nb)
+			t.xm = grow(t.xm, nb)
 			actBlockSums(t.xq, t.xd, t.xm)
 		}
 	case kindQ256:
 		nb := batch * cols / quant.QKK
-		t.xq, t.xd, t.xs = growI8(t.xq, batch*cols), growF32(t.xd, nb), growI16(t.xs, 16*nb)
+		t.xq, t.xd, t.xs = grow(t.xq, batch*cols), grow(t.xd, nb), grow(t.xs, 16*nb)
 		impl.quantizeQ8K(t.x, t.xq, t.xd, t.xs)
 		t.useInterleaved(p)
 	case kindDequant:
@@ -308,16 +308,16 @@ func (t *matMulTask) useInterleaved(p *Pool) {
 		t.il = true
 		if w.Type == quant.Q4_K {
 			if len(t.xk) == 0 {
-				t.xk = growI32(t.xk, 8*nb)
+				t.xk = grow(t.xk, 8*nb)
 				kSubSums(t.xs, t.xk)
 			}
 		} else if w.Type == quant.Q6_K {
 			if len(t.x6) == 0 {
-				t.x6 = growI32(t.x6, 16*nb)
+				t.x6 = grow(t.x6, 16*nb)
 				q6BiasTerms(t.xs, t.x6)
 			}
 		} else if xc := &t.xc[ilBiasSlot(w.Type)]; len(*xc) == 0 {
-			*xc = growI32(*xc, nb)
+			*xc = grow(*xc, nb)
 			blockBiasTerms(t.xq, ilOffset(w.Type), *xc)
 		}
 	}
@@ -395,23 +395,11 @@ func (t *matMulTask) rowsQ8_0(w *Matrix, dst []float32, lo, hi int) {
 	}
 }
 
-func growI8(s []int8, n int) []int8 {
+// grow returns s with length n, reallocated only when its capacity is short:
+// scratch reused from call to call.
+func grow[T any](s []T, n int) []T {
 	if cap(s) < n {
-		return make([]int8, n)
-	}
-	return s[:n]
-}
-
-func growI32(s []int32, n int) []int32 {
-	if cap(s) < n {
-		return make([]int32, n)
-	}
-	return s[:n]
-}
-
-func growI16(s []int16, n int) []int16 {
-	if cap(s) < n {
-		return make([]int16, n)
+		return make([]T, n)
 	}
 	return s[:n]
 }

@@ -96,14 +96,14 @@ func (p *Pool) matMulInt(x []float32, batch int, products []Product) {
 	T := ks.interleavedGemmKernel(w0.Type).tokens
 	t.batch, t.tokens, t.nb, t.bs, t.n = batch, T, nb, bs, len(products)
 	t.tiles = (batch + T - 1) / T
-	t.xq, t.xd = growI8(t.xq, batch*cols), growF32(t.xd, batch*nb)
+	t.xq, t.xd = grow(t.xq, batch*cols), grow(t.xd, batch*nb)
 	if bs == quant.QKK {
-		t.xs = growI16(t.xs, 16*batch*nb)
+		t.xs = grow(t.xs, 16*batch*nb)
 		ks.quantizeQ8K(x[:batch*cols], t.xq, t.xd, t.xs)
 	} else {
 		ks.quantizeQ8(x[:batch*cols], t.xq, t.xd)
 	}
-	t.pq, t.pd = growI8(t.pq, t.tiles*T*cols), growF32(t.pd, t.tiles*T*nb)
+	t.pq, t.pd = grow(t.pq, t.tiles*T*cols), grow(t.pd, t.tiles*T*nb)
 	for i := 0; i < t.tiles; i++ {
 		packTile(t.xq, t.pq[i*T*cols:], batch, nb, bs, i*T, T)
 		packTile(t.xd, t.pd[i*T*nb:], batch, nb, 1, i*T, T)
@@ -122,9 +122,9 @@ func (p *Pool) matMulInt(x []float32, batch int, products []Product) {
 			pc = t.prods[j].pc
 		} else {
 			per := ilTermsPerBlock(w.Type)
-			t.xc = growI32(t.xc, batch*nb*per)
+			t.xc = grow(t.xc, batch*nb*per)
 			ilTerms(w.Type, t.xq, t.xs, t.xc)
-			t.terms[i] = growI32(t.terms[i], t.tiles*T*nb*per)
+			t.terms[i] = grow(t.terms[i], t.tiles*T*nb*per)
 			pc = t.terms[i]
 			for k := 0; k < t.tiles; k++ {
 				packTile(t.xc, pc[k*T*nb*per:], batch, nb, per, k*T, T)
@@ -140,7 +140,7 @@ func (p *Pool) matMulInt(x []float32, batch int, products []Product) {
 		t.tmp = make([][]float32, p.size)
 	}
 	for i := range t.tmp {
-		t.tmp[i] = growF32(t.tmp[i], T*ilLanes)
+		t.tmp[i] = grow(t.tmp[i], T*ilLanes)
 	}
 	p.For(tasks, 1, t)
 	for i := range t.prods {

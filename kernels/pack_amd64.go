@@ -135,6 +135,21 @@ func widenF16RowsAVX2(src []uint16, srcStride int, dst []float32, dstStride, row
 	}
 }
 
+//go:noescape
+func transposeHalves8x8AVX(k8 int, src []uint16, ld int, dst []uint16, n8 int)
+
+// transposeHalvesAVX is kernelSet.transposeHalves: 8×8 blocks in assembly
+// when both sides are whole blocks, else in Go.
+func transposeHalvesAVX(k int, src []uint16, ld int, dst []uint16, n int) {
+	if k%8 != 0 || n%8 != 0 || k == 0 || n == 0 {
+		transposeHalvesGeneric(k, src, ld, dst, n)
+		return
+	}
+	// The assembly does not check bounds: make the slices prove them.
+	_, _ = src[(n-1)*ld+k-1], dst[k*n-1]
+	transposeHalves8x8AVX(k/8, src, ld, dst, n/8)
+}
+
 // packPanelAVX2 is kernelSet.packPanel: whole 8×8 blocks in assembly,
 // columns outer (transposePanelAVX2), the rest as transposeAVX2 does it.
 // For a panel already in cache, columns outer beats transposeAVX2's

@@ -703,3 +703,83 @@ TEXT ·packPanelRows32AVX2(SB), NOSPLIT, $0-64
 // packStrips for one strip of 12 values (an AVX-512 A panel).
 TEXT ·packPanelRows12AVX2(SB), NOSPLIT, $0-64
 	PANELROWS(COPY12, 48)
+
+// func transposeHalves8x8AVX(k8 int, src []uint16, ld int, dst []uint16, n8 int)
+// dst[p·n+j] = src[j·ld+p] for j < 8·n8 (n = 8·n8) and p < 8·k8, in 8×8
+// blocks of halves: words interleaved pairwise, then dwords, then qwords.
+TEXT ·transposeHalves8x8AVX(SB), NOSPLIT, $0-72
+	MOVQ k8+0(FP), R14
+	MOVQ src_base+8(FP), SI
+	MOVQ ld+32(FP), R8
+	SHLQ $1, R8            // a source row in bytes
+	LEAQ (R8)(R8*2), R12   // three source rows
+	MOVQ dst_base+40(FP), DI
+	MOVQ n8+64(FP), R10
+	MOVQ R10, R9
+	SHLQ $4, R9            // a destination row in bytes (8·n8 halves)
+	LEAQ (R9)(R9*2), R13   // three destination rows
+	TESTQ R10, R10
+	JZ   thdone
+	TESTQ R14, R14
+	JZ   thdone
+
+throws:
+	MOVQ SI, CX
+	MOVQ DI, DX
+	MOVQ R14, R11
+
+thblock:
+	LEAQ (CX)(R8*4), AX
+	VMOVDQU (CX), X0
+	VMOVDQU (CX)(R8*1), X1
+	VMOVDQU (CX)(R8*2), X2
+	VMOVDQU (CX)(R12*1), X3
+	VMOVDQU (AX), X4
+	VMOVDQU (AX)(R8*1), X5
+	VMOVDQU (AX)(R8*2), X6
+	VMOVDQU (AX)(R12*1), X7
+	VPUNPCKLWD X1, X0, X8  // rows 0,1: columns 0-3
+	VPUNPCKHWD X1, X0, X9  // columns 4-7
+	VPUNPCKLWD X3, X2, X10
+	VPUNPCKHWD X3, X2, X11
+	VPUNPCKLWD X5, X4, X12
+	VPUNPCKHWD X5, X4, X13
+	VPUNPCKLWD X7, X6, X14
+	VPUNPCKHWD X7, X6, X15
+	VPUNPCKLDQ X10, X8, X0 // rows 0-3: columns 0, 1
+	VPUNPCKHDQ X10, X8, X1 // columns 2, 3
+	VPUNPCKLDQ X11, X9, X2 // columns 4, 5
+	VPUNPCKHDQ X11, X9, X3 // columns 6, 7
+	VPUNPCKLDQ X14, X12, X4 // rows 4-7
+	VPUNPCKHDQ X14, X12, X5
+	VPUNPCKLDQ X15, X13, X6
+	VPUNPCKHDQ X15, X13, X7
+	LEAQ (DX)(R9*4), AX
+	VPUNPCKLQDQ X4, X0, X8
+	VMOVDQU X8, (DX)
+	VPUNPCKHQDQ X4, X0, X8
+	VMOVDQU X8, (DX)(R9*1)
+	VPUNPCKLQDQ X5, X1, X8
+	VMOVDQU X8, (DX)(R9*2)
+	VPUNPCKHQDQ X5, X1, X8
+	VMOVDQU X8, (DX)(R13*1)
+	VPUNPCKLQDQ X6, X2, X8
+	VMOVDQU X8, (AX)
+	VPUNPCKHQDQ X6, X2, X8
+	VMOVDQU X8, (AX)(R9*1)
+	VPUNPCKLQDQ X7, X3, X8
+	VMOVDQU X8, (AX)(R9*2)
+	VPUNPCKHQDQ X7, X3, X8
+	VMOVDQU X8, (AX)(R13*1)
+	ADDQ $16, CX           // the next 8 columns of these rows
+	LEAQ (DX)(R9*8), DX    // are the next 8 destination rows
+	DECQ R11
+	JNZ  thblock
+	LEAQ (SI)(R8*8), SI    // the next 8 source rows
+	ADDQ $16, DI           // are the next 8 destination columns
+	DECQ R10
+	JNZ  throws
+
+thdone:
+	VZEROUPPER
+	RET
