@@ -50,7 +50,7 @@ func installArch(l Level, s *kernelSet) {
 	}
 	s.dot, s.axpy, s.scale, s.sum, s.peakFMA = dotAVX512, axpyAVX512, scaleAVX512, sumAVX512, peakFMAAVX512
 	s.gemmMR, s.gemmNR, s.gemmMicro = 12, 32, gemmMicro12x32AVX512
-	s.gemmMicroB16 = gemmMicro12x32B16AVX512
+	s.gemmMicroB16, s.gemmMicroLdb = gemmMicro12x32B16AVX512, gemmMicro12x32LdbAVX512
 	s.gemmWTRows, s.gemmWTTokens, s.gemmWT = 8, 32, gemmWT8x32AVX512
 	s.attnOneWidth, s.attnScores, s.attnMix = 16, attnScoresAVX512, attnMixAVX512
 	s.attnScoresF16, s.attnMixF16 = attnScoresF16AVX512, attnMixF16AVX512

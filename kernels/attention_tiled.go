@@ -13,11 +13,12 @@ import "math"
 // micro-kernel's B layout: Kᵀ panels of NR positions (head size rows of NR
 // values) and V panels of NR head dimensions (one row of NR values per
 // position), zero past the last position. Every query head of a group
-// reads its KV head's panels. Where the level's micro-kernel reads B in
-// halves (gemmMicroB16), an F16 cache's values are not packed at all: each
-// position's row is already a B row, widened as it is loaded. Packing costs
-// more than its copy: between layers the weights evict the panels, so every
-// call writes them to lines fetched from memory first.
+// reads its KV head's panels. Where the level's micro-kernel reads B rows
+// in place (gemmMicroB16 for halves, widened as they are loaded, and
+// gemmMicroLdb), the cache's values are not packed at all: each position's
+// row is already a B row; and an F16 cache's Kᵀ panels stay in halves.
+// Packing costs more than its copy: between layers the weights evict the
+// panels, so every call writes them to lines fetched from memory first.
 //
 // A query block sees the positions up to its last query; rows of it that
 // see fewer get zero probability for the rest. Zeros add nothing to the
@@ -49,7 +50,7 @@ type attnTileTask struct {
 	mixed            bool // a block's rows are the group's heads of a few queries (a batch shorter than MR)
 	qBlocks          int  // MR-row blocks of a KV head's (query, head) rows
 	halves           bool // F16 cache, and a micro-kernel reading B in halves (gemmMicroB16)
-	vInPlace         bool // it reads the cache's values in place
+	vInPlace         bool // the micro-kernel reads the cache's values in place (gemmMicroB16, gemmMicroLdb)
 	kt, vt           []float32
 	kt16             []uint16    // the Kᵀ panels in halves, with halves
 	qa, s, pa, tiles [][]float32 // per worker: packed Q, scores, packed P, an edge tile
@@ -73,7 +74,7 @@ func (p *Pool) attentionTiled(a *AttentionArgs) {
 	}
 	positions := t.keyPanels * nr
 	t.halves = a.K16 != nil && impl.gemmMicroB16 != nil
-	t.vInPlace = t.halves && hs%nr == 0
+	t.vInPlace = hs%nr == 0 && (t.halves || a.V16 == nil && impl.gemmMicroLdb != nil)
 	if t.halves {
 		t.kt16 = grow(t.kt16, a.KVHeads*t.keyPanels*hs*nr)
 	} else {
@@ -283,8 +284,12 @@ func (t *attnTileTask) unit(g, qb, worker int) {
 		d0 := dp * nr
 		cols := min(nr, hs-d0)
 		mul := func(c []float32, ldc int) {
-			if t.vInPlace {
+			switch {
+			case t.vInPlace && a.V16 != nil:
 				impl.gemmMicroB16(seen, pa, a.V16[vRows+d0:vRows+(seen-1)*hs+d0+nr], hs, c, ldc)
+				return
+			case t.vInPlace:
+				impl.gemmMicroLdb(seen, pa, a.V[vRows+d0:vRows+(seen-1)*hs+d0+nr], hs, c, ldc)
 				return
 			}
 			vt := t.vt[(g*t.dimPanels+dp)*positions*nr:]

@@ -21,6 +21,9 @@ type kernelSet struct {
 	// B's k rows of NR values in halves, ldb apart (a cache's rows read in
 	// place), with the bits gemmMicro gives them widened and packed.
 	gemmMicroB16 func(k int, a []float32, b []uint16, ldb int, c []float32, ldc int)
+	// gemmMicroLdb, nil where the level has none: gemmMicro overwriting c,
+	// B's k rows of NR values ldb apart (a float32 cache's rows in place).
+	gemmMicroLdb func(k int, a, b []float32, ldb int, c []float32, ldc int)
 	// X·Wᵀ tile with W read in place (gemm_wt.go), nil where the level
 	// has none: c[t*ldc+i] = Σ_p w[i*ldw+p]·x[p*T+t] for R rows i and T
 	// tokens t; at every k step it prefetches the line at pf and moves pf

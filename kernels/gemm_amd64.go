@@ -24,7 +24,11 @@ func gemmWT8x32AVX512(k int, w []float32, ldw int, x, c []float32, ldc int, pf [
 //go:noescape
 func gemmWT6x16AVX2(k int, w []float32, ldw int, x, c []float32, ldc int, pf []float32, pfStep int)
 
-// gemmMicro12x32B16AVX512 is kernelSet.gemmMicroB16 on AVX-512.
+// gemmMicro12x32B16AVX512 and gemmMicro12x32LdbAVX512 are
+// kernelSet.gemmMicroB16 and gemmMicroLdb on AVX-512.
 //
 //go:noescape
 func gemmMicro12x32B16AVX512(k int, a []float32, b []uint16, ldb int, c []float32, ldc int)
+
+//go:noescape
+func gemmMicro12x32LdbAVX512(k int, a, b []float32, ldb int, c []float32, ldc int)

@@ -3,6 +3,43 @@
 #include "textflag.h"
 #include "zero_amd64.h"
 
+// MICRO12X32LDB is gemmMicro12x32AVX512 overwriting c, B's rows ldb
+// elements apart (SHIFT: log2 of an element's bytes) loaded into Z24 and Z25
+// by LOADB, with PF prefetching the row 16 rows ahead (R10 bytes).
+#define MICRO12X32LDB(SHIFT, LOADB, PF) \
+	MOVQ k+0(FP), CX; \
+	MOVQ a_base+8(FP), SI; \
+	MOVQ b_base+32(FP), DI; \
+	MOVQ ldb+56(FP), R9; \
+	SHLQ $SHIFT, R9; \
+	MOVQ R9, R10; \
+	SHLQ $4, R10; \
+	MOVQ c_base+64(FP), DX; \
+	MOVQ ldc+88(FP), R8; \
+	SHLQ $2, R8; \
+	ZEROZ0TO7; \
+	ZEROZ8TO15; \
+	ZEROZ16TO23; \
+	TESTQ CX, CX; \
+	JZ   ldbstore; \
+ldbloop: \
+	PF; \
+	LOADB; \
+	FMA12X32; \
+	ADDQ $48, SI; \
+	ADDQ R9, DI; \
+	DECQ CX; \
+	JNZ  ldbloop; \
+ldbstore: \
+	STORE12X32; \
+	VZEROUPPER; \
+	RET
+
+#define LOADB16 VCVTPH2PS (DI), Z24; VCVTPH2PS 32(DI), Z25
+#define LOADB32 VMOVUPS (DI), Z24; VMOVUPS 64(DI), Z25
+#define PFB16 PREFETCHT0 (DI)(R10*1)
+#define PFB32 PREFETCHT0 (DI)(R10*1); PREFETCHT0 64(DI)(R10*1)
+
 // f32 GEMM register tiles. Each k step loads one row of the packed B panel
 // (NR floats), broadcasts the MR values of the packed A column one by one
 // and issues MR·NR/lanes independent FMAs into the accumulators, which stay
@@ -287,39 +324,14 @@ overwrite:
 	RET
 
 // func gemmMicro12x32B16AVX512(k int, a []float32, b []uint16, ldb int, c []float32, ldc int)
-// gemmMicro12x32AVX512 (overwriting c) with B's rows in halves, ldb halves
-// apart, widened as they are loaded: the values of an F16 cache, one row per
-// position, read in place by the tiled attention. The widening is exact and
-// the FMAs are those of the float32 kernel in its order: the same bits as
-// the kernel on the rows widened and packed.
+// B's rows in halves, widened as they are loaded: the values of an F16
+// cache, one row per position, read in place by the tiled attention. The
+// widening is exact and the FMAs are the float32 kernel's in its order: the
+// same bits as the kernel on the rows widened and packed.
 TEXT ·gemmMicro12x32B16AVX512(SB), NOSPLIT, $0-96
-	MOVQ k+0(FP), CX
-	MOVQ a_base+8(FP), SI
-	MOVQ b_base+32(FP), DI
-	MOVQ ldb+56(FP), R9
-	SHLQ $1, R9
-	MOVQ R9, R10
-	SHLQ $4, R10 // 16 rows ahead
-	MOVQ c_base+64(FP), DX
-	MOVQ ldc+88(FP), R8
-	SHLQ $2, R8
-	ZEROZ0TO7
-	ZEROZ8TO15
-	ZEROZ16TO23
-	TESTQ CX, CX
-	JZ   b16store
+	MICRO12X32LDB(1, LOADB16, PFB16)
 
-b16loop:
-	PREFETCHT0 (DI)(R10*1)
-	VCVTPH2PS (DI), Z24
-	VCVTPH2PS 32(DI), Z25
-	FMA12X32
-	ADDQ $48, SI
-	ADDQ R9, DI
-	DECQ CX
-	JNZ  b16loop
-
-b16store:
-	STORE12X32
-	VZEROUPPER
-	RET
+// func gemmMicro12x32LdbAVX512(k int, a, b []float32, ldb int, c []float32, ldc int)
+// B's rows in float32, ldb apart: a float32 cache's values read in place.
+TEXT ·gemmMicro12x32LdbAVX512(SB), NOSPLIT, $0-96
+	MICRO12X32LDB(2, LOADB32, PFB32)
