@@ -91,11 +91,7 @@ func (p *Pool) attentionTiled(a *AttentionArgs) {
 		t.wide = p.growScratch(t.wide, nr*hs)
 	}
 
-	perHead := t.keyPanels + 1 // a head's key panels, then its values
-	if t.vInPlace {
-		perHead = t.keyPanels
-	}
-	packs := a.KVHeads * perHead
+	packs := a.KVHeads * t.packsPerHead()
 	units := a.KVHeads * t.qBlocks
 	if work := a.Batch * a.Heads * (a.Pos0 + a.Batch) * hs; work < attnMinWork {
 		t.phase = attnPack
@@ -115,11 +111,7 @@ func (t *attnTileTask) Do(lo, hi, worker int) {
 	a := t.a
 	for i := lo; i < hi; i++ {
 		if t.phase == attnPack {
-			perHead := t.keyPanels + 1
-			if t.vInPlace {
-				perHead = t.keyPanels
-			}
-			g, j := i/perHead, i%perHead
+			g, j := i/t.packsPerHead(), i%t.packsPerHead()
 			if j < t.keyPanels {
 				t.packKeys(g, j, worker)
 			} else {
@@ -132,6 +124,15 @@ func (t *attnTileTask) Do(lo, hi, worker int) {
 		qb := t.qBlocks - 1 - i/a.KVHeads
 		t.unit(i%a.KVHeads, qb, worker)
 	}
+}
+
+// packsPerHead is the pack loop's items for one KV head: its key panels,
+// then its values unless they are read in place.
+func (t *attnTileTask) packsPerHead() int {
+	if t.vInPlace {
+		return t.keyPanels
+	}
+	return t.keyPanels + 1
 }
 
 // packKeys writes the Kᵀ panel of KV head g, positions [NR·kp, NR·kp+NR):

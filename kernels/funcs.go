@@ -163,7 +163,7 @@ func genericKernels() kernelSet {
 	return kernelSet{
 		dot: dotGeneric, axpy: axpyGeneric, scale: scaleGeneric, scaleNormal: scaleNormalGeneric, sum: sumGeneric, peakFMA: peakFMAGeneric,
 		gemmMR: 4, gemmNR: 4, gemmMicro: gemmMicroGeneric,
-		transpose: transposeGeneric, transposeHalves: transposeHalvesGeneric, packPanel: transposeGeneric, packStrips: packStripsGeneric, dequantQ8_0: dequantQ8_0Generic,
+		transpose: transposeGeneric[float32], transposeHalves: transposeGeneric[uint16], packPanel: transposeGeneric[float32], packStrips: packStripsGeneric, dequantQ8_0: dequantQ8_0Generic,
 		dequantQ4_0: dequantQ4_0Generic, dequantQ5_0: dequantQ5_0Generic, dequantQ4_K: dequantQ4_KGeneric,
 		dequantQ6_K: dequantQ6_KGeneric, dequantF16: dequantF16Generic,
 		quantizeQ8: quantizeActQ8, quantizeQ8K: quantizeActQ8K,

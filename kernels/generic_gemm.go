@@ -25,22 +25,13 @@ func gemmMicroGeneric(k int, a, b, c []float32, ldc int, accumulate bool) {
 }
 
 // transposeGeneric packs n rows of src (stride ld) as k rows of n values:
-// dst[p*n+j] = src[j*ld+p].
-func transposeGeneric(k int, src []float32, ld int, dst []float32, n int) {
+// dst[p*n+j] = src[j*ld+p]. It is kernelSet.transpose for float32 and
+// transposeHalves for halves.
+func transposeGeneric[T float32 | uint16](k int, src []T, ld int, dst []T, n int) {
 	dst = dst[:k*n]
 	for j := 0; j < n; j++ {
 		row := src[j*ld : j*ld+k]
 		for p, v := range row {
-			dst[p*n+j] = v
-		}
-	}
-}
-
-// transposeHalvesGeneric is kernelSet.transposeHalves.
-func transposeHalvesGeneric(k int, src []uint16, ld int, dst []uint16, n int) {
-	dst = dst[:k*n]
-	for j := 0; j < n; j++ {
-		for p, v := range src[j*ld : j*ld+k] {
 			dst[p*n+j] = v
 		}
 	}

@@ -142,7 +142,7 @@ func transposeHalves8x8AVX(k8 int, src []uint16, ld int, dst []uint16, n8 int)
 // when both sides are whole blocks, else in Go.
 func transposeHalvesAVX(k int, src []uint16, ld int, dst []uint16, n int) {
 	if k%8 != 0 || n%8 != 0 || k == 0 || n == 0 {
-		transposeHalvesGeneric(k, src, ld, dst, n)
+		transposeGeneric(k, src, ld, dst, n)
 		return
 	}
 	// The assembly does not check bounds: make the slices prove them.
