@@ -19,6 +19,14 @@
 // each), CX counts the blocks of a group, R10 the groups; R8 is the group's
 // output of the first token and R9 the tokens' output stride in bytes.
 
+// GT_AHEAD is how far past the next block the Q8_0, Q4_0 and Q5_0 kernels
+// prefetch the weights: about 3 KB, where one block (288–544 bytes) was
+// too near for the lines to arrive in time. A tile's tokens are a few
+// hundred cycles of arithmetic a block, so only a distance several blocks
+// long keeps the memory busy while the kernel computes (measured in
+// docs/performance.md).
+#define GT_AHEAD 3264
+
 // GT_ARGS loads the arguments (w, groups, nb, xq, xd, xc, out, ldo).
 #define GT_ARGS \
 	IL_ARGS; \
@@ -120,15 +128,15 @@ g8group:
 	JZ    g8store
 
 g8block:
-	PREFETCHT0 544(SI)
-	PREFETCHT0 608(SI)
-	PREFETCHT0 672(SI)
-	PREFETCHT0 736(SI)
-	PREFETCHT0 800(SI)
-	PREFETCHT0 864(SI)
-	PREFETCHT0 928(SI)
-	PREFETCHT0 992(SI)
-	PREFETCHT0 1056(SI)
+	PREFETCHT0 (GT_AHEAD+544)(SI)
+	PREFETCHT0 (GT_AHEAD+608)(SI)
+	PREFETCHT0 (GT_AHEAD+672)(SI)
+	PREFETCHT0 (GT_AHEAD+736)(SI)
+	PREFETCHT0 (GT_AHEAD+800)(SI)
+	PREFETCHT0 (GT_AHEAD+864)(SI)
+	PREFETCHT0 (GT_AHEAD+928)(SI)
+	PREFETCHT0 (GT_AHEAD+992)(SI)
+	PREFETCHT0 (GT_AHEAD+1056)(SI)
 	GT_BIAS
 	GQ8UNIT(0)
 	GQ8UNIT(1)
@@ -176,11 +184,11 @@ g4group:
 	JZ    g4store
 
 g4block:
-	PREFETCHT0 288(SI)
-	PREFETCHT0 352(SI)
-	PREFETCHT0 416(SI)
-	PREFETCHT0 480(SI)
-	PREFETCHT0 544(SI)
+	PREFETCHT0 (GT_AHEAD+288)(SI)
+	PREFETCHT0 (GT_AHEAD+352)(SI)
+	PREFETCHT0 (GT_AHEAD+416)(SI)
+	PREFETCHT0 (GT_AHEAD+480)(SI)
+	PREFETCHT0 (GT_AHEAD+544)(SI)
 	GT_BIAS
 	GQ4UNIT(0)
 	GQ4UNIT(1)
@@ -468,12 +476,12 @@ g5group:
 	JZ    g5store
 
 g5block:
-	PREFETCHT0 352(SI)
-	PREFETCHT0 416(SI)
-	PREFETCHT0 480(SI)
-	PREFETCHT0 544(SI)
-	PREFETCHT0 608(SI)
-	PREFETCHT0 672(SI)
+	PREFETCHT0 (GT_AHEAD+352)(SI)
+	PREFETCHT0 (GT_AHEAD+416)(SI)
+	PREFETCHT0 (GT_AHEAD+480)(SI)
+	PREFETCHT0 (GT_AHEAD+544)(SI)
+	PREFETCHT0 (GT_AHEAD+608)(SI)
+	PREFETCHT0 (GT_AHEAD+672)(SI)
 	VMOVDQU32 32(SI), Z22
 	GT_BIAS
 	GQ5UNIT(0)
