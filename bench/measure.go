@@ -149,11 +149,10 @@ func measureModel(path string, ppTokens, tgTokens, depth int, kv nn.KVType, reps
 }
 
 // kvBytesPerToken is what generating one of tg tokens after depth reads of
-// the KV cache, on average: the keys and values (float32) of every position
-// up to its own, in every layer.
+// the KV cache, on average: the keys and values of every position up to
+// its own, in every layer.
 func kvBytesPerToken(m *nn.Model, depth, tg int, kv nn.KVType) int64 {
-	c := &m.Config
-	perPosition := int64(c.Layers) * 2 * int64(c.KVHeads*c.HeadDim) * int64(kv.Bytes())
+	perPosition := kv.PositionBytes(&m.Config)
 	// Token i (from 0) reads depth+i+1 positions: depth + (tg+1)/2 on average.
 	return perPosition * int64(2*depth+tg+1) / 2
 }

@@ -40,6 +40,7 @@ func installArch(l Level, s *kernelSet) {
 	s.attnMix3 = attnMix3AVX2 // at both levels: any multiple of 8 dimensions
 	s.attnScoresF16, s.attnMixF16 = attnScoresF16AVX2, attnMixF16AVX2
 	s.widenF16, s.narrowF16, s.widenF16Rows = widenF16AVX2, narrowF16AVX2, widenF16RowsAVX2
+	s.dequantQ8Rows = dequantQ8RowsAVX2
 	s.transposeHalves = transposeHalvesAVX
 	s.gemvQ8_0x16, s.gemvQ4_0x16, s.gemvQ5_0x16 = gemvQ8_0x16AVX2, gemvQ4_0x16AVX2, gemvQ5_0x16AVX2
 	s.gemvQ4_Kx16 = gemvQ4_Kx16AVX2
@@ -51,11 +52,13 @@ func installArch(l Level, s *kernelSet) {
 	s.dot, s.axpy, s.scale, s.sum, s.peakFMA = dotAVX512, axpyAVX512, scaleAVX512, sumAVX512, peakFMAAVX512
 	s.gemmMR, s.gemmNR, s.gemmMicro = 12, 32, gemmMicro12x32AVX512
 	s.gemmMicroB16, s.gemmMicroLdb = gemmMicro12x32B16AVX512, gemmMicro12x32LdbAVX512
+	s.gemmMicroQ8 = gemmMicro12x32Q8AVX512
 	s.gemmWTRows, s.gemmWTTokens, s.gemmWT = 8, 32, gemmWT8x32AVX512
 	s.attnOneWidth, s.attnScores, s.attnMix = 16, attnScoresAVX512, attnMixAVX512
 	s.attnScoresF16, s.attnMixF16 = attnScoresF16AVX512, attnMixF16AVX512
 	s.attnMix3, s.attnMix3F16 = attnMix3AVX512, attnMix3F16AVX512
 	s.attnScoresGroup, s.attnScoresGroupF16 = attnScoresGroupAVX512, attnScoresGroupF16AVX512
+	s.attnScoresGroupQ8, s.attnMix3Q8 = attnScoresGroupQ8AVX512, attnMix3Q8AVX512
 	s.expShift, s.siluMul, s.max = expShiftAVX512, siluMulAVX512, maxAVX512
 	s.swiglu, s.swigluBack = swigluAVX512, swigluBackAVX512
 	s.sumSquares16, s.scaleMul = sumSquares16AVX512, scaleMulAVX512

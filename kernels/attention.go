@@ -18,10 +18,19 @@ import (
 // half-precision bits, half the bytes to store and to read. Halves widen
 // to float32 exactly, so the result has the bits K and V holding the
 // widened values would give, on every path.
+//
+// An 8-bit cache sets K8 and V8 (and their scales KS and VS) instead: each
+// head row is HeadSize signed bytes and one float32 scale, the row's
+// values being byte × scale (QuantizeRowsQ8), a little over a quarter of
+// float32's bytes. The result has the bits K and V holding those products
+// would give: each path either dequantises the rows first or multiplies
+// each byte by its scale as it is loaded, rounded as that float32 product.
 type AttentionArgs struct {
 	Out, Q     []float32 // Batch rows of Heads×HeadSize
 	K, V       []float32 // the cache, holding positions 0..Pos0+Batch-1
 	K16, V16   []uint16  // the cache in halves, used instead of K and V when K16 is not nil
+	K8, V8     []int8    // the cache in bytes, used instead of K and V when K8 is not nil
+	KS, VS     []float32 // the scales of K8's and V8's rows: row p of head g at g·HeadStride/HeadSize + p
 	Batch      int
 	Pos0       int
 	Heads      int
@@ -48,20 +57,26 @@ func Attention(a *AttentionArgs) { Default().Attention(a) }
 // Attention is the package function on a given pool.
 func (p *Pool) Attention(a *AttentionArgs) {
 	p.attnMu.Lock()
+	t := &p.attn
+	if a.K8 != nil && !(a.Batch == 1 && q8Fused(a)) && !(a.Batch >= attnTileMinBatch && q8Tiled(a)) {
+		a = t.widened(a)
+	}
 	if a.Batch >= attnTileMinBatch {
 		p.attentionTiled(a)
 		p.attnMu.Unlock()
 		return
 	}
-	t := &p.attn
 	if a.K16 != nil && !f16Fused(a) {
 		a = t.widened(a)
 	}
 	t.a = a
 	work := a.Batch * a.Heads * (a.Pos0 + a.Batch) * a.HeadSize
-	oneGroupAtATime := a.Batch == 1 && work < attnMinWork && fusedAttention(a)
+	// An 8-bit cache has no one-head kernels: a query over it that does
+	// not take the grouped path goes KV head by KV head here.
+	oneGroupAtATime := a.Batch == 1 && fusedAttention(a) &&
+		(work < attnMinWork || a.K8 != nil && !groupedAttention(a))
 	if oneGroupAtATime {
-		t.scratch = p.growScratch(t.scratch, a.Heads/a.KVHeads*(a.Pos0+1))
+		t.scratch = p.growScratch(t.scratch, a.Heads/a.KVHeads*(a.Pos0+1)+q8TailFloats)
 	} else {
 		t.scratch = p.growScratch(t.scratch, a.Pos0+a.Batch)
 	}
@@ -92,22 +107,29 @@ const attnMinWork = 1 << 18
 type attentionTask struct {
 	a            *AttentionArgs
 	scratch      [][]float32
-	wideK, wideV []float32     // an F16 cache widened (widened)
+	wideK, wideV []float32     // an F16 or 8-bit cache in float32 (widened)
 	wideArgs     AttentionArgs // the arguments with them
 }
 
-// widened returns a with its F16 cache widened into float32, for a level
-// without kernels for halves: once a call, where widening each query
-// head's rows would widen every KV head once per head of its group.
+// widened returns a with its F16 or 8-bit cache widened into float32, for
+// a level or path without kernels for it: once a call, where widening each
+// query head's rows would widen every KV head once per head of its group.
 func (t *attentionTask) widened(a *AttentionArgs) *AttentionArgs {
 	n := a.Pos0 + a.Batch
 	t.wideK, t.wideV = growPow2(t.wideK, n*a.KVHeads*a.HeadSize), growPow2(t.wideV, n*a.KVHeads*a.HeadSize)
 	t.wideArgs = *a
 	t.wideArgs.K, t.wideArgs.V, t.wideArgs.K16, t.wideArgs.V16 = t.wideK, t.wideV, nil, nil
+	t.wideArgs.K8, t.wideArgs.V8, t.wideArgs.KS, t.wideArgs.VS = nil, nil, nil, nil
 	t.wideArgs.HeadStride = n * a.HeadSize
+	hs := a.HeadSize
 	for g := range a.KVHeads {
 		lo, hi := a.headRows(g, n)
 		wlo, whi := t.wideArgs.headRows(g, n)
+		if a.K8 != nil {
+			impl.dequantQ8Rows(a.K8[lo:hi], a.KS[lo/hs:hi/hs], hs, t.wideK[wlo:whi])
+			impl.dequantQ8Rows(a.V8[lo:hi], a.VS[lo/hs:hi/hs], hs, t.wideV[wlo:whi])
+			continue
+		}
 		impl.widenF16(a.K16[lo:hi], t.wideK[wlo:whi])
 		impl.widenF16(a.V16[lo:hi], t.wideV[wlo:whi])
 	}

@@ -137,33 +137,47 @@ func sameBits(tb testing.TB, what string, got, want []float32) {
 	}
 }
 
-// TestAttentionF16MatchesWidened: attention over an F16 cache gives, bit
-// for bit, what it gives over the widened cache, at every level and on
-// every path: one query head by head (short caches, and head sizes
-// without fused kernels, which widen into scratch), one query on the
-// grouped path (long caches with shared KV heads), batches on tiles (with
+// TestAttentionCachesMatchFloat32: attention over an F16 or an 8-bit
+// cache gives, bit for bit, what it gives over the float32 values the
+// cache stands for (halves widened, bytes dequantised), at every level and
+// on every path: one query head by head or KV head by KV head (short
+// caches, and head sizes without fused kernels, which widen into scratch),
+// one query on the grouped path (long caches with shared KV heads), groups
+// of query heads the 8-bit kernels do not take, batches on tiles (with
 // panels cut by the end of the cache); one worker and three.
-func TestAttentionF16MatchesWidened(t *testing.T) {
+func TestAttentionCachesMatchFloat32(t *testing.T) {
 	r := rand.New(rand.NewPCG(95, 96))
 	forEachLevel(t, func(tb testing.TB, l Level) {
 		for _, c := range []struct{ heads, kvHeads, hs, pos0, batch int }{
 			{6, 2, 16, 5, 3}, {9, 3, 64, 0, 40}, {4, 4, 80, 37, 13}, {2, 1, 64, 70, 2},
-			{3, 3, 8, 0, 1}, {9, 3, 64, 100, 1}, {2, 2, 12, 9, 1}, {9, 3, 64, 600, 1}, {6, 2, 48, 300, 1},
-			{4, 2, 64, 299, 1},
+			{3, 3, 8, 0, 1}, {9, 3, 64, 100, 1}, {9, 3, 64, 2, 1}, {2, 2, 12, 9, 1}, {9, 3, 64, 600, 1},
+			{9, 3, 64, 257, 1}, {6, 2, 48, 300, 1}, {4, 2, 64, 299, 1}, {24, 8, 64, 200, 1}, {9, 3, 64, 130, 8},
 		} {
 			n := c.pos0 + c.batch
+			size := n * c.kvHeads * c.hs
 			q := randVec(r, c.batch*c.heads*c.hs)
-			k16, k := randHalves(r, n*c.kvHeads*c.hs)
-			v16, v := randHalves(r, n*c.kvHeads*c.hs)
+			k16, k := randHalves(r, size)
+			v16, v := randHalves(r, size)
+			k8, ks, k8f := randBytes(r, size, c.hs)
+			v8, vs, v8f := randBytes(r, size, c.hs)
 			for _, workers := range []int{1, 3} {
 				p := NewPool(workers)
-				want := make([]float32, c.batch*c.heads*c.hs)
-				p.Attention(&AttentionArgs{Out: want, Q: q, K: k, V: v, Batch: c.batch, Pos0: c.pos0,
-					Heads: c.heads, KVHeads: c.kvHeads, HeadSize: c.hs, HeadStride: n * c.hs})
-				got := make([]float32, len(want))
-				p.Attention(&AttentionArgs{Out: got, Q: q, K16: k16, V16: v16, Batch: c.batch, Pos0: c.pos0,
-					Heads: c.heads, KVHeads: c.kvHeads, HeadSize: c.hs, HeadStride: n * c.hs})
-				sameBits(tb, fmt.Sprintf("%s %+v, %d workers", l, c, workers), got, want)
+				args := func(out []float32) AttentionArgs {
+					return AttentionArgs{Out: out, Q: q, Batch: c.batch, Pos0: c.pos0,
+						Heads: c.heads, KVHeads: c.kvHeads, HeadSize: c.hs, HeadStride: n * c.hs}
+				}
+				for _, kind := range []string{"f16", "q8"} {
+					want, got := make([]float32, c.batch*c.heads*c.hs), make([]float32, c.batch*c.heads*c.hs)
+					wide, cache := args(want), args(got)
+					if kind == "f16" {
+						wide.K, wide.V, cache.K16, cache.V16 = k, v, k16, v16
+					} else {
+						wide.K, wide.V, cache.K8, cache.V8, cache.KS, cache.VS = k8f, v8f, k8, v8, ks, vs
+					}
+					p.Attention(&wide)
+					p.Attention(&cache)
+					sameBits(tb, fmt.Sprintf("%s %s %+v, %d workers", l, kind, c, workers), got, want)
+				}
 			}
 		}
 	})
@@ -171,27 +185,31 @@ func TestAttentionF16MatchesWidened(t *testing.T) {
 
 // BenchmarkAttentionCache: attention over a long cache in every layer of
 // SmolLM2-135M's shape (30 layers, so the caches stream from memory as in
-// generation), float32 against F16: one token (generation), and 128 (a
-// prompt's batch after the cached history). Each iteration runs both
-// caches, one after the other, so a shared machine's load falls on both;
+// generation), float32, F16 and 8-bit: one token (generation), and 128 (a
+// prompt's batch after the cached history). Each iteration runs the three
+// caches, one after the other, so a shared machine's load falls on all;
 // the medians are reported, in milliseconds per call of every layer.
 func BenchmarkAttentionCache(b *testing.B) {
 	r := rand.New(rand.NewPCG(1, 1))
 	const layers, heads, kvHeads, hs = 30, 9, 3, 64
 	for _, n := range []int{2048, 4096} {
 		var k16, v16 [layers][]uint16
-		var k, v [layers][]float32
+		var k8, v8 [layers][]int8
+		var k, v, ks, vs [layers][]float32
 		for l := range layers {
 			k16[l], k[l] = randHalves(r, n*kvHeads*hs)
 			v16[l], v[l] = randHalves(r, n*kvHeads*hs)
+			k8[l], ks[l], _ = randBytes(r, n*kvHeads*hs, hs)
+			v8[l], vs[l], _ = randBytes(r, n*kvHeads*hs, hs)
 		}
 		for _, batch := range []int{1, 128} {
 			q := randVec(r, batch*heads*hs)
 			out := make([]float32, batch*heads*hs)
-			caches := [2][]*AttentionArgs{} // float32, F16
+			caches := [3][]*AttentionArgs{} // float32, F16, 8-bit
 			for l := range layers {
 				caches[0] = append(caches[0], &AttentionArgs{K: k[l], V: v[l]})
 				caches[1] = append(caches[1], &AttentionArgs{K16: k16[l], V16: v16[l]})
+				caches[2] = append(caches[2], &AttentionArgs{K8: k8[l], V8: v8[l], KS: ks[l], VS: vs[l]})
 			}
 			for _, c := range caches {
 				for _, a := range c {
@@ -199,7 +217,7 @@ func BenchmarkAttentionCache(b *testing.B) {
 				}
 			}
 			b.Run(fmt.Sprintf("positions=%d/batch=%d", n, batch), func(b *testing.B) {
-				var times [2][]float64
+				var times [3][]float64
 				for b.Loop() {
 					for i, c := range caches {
 						start := time.Now()
@@ -209,7 +227,7 @@ func BenchmarkAttentionCache(b *testing.B) {
 						times[i] = append(times[i], time.Since(start).Seconds()*1e3)
 					}
 				}
-				for i, name := range []string{"f32", "f16"} {
+				for i, name := range []string{"f32", "f16", "q8"} {
 					slices.Sort(times[i])
 					b.ReportMetric(times[i][len(times[i])/2], name+"-ms")
 				}

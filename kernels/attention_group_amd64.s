@@ -15,9 +15,15 @@
 // prefetchers alone leave the loads waiting on memory (the kernels are
 // about a third slower without it).
 
-// GKF32 and GKF16 load 16 keys at off(base) into V (halves widened).
-#define GKF32(V, off, base) VMOVUPS off(base), V
-#define GKF16(V, off, base) VCVTPH2PS (off/2)(base), V
+// GKF32, GKF16 and GKQ8 load 16 keys at float32 offset off (bytes) of the
+// row at base into V: float32, halves widened, or bytes widened and
+// multiplied by the row's scale, at sc(R8) (GKQ8 alone reads sc).
+#define GKF32(V, off, base, sc) VMOVUPS off(base), V
+#define GKF16(V, off, base, sc) VCVTPH2PS (off/2)(base), V
+#define GKQ8(V, off, base, sc) \
+	VPMOVSXBD (off/4)(base), V; \
+	VCVTDQ2PS V, V; \
+	VMULPS.BCST sc(R8), V, V
 
 // GSFMA4 adds the query vectors in Z8 (even) and Z9 (odd) times the keys
 // of the four positions (E the even register of position p's pair in
@@ -28,9 +34,12 @@
 	VFMADD231PS K4, Z8, Z4; VFMADD231PS K5, Z9, Z5; \
 	VFMADD231PS K6, Z8, Z6; VFMADD231PS K7, Z9, Z7
 
-// GROUPSCORES is the kernel: LOADK GKF32 or GKF16, SHIFT log2 of a key's
-// bytes, PF the prefetches of a position's row (PF2: 128 bytes, PF4: 256).
-#define GROUPSCORES(LOADK, SHIFT, PF) \
+// GROUPSCORES is the kernel: LOADK GKF32, GKF16 or GKQ8, SHIFT log2 of a
+// key's bytes, PF the prefetches of a position's row (PF1: 64 bytes, PF2:
+// 128, PF4: 256); an 8-bit cache's row scales are walked by R8, which
+// START points at the first position's and STEP moves past four (GQ8START,
+// GQ8STEP; GNONE for the others).
+#define GROUPSCORES(LOADK, SHIFT, PF, START, STEP) \
 	MOVQ q_base+0(FP), SI; \
 	MOVQ k_base+32(FP), DI; \
 	MOVQ stride+56(FP), R9; \
@@ -43,6 +52,7 @@
 	SHLQ $4, R15; \
 	ATTNSCORES4ZSETUP; \
 	MOVQ out_base+80(FP), R14; \
+	START; \
 gfour: \
 	CMPQ CX, $4; \
 	JB   gdone; \
@@ -50,10 +60,10 @@ gfour: \
 	LEAQ (R10)(R9*1), R11; \
 	LEAQ (R11)(R9*1), R12; \
 	PF(DI); PF(R10); PF(R11); PF(R12); \
-	LOADK(Z16, 0, DI); LOADK(Z17, 64, DI); LOADK(Z18, 128, DI); LOADK(Z19, 192, DI); \
-	LOADK(Z20, 0, R10); LOADK(Z21, 64, R10); LOADK(Z22, 128, R10); LOADK(Z23, 192, R10); \
-	LOADK(Z24, 0, R11); LOADK(Z25, 64, R11); LOADK(Z26, 128, R11); LOADK(Z27, 192, R11); \
-	LOADK(Z28, 0, R12); LOADK(Z29, 64, R12); LOADK(Z30, 128, R12); LOADK(Z31, 192, R12); \
+	LOADK(Z16, 0, DI, 0); LOADK(Z17, 64, DI, 0); LOADK(Z18, 128, DI, 0); LOADK(Z19, 192, DI, 0); \
+	LOADK(Z20, 0, R10, 4); LOADK(Z21, 64, R10, 4); LOADK(Z22, 128, R10, 4); LOADK(Z23, 192, R10, 4); \
+	LOADK(Z24, 0, R11, 8); LOADK(Z25, 64, R11, 8); LOADK(Z26, 128, R11, 8); LOADK(Z27, 192, R11, 8); \
+	LOADK(Z28, 0, R12, 12); LOADK(Z29, 64, R12, 12); LOADK(Z30, 128, R12, 12); LOADK(Z31, 192, R12, 12); \
 	MOVQ SI, AX; \
 	MOVQ R14, DX; \
 	MOVQ heads+24(FP), R13; \
@@ -76,6 +86,7 @@ ghead: \
 	DECQ R13; \
 	JNZ  ghead; \
 	ADDQ $16, R14; \
+	STEP; \
 	LEAQ (R12)(R9*1), DI; \
 	SUBQ $4, CX; \
 	JMP  gfour; \
@@ -83,13 +94,21 @@ gdone: \
 	VZEROUPPER; \
 	RET
 
-#define GPF2(base) PREFETCHT0 (base)(R15*1); PREFETCHT0 64(base)(R15*1)
+#define GPF1(base) PREFETCHT0 (base)(R15*1)
+#define GPF2(base) GPF1(base); PREFETCHT0 64(base)(R15*1)
+#define GNONE
+#define GQ8START MOVQ ks_base+112(FP), R8
+#define GQ8STEP ADDQ $16, R8
 #define GPF4(base) GPF2(base); PREFETCHT0 128(base)(R15*1); PREFETCHT0 192(base)(R15*1)
 
 // func attnScoresGroupAVX512(q []float32, heads int, k []float32, stride, n int, scale float32, out []float32, outStride int)
 TEXT ·attnScoresGroupAVX512(SB), NOSPLIT, $0-112
-	GROUPSCORES(GKF32, 2, GPF4)
+	GROUPSCORES(GKF32, 2, GPF4, GNONE, GNONE)
 
 // func attnScoresGroupF16AVX512(q []float32, heads int, k []uint16, stride, n int, scale float32, out []float32, outStride int)
 TEXT ·attnScoresGroupF16AVX512(SB), NOSPLIT, $0-112
-	GROUPSCORES(GKF16, 1, GPF2)
+	GROUPSCORES(GKF16, 1, GPF2, GNONE, GNONE)
+
+// func attnScoresGroupQ8AVX512(q []float32, heads int, k []int8, stride, n int, scale float32, out []float32, outStride int, ks []float32)
+TEXT ·attnScoresGroupQ8AVX512(SB), NOSPLIT, $0-136
+	GROUPSCORES(GKQ8, 0, GPF1, GQ8START, GQ8STEP)

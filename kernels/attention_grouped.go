@@ -39,21 +39,23 @@ const (
 type attnGroupedTask struct {
 	a      *AttentionArgs
 	phase  int
-	n      int       // positions of the cache the query sees
-	blocks int       // attnPosBlock blocks of them
-	chunk  int       // dimensions per mix item: the mix kernel's four-vector block
-	chunks int       // mix items per KV head
-	scores []float32 // Heads rows of n
+	n      int         // positions of the cache the query sees
+	blocks int         // attnPosBlock blocks of them
+	chunk  int         // dimensions per mix item: the mix kernel's four-vector block
+	chunks int         // mix items per KV head
+	scores []float32   // Heads rows of n
+	tails  [][]float32 // per worker: scoreGroup's tail of an 8-bit cache
 	scale  float32
 }
 
 // groupedAttention reports whether a (long enough to be split across the
 // pool) takes the grouped path: one query, a cache of at least
 // attnGroupedMinPositions, query heads sharing KV heads, and the level's
-// fused kernels for its head size (and for halves, with an F16 cache).
+// fused kernels for its head size (and for halves or bytes, with an F16 or
+// 8-bit cache).
 func groupedAttention(a *AttentionArgs) bool {
 	return a.Batch == 1 && a.Pos0+1 >= attnGroupedMinPositions && a.Heads > a.KVHeads &&
-		fusedAttention(a) && (a.K16 == nil || f16Fused(a))
+		fusedAttention(a) && (a.K16 == nil || f16Fused(a)) && (a.K8 == nil || q8Fused(a))
 }
 
 // attentionGrouped is Pool.Attention on the grouped path; the caller holds
@@ -63,7 +65,7 @@ func (p *Pool) attentionGrouped(a *AttentionArgs) {
 	n := a.Pos0 + 1
 	*t = attnGroupedTask{a: a, n: n, blocks: (n + attnPosBlock - 1) / attnPosBlock,
 		scale: float32(1 / math.Sqrt(float64(a.HeadSize))),
-		chunk: 4 * impl.attnOneWidth, scores: grow(t.scores, a.Heads*n)}
+		chunk: 4 * impl.attnOneWidth, scores: grow(t.scores, a.Heads*n), tails: p.growScratch(t.tails, q8TailFloats)}
 	t.chunks = (a.HeadSize + t.chunk - 1) / t.chunk
 	t.phase = attnGroupScores
 	p.For(a.KVHeads*t.blocks, 1, t)
@@ -78,7 +80,7 @@ func (t *attnGroupedTask) Do(lo, hi, worker int) {
 	for i := lo; i < hi; i++ {
 		switch t.phase {
 		case attnGroupScores:
-			t.blockScores(i/t.blocks, i%t.blocks)
+			t.blockScores(i/t.blocks, i%t.blocks, t.tails[worker])
 		case attnGroupSoftmax:
 			Softmax(t.scores[i*t.n : (i+1)*t.n])
 		default:
@@ -89,7 +91,7 @@ func (t *attnGroupedTask) Do(lo, hi, worker int) {
 
 // blockScores writes the scores of every query head of KV head g for the
 // positions of block b.
-func (t *attnGroupedTask) blockScores(g, b int) {
+func (t *attnGroupedTask) blockScores(g, b int, tail []float32) {
 	a, n, hs := t.a, t.n, t.a.HeadSize
 	group := a.Heads / a.KVHeads
 	p0 := b * attnPosBlock
@@ -98,7 +100,7 @@ func (t *attnGroupedTask) blockScores(g, b int) {
 	head, _ := a.headRows(g, n)
 	lo, hi := head+p0*hs, head+(p0+cnt)*hs
 	h := g * group
-	scoreGroup(a, h, lo, hi, cnt, t.scale, t.scores[h*n+p0:], n, group)
+	scoreGroup(a, h, lo, hi, cnt, t.scale, t.scores[h*n+p0:], n, group, tail)
 }
 
 // attnGroupHeadSize is the head size of the level's group-scores kernels
@@ -111,14 +113,19 @@ const attnGroupHeadSize = 64
 // positions: head j's at s[j·sStride:][:cnt]. Where the level has a
 // group-scores kernel for the head size, the positions in fours go
 // through it (each key loaded once for the heads), the rest head by head;
-// either way each score has the bits of one attnScores call.
-func scoreGroup(a *AttentionArgs, h0, lo, hi, cnt int, scale float32, s []float32, sStride, heads int) {
+// either way each score has the bits of one attnScores call. From an
+// 8-bit cache (q8Fused) the rest, fewer than four rows, are dequantised
+// into tail (q8TailFloats) and go through attnScores.
+func scoreGroup(a *AttentionArgs, h0, lo, hi, cnt int, scale float32, s []float32, sStride, heads int, tail []float32) {
 	hs := a.HeadSize
 	done := 0
 	if hs == attnGroupHeadSize && cnt >= 4 {
 		q := a.Q[h0*hs : (h0+heads)*hs]
 		out := s[:(heads-1)*sStride+cnt]
-		if a.K16 != nil && impl.attnScoresGroupF16 != nil {
+		if a.K8 != nil {
+			done = cnt &^ 3
+			impl.attnScoresGroupQ8(q, heads, a.K8[lo:hi], hs, done, scale, out, sStride, a.KS[lo/hs:lo/hs+done])
+		} else if a.K16 != nil && impl.attnScoresGroupF16 != nil {
 			done = cnt &^ 3
 			impl.attnScoresGroupF16(q, heads, a.K16[lo:hi], hs, done, scale, out, sStride)
 		} else if a.K16 == nil && impl.attnScoresGroup != nil {
@@ -130,6 +137,14 @@ func scoreGroup(a *AttentionArgs, h0, lo, hi, cnt int, scale float32, s []float3
 		return
 	}
 	lo += done * hs
+	if a.K8 != nil {
+		keys := tail[:hi-lo]
+		impl.dequantQ8Rows(a.K8[lo:hi], a.KS[lo/hs:hi/hs], hs, keys)
+		for j := range heads {
+			impl.attnScores(a.Q[(h0+j)*hs:(h0+j+1)*hs], keys, hs, cnt-done, scale, s[j*sStride+done:j*sStride+cnt])
+		}
+		return
+	}
 	for j := range heads {
 		q, scores := a.Q[(h0+j)*hs:(h0+j+1)*hs], s[j*sStride+done:j*sStride+cnt]
 		if a.K16 != nil {
@@ -171,6 +186,13 @@ func mixGroup(a *AttentionArgs, lo, hi int, s []float32, n, sStride int, out []f
 	j := 0
 	// The slices reach from the first head's weights and output to the
 	// third's.
+	if a.K8 != nil { // q8Fused: heads is a multiple of three
+		rows := lo / a.HeadSize
+		for ; j+3 <= heads; j += 3 {
+			impl.attnMix3Q8(s[j*sStride:(j+2)*sStride+n], n, sStride, a.V8[lo:hi], stride, out[j*outStride:(j+2)*outStride+dims], outStride, dims, a.VS[rows:rows+n])
+		}
+		return
+	}
 	if a.K16 == nil {
 		for ; impl.attnMix3 != nil && j+3 <= heads; j += 3 {
 			impl.attnMix3(s[j*sStride:(j+2)*sStride+n], n, sStride, a.V[lo:hi], stride, out[j*outStride:(j+2)*outStride+dims], outStride, dims)

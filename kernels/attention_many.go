@@ -10,8 +10,8 @@ import "math"
 // accumulators instead of four waiting on their own latency). Each args'
 // Batch must be 1; the results have the bits Attention gives each args
 // alone (the same kernels, in the same order, per head). Caches in halves
-// take this path where the level reads halves directly, else one Attention
-// call each.
+// or bytes take this path where the level reads them directly, else one
+// Attention call each.
 func AttentionMany(args []AttentionArgs) { Default().AttentionMany(args) }
 
 // AttentionMany is the package function on a given pool.
@@ -19,7 +19,7 @@ func (p *Pool) AttentionMany(args []AttentionArgs) {
 	if len(args) == 0 {
 		return
 	}
-	if args[0].K16 != nil && !f16Fused(&args[0]) {
+	if args[0].K16 != nil && !f16Fused(&args[0]) || args[0].K8 != nil && !q8Fused(&args[0]) {
 		for i := range args {
 			p.Attention(&args[i])
 		}
@@ -32,7 +32,7 @@ func (p *Pool) AttentionMany(args []AttentionArgs) {
 	longest, work := 0, 0
 	for i := range args {
 		a := &args[i]
-		if a.Batch != 1 || (a.K16 != nil) != (args[0].K16 != nil) {
+		if a.Batch != 1 || (a.K16 != nil) != (args[0].K16 != nil) || (a.K8 != nil) != (args[0].K8 != nil) {
 			panic("kernels: AttentionMany takes one query per sequence, over caches of one type")
 		}
 		longest = max(longest, a.Pos0+1)
@@ -41,7 +41,7 @@ func (p *Pool) AttentionMany(args []AttentionArgs) {
 	a := &args[0]
 	t.fused = fusedAttention(a)
 	t.kvHeads, t.group = a.KVHeads, a.Heads/a.KVHeads
-	t.scratch = p.growScratch(t.scratch, t.group*longest)
+	t.scratch = p.growScratch(t.scratch, t.group*longest+q8TailFloats)
 	items := len(args) * t.kvHeads
 	if work < attnMinWork {
 		t.Do(0, items, 0)
@@ -75,14 +75,15 @@ func (t *attnManyTask) Do(lo, hi, worker int) {
 
 // attendGroup computes every query head of KV head g for a's single query
 // with the level's fused kernels, the scores of the group's heads in rows
-// of scratch: each head's arithmetic is attendOne's own.
+// of scratch (and after them q8TailFloats for scoreGroup): each head's
+// arithmetic is attendOne's own.
 func attendGroup(a *AttentionArgs, g int, scratch []float32) {
 	hs, n := a.HeadSize, a.Pos0+1
 	group := a.Heads / a.KVHeads
 	scale := float32(1 / math.Sqrt(float64(hs)))
 	lo, hi := a.headRows(g, n)
 	h0 := g * group
-	scoreGroup(a, h0, lo, hi, n, scale, scratch, n, group)
+	scoreGroup(a, h0, lo, hi, n, scale, scratch, n, group, scratch[group*n:])
 	for j := range group {
 		Softmax(scratch[j*n : (j+1)*n])
 	}

@@ -82,29 +82,31 @@ func sameAsAlone(t testing.TB, args []AttentionArgs, want [][]float32) {
 // BenchmarkAttentionMany: sixteen sequences generating, SmolLM2-135M's
 // heads (nine query heads on three KV heads of 64), 400 positions each, a
 // step's thirty layers in turn so the caches come from memory as in a real
-// step, in float32 and in halves.
+// step, in float32, in halves and in bytes.
 func BenchmarkAttentionMany(b *testing.B) {
 	rng := rand.New(rand.NewPCG(7, 8))
 	const layers, seqs, heads, kvHeads, hs, n = 30, 16, 9, 3, 64, 400
-	for _, halves := range []bool{false, true} {
+	for _, kind := range []string{"f32", "f16", "q8"} {
 		steps := make([][]AttentionArgs, layers)
 		for l := range steps {
 			steps[l] = make([]AttentionArgs, seqs)
 			for i := range steps[l] {
 				a := AttentionArgs{Out: make([]float32, heads*hs), Q: randVec(rng, heads*hs), Batch: 1, Pos0: n - 1,
 					Heads: heads, KVHeads: kvHeads, HeadSize: hs, HeadStride: n * hs}
-				if halves {
-					a.K16, a.V16 = make([]uint16, n*kvHeads*hs), make([]uint16, n*kvHeads*hs)
-					F16FromF32(a.K16, randVec(rng, n*kvHeads*hs))
-					F16FromF32(a.V16, randVec(rng, n*kvHeads*hs))
-				} else {
+				switch kind {
+				case "f16":
+					a.K16, _ = randHalves(rng, n*kvHeads*hs)
+					a.V16, _ = randHalves(rng, n*kvHeads*hs)
+				case "q8":
+					a.K8, a.KS, _ = randBytes(rng, n*kvHeads*hs, hs)
+					a.V8, a.VS, _ = randBytes(rng, n*kvHeads*hs, hs)
+				default:
 					a.K, a.V = randVec(rng, n*kvHeads*hs), randVec(rng, n*kvHeads*hs)
 				}
 				steps[l][i] = a
 			}
 		}
-		name := map[bool]string{false: "f32", true: "f16"}[halves]
-		b.Run(name, func(b *testing.B) {
+		b.Run(kind, func(b *testing.B) {
 			b.SetBytes(int64(layers * seqs * n * kvHeads * hs * 2 * 4)) // as float32: the work, whatever the storage
 			for b.Loop() {
 				for l := range steps {

@@ -84,3 +84,28 @@ func attnScoresGroupAVX512(q []float32, heads int, k []float32, stride, n int, s
 
 //go:noescape
 func attnScoresGroupF16AVX512(q []float32, heads int, k []uint16, stride, n int, scale float32, out []float32, outStride int)
+
+// attnScoresGroupQ8AVX512 and attnMix3Q8AVX512 are kernelSet.attnScoresGroupQ8
+// and attnMix3Q8 (attention_group_amd64.s, attention_one_amd64.s).
+//
+//go:noescape
+func attnScoresGroupQ8AVX512(q []float32, heads int, k []int8, stride, n int, scale float32, out []float32, outStride int, ks []float32)
+
+//go:noescape
+func attnMix3Q8AVX512(s []float32, n, sStride int, v []int8, stride int, out []float32, outStride, dims int, vs []float32)
+
+// dequantQ8Rows8AVX2 is dequantQ8Rows for head sizes that are multiples of
+// 8 (q8rows_amd64.s); dequantQ8RowsAVX2, the kernelSet entry, sends the
+// others to the generic loop.
+//
+//go:noescape
+func dequantQ8Rows8AVX2(q []int8, scales []float32, hs int, dst []float32)
+
+func dequantQ8RowsAVX2(q []int8, scales []float32, hs int, dst []float32) {
+	if hs%8 != 0 || len(dst) == 0 {
+		dequantQ8RowsGeneric(q, scales, hs, dst)
+		return
+	}
+	rows := len(dst) / hs
+	dequantQ8Rows8AVX2(q[:rows*hs], scales[:rows], hs, dst[:rows*hs]) // the assembly does not check bounds
+}

@@ -507,6 +507,15 @@ z3done: \
 #define MIX3ZF32(V, off) VMOVUPS off(R12), V
 #define MIX3ZF16(V, off) VCVTPH2PS (off/2)(R12), V
 
+// MIX3PF1 prefetches an 8-bit row's 64 bytes 16 positions ahead; MIX3ZQ8
+// widens 16 bytes and multiplies them by the position's scale, at the
+// weights' address (R11) plus AX (the scales' base less the weights').
+#define MIX3PF1 PREFETCHT0 (R12)(R8*1)
+#define MIX3ZQ8(V, off) \
+	VPMOVSXBD (off/4)(R12), V; \
+	VCVTDQ2PS V, V; \
+	VMULPS.BCST (R11)(AX*1), V, V
+
 // func attnMix3AVX512(s []float32, n, sStride int, v []float32, stride int, out []float32, outStride, dims int)
 //
 // The arguments as attnMix3AVX2's; the values' stride in bytes is stride·4.
@@ -520,3 +529,12 @@ TEXT ·attnMix3AVX512(SB), NOSPLIT, $0-112
 TEXT ·attnMix3F16AVX512(SB), NOSPLIT, $0-112
 	MIX3ARGS(1)
 	MIX3ZBODY(MIX3ZF16, 32, MIX3PF2)
+
+// func attnMix3Q8AVX512(s []float32, n, sStride int, v []int8, stride int, out []float32, outStride, dims int, vs []float32)
+//
+// The values' stride is in bytes; vs[p] is position p's scale.
+TEXT ·attnMix3Q8AVX512(SB), NOSPLIT, $0-136
+	MIX3ARGS(0)
+	MOVQ vs_base+112(FP), AX
+	SUBQ SI, AX
+	MIX3ZBODY(MIX3ZQ8, 16, MIX3PF1)

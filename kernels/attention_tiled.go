@@ -14,9 +14,11 @@ import "math"
 // values) and V panels of NR head dimensions (one row of NR values per
 // position), zero past the last position. Every query head of a group
 // reads its KV head's panels. Where the level's micro-kernel reads B rows
-// in place (gemmMicroB16 for halves, widened as they are loaded, and
-// gemmMicroLdb), the cache's values are not packed at all: each position's
-// row is already a B row; and an F16 cache's Kᵀ panels stay in halves.
+// in place (gemmMicroB16 for halves, widened as they are loaded,
+// gemmMicroQ8 for bytes, and gemmMicroLdb), the cache's values are not
+// packed at all: each position's row is already a B row; and an F16
+// cache's Kᵀ panels stay in halves. An 8-bit cache's keys are dequantised
+// panel by panel into the worker's scratch, then packed as float32.
 // Packing costs more than its copy: between layers the weights evict the
 // panels, so every call writes them to lines fetched from memory first.
 //
@@ -50,11 +52,11 @@ type attnTileTask struct {
 	mixed            bool // a block's rows are the group's heads of a few queries (a batch shorter than MR)
 	qBlocks          int  // MR-row blocks of a KV head's (query, head) rows
 	halves           bool // F16 cache, and a micro-kernel reading B in halves (gemmMicroB16)
-	vInPlace         bool // the micro-kernel reads the cache's values in place (gemmMicroB16, gemmMicroLdb)
+	vInPlace         bool // the micro-kernel reads the cache's values in place (gemmMicroB16, gemmMicroQ8, gemmMicroLdb)
 	kt, vt           []float32
 	kt16             []uint16    // the Kᵀ panels in halves, with halves
 	qa, s, pa, tiles [][]float32 // per worker: packed Q, scores, packed P, an edge tile
-	wide             [][]float32 // per worker: a panel's keys widened from an F16 cache
+	wide             [][]float32 // per worker: a panel's keys widened from an F16 cache, or dequantised
 }
 
 // attentionTiled is Pool.Attention for a batch of attnTileMinBatch or more.
@@ -74,7 +76,7 @@ func (p *Pool) attentionTiled(a *AttentionArgs) {
 	}
 	positions := t.keyPanels * nr
 	t.halves = a.K16 != nil && impl.gemmMicroB16 != nil
-	t.vInPlace = hs%nr == 0 && (t.halves || a.V16 == nil && impl.gemmMicroLdb != nil)
+	t.vInPlace = hs%nr == 0 && (t.halves || a.V8 != nil || a.V16 == nil && impl.gemmMicroLdb != nil)
 	if t.halves {
 		t.kt16 = grow(t.kt16, a.KVHeads*t.keyPanels*hs*nr)
 	} else {
@@ -87,7 +89,7 @@ func (p *Pool) attentionTiled(a *AttentionArgs) {
 	t.s = p.growScratch(t.s, mr*((positions+7)&^7))
 	t.pa = p.growScratch(t.pa, positions*mr)
 	t.tiles = p.growScratch(t.tiles, mr*nr)
-	if a.K16 != nil && !t.halves {
+	if a.K16 != nil && !t.halves || a.K8 != nil {
 		t.wide = p.growScratch(t.wide, nr*hs)
 	}
 
@@ -149,7 +151,7 @@ func (t *attnTileTask) packKeys(g, kp, worker int) {
 		packPanel(t.kt16[at:at+hs*nr], a.K16[head+p0*hs:head+(p0+n)*hs], n, nr, hs, impl.transposeHalves)
 		return
 	}
-	src := cacheRows(a.K, a.K16, head+p0*hs, head+(p0+n)*hs, t.wide, worker) // the panel's keys
+	src := cacheRows(a, a.K, a.K16, a.K8, a.KS, head+p0*hs, head+(p0+n)*hs, t.wide, worker) // the panel's keys
 	packPanel(t.kt[at:at+hs*nr], src, n, nr, hs, t.transpose)
 }
 
@@ -196,15 +198,21 @@ func (t *attnTileTask) packValues(g int) {
 	}
 }
 
-// cacheRows is a cache's values [lo, hi) as float32: those of c16 (halves)
-// widened into the worker's scratch, or c's own.
-func cacheRows(c []float32, c16 []uint16, lo, hi int, scratch [][]float32, worker int) []float32 {
-	if c16 == nil {
-		return c[lo:hi]
+// cacheRows is a's cache values [lo, hi) as float32: those of c16 (halves)
+// widened, or of c8 (bytes, scales cs) dequantised, into the worker's
+// scratch, or c's own.
+func cacheRows(a *AttentionArgs, c []float32, c16 []uint16, c8 []int8, cs []float32, lo, hi int, scratch [][]float32, worker int) []float32 {
+	switch {
+	case c16 != nil:
+		wide := scratch[worker][:hi-lo]
+		impl.widenF16(c16[lo:hi], wide)
+		return wide
+	case c8 != nil:
+		wide := scratch[worker][:hi-lo]
+		impl.dequantQ8Rows(c8[lo:hi], cs[lo/a.HeadSize:hi/a.HeadSize], a.HeadSize, wide)
+		return wide
 	}
-	wide := scratch[worker][:hi-lo]
-	impl.widenF16(c16[lo:hi], wide)
-	return wide
+	return c[lo:hi]
 }
 
 // unit computes block qb of KV head g's (query, head) rows. A batch of MR
@@ -288,6 +296,9 @@ func (t *attnTileTask) unit(g, qb, worker int) {
 			switch {
 			case t.vInPlace && a.V16 != nil:
 				impl.gemmMicroB16(seen, pa, a.V16[vRows+d0:vRows+(seen-1)*hs+d0+nr], hs, c, ldc)
+				return
+			case t.vInPlace && a.V8 != nil:
+				impl.gemmMicroQ8(seen, pa, a.V8[vRows+d0:vRows+(seen-1)*hs+d0+nr], hs, c, ldc, a.VS[vRows/hs:vRows/hs+seen])
 				return
 			case t.vInPlace:
 				impl.gemmMicroLdb(seen, pa, a.V[vRows+d0:vRows+(seen-1)*hs+d0+nr], hs, c, ldc)

@@ -24,6 +24,10 @@ type kernelSet struct {
 	// gemmMicroLdb, nil where the level has none: gemmMicro overwriting c,
 	// B's k rows of NR values ldb apart (a float32 cache's rows in place).
 	gemmMicroLdb func(k int, a, b []float32, ldb int, c []float32, ldc int)
+	// gemmMicroQ8, nil where the level has none: gemmMicroLdb with B's rows
+	// in bytes (an 8-bit cache's values), row i's scale bs[i], each value
+	// byte × scale rounded once: the bits of gemmMicroLdb on those values.
+	gemmMicroQ8 func(k int, a []float32, b []int8, ldb int, c []float32, ldc int, bs []float32)
 	// X·Wᵀ tile with W read in place (gemm_wt.go), nil where the level
 	// has none: c[t*ldc+i] = Σ_p w[i*ldw+p]·x[p*T+t] for R rows i and T
 	// tokens t; at every k step it prefetches the line at pf and moves pf
@@ -115,6 +119,16 @@ type kernelSet struct {
 	// n a multiple of 4. The bits of one call per head.
 	attnScoresGroup    func(q []float32, heads int, k []float32, stride, n int, scale float32, out []float32, outStride int)
 	attnScoresGroupF16 func(q []float32, heads int, k []uint16, stride, n int, scale float32, out []float32, outStride int)
+	// attnScoresGroupQ8 and attnMix3Q8, nil where the level has none:
+	// attnScoresGroup and attnMix3 on an 8-bit cache's rows (k, v) and
+	// scales (ks, vs: one per row, from the first row the call reads), each
+	// byte multiplied by its row's scale as it is loaded: the bits the
+	// float32 kernels give the dequantised rows (dequantQ8Rows).
+	attnScoresGroupQ8 func(q []float32, heads int, k []int8, stride, n int, scale float32, out []float32, outStride int, ks []float32)
+	attnMix3Q8        func(s []float32, n, sStride int, v []int8, stride int, out []float32, outStride, dims int, vs []float32)
+	// dequantQ8Rows: dst[r·hs+i] = float32(q[r·hs+i])·scales[r], rounded
+	// once, over len(dst) (a multiple of hs).
+	dequantQ8Rows func(q []int8, scales []float32, hs int, dst []float32)
 	// attnScoresF16 and attnMixF16, nil where the level has none: attnScores
 	// and attnMix with k and v in halves (an F16 cache), the same bits as
 	// they give the widened values (same head sizes).
@@ -171,7 +185,7 @@ func genericKernels() kernelSet {
 		dotQ4_K: dotQ4_KGeneric, dotQ5_K: dotQ5_KGeneric, dotQ6_K: dotQ6_KGeneric,
 		dotQ5_0: dotQ5_0Generic, dotQ4_1: dotQ4_1Generic, dotQ5_1: dotQ5_1Generic,
 		dotF16: dotF16Generic, dotBF16: dotBF16Generic, widenF16: widenF16Generic, narrowF16: narrowF16Generic, widenF16Rows: widenF16RowsGeneric,
-		expShift: expShiftGeneric, expScaled: expScaledGeneric, swiglu: swigluGeneric, swigluBack: swigluBackGeneric, softmaxGrad: softmaxGradGeneric,
+		dequantQ8Rows: dequantQ8RowsGeneric, expShift: expShiftGeneric, expScaled: expScaledGeneric, swiglu: swigluGeneric, swigluBack: swigluBackGeneric, softmaxGrad: softmaxGradGeneric,
 		siluMul: siluMulGeneric, max: maxOf,
 		sumSquares16: sumSquares16Generic, scaleMul: scaleMulGeneric,
 	}

@@ -32,3 +32,8 @@ func gemmMicro12x32B16AVX512(k int, a []float32, b []uint16, ldb int, c []float3
 
 //go:noescape
 func gemmMicro12x32LdbAVX512(k int, a, b []float32, ldb int, c []float32, ldc int)
+
+// gemmMicro12x32Q8AVX512 is kernelSet.gemmMicroQ8 on AVX-512.
+//
+//go:noescape
+func gemmMicro12x32Q8AVX512(k int, a []float32, b []int8, ldb int, c []float32, ldc int, bs []float32)

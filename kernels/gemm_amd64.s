@@ -36,6 +36,13 @@ ldbstore: \
 	RET
 
 #define LOADB16 VCVTPH2PS (DI), Z24; VCVTPH2PS 32(DI), Z25
+// LOADBQ8 widens a row of 32 bytes and multiplies them by the row's scale
+// at (R11), which it then moves past.
+#define LOADBQ8 \
+	VPMOVSXBD (DI), Z24; VPMOVSXBD 16(DI), Z25; \
+	VCVTDQ2PS Z24, Z24; VCVTDQ2PS Z25, Z25; \
+	VMULPS.BCST (R11), Z24, Z24; VMULPS.BCST (R11), Z25, Z25; \
+	ADDQ $4, R11
 #define LOADB32 VMOVUPS (DI), Z24; VMOVUPS 64(DI), Z25
 #define PFB16 PREFETCHT0 (DI)(R10*1)
 #define PFB32 PREFETCHT0 (DI)(R10*1); PREFETCHT0 64(DI)(R10*1)
@@ -335,3 +342,11 @@ TEXT ·gemmMicro12x32B16AVX512(SB), NOSPLIT, $0-96
 // B's rows in float32, ldb apart: a float32 cache's values read in place.
 TEXT ·gemmMicro12x32LdbAVX512(SB), NOSPLIT, $0-96
 	MICRO12X32LDB(2, LOADB32, PFB32)
+
+// func gemmMicro12x32Q8AVX512(k int, a []float32, b []int8, ldb int, c []float32, ldc int, bs []float32)
+//
+// B's rows are bytes (an 8-bit cache's values), row k's scale bs[k]: each
+// value is byte × scale, rounded once, then the float32 kernel's FMAs.
+TEXT ·gemmMicro12x32Q8AVX512(SB), NOSPLIT, $0-120
+	MOVQ bs_base+96(FP), R11
+	MICRO12X32LDB(0, LOADBQ8, PFB16)

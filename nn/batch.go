@@ -133,6 +133,9 @@ func (m *Model) NewBatch(o BatchOptions) (*Batch, error) {
 	if o.StepTokens < o.MaxSeqs {
 		return nil, fmt.Errorf("a step of %d tokens cannot advance %d sequences", o.StepTokens, o.MaxSeqs)
 	}
+	if !o.KV.valid() {
+		return nil, fmt.Errorf("unknown KV cache type %d", o.KV)
+	}
 	b := &Batch{activations: newActivations(m, o.StepTokens), m: m, opts: o}
 	b.kv = newKVPool(c, o.KV, o.KVBytes)
 	if o.KVBytes <= 0 {

@@ -57,43 +57,60 @@ func TestF16CacheStoresRoundedRows(t *testing.T) {
 	}
 }
 
-// TestF16CacheLogitsClose: every position's logits from an F16 cache are
-// within kvF16Tolerance of the float32 cache's, on the tiny synthetic
-// shapes (grouped and plain heads, both rotations) and the embedded model,
-// and not the same bits (the halves are used at all).
+// TestCacheLogitsClose: every position's logits from an F16 or 8-bit cache
+// are within the type's tolerance of the float32 cache's, on the tiny
+// synthetic shapes (grouped and plain heads, both rotations), one with
+// SmolLM2's heads (which the 8-bit kernels read in place) and the embedded
+// model, and not the same bits (the cache's type is used at all).
 //
-// The tolerance: a half keeps 11 significant bits, so each cached value
-// moves by at most 2⁻¹² of itself. Attention outputs are convex mixtures of
-// the values, and a key's error moves its score by at most 2⁻¹² of the
-// score's terms; through a few layers with residual connections such
-// errors add up to a small multiple of 2⁻¹² of the logits' scale, which
-// the bound gives room for eight times over (1/512 of the largest logit).
-func TestF16CacheLogitsClose(t *testing.T) {
+// The tolerance for halves: a half keeps 11 significant bits, so each
+// cached value moves by at most 2⁻¹² of itself. Attention outputs are
+// convex mixtures of the values, and a key's error moves its score by at
+// most 2⁻¹² of the score's terms; through a few layers with residual
+// connections such errors add up to a small multiple of 2⁻¹² of the
+// logits' scale, which the bound gives room for eight times over (1/512 of
+// the largest logit).
+//
+// For bytes: a row's bytes keep its values to half a step, 1/254 of the
+// row's largest, sixteen times a half's error on a row's largest values
+// and more on its small ones; the same reasoning gives 1/32. The embedded
+// model, whose rows are eight values, moves by 1/29 (its text's loss by
+// under a thousandth of a nat, TestF16CacheAccuracyCost), so the bound is
+// 1/16.
+func TestCacheLogitsClose(t *testing.T) {
 	models := map[string]*Model{"stories260K": loadDefault(t)}
-	for _, s := range tinyShapes {
+	for _, s := range append(tinyShapes, smolHeads) {
 		models[s.Name] = writeModel(t, s, quant.F32, 7)
 	}
-	for name, m := range models {
-		_, want := feedInPieces(t, m, StateOptions{}, kvTestTokens)
-		_, got := feedInPieces(t, m, StateOptions{KV: KVF16}, kvTestTokens)
-		var scale, worst float64
-		same := true
-		for i := range want {
-			scale = math.Max(scale, math.Abs(float64(want[i])))
-			worst = math.Max(worst, math.Abs(float64(got[i]-want[i])))
-			same = same && got[i] == want[i]
-		}
-		t.Logf("%s: max |Δlogit| %.3g, largest logit %.3g", name, worst, scale)
-		if worst > kvF16Tolerance*scale {
-			t.Errorf("%s: logits differ by %.3g, more than %.3g", name, worst, kvF16Tolerance*scale)
-		}
-		if same {
-			t.Errorf("%s: the F16 cache gives the float32 cache's logits bit for bit: not used?", name)
+	for _, c := range []struct {
+		kv  KVType
+		tol float64
+	}{{KVF16, kvF16Tolerance}, {KVQ8, kvQ8Tolerance}} {
+		for name, m := range models {
+			_, want := feedInPieces(t, m, StateOptions{}, kvTestTokens)
+			_, got := feedInPieces(t, m, StateOptions{KV: c.kv}, kvTestTokens)
+			var scale, worst float64
+			same := true
+			for i := range want {
+				scale = math.Max(scale, math.Abs(float64(want[i])))
+				worst = math.Max(worst, math.Abs(float64(got[i]-want[i])))
+				same = same && got[i] == want[i]
+			}
+			t.Logf("%s, %s: max |Δlogit| %.3g, largest logit %.3g", c.kv, name, worst, scale)
+			if worst > c.tol*scale {
+				t.Errorf("%s, %s: logits differ by %.3g, more than %.3g", c.kv, name, worst, c.tol*scale)
+			}
+			if same {
+				t.Errorf("%s, %s: the cache gives the float32 cache's logits bit for bit: not used?", c.kv, name)
+			}
 		}
 	}
 }
 
-const kvF16Tolerance = 1.0 / 512
+const (
+	kvF16Tolerance = 1.0 / 512
+	kvQ8Tolerance  = 1.0 / 16
+)
 
 // TestF16CacheGreedyMatchesLlamaCpp: the golden greedy text of the embedded
 // model is unchanged by an F16 cache (llama.cpp's default, with which the
@@ -133,10 +150,11 @@ const kvAccuracyText = `Once upon a time, there was a little girl named Lily. Sh
 	`One morning, a small bird sat on the fence and sang a song. Lily and the old man listened and laughed. ` +
 	`They were good friends, and the garden was full of flowers and love.`
 
-// TestF16CacheAccuracyCost measures what the F16 cache costs on the
-// embedded model over kvAccuracyText: the logits' mean and largest change
-// and the change in the mean next-token cross-entropy (the text's loss),
-// and holds the loss's change under a thousandth of a nat per token.
+// TestF16CacheAccuracyCost measures what the F16 and 8-bit caches cost on
+// the embedded model over kvAccuracyText: the logits' mean and largest
+// change and the change in the mean next-token cross-entropy (the text's
+// loss), and holds the loss's change under a thousandth of a nat per token
+// for halves, a hundredth for bytes.
 func TestF16CacheAccuracyCost(t *testing.T) {
 	m := loadDefault(t)
 	tokens := m.Tokenizer.Encode(kvAccuracyText, true, false)
@@ -157,18 +175,23 @@ func TestF16CacheAccuracyCost(t *testing.T) {
 		return sum / float64(len(tokens)-1), append([]float32(nil), logits...)
 	}
 	l32, want := loss(StateOptions{})
-	l16, got := loss(StateOptions{KV: KVF16})
-	var mean, worst float64
-	for i := range want {
-		d := math.Abs(float64(got[i] - want[i]))
-		mean += d
-		worst = math.Max(worst, d)
-	}
-	mean /= float64(len(want))
-	t.Logf("%d tokens: mean |Δlogit| %.3g, max %.3g; cross-entropy %.5f nats f32, %.5f f16 (Δ %+.2g)",
-		len(tokens), mean, worst, l32, l16, l16-l32)
-	if math.Abs(l16-l32) > 1e-3 {
-		t.Errorf("the F16 cache changes the text's loss by %.3g nats a token", l16-l32)
+	for _, c := range []struct {
+		kv    KVType
+		bound float64 // nats a token
+	}{{KVF16, 1e-3}, {KVQ8, 1e-2}} {
+		l, got := loss(StateOptions{KV: c.kv})
+		var mean, worst float64
+		for i := range want {
+			d := math.Abs(float64(got[i] - want[i]))
+			mean += d
+			worst = math.Max(worst, d)
+		}
+		mean /= float64(len(want))
+		t.Logf("%s, %d tokens: mean |Δlogit| %.3g, max %.3g; cross-entropy %.5f nats f32, %.5f %s (Δ %+.2g)",
+			c.kv, len(tokens), mean, worst, l32, l, c.kv, l-l32)
+		if math.Abs(l-l32) > c.bound {
+			t.Errorf("the %s cache changes the text's loss by %.3g nats a token, more than %g", c.kv, l-l32, c.bound)
+		}
 	}
 }
 

@@ -11,6 +11,8 @@ import (
 type kvCache struct {
 	keys, values     [][]float32 // KVF32
 	keys16, values16 [][]uint16  // KVF16
+	keys8, values8   [][]int8    // KVQ8, with one scale a row:
+	kScales, vScales [][]float32 // head g's row p at g·capacity + p
 	capacity         int         // positions
 	heads, headDim   int         // KV heads and their size
 }
@@ -19,9 +21,14 @@ type kvCache struct {
 func newKVCache(c *Config, kv KVType, capacity int) kvCache {
 	kc := kvCache{capacity: capacity, heads: c.KVHeads, headDim: c.HeadDim}
 	n := capacity * c.KVDim()
-	if kv == KVF16 {
+	switch kv {
+	case KVF16:
 		kc.keys16, kc.values16 = makeRows[uint16](c.Layers, n), makeRows[uint16](c.Layers, n)
-	} else {
+	case KVQ8:
+		kc.keys8, kc.values8 = makeRows[int8](c.Layers, n), makeRows[int8](c.Layers, n)
+		rows := capacity * c.KVHeads
+		kc.kScales, kc.vScales = makeRows[float32](c.Layers, rows), makeRows[float32](c.Layers, rows)
+	default:
 		kc.keys, kc.values = makeRows[float32](c.Layers, n), makeRows[float32](c.Layers, n)
 	}
 	return kc
@@ -29,26 +36,35 @@ func newKVCache(c *Config, kv KVType, capacity int) kvCache {
 
 // store writes the keys and values k and v of layer l (rows of KVDim, for
 // positions pos onwards) head by head into the cache, rounded to halves in
-// a cache of halves, and points args at the layer's cache.
+// a cache of halves, to bytes and a scale in an 8-bit one, and points args
+// at the layer's cache.
 func (c *kvCache) store(l, pos int, k, v []float32, args *kernels.AttentionArgs) {
 	hd, stride := c.headDim, c.capacity*c.headDim
 	rowLen := c.heads * hd
 	for r := range len(k) / rowLen {
 		for g := range c.heads {
 			src, dst := r*rowLen+g*hd, g*stride+(pos+r)*hd
-			if c.keys16 != nil {
+			switch {
+			case c.keys16 != nil:
 				kernels.F16FromF32(c.keys16[l][dst:dst+hd], k[src:src+hd])
 				kernels.F16FromF32(c.values16[l][dst:dst+hd], v[src:src+hd])
-			} else {
+			case c.keys8 != nil:
+				row := dst / hd
+				kernels.QuantizeRowsQ8(k[src:src+hd], c.keys8[l][dst:dst+hd], c.kScales[l][row:row+1], hd)
+				kernels.QuantizeRowsQ8(v[src:src+hd], c.values8[l][dst:dst+hd], c.vScales[l][row:row+1], hd)
+			default:
 				copy(c.keys[l][dst:dst+hd], k[src:src+hd])
 				copy(c.values[l][dst:dst+hd], v[src:src+hd])
 			}
 		}
 	}
 	args.HeadStride = stride
-	if c.keys16 != nil {
+	switch {
+	case c.keys16 != nil:
 		args.K16, args.V16 = c.keys16[l], c.values16[l]
-	} else {
+	case c.keys8 != nil:
+		args.K8, args.V8, args.KS, args.VS = c.keys8[l], c.values8[l], c.kScales[l], c.vScales[l]
+	default:
 		args.K, args.V = c.keys[l], c.values[l]
 	}
 }
@@ -75,7 +91,7 @@ func newKVPool(c *Config, kv KVType, budget int64) *kvPool {
 
 // bytes is what a cache of capacity positions takes: keys and values.
 func (p *kvPool) bytes(capacity int) int64 {
-	return int64(capacity) * int64(p.config.Layers) * int64(p.config.KVDim()) * 2 * int64(p.kv.Bytes())
+	return int64(capacity) * p.kv.PositionBytes(p.config)
 }
 
 // sizeClass is the capacity a cache for positions gets.

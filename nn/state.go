@@ -56,7 +56,7 @@ func (m *Model) NewStateWith(ctx int, o StateOptions) (*State, error) {
 	b := min(DefaultBatch, ctx) // Forward never holds more than ctx tokens
 	s := &State{activations: newActivations(m, b), Ctx: ctx, maxBatch: b, tokens: make([]int32, 0, ctx),
 		positions: make([]int32, b), kv: o.KV}
-	if o.KV != KVF32 && o.KV != KVF16 {
+	if !o.KV.valid() {
 		return nil, fmt.Errorf("unknown KV cache type %d", o.KV)
 	}
 	s.kvCache = newKVCache(c, o.KV, ctx)
@@ -90,7 +90,7 @@ func (s *State) KV() KVType { return s.kv }
 // values for Ctx positions.
 func (s *State) KVBytes() int64 {
 	c := &s.m.Config
-	return 2 * int64(c.Layers) * int64(s.Ctx) * int64(c.KVDim()) * int64(s.kv.Bytes())
+	return int64(s.Ctx) * s.kv.PositionBytes(c)
 }
 
 // makeRows returns layers slices of n zero values each.

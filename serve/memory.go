@@ -14,9 +14,8 @@ import "github.com/milp-lite/milp-lite/nn"
 // of the whole context for every sequence, its capacity rounded up to 256
 // positions as the batch's pool rounds it.
 func KVBudget(m *nn.Model, o nn.BatchOptions) int64 {
-	c := &m.Config
 	positions := (o.Ctx + 255) / 256 * 256
-	return int64(o.MaxSeqs) * 2 * int64(c.Layers) * int64(c.KVDim()) * int64(positions) * int64(o.KV.Bytes())
+	return int64(o.MaxSeqs) * int64(positions) * o.KV.PositionBytes(&m.Config)
 }
 
 // heapMargin is what a server allocates beyond its bounded parts:

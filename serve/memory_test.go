@@ -11,7 +11,7 @@ import (
 // every sequence with a whole context at once, and one byte less does not.
 func TestKVBudgetHoldsEverySequence(t *testing.T) {
 	m := embeddedModel(t)
-	for _, kv := range []nn.KVType{nn.KVF32, nn.KVF16} {
+	for _, kv := range []nn.KVType{nn.KVF32, nn.KVF16, nn.KVQ8} {
 		o := nn.BatchOptions{MaxSeqs: 3, StepTokens: 16, Ctx: 200, KV: kv}
 		for _, less := range []int64{0, 1} {
 			o.KVBytes = KVBudget(m, o) - less

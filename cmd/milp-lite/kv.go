@@ -14,7 +14,7 @@ var kvFlag = &cli.StringFlag{Name: "kv", Value: "f32", Usage: kvUsage}
 // cache each step, so halves make the largest read of a step half as large.
 var servingKVFlag = &cli.StringFlag{Name: "kv", Value: "f16", Usage: kvUsage}
 
-const kvUsage = "KV cache `TYPE`: f32, or f16 (half the memory and the bytes read per token deep into a conversation, as llama.cpp's default)"
+const kvUsage = "KV cache `TYPE`: f32; f16 (half the memory and the bytes read per token deep into a conversation, as llama.cpp's default); or q8 (bytes and a scale per row: about half of f16's, as llama.cpp's q8_0, at a small accuracy cost, measured in docs/performance.md)"
 
 // stateOptions reads --kv.
 func stateOptions(c *cli.Context) (nn.StateOptions, error) {
