@@ -112,9 +112,12 @@ func checkChoices(n *int, tools json.RawMessage) *apiError {
 }
 
 // sampling reads temperature (0 to 2, default 1), top_p (0 to 1, default 1)
-// and seed (default: random).
+// and seed (default: Options.Seeds, else the clock).
 func (s *Server) sampling(temperature, topP *float64, seed *int64) (sample.Params, error) {
 	p := sample.Params{Temperature: 1, TopP: 1, RepeatPenalty: 1, Seed: uint64(time.Now().UnixNano())}
+	if s.opts.Seeds != nil {
+		p.Seed = s.opts.Seeds()
+	}
 	if temperature != nil {
 		if !(*temperature >= 0 && *temperature <= 2) {
 			return p, badRequest("temperature", "temperature must be 0 to 2, got %v", *temperature)

@@ -50,6 +50,10 @@ type Options struct {
 	IdleTimeout      time.Duration
 	DrainTimeout     time.Duration // how long a shutdown lets streams finish
 	Logger           *slog.Logger
+	// Seeds gives a request that sends no seed its sampler's seed; nil:
+	// the clock. Tests fix it, so that a sampled reply is the same on
+	// every run.
+	Seeds func() uint64
 }
 
 // DefaultOptions are the server's limits when a flag does not set them.
