@@ -58,7 +58,7 @@ func Attention(a *AttentionArgs) { Default().Attention(a) }
 func (p *Pool) Attention(a *AttentionArgs) {
 	p.attnMu.Lock()
 	t := &p.attn
-	if a.K8 != nil && !(a.Batch == 1 && q8Fused(a)) && !(a.Batch >= attnTileMinBatch && q8Tiled(a)) {
+	if a.K8 != nil && !(a.Batch == 1 && fusedAttention(a)) && !(a.Batch >= attnTileMinBatch && q8Tiled(a)) {
 		a = t.widened(a)
 	}
 	if a.Batch >= attnTileMinBatch {
@@ -72,11 +72,11 @@ func (p *Pool) Attention(a *AttentionArgs) {
 	t.a = a
 	work := a.Batch * a.Heads * (a.Pos0 + a.Batch) * a.HeadSize
 	// An 8-bit cache has no one-head kernels: a query over it that does
-	// not take the grouped path goes KV head by KV head here.
+	// not take the grouped path goes KV head by KV head here (attendGroup).
 	oneGroupAtATime := a.Batch == 1 && fusedAttention(a) &&
 		(work < attnMinWork || a.K8 != nil && !groupedAttention(a))
 	if oneGroupAtATime {
-		t.scratch = p.growScratch(t.scratch, a.Heads/a.KVHeads*(a.Pos0+1)+q8TailFloats)
+		t.scratch = p.growScratch(t.scratch, a.Heads/a.KVHeads*(a.Pos0+1)+q8ScratchFloats(a.HeadSize))
 	} else {
 		t.scratch = p.growScratch(t.scratch, a.Pos0+a.Batch)
 	}

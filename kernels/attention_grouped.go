@@ -44,7 +44,7 @@ type attnGroupedTask struct {
 	chunk  int         // dimensions per mix item: the mix kernel's four-vector block
 	chunks int         // mix items per KV head
 	scores []float32   // Heads rows of n
-	tails  [][]float32 // per worker: scoreGroup's tail of an 8-bit cache
+	tails  [][]float32 // per worker: an 8-bit cache's rows dequantised (q8ScratchFloats)
 	scale  float32
 }
 
@@ -55,7 +55,7 @@ type attnGroupedTask struct {
 // 8-bit cache).
 func groupedAttention(a *AttentionArgs) bool {
 	return a.Batch == 1 && a.Pos0+1 >= attnGroupedMinPositions && a.Heads > a.KVHeads &&
-		fusedAttention(a) && (a.K16 == nil || f16Fused(a)) && (a.K8 == nil || q8Fused(a))
+		fusedAttention(a) && (a.K16 == nil || f16Fused(a))
 }
 
 // attentionGrouped is Pool.Attention on the grouped path; the caller holds
@@ -65,7 +65,7 @@ func (p *Pool) attentionGrouped(a *AttentionArgs) {
 	n := a.Pos0 + 1
 	*t = attnGroupedTask{a: a, n: n, blocks: (n + attnPosBlock - 1) / attnPosBlock,
 		scale: float32(1 / math.Sqrt(float64(a.HeadSize))),
-		chunk: 4 * impl.attnOneWidth, scores: grow(t.scores, a.Heads*n), tails: p.growScratch(t.tails, q8TailFloats)}
+		chunk: 4 * impl.attnOneWidth, scores: grow(t.scores, a.Heads*n), tails: p.growScratch(t.tails, q8ScratchFloats(a.HeadSize))}
 	t.chunks = (a.HeadSize + t.chunk - 1) / t.chunk
 	t.phase = attnGroupScores
 	p.For(a.KVHeads*t.blocks, 1, t)
@@ -84,7 +84,7 @@ func (t *attnGroupedTask) Do(lo, hi, worker int) {
 		case attnGroupSoftmax:
 			Softmax(t.scores[i*t.n : (i+1)*t.n])
 		default:
-			t.mix(i/t.chunks, i%t.chunks)
+			t.mix(i/t.chunks, i%t.chunks, t.tails[worker])
 		}
 	}
 }
@@ -115,9 +115,14 @@ const attnGroupHeadSize = 64
 // through it (each key loaded once for the heads), the rest head by head;
 // either way each score has the bits of one attnScores call. From an
 // 8-bit cache (q8Fused) the rest, fewer than four rows, are dequantised
-// into tail (q8TailFloats) and go through attnScores.
+// into tail (q8ScratchFloats) and go through attnScores; elsewhere the
+// 8-bit rows are dequantised block by block into it (scoreGroupQ8).
 func scoreGroup(a *AttentionArgs, h0, lo, hi, cnt int, scale float32, s []float32, sStride, heads int, tail []float32) {
 	hs := a.HeadSize
+	if a.K8 != nil && !q8Fused(a) {
+		scoreGroupQ8(a, h0, lo, cnt, scale, s, sStride, heads, tail)
+		return
+	}
 	done := 0
 	if hs == attnGroupHeadSize && cnt >= 4 {
 		q := a.Q[h0*hs : (h0+heads)*hs]
@@ -158,7 +163,7 @@ func scoreGroup(a *AttentionArgs, h0, lo, hi, cnt int, scale float32, s []float3
 // mix writes dimensions [c·chunk, c·chunk+chunk) of the output of every
 // query head of KV head g: block by block, each head's weights of the block
 // times the block's values, added to what the blocks before left in out.
-func (t *attnGroupedTask) mix(g, c int) {
+func (t *attnGroupedTask) mix(g, c int, scratch []float32) {
 	a, n, hs := t.a, t.n, t.a.HeadSize
 	group := a.Heads / a.KVHeads
 	head, _ := a.headRows(g, n)
@@ -171,7 +176,7 @@ func (t *attnGroupedTask) mix(g, c int) {
 		cnt := min(attnPosBlock, n-p0)
 		lo, hi := head+p0*hs+d0, head+(p0+cnt-1)*hs+d1
 		h := g * group
-		mixGroup(a, lo, hi, t.scores[h*n+p0:], cnt, n, a.Out[h*hs+d0:], d1-d0, group)
+		mixGroup(a, lo, hi, t.scores[h*n+p0:], cnt, n, a.Out[h*hs+d0:], d1-d0, group, scratch)
 	}
 }
 
@@ -181,9 +186,13 @@ func (t *attnGroupedTask) mix(g, c int) {
 // out[j·HeadSize:]. Each head's arithmetic is attnMix's (or attnMixF16's);
 // where the level has attnMix3 (attnMix3F16), three heads a call, each
 // value loaded (and widened) once for the three.
-func mixGroup(a *AttentionArgs, lo, hi int, s []float32, n, sStride int, out []float32, dims, heads int) {
+func mixGroup(a *AttentionArgs, lo, hi int, s []float32, n, sStride int, out []float32, dims, heads int, scratch []float32) {
 	stride, outStride := a.HeadSize, a.HeadSize
 	j := 0
+	if a.K8 != nil && !q8Fused(a) {
+		mixGroupQ8(a, lo, s, n, sStride, out, dims, heads, scratch)
+		return
+	}
 	// The slices reach from the first head's weights and output to the
 	// third's.
 	if a.K8 != nil { // q8Fused: heads is a multiple of three
@@ -209,5 +218,41 @@ func mixGroup(a *AttentionArgs, lo, hi int, s []float32, n, sStride int, out []f
 		} else {
 			impl.attnMix(w, a.V[lo:hi], stride, o)
 		}
+	}
+}
+
+// scoreGroupQ8 is scoreGroup on an 8-bit cache the level does not read in
+// place: cnt rows from lo, q8Block at a time dequantised into scratch and
+// scored by the float32 path.
+func scoreGroupQ8(a *AttentionArgs, h0, lo, cnt int, scale float32, s []float32, sStride, heads int, scratch []float32) {
+	hs := a.HeadSize
+	wide := *a
+	wide.K8, wide.V8, wide.KS, wide.VS = nil, nil, nil, nil
+	for p := 0; p < cnt; p += q8Block {
+		m := min(q8Block, cnt-p)
+		r0 := lo + p*hs
+		rows := scratch[:m*hs]
+		impl.dequantQ8Rows(a.K8[r0:r0+m*hs], a.KS[r0/hs:r0/hs+m], hs, rows)
+		wide.K = rows
+		scoreGroup(&wide, h0, 0, m*hs, m, scale, s[p:], sStride, heads, nil)
+	}
+}
+
+// mixGroupQ8 is mixGroup on an 8-bit cache the level does not read in
+// place: the n rows from lo's, q8Block at a time dequantised whole into
+// scratch, then dimensions [lo mod HeadSize, + dims) of them summed by the
+// float32 path into out.
+func mixGroupQ8(a *AttentionArgs, lo int, s []float32, n, sStride int, out []float32, dims, heads int, scratch []float32) {
+	hs := a.HeadSize
+	d0 := lo % hs // a head's rows start at multiples of the head size
+	wide := *a
+	wide.K8, wide.V8, wide.KS, wide.VS = nil, nil, nil, nil
+	for p := 0; p < n; p += q8Block {
+		m := min(q8Block, n-p)
+		r0 := lo - d0 + p*hs
+		rows := scratch[:m*hs]
+		impl.dequantQ8Rows(a.V8[r0:r0+m*hs], a.VS[r0/hs:r0/hs+m], hs, rows)
+		wide.V = rows
+		mixGroup(&wide, d0, (m-1)*hs+d0+dims, s[p:], m, sStride, out, dims, heads, nil)
 	}
 }

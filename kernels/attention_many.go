@@ -19,7 +19,7 @@ func (p *Pool) AttentionMany(args []AttentionArgs) {
 	if len(args) == 0 {
 		return
 	}
-	if args[0].K16 != nil && !f16Fused(&args[0]) || args[0].K8 != nil && !q8Fused(&args[0]) {
+	if args[0].K16 != nil && !f16Fused(&args[0]) || args[0].K8 != nil && !fusedAttention(&args[0]) {
 		for i := range args {
 			p.Attention(&args[i])
 		}
@@ -41,7 +41,7 @@ func (p *Pool) AttentionMany(args []AttentionArgs) {
 	a := &args[0]
 	t.fused = fusedAttention(a)
 	t.kvHeads, t.group = a.KVHeads, a.Heads/a.KVHeads
-	t.scratch = p.growScratch(t.scratch, t.group*longest+q8TailFloats)
+	t.scratch = p.growScratch(t.scratch, t.group*longest+q8ScratchFloats(a.HeadSize))
 	items := len(args) * t.kvHeads
 	if work < attnMinWork {
 		t.Do(0, items, 0)
@@ -75,7 +75,7 @@ func (t *attnManyTask) Do(lo, hi, worker int) {
 
 // attendGroup computes every query head of KV head g for a's single query
 // with the level's fused kernels, the scores of the group's heads in rows
-// of scratch (and after them q8TailFloats for scoreGroup): each head's
+// of scratch (and after them q8ScratchFloats for an 8-bit cache): each head's
 // arithmetic is attendOne's own.
 func attendGroup(a *AttentionArgs, g int, scratch []float32) {
 	hs, n := a.HeadSize, a.Pos0+1
@@ -88,5 +88,5 @@ func attendGroup(a *AttentionArgs, g int, scratch []float32) {
 		Softmax(scratch[j*n : (j+1)*n])
 	}
 	clear(a.Out[h0*hs : (h0+group)*hs])
-	mixGroup(a, lo, hi, scratch, n, n, a.Out[h0*hs:], hs, group)
+	mixGroup(a, lo, hi, scratch, n, n, a.Out[h0*hs:], hs, group, scratch[group*n:])
 }

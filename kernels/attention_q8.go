@@ -11,11 +11,21 @@ import "math"
 // Every path computes with the rows' float32 values, byte × scale: the
 // level's 8-bit kernels multiply each byte by its scale as they load it,
 // other paths dequantise the rows first (dequantQ8Rows), so a query gets
-// the same bits on every path of a level.
+// the same bits on every path of a level. One query at a level without
+// the 8-bit kernels (AVX2, NEON, and AVX-512 at other head sizes or
+// groups) dequantises q8Block positions at a time into a scratch that
+// stays in L1 or L2 while the group's query heads read it with the
+// float32 kernels: a score's arithmetic is its own, and the weighted sums
+// continue in the output from block to block, so the bits are those of
+// dequantising the whole cache first, without its memory traffic.
 
-// q8TailFloats is the scratch scoreGroup takes for the rows past the last
-// four of an 8-bit cache: three rows of attnGroupHeadSize.
-const q8TailFloats = 3 * attnGroupHeadSize
+// q8Block is the positions of such a block: 16 KB of float32 at head size 64.
+const q8Block = 64
+
+// q8ScratchFloats is the scratch scoreGroup and mixGroup take for an
+// 8-bit cache at head size hs: a block of rows (which holds the fewer than
+// four rows past the in-place kernels' last four, too).
+func q8ScratchFloats(hs int) int { return q8Block * hs }
 
 // q8Fused reports whether the level reads a's 8-bit cache in its
 // one-query kernels: four positions' keys for a group of query heads at a
