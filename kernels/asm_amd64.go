@@ -59,6 +59,7 @@ func installArch(l Level, s *kernelSet) {
 	s.attnMix3, s.attnMix3F16 = attnMix3AVX512, attnMix3F16AVX512
 	s.attnScoresGroup, s.attnScoresGroupF16 = attnScoresGroupAVX512, attnScoresGroupF16AVX512
 	s.attnScoresGroupQ8, s.attnMix3Q8 = attnScoresGroupQ8AVX512, attnMix3Q8AVX512
+	s.quantizeQ8Rows = quantizeQ8RowsAVX512
 	s.expShift, s.siluMul, s.max = expShiftAVX512, siluMulAVX512, maxAVX512
 	s.swiglu, s.swigluBack = swigluAVX512, swigluBackAVX512
 	s.sumSquares16, s.scaleMul = sumSquares16AVX512, scaleMulAVX512

@@ -109,3 +109,19 @@ func dequantQ8RowsAVX2(q []int8, scales []float32, hs int, dst []float32) {
 	rows := len(dst) / hs
 	dequantQ8Rows8AVX2(q[:rows*hs], scales[:rows], hs, dst[:rows*hs]) // the assembly does not check bounds
 }
+
+// quantizeQ8Rows16AVX512 is quantizeQ8Rows for head sizes that are
+// multiples of 16 (q8rows_amd64.s); quantizeQ8RowsAVX512, the kernelSet
+// entry, sends the others to the generic loop.
+//
+//go:noescape
+func quantizeQ8Rows16AVX512(src []float32, dst []int8, scales []float32, hs int)
+
+func quantizeQ8RowsAVX512(src []float32, dst []int8, scales []float32, hs int) {
+	if hs%16 != 0 || len(src) < hs {
+		quantizeQ8RowsGeneric(src, dst, scales, hs)
+		return
+	}
+	rows := len(src) / hs
+	quantizeQ8Rows16AVX512(src[:rows*hs], dst[:rows*hs], scales[:rows], hs) // the assembly does not check bounds
+}

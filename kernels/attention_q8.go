@@ -46,9 +46,13 @@ func q8Tiled(a *AttentionArgs) bool {
 // dst and their scales into scales: scale = max|x|/127, byte =
 // round(x/scale), half away from zero (llama.cpp's Q8_0 rounding, on a
 // whole row). A row of zeros has scale 0. It runs on the caller for every
-// new position of every sequence in a step, so it stays in float32 and
-// off the math package's float64 calls.
+// new position of every sequence in a step: the level's quantizeQ8Rows,
+// with the bits of this package's float32 loop at every level.
 func QuantizeRowsQ8(src []float32, dst []int8, scales []float32, hs int) {
+	impl.quantizeQ8Rows(src, dst, scales, hs)
+}
+
+func quantizeQ8RowsGeneric(src []float32, dst []int8, scales []float32, hs int) {
 	const sign = 1 << 31
 	for r := range len(src) / hs {
 		row, q := src[r*hs:(r+1)*hs], dst[r*hs:(r+1)*hs]

@@ -156,3 +156,50 @@ func TestAttentionManyQ8MatchesDequantised(t *testing.T) {
 		}
 	})
 }
+
+// TestQuantizeQ8RowsMatchesGeneric: the level's row quantiser writes the
+// generic loop's bytes and scales, over rows of random, tied, tiny,
+// subnormal, signed-zero and zero values, at head sizes with and without
+// the assembly's multiple of 16, and nothing past the rows it is given.
+func TestQuantizeQ8RowsMatchesGeneric(t *testing.T) {
+	r := rand.New(rand.NewPCG(103, 104))
+	forEachLevel(t, func(tb testing.TB, l Level) {
+		for _, hs := range []int{8, 16, 64, 80} {
+			const rows = 9
+			src := make([]float32, rows*hs)
+			for i := range src {
+				row := i / hs
+				switch row % 5 {
+				case 0:
+					src[i] = float32(r.NormFloat64())
+				case 1: // a scale of 1: every value a tie
+					src[i] = float32(r.IntN(254)-127) + 0.5
+					if i%hs == 0 {
+						src[i] = 127
+					}
+				case 2:
+					src[i] = float32(r.NormFloat64() * 1e-30)
+				case 3:
+					src[i] = math.Float32frombits(uint32(r.IntN(1 << 23))) // subnormal
+					if i%2 == 0 {
+						src[i] = float32(math.Copysign(0, -1))
+					}
+				}
+			}
+			want, got := make([]int8, len(src)), make([]int8, len(src)+1)
+			wantS, gotS := make([]float32, rows), make([]float32, rows+1)
+			got[len(src)], gotS[rows] = 7, 7
+			quantizeQ8RowsGeneric(src, want, wantS, hs)
+			impl.quantizeQ8Rows(src, got[:len(src)], gotS[:rows], hs)
+			for i := range want {
+				if got[i] != want[i] {
+					tb.Fatalf("%s hs=%d: value %d (%g) quantised to %d, generic %d", l, hs, i, src[i], got[i], want[i])
+				}
+			}
+			sameBits(tb, fmt.Sprintf("%s hs=%d scales", l, hs), gotS[:rows], wantS)
+			if got[len(src)] != 7 || gotS[rows] != 7 {
+				tb.Fatalf("%s hs=%d: written past the rows", l, hs)
+			}
+		}
+	})
+}

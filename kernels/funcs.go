@@ -129,6 +129,8 @@ type kernelSet struct {
 	// dequantQ8Rows: dst[r·hs+i] = float32(q[r·hs+i])·scales[r], rounded
 	// once, over len(dst) (a multiple of hs).
 	dequantQ8Rows func(q []int8, scales []float32, hs int, dst []float32)
+	// quantizeQ8Rows is QuantizeRowsQ8 (the generic loop's bits).
+	quantizeQ8Rows func(src []float32, dst []int8, scales []float32, hs int)
 	// attnScoresF16 and attnMixF16, nil where the level has none: attnScores
 	// and attnMix with k and v in halves (an F16 cache), the same bits as
 	// they give the widened values (same head sizes).
@@ -185,7 +187,7 @@ func genericKernels() kernelSet {
 		dotQ4_K: dotQ4_KGeneric, dotQ5_K: dotQ5_KGeneric, dotQ6_K: dotQ6_KGeneric,
 		dotQ5_0: dotQ5_0Generic, dotQ4_1: dotQ4_1Generic, dotQ5_1: dotQ5_1Generic,
 		dotF16: dotF16Generic, dotBF16: dotBF16Generic, widenF16: widenF16Generic, narrowF16: narrowF16Generic, widenF16Rows: widenF16RowsGeneric,
-		dequantQ8Rows: dequantQ8RowsGeneric, expShift: expShiftGeneric, expScaled: expScaledGeneric, swiglu: swigluGeneric, swigluBack: swigluBackGeneric, softmaxGrad: softmaxGradGeneric,
+		dequantQ8Rows: dequantQ8RowsGeneric, quantizeQ8Rows: quantizeQ8RowsGeneric, expShift: expShiftGeneric, expScaled: expScaledGeneric, swiglu: swigluGeneric, swigluBack: swigluBackGeneric, softmaxGrad: softmaxGradGeneric,
 		siluMul: siluMulGeneric, max: maxOf,
 		sumSquares16: sumSquares16Generic, scaleMul: scaleMulGeneric,
 	}
