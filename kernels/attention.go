@@ -58,16 +58,13 @@ func Attention(a *AttentionArgs) { Default().Attention(a) }
 func (p *Pool) Attention(a *AttentionArgs) {
 	p.attnMu.Lock()
 	t := &p.attn
-	if a.K8 != nil && !(a.Batch == 1 && fusedAttention(a)) && !(a.Batch >= attnTileMinBatch && q8Tiled(a)) {
+	if widenFirst(a) {
 		a = t.widened(a)
 	}
 	if a.Batch >= attnTileMinBatch {
 		p.attentionTiled(a)
 		p.attnMu.Unlock()
 		return
-	}
-	if a.K16 != nil && !f16Fused(a) {
-		a = t.widened(a)
 	}
 	t.a = a
 	work := a.Batch * a.Heads * (a.Pos0 + a.Batch) * a.HeadSize
@@ -109,6 +106,23 @@ type attentionTask struct {
 	scratch      [][]float32
 	wideK, wideV []float32     // an F16 or 8-bit cache in float32 (widened)
 	wideArgs     AttentionArgs // the arguments with them
+}
+
+// widenFirst reports whether a's F16 or 8-bit cache is widened into
+// float32 before its path runs: where the path has no kernels reading it.
+// A batch's tiles read halves themselves (widening a panel at a time where
+// the level cannot load them), and bytes where q8Tiled; one query reads
+// halves with the level's one-query kernels for them, and bytes with any
+// one-query kernels (dequantised a block at a time where not in place).
+func widenFirst(a *AttentionArgs) bool {
+	tiled := a.Batch >= attnTileMinBatch
+	switch {
+	case a.K8 != nil:
+		return tiled && !q8Tiled(a) || !tiled && !(a.Batch == 1 && fusedAttention(a))
+	case a.K16 != nil:
+		return !tiled && !f16Fused(a)
+	}
+	return false
 }
 
 // widened returns a with its F16 or 8-bit cache widened into float32, for

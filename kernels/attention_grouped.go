@@ -113,24 +113,26 @@ const attnGroupHeadSize = 64
 // positions: head j's at s[j·sStride:][:cnt]. Where the level has a
 // group-scores kernel for the head size, the positions in fours go
 // through it (each key loaded once for the heads), the rest head by head;
-// either way each score has the bits of one attnScores call. From an
-// 8-bit cache (q8Fused) the rest, fewer than four rows, are dequantised
-// into tail (q8ScratchFloats) and go through attnScores; elsewhere the
-// 8-bit rows are dequantised block by block into it (scoreGroupQ8).
-func scoreGroup(a *AttentionArgs, h0, lo, hi, cnt int, scale float32, s []float32, sStride, heads int, tail []float32) {
+// either way each score has the bits of one attnScores call. An 8-bit
+// cache's rows go in fours through the level's 8-bit kernel where it reads
+// them in place (q8Fused), and the rest are dequantised block by block
+// into scratch (q8ScratchFloats) for the float32 path (scoreGroupQ8).
+func scoreGroup(a *AttentionArgs, h0, lo, hi, cnt int, scale float32, s []float32, sStride, heads int, scratch []float32) {
 	hs := a.HeadSize
-	if a.K8 != nil && !q8Fused(a) {
-		scoreGroupQ8(a, h0, lo, cnt, scale, s, sStride, heads, tail)
+	done := 0
+	if a.K8 != nil {
+		if q8Fused(a) && cnt >= 4 {
+			done = cnt &^ 3
+			q, out := a.Q[h0*hs:(h0+heads)*hs], s[:(heads-1)*sStride+done]
+			impl.attnScoresGroupQ8(q, heads, a.K8[lo:hi], hs, done, scale, out, sStride, a.KS[lo/hs:lo/hs+done])
+		}
+		scoreGroupQ8(a, h0, lo+done*hs, cnt-done, scale, s[done:], sStride, heads, scratch)
 		return
 	}
-	done := 0
 	if hs == attnGroupHeadSize && cnt >= 4 {
 		q := a.Q[h0*hs : (h0+heads)*hs]
 		out := s[:(heads-1)*sStride+cnt]
-		if a.K8 != nil {
-			done = cnt &^ 3
-			impl.attnScoresGroupQ8(q, heads, a.K8[lo:hi], hs, done, scale, out, sStride, a.KS[lo/hs:lo/hs+done])
-		} else if a.K16 != nil && impl.attnScoresGroupF16 != nil {
+		if a.K16 != nil && impl.attnScoresGroupF16 != nil {
 			done = cnt &^ 3
 			impl.attnScoresGroupF16(q, heads, a.K16[lo:hi], hs, done, scale, out, sStride)
 		} else if a.K16 == nil && impl.attnScoresGroup != nil {
@@ -142,14 +144,6 @@ func scoreGroup(a *AttentionArgs, h0, lo, hi, cnt int, scale float32, s []float3
 		return
 	}
 	lo += done * hs
-	if a.K8 != nil {
-		keys := tail[:hi-lo]
-		impl.dequantQ8Rows(a.K8[lo:hi], a.KS[lo/hs:hi/hs], hs, keys)
-		for j := range heads {
-			impl.attnScores(a.Q[(h0+j)*hs:(h0+j+1)*hs], keys, hs, cnt-done, scale, s[j*sStride+done:j*sStride+cnt])
-		}
-		return
-	}
 	for j := range heads {
 		q, scores := a.Q[(h0+j)*hs:(h0+j+1)*hs], s[j*sStride+done:j*sStride+cnt]
 		if a.K16 != nil {

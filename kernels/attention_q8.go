@@ -23,8 +23,7 @@ import "math"
 const q8Block = 64
 
 // q8ScratchFloats is the scratch scoreGroup and mixGroup take for an
-// 8-bit cache at head size hs: a block of rows (which holds the fewer than
-// four rows past the in-place kernels' last four, too).
+// 8-bit cache at head size hs: a block of rows.
 func q8ScratchFloats(hs int) int { return q8Block * hs }
 
 // q8Fused reports whether the level reads a's 8-bit cache in its
@@ -75,12 +74,6 @@ func quantizeQ8RowsGeneric(src []float32, dst []int8, scales []float32, hs int) 
 			q[i] = int8(x + half)
 		}
 	}
-}
-
-// DequantizeRowsQ8 is dequantQ8Rows on the level in use: dst[r·hs+i] =
-// float32(q[r·hs+i]) × scales[r], the values attention reads.
-func DequantizeRowsQ8(q []int8, scales []float32, hs int, dst []float32) {
-	impl.dequantQ8Rows(q, scales, hs, dst)
 }
 
 func dequantQ8RowsGeneric(q []int8, scales []float32, hs int, dst []float32) {

@@ -40,7 +40,7 @@ func TestQuantizeRowsQ8(t *testing.T) {
 	}
 	q, scales, back := make([]int8, len(src)), make([]float32, 5), make([]float32, len(src))
 	QuantizeRowsQ8(src, q, scales, hs)
-	DequantizeRowsQ8(q, scales, hs, back)
+	impl.dequantQ8Rows(q, scales, hs, back)
 	if q[3] != -127 || scales[0] != 4.0/127 {
 		t.Fatalf("row 0: byte %d scale %g, want -127 and %g", q[3], scales[0], 4.0/127)
 	}

@@ -151,7 +151,7 @@ func (t *attnTileTask) packKeys(g, kp, worker int) {
 		packPanel(t.kt16[at:at+hs*nr], a.K16[head+p0*hs:head+(p0+n)*hs], n, nr, hs, impl.transposeHalves)
 		return
 	}
-	src := cacheRows(a, a.K, a.K16, a.K8, a.KS, head+p0*hs, head+(p0+n)*hs, t.wide, worker) // the panel's keys
+	src := keyRows(a, head+p0*hs, head+(p0+n)*hs, t.wide, worker) // the panel's keys
 	packPanel(t.kt[at:at+hs*nr], src, n, nr, hs, t.transpose)
 }
 
@@ -198,21 +198,21 @@ func (t *attnTileTask) packValues(g int) {
 	}
 }
 
-// cacheRows is a's cache values [lo, hi) as float32: those of c16 (halves)
-// widened, or of c8 (bytes, scales cs) dequantised, into the worker's
-// scratch, or c's own.
-func cacheRows(a *AttentionArgs, c []float32, c16 []uint16, c8 []int8, cs []float32, lo, hi int, scratch [][]float32, worker int) []float32 {
+// keyRows is a's keys [lo, hi) as float32: an F16 cache's widened, or an
+// 8-bit cache's dequantised, into the worker's scratch (which only those
+// have); a float32 cache's own.
+func keyRows(a *AttentionArgs, lo, hi int, scratch [][]float32, worker int) []float32 {
 	switch {
-	case c16 != nil:
+	case a.K16 != nil:
 		wide := scratch[worker][:hi-lo]
-		impl.widenF16(c16[lo:hi], wide)
+		impl.widenF16(a.K16[lo:hi], wide)
 		return wide
-	case c8 != nil:
-		wide := scratch[worker][:hi-lo]
-		impl.dequantQ8Rows(c8[lo:hi], cs[lo/a.HeadSize:hi/a.HeadSize], a.HeadSize, wide)
+	case a.K8 != nil:
+		wide, hs := scratch[worker][:hi-lo], a.HeadSize
+		impl.dequantQ8Rows(a.K8[lo:hi], a.KS[lo/hs:hi/hs], hs, wide)
 		return wide
 	}
-	return c[lo:hi]
+	return a.K[lo:hi]
 }
 
 // unit computes block qb of KV head g's (query, head) rows. A batch of MR

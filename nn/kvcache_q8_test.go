@@ -1,6 +1,7 @@
 package nn
 
 import (
+	"slices"
 	"testing"
 
 	"github.com/milp-lite/milp-lite/kernels"
@@ -33,7 +34,7 @@ func TestQ8CacheStoresQuantisedRows(t *testing.T) {
 					scales []float32
 				}{{"key", f32.keys[0], q8.keys8[0], q8.kScales[0]}, {"value", f32.values[0], q8.values8[0], q8.vScales[0]}} {
 					kernels.QuantizeRowsQ8(kv.f32[at:at+hd], q, scale, hd)
-					if kv.scales[at/hd] != scale[0] || string(bytesOf(kv.q8[at:at+hd])) != string(bytesOf(q)) {
+					if kv.scales[at/hd] != scale[0] || !slices.Equal(kv.q8[at:at+hd], q) {
 						t.Fatalf("%s: layer 0 %s row of head %d at %d: scale %g, want %g", s.Name, kv.name, g, p, kv.scales[at/hd], scale[0])
 					}
 				}
@@ -43,14 +44,6 @@ func TestQ8CacheStoresQuantisedRows(t *testing.T) {
 			t.Fatalf("%s: an 8-bit cache of %d bytes, want %d", s.Name, q8.KVBytes(), want)
 		}
 	}
-}
-
-func bytesOf(q []int8) []byte {
-	b := make([]byte, len(q))
-	for i, v := range q {
-		b[i] = byte(v)
-	}
-	return b
 }
 
 // TestBatchQ8Cache: with 8-bit caches, a batch's sequences draw what they
