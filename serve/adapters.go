@@ -5,7 +5,6 @@ import (
 	"context"
 	"fmt"
 	"sync"
-	"time"
 
 	"github.com/milp-lite/milp-lite/lora"
 	"github.com/milp-lite/milp-lite/nn"
@@ -29,11 +28,6 @@ type adapterCache struct {
 	hits    func()
 	misses  func()
 	loading map[string]*loadLock // one load per user at a time, while anyone loads theirs
-	// versions are every user's adapter version as a shared store's watch
-	// tells them (watched: it has told them all), so requests need not ask
-	// the store.
-	versions map[string]int
-	watched  bool
 }
 
 type cachedAdapter struct {
@@ -49,8 +43,13 @@ func newAdapterCache(m *nn.Model, st store.Store, budget int64) *adapterCache {
 }
 
 // get is the user's current adapter and its version (nil and 0 without one).
+// Every call reads the version record from the store (a file, or one KV
+// get): that read is what lets every node of a cluster answer with a new
+// version as soon as it is installed, whatever became of the NATS servers
+// in between. A KV watch cannot promise that: a watch whose consumer was on
+// a stopped server notices only when two of its 5 s heartbeats are missed.
 func (c *adapterCache) get(ctx context.Context, id string) (*lora.Adapter, int, error) {
-	info, err := c.current(ctx, id)
+	info, err := c.store.AdapterInfo(ctx, id)
 	if err != nil || info.Version == 0 {
 		return nil, 0, err
 	}
@@ -82,8 +81,8 @@ func (c *adapterCache) get(ctx context.Context, id string) (*lora.Adapter, int, 
 	if err != nil {
 		return nil, 0, err
 	}
-	if info.Version < want { // a replica behind the watch: the store catches up within moments
-		return nil, 0, fmt.Errorf("the adapter of %s: version %d announced, %d read; retry", id, want, info.Version)
+	if info.Version < want { // a replica behind the one that answered first: it catches up within moments
+		return nil, 0, fmt.Errorf("the adapter of %s: its record says version %d, version %d was read; retry", id, want, info.Version)
 	}
 	a, err := parseAdapter(data, c.model)
 	if err != nil {
@@ -92,60 +91,6 @@ func (c *adapterCache) get(ctx context.Context, id string) (*lora.Adapter, int, 
 	a.UseHalves() // a batch's rows each with their own adapter read its factors at half the bytes
 	c.put(&cachedAdapter{user: id, version: info.Version, adapter: a, bytes: a.MemoryBytes()})
 	return a, info.Version, nil
-}
-
-// current is the user's adapter version: from the watch when there is
-// one, else from the store.
-func (c *adapterCache) current(ctx context.Context, id string) (store.AdapterInfo, error) {
-	c.mu.Lock()
-	if c.watched {
-		v := c.versions[id]
-		c.mu.Unlock()
-		return store.AdapterInfo{Version: v}, nil
-	}
-	c.mu.Unlock()
-	return c.store.AdapterInfo(ctx, id)
-}
-
-// watch keeps versions up to date from a shared store until ctx ends,
-// dropping a user's cached adapter when a new version is announced (the
-// next request loads it); it reconnects the watch when it breaks.
-func (c *adapterCache) watch(ctx context.Context, w store.AdapterWatcher, log func(error)) {
-	for ctx.Err() == nil {
-		ready := make(chan struct{})
-		fresh := map[string]int{}
-		go func() {
-			select {
-			case <-ready:
-				c.mu.Lock()
-				c.versions, c.watched = fresh, true
-				c.mu.Unlock()
-			case <-ctx.Done():
-			}
-		}()
-		err := w.WatchAdapters(ctx, func(user string, version int) {
-			c.mu.Lock()
-			defer c.mu.Unlock()
-			if c.watched {
-				c.versions[user] = version
-			} else {
-				fresh[user] = version
-			}
-			if e, ok := c.byUser[user]; ok && e.Value.(*cachedAdapter).version != version {
-				c.dropLocked(user)
-			}
-		}, ready)
-		c.mu.Lock()
-		c.watched = false // until the next watch has told every version again
-		c.mu.Unlock()
-		if err != nil && ctx.Err() == nil {
-			log(err)
-			select {
-			case <-ctx.Done():
-			case <-time.After(time.Second):
-			}
-		}
-	}
 }
 
 // put adds an entry, replacing the user's older one and evicting the least

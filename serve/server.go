@@ -171,9 +171,6 @@ func New(o Options) (*Server, error) {
 	jobCtx, s.stopJobs = context.WithCancel(context.Background())
 	s.engDone = make(chan struct{})
 	go func() { s.engine.run(engCtx); close(s.engDone) }()
-	if w, ok := s.data.(store.AdapterWatcher); ok {
-		go s.adapters.watch(engCtx, w, func(err error) { s.log.Warn("adapter watch broke; watching again", "err", err) })
-	}
 	s.jobs.start(jobCtx, o.TrainThreads)
 	return s, nil
 }

@@ -159,13 +159,3 @@ func CheckJobID(id string) error {
 	}
 	return nil
 }
-
-// AdapterWatcher is a store shared by many nodes that tells each of new
-// adapter versions as they are installed, so a node swaps a user's adapter
-// without asking the store on every request.
-type AdapterWatcher interface {
-	// WatchAdapters calls fn with every user's current version (0: none;
-	// users without one may be left out), closes ready, then calls fn
-	// with each change until ctx ends. fn is called from one goroutine.
-	WatchAdapters(ctx context.Context, fn func(user string, version int), ready chan<- struct{}) error
-}

@@ -83,12 +83,28 @@ func (s *Store) Jobs(ctx context.Context) ([]store.Job, error) {
 	var jobs []store.Job
 	err := retry(ctx, func(ctx context.Context) error {
 		jobs = jobs[:0]
-		return s.watch(ctx, "job.>", func(e jetstream.KeyValueEntry) {
-			var j store.Job
-			if json.Unmarshal(e.Value(), &j) == nil {
-				jobs = append(jobs, j)
+		w, err := s.kv.Watch(ctx, "job.>", jetstream.IgnoreDeletes())
+		if err != nil {
+			return err
+		}
+		defer w.Stop()
+		for {
+			select {
+			case <-ctx.Done():
+				return ctx.Err()
+			case e, ok := <-w.Updates():
+				if !ok {
+					return errors.New("the watch of the job records closed before it sent them all")
+				}
+				if e == nil { // every current record sent
+					return nil
+				}
+				var j store.Job
+				if json.Unmarshal(e.Value(), &j) == nil {
+					jobs = append(jobs, j)
+				}
 			}
-		}, func() bool { return true }, jetstream.IgnoreDeletes())
+		}
 	})
 	return jobs, err
 }

@@ -17,12 +17,14 @@
 package natsstore
 
 import (
+	"bytes"
 	"context"
 	"crypto/rand"
 	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"os"
 	"sync"
 	"time"
 
@@ -148,6 +150,8 @@ func transient(err error) bool {
 	return errors.Is(err, nats.ErrTimeout) || errors.Is(err, context.DeadlineExceeded) || errors.Is(err, nats.ErrNoResponders) ||
 		errors.Is(err, jetstream.ErrNoStreamResponse) || errors.Is(err, nats.ErrConnectionReconnecting) ||
 		errors.Is(err, nats.ErrDisconnected) || errors.Is(err, jetstream.ErrNoHeartbeat) || isUnavailable(err) ||
+		// An object's chunks that stopped coming within the attempt.
+		errors.Is(err, os.ErrDeadlineExceeded) ||
 		// An object read from a replica that has not caught up with a write
 		// just made: read again.
 		errors.Is(err, jetstream.ErrDigestMismatch)
@@ -276,11 +280,55 @@ func (s *Store) getObject(ctx context.Context, name string) ([]byte, error) {
 	return data, err
 }
 
+// putObject writes data as the object name, then reads it back, writing
+// it again if what comes back differs (up to objectWrites times). The read
+// is there because nats.go's object writer can store a corrupt object and
+// report success: it sends every chunk from one reused buffer, and a chunk
+// that met no stream leader (one is elected after a server stops) is sent
+// again 250 ms later from that buffer, by then holding a later chunk.
 func (s *Store) putObject(ctx context.Context, name string, data []byte) error {
-	return retry(ctx, func(ctx context.Context) error {
-		_, err := s.files.PutBytes(ctx, name, data)
-		return err
-	})
+	for write := 1; ; write++ {
+		if err := retry(ctx, func(ctx context.Context) error {
+			_, err := s.files.PutBytes(ctx, name, data)
+			return err
+		}); err != nil {
+			return err
+		}
+		if s.readsBack(ctx, name, data) {
+			return nil
+		}
+		if ctx.Err() != nil {
+			return ctx.Err()
+		}
+		if write == objectWrites {
+			return fmt.Errorf("object %s: written %d times, and read back different each time", name, write)
+		}
+	}
+}
+
+// objectWrites bounds putObject's writes of one object.
+const objectWrites = 3
+
+// readsBack says whether the object name reads as data, asking a few times
+// over half a second: a replica that has not applied the write yet serves
+// a shorter or older object for a moment, a corrupt one serves it for good.
+func (s *Store) readsBack(ctx context.Context, name string, data []byte) bool {
+	for try := range 5 {
+		if try > 0 {
+			select {
+			case <-ctx.Done():
+				return false
+			case <-time.After(100 * time.Millisecond):
+			}
+		}
+		actx, cancel := context.WithTimeout(ctx, attempt)
+		got, err := s.files.GetBytes(actx, name)
+		cancel()
+		if err == nil && bytes.Equal(got, data) {
+			return true
+		}
+	}
+	return false
 }
 
 func (s *Store) deleteObject(ctx context.Context, name string) error {

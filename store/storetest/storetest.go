@@ -486,7 +486,8 @@ func badIDs(t *testing.T, st store.Store) {
 
 // BenchChat measures the store's part of one chat request on a user with
 // history of short-term memory: the key's lookup, the user's existence,
-// the short-term read for retrieval and the exchange's append.
+// the adapter's version, the short-term read for retrieval and the
+// exchange's append.
 func BenchChat(b *testing.B, st store.Store) {
 	ctx := context.Background()
 	if err := st.CreateUser(ctx, "alice"); err != nil {
@@ -507,6 +508,9 @@ func BenchChat(b *testing.B, st store.Store) {
 		}
 		if ok, err := st.UserExists(ctx, "alice"); err != nil || !ok {
 			b.Fatal(ok, err)
+		}
+		if _, err := st.AdapterInfo(ctx, "alice"); err != nil {
+			b.Fatal(err)
 		}
 		if _, err := st.ShortTerm(ctx, "alice"); err != nil {
 			b.Fatal(err)
