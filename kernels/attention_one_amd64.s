@@ -422,7 +422,7 @@ ndone:
 //	here, 4 at once: low and high 256-bit halves of [p | p+1] and [p+2 | p+3]
 //	shuffled apart and added; then the 128-bit quarters of the four; then
 //	even and odd lanes; then lanes 0 and 1 of each quarter. The scores sit
-//	in lanes 0, 4, 8 and 12, which VCOMPRESSPS stores side by side.
+//	in lanes 0, 4, 8 and 12, which two VPMOVQD store side by side.
 //
 // The body is ATTNSCORES4 on Z registers: positions p..p+3 start at
 // DI, R10, R11, R12; R13 is the keys' offset, AX the query's; Z0–Z1 are

@@ -2,7 +2,10 @@
 // (attention_one_amd64.s, attention_group_amd64.s).
 
 // REDUCE4Z is ATTNSCORES4's reduction on AVX-512 (the scale broadcast in
-// Z14, K1 = 0x1111 selecting lanes 0, 4, 8 and 12).
+// Z14). The scores end in lanes 0, 4, 8 and 12; two truncating moves of
+// quadwords to doublewords store them side by side (lanes 0, 2, ..., 14,
+// then 0, 4, 8, 12). VCOMPRESSPS to memory did that in one instruction at
+// about twice the kernels' time (docs/performance.md).
 #define REDUCE4Z \
 	VSHUFF64X2 $0x44, Z2, Z0, Z8; \
 	VSHUFF64X2 $0xEE, Z2, Z0, Z9; \
@@ -19,10 +22,9 @@
 	VSHUFPS $0x01, Z12, Z12, Z13; \
 	VADDPS Z13, Z12, Z12; \
 	VMULPS Z14, Z12, Z12; \
-	VCOMPRESSPS Z12, K1, (DX)
+	VPMOVQD Z12, Y12; \
+	VPMOVQD Y12, (DX)
 
-// ATTNSCORES4ZSETUP broadcasts the scale and sets REDUCE4Z's mask.
+// ATTNSCORES4ZSETUP broadcasts the scale.
 #define ATTNSCORES4ZSETUP \
-	VBROADCASTSS X15, Z14; \
-	MOVL $0x1111, R14; \
-	KMOVW R14, K1
+	VBROADCASTSS X15, Z14
