@@ -31,7 +31,7 @@ func (r *ServeResult) markdown() string {
 	row("while only replies run (no prompt in the step)", fmt.Sprintf("%.1f tokens/s (%.2f× one user)", r.DecodeTokensPerS, r.DecodeTokensPerS/r.SingleUserTokensPerS),
 		fmt.Sprintf("the aggregate also reads %d prompt tokens beside its %d generated", r.PromptTokens, r.GeneratedTokens))
 	row("all users generating at once (arrived together)", fmt.Sprintf("%.1f tokens/s (%.2f× one user)", r.TogetherTokensPerS, r.TogetherTokensPerS/r.SingleUserTokensPerS),
-		fmt.Sprintf("the batch at its full size, every step drawing a token for each user; %.1f tokens/s without adapters (adapters cost %.1f%%)",
+		fmt.Sprintf("the batch at its full size, every step drawing a token for each user (medians of 3); %.1f tokens/s without adapters (adapters cost %.1f%%)",
 			r.TogetherNoAdapter, 100*(1-r.TogetherTokensPerS/r.TogetherNoAdapter)))
 	row("all users batched, no adapters", fmt.Sprintf("%.1f tokens/s", r.NoAdapterAggregate),
 		fmt.Sprintf("adapters cost %.1f%%", 100*(1-r.AggregateTokensPerS/r.NoAdapterAggregate)))

@@ -27,8 +27,9 @@ func benchServeCommand() *cli.Command {
 			"a --join-token prompt joins mid-run. Reports the aggregate tokens/s, per-user tokens/s, time to first\n" +
 			"token and inter-token latency (p50, p99), the weights read per step and the share of a step spent in\n" +
 			"LoRA and attention; then the same load without adapters; the users arriving together, over the steps\n" +
-			"in which all draw a token (the batch at its full size), with and without adapters, between two runs\n" +
-			"of one user alone (pooled: a shared host's speed drifts); and the users one after another.\n" +
+			"in which all draw a token (the batch at its full size), with and without adapters alternately, three\n" +
+			"times each (medians), between two runs of one user alone (pooled: a shared host's speed drifts); and\n" +
+			"the users one after another.\n" +
 			"Without --model: the synthetic SmolLM2-135M shape in Q8_0.\n\n" +
 			"With --http the users are made on a server on a loopback port (their own keys, adapters uploaded)\n" +
 			"and stream completions over HTTP; the same users then run on the engine in process, --repeat times\n" +
