@@ -4,8 +4,8 @@
 // REDUCE4Z is ATTNSCORES4's reduction on AVX-512 (the scale broadcast in
 // Z14). The scores end in lanes 0, 4, 8 and 12; two truncating moves of
 // quadwords to doublewords store them side by side (lanes 0, 2, ..., 14,
-// then 0, 4, 8, 12). VCOMPRESSPS to memory did that in one instruction at
-// about twice the kernels' time (docs/performance.md).
+// then 0, 4, 8, 12). VCOMPRESSPS to memory does that in one instruction,
+// but on Intel's cores it held up the whole kernel (docs/performance.md).
 #define REDUCE4Z \
 	VSHUFF64X2 $0x44, Z2, Z0, Z8; \
 	VSHUFF64X2 $0xEE, Z2, Z0, Z9; \
