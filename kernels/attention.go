@@ -73,7 +73,7 @@ func (p *Pool) Attention(a *AttentionArgs) {
 	oneGroupAtATime := a.Batch == 1 && fusedAttention(a) &&
 		(work < attnMinWork || a.K8 != nil && !groupedAttention(a))
 	if oneGroupAtATime {
-		t.scratch = p.growScratch(t.scratch, a.Heads/a.KVHeads*(a.Pos0+1)+q8ScratchFloats(a.HeadSize))
+		t.scratch = p.growScratch(t.scratch, a.Heads/a.KVHeads*(a.Pos0+1)+q8ScratchFloats(a))
 	} else {
 		t.scratch = p.growScratch(t.scratch, a.Pos0+a.Batch)
 	}

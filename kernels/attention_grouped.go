@@ -65,7 +65,7 @@ func (p *Pool) attentionGrouped(a *AttentionArgs) {
 	n := a.Pos0 + 1
 	*t = attnGroupedTask{a: a, n: n, blocks: (n + attnPosBlock - 1) / attnPosBlock,
 		scale: float32(1 / math.Sqrt(float64(a.HeadSize))),
-		chunk: 4 * impl.attnOneWidth, scores: grow(t.scores, a.Heads*n), tails: p.growScratch(t.tails, q8ScratchFloats(a.HeadSize))}
+		chunk: 4 * impl.attnOneWidth, scores: grow(t.scores, a.Heads*n), tails: p.growScratch(t.tails, q8ScratchFloats(a))}
 	t.chunks = (a.HeadSize + t.chunk - 1) / t.chunk
 	t.phase = attnGroupScores
 	p.For(a.KVHeads*t.blocks, 1, t)

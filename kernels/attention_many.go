@@ -41,7 +41,7 @@ func (p *Pool) AttentionMany(args []AttentionArgs) {
 	a := &args[0]
 	t.fused = fusedAttention(a)
 	t.kvHeads, t.group = a.KVHeads, a.Heads/a.KVHeads
-	t.scratch = p.growScratch(t.scratch, t.group*longest+q8ScratchFloats(a.HeadSize))
+	t.scratch = p.growScratch(t.scratch, t.group*longest+q8ScratchFloats(a))
 	items := len(args) * t.kvHeads
 	if work < attnMinWork {
 		t.Do(0, items, 0)

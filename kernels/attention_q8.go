@@ -22,9 +22,14 @@ import "math"
 // q8Block is the positions of such a block: 16 KB of float32 at head size 64.
 const q8Block = 64
 
-// q8ScratchFloats is the scratch scoreGroup and mixGroup take for an
-// 8-bit cache at head size hs: a block of rows.
-func q8ScratchFloats(hs int) int { return q8Block * hs }
+// q8ScratchFloats is the scratch scoreGroup and mixGroup take for a's
+// cache: a block of rows for an 8-bit cache, none for the others.
+func q8ScratchFloats(a *AttentionArgs) int {
+	if a.K8 == nil {
+		return 0
+	}
+	return q8Block * a.HeadSize
+}
 
 // q8Fused reports whether the level reads a's 8-bit cache in its
 // one-query kernels: four positions' keys for a group of query heads at a
